@@ -1,0 +1,106 @@
+"""Turning check results into the JSON document and rich tables (no I/O here).
+
+Examples
+--------
+>>> from theory.result import CheckResult
+>>> witness_summary(CheckResult("H2", "proved", "global", "structural"))
+''
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from theory.generator import Generator
+from theory.result import CheckResult
+
+from . import __version__
+
+__all__ = ["case_document", "document", "case_table", "witness_summary", "VERDICT_STYLE"]
+
+VERDICT_STYLE = {
+    "proved": "bold green",
+    "refuted": "bold red",
+    "unknown": "yellow",
+    "holds-numerically": "green",
+    "fails-numerically": "red",
+}
+
+
+def case_document(generator: Generator, results: list[CheckResult]) -> dict[str, Any]:
+    """One entry of ``cases`` in the JSON document (DESIGN.md section 4)."""
+    out = generator.to_json()
+    ordered = {"case": out["case"], "source": getattr(generator, "source", None)}
+    ordered.update({k: v for k, v in out.items() if k != "case"})
+    if generator.notes:
+        ordered["notes"] = list(generator.notes)
+    ordered["checks"] = [r.to_json() for r in results]
+    return ordered
+
+
+def document(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole ``--json`` document."""
+    return {"mechind": __version__, "cases": cases}
+
+
+def _point_text(point: dict[str, str] | None) -> str:
+    if not point:
+        return ""
+    return "(" + ", ".join(point.values()) + ")"
+
+
+def witness_summary(result: CheckResult) -> str:
+    """A one-line human summary of the witness (refuted) or of what stayed undecided."""
+    w = result.witness
+    if w:
+        at = " at " + _point_text(w.get("point"))
+        if result.criterion == "D":
+            a, b = w["latents"]
+            va, vb = w["values"]
+            return f"output {w['output']}: d/d{a} = {va}, d/d{b} = {vb}{at}"
+        if result.criterion == "M":
+            a, b = w["latents"]
+            sa, sb = w["supports"][a], w["supports"][b]
+            return f"supp d/d{a} {set(sa) or '{}'} inside supp d/d{b} {set(sb) or '{}'}{at}"
+        if result.criterion.startswith("H"):
+            index = "".join(f"d{name}" for name in w["multi_index"])
+            return f"{index} g{w['output']} = {w['value']}{at}"
+        return str(w)
+    d = result.details
+    if result.verdict == "unknown":
+        for key in ("undecided", "undecided_pairs", "undecided_outputs", "z3_undecided"):
+            if key in d:
+                return f"undecided: {_short(d[key])}"
+        if "note" in d:
+            return d["note"]
+    return ""
+
+
+def _short(value: Any, limit: int = 90) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def case_table(generator: Generator, results: list[CheckResult]) -> Table:
+    """A rich table of one case's results."""
+    title = f"{generator.name}  (m={generator.m}, d={generator.d}, factors: " + "; ".join(
+        f"{k}={{{', '.join(map(str, v))}}}" for k, v in generator.factors.items()
+    ) + ")"
+    table = Table(title=title, title_justify="left", expand=False)
+    for column in ("criterion", "scope", "point", "verdict", "method", "witness / notes", "s"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        point = _point_text(r.to_json().get("point"))
+        table.add_row(
+            r.criterion,
+            r.scope,
+            point,
+            Text(r.verdict, style=VERDICT_STYLE.get(r.verdict, "")),
+            r.method,
+            witness_summary(r),
+            f"{r.seconds:.2f}",
+        )
+    return table

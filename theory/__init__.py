@@ -1,0 +1,22 @@
+"""mechind's exact layer: generators, derivatives, sound zero tests and the criteria.
+
+Nothing here imports torch.
+"""
+
+from .domain import Box, Region
+from .errors import CaseFileError, DomainError, GeneratorError, InputError, PointError
+from .generator import Generator, parse_point
+from .casefile import load_case_file
+
+__all__ = [
+    "Box",
+    "Region",
+    "Generator",
+    "parse_point",
+    "load_case_file",
+    "InputError",
+    "GeneratorError",
+    "DomainError",
+    "PointError",
+    "CaseFileError",
+]

@@ -1,0 +1,155 @@
+"""Deciding whether a constant (an expression without latent symbols) is zero.
+
+MATH.md section 2.3: syntactic zero or a rational decides at once; otherwise an
+interval enclosure that excludes 0 proves nonzero; ``minimal_polynomial`` decides
+algebraic constants (the result ``x`` means zero, anything else nonzero, and a linear
+minimal polynomial gives the exact rational value); ``simplify(c) == 0`` may prove a
+transcendental constant zero.  Anything else is undecided.  Floats, ``equals``,
+``nsimplify`` and ``solve`` never decide.
+
+Examples
+--------
+>>> import sympy as sp
+>>> c = sp.tan(3 * sp.pi / 11) + 4 * sp.sin(2 * sp.pi / 11) - sp.sqrt(11)
+>>> decide_constant(c).status, decide_constant(c).method
+('zero', 'minimal-polynomial')
+>>> decide_constant(sp.Rational(2, 3) + sp.Rational(4, 9) * c).value
+2/3
+>>> decide_constant(sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3))).status
+'unknown'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .budget import Budget, call_with_timeout
+from .intervals import certify_sign
+
+__all__ = ["ConstantDecision", "decide_constant", "DEFAULT_SYMBOLIC_TIMEOUT"]
+
+DEFAULT_SYMBOLIC_TIMEOUT = 10.0
+_X = sp.Dummy("x")
+
+
+@dataclass(frozen=True)
+class ConstantDecision:
+    """The outcome of deciding a constant.
+
+    Attributes
+    ----------
+    status
+        ``"zero"``, ``"nonzero"`` or ``"unknown"``.
+    method
+        The tier that decided (``structural``, ``exact-evaluation``, ``interval``,
+        ``minimal-polynomial``, ``simplify``) or what was tried when undecided.
+    value
+        The exact value: a Rational when known exactly, else the expression itself.
+    enclosure
+        A certified enclosure ``(lo, hi)`` as decimal strings, when one was computed.
+    minimal_polynomial
+        The minimal polynomial (in ``x``) as a string, when it was computed.
+    """
+
+    status: str
+    method: str
+    value: sp.Expr
+    enclosure: tuple[str, str] | None = None
+    minimal_polynomial: str | None = None
+
+    @property
+    def is_zero(self) -> bool:
+        return self.status == "zero"
+
+    @property
+    def is_nonzero(self) -> bool:
+        return self.status == "nonzero"
+
+
+def _minimal_polynomial(c: sp.Expr) -> sp.Expr:
+    return sp.minimal_polynomial(c, _X)
+
+
+def _simplifies_to_zero(c: sp.Expr) -> bool:
+    return sp.simplify(c) == 0
+
+
+def decide_constant(
+    c: sp.Expr,
+    budget: Budget | None = None,
+    timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
+    exact_value: bool = False,
+    cheap: bool = False,
+) -> ConstantDecision:
+    """Decide whether the constant ``c`` is zero, soundly.
+
+    Parameters
+    ----------
+    c
+        A sympy expression with no free symbols.
+    budget
+        Optional overall budget; slow tiers get at most its remaining time.
+    timeout
+        Cap in seconds for each slow tier (``minimal_polynomial``, ``simplify``),
+        which runs in a child process that is killed when the time is up.
+    exact_value
+        Also try to find the exact rational value of a nonzero irrational-looking
+        constant (through its minimal polynomial) even when an interval already
+        proved it nonzero.
+    cheap
+        Only the instant tiers (exact rationals, interval enclosures); used by witness
+        searches, which only look for certified nonzeros.
+    """
+    c = sp.sympify(c)
+    if c.free_symbols:
+        raise ValueError(f"decide_constant needs a constant, got {c} (free symbols {c.free_symbols})")
+    if c == 0:
+        return ConstantDecision("zero", "structural", sp.S.Zero)
+    if c.is_Rational:
+        return ConstantDecision("nonzero", "exact-evaluation", c)
+    if c.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return ConstantDecision("unknown", "undefined-value", c)
+    if c.has(sp.I):
+        return _decide_complex(c, budget, timeout, cheap)
+    sign, enclosure = certify_sign(c, {})
+    if sign is not None and not exact_value:
+        return ConstantDecision("nonzero", "interval", c, enclosure)
+    if cheap:
+        return ConstantDecision("unknown", "interval", c, enclosure)
+    tried = ["interval"]
+    limit = timeout if budget is None else budget.slice(timeout)
+    status, poly = call_with_timeout(_minimal_polynomial, (c,), limit)
+    tried.append("minimal-polynomial")
+    if status == "ok":
+        poly = sp.sympify(poly)
+        text = sp.sstr(poly.subs(_X, sp.Symbol("x")))
+        if poly == _X:
+            if sign is not None:  # the two tiers contradict each other: trust neither
+                return ConstantDecision("unknown", "inconsistent-tiers", c, enclosure, text)
+            return ConstantDecision("zero", "minimal-polynomial", sp.S.Zero, enclosure, text)
+        p = sp.Poly(poly, _X)
+        value = -p.nth(0) / p.nth(1) if p.degree() == 1 else c
+        return ConstantDecision("nonzero", "minimal-polynomial", value, enclosure, text)
+    if sign is not None:
+        return ConstantDecision("nonzero", "interval", c, enclosure)
+    limit = timeout if budget is None else budget.slice(timeout)
+    status, is_zero = call_with_timeout(_simplifies_to_zero, (c,), limit)
+    tried.append("simplify")
+    if status == "ok" and is_zero:
+        return ConstantDecision("zero", "simplify", sp.S.Zero, enclosure)
+    return ConstantDecision("unknown", "+".join(tried), c, enclosure)
+
+
+def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bool) -> ConstantDecision:
+    """A constant involving I: zero iff its real and imaginary parts are."""
+    re, im = sp.expand_complex(c).as_real_imag()
+    parts = [decide_constant(re, budget, timeout, cheap=cheap), decide_constant(im, budget, timeout, cheap=cheap)]
+    nonzero = [p for p in parts if p.is_nonzero]
+    if nonzero:
+        return ConstantDecision("nonzero", nonzero[0].method, c, nonzero[0].enclosure)
+    if all(p.is_zero for p in parts):
+        method = next((p.method for p in parts if p.method != "structural"), "structural")
+        return ConstantDecision("zero", method, sp.S.Zero)
+    return ConstantDecision("unknown", "+".join(sorted({p.method for p in parts})), c)

@@ -1,0 +1,17 @@
+"""The criteria of mechanistic independence, each a function of a :class:`CheckContext`."""
+
+from .containment import check_containment, check_containment_at
+from .context import CheckContext, ExactJacobian
+from .cross_derivatives import HN_READINGS, check_cross_derivatives
+from .disjointness import check_disjointness, check_disjointness_at
+
+__all__ = [
+    "CheckContext",
+    "ExactJacobian",
+    "HN_READINGS",
+    "check_containment",
+    "check_containment_at",
+    "check_cross_derivatives",
+    "check_disjointness",
+    "check_disjointness_at",
+]

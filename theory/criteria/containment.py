@@ -1,0 +1,221 @@
+"""Type M (non-containment) in the coordinate basis: no cross-block column support is
+contained in another (MATH.md section 4).  An empty support is contained in everything,
+so a zero column violates M.
+
+* At a rational point: exact supports of J(s0), then set comparisons (``scope: point``).
+* Globally: a refutation is a point where containment is certified row by row (exact
+  zeros in column a or certified nonzeros in column b); for piecewise polynomials z3
+  decides ``exists s: for all rows (d_a g_n != 0 -> d_b g_n != 0)`` for every ordered
+  cross pair; otherwise an ``exclusive-rows`` certificate per pair: rows where
+  ``d_b g`` is proved identically zero and ``sum (d_a g_n)^2`` provably positive on S.
+
+The basis used is reported in ``details`` (reading option ``m-basis``: ``coordinates``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sympy as sp
+
+from ..intervals import certify_sign
+from ..result import CheckResult, point_json
+from ..smt import Eq, Implies, Ne, NotTranslatable, exists
+from ..derivatives import is_piecewise_polynomial
+from .context import CheckContext, ExactJacobian, strongest_method
+from .witness import verify_containment
+
+__all__ = ["check_containment", "check_containment_at"]
+
+READING = {"m-basis": "coordinates"}
+
+
+def _cross_pairs(ctx: CheckContext) -> list[tuple[int, int]]:
+    g = ctx.generator
+    return [(a, b) for a in range(g.d) for b in range(g.d) if g.block_of[a] != g.block_of[b]]
+
+
+def _contained_at(jac: ExactJacobian, a: int, b: int) -> bool | None:
+    """Is supp(column a) within supp(column b) at this point? ``None`` if undecided."""
+    verdict: bool | None = True
+    for row in jac.entries:
+        sa, sb = row[a].status, row[b].status
+        if sa == "zero" or sb == "nonzero":
+            continue
+        if sa == "nonzero" and sb == "zero":
+            return False
+        verdict = None
+    return verdict
+
+
+def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, scope: str) -> CheckResult | None:
+    g = ctx.generator
+    supports = verify_containment(g, point, a, b)
+    if supports is None:
+        return None
+    names = [str(g.latents[a]), str(g.latents[b])]
+    witness = {
+        "point": point_json(point),
+        "latents": names,
+        "supports": {names[0]: supports["a"], names[1]: supports["b"]},
+        "contained": f"supp d{names[0]} is contained in supp d{names[1]}",
+    }
+    return CheckResult("M", "refuted", scope, method, witness=witness, details=dict(READING), point=point if scope == "point" else None)
+
+
+def check_containment_at(ctx: CheckContext, point: dict) -> CheckResult:
+    """Type M at one rational point, coordinate basis (criterion ``M``, scope ``point``)."""
+    g = ctx.generator
+    jac = ctx.jacobian_at(point)
+    details: dict = dict(READING)
+    details["supports"] = {str(s): sorted(jac.support(a)) for a, s in enumerate(g.latents)}
+    undecided = []
+    for a, b in _cross_pairs(ctx):
+        contained = _contained_at(jac, a, b)
+        if contained:
+            method = strongest_method(list(jac.methods()) + ["exact-evaluation"])
+            found = _refutation(ctx, point, a, b, method, "point")
+            if found is not None:
+                found.details.update(details)
+                return found
+            undecided.append([str(g.latents[a]), str(g.latents[b])])
+        elif contained is None:
+            undecided.append([str(g.latents[a]), str(g.latents[b])])
+    if undecided:
+        details["undecided_pairs"] = undecided
+        return CheckResult("M", "unknown", "point", "exact-evaluation", details=details, point=point)
+    method = strongest_method(list(jac.methods()) + ["exact-evaluation"])
+    return CheckResult("M", "proved", "point", method, details=details, point=point)
+
+
+def _search(ctx: CheckContext, pairs: list[tuple[int, int]], points: list[dict], method: str) -> CheckResult | None:
+    for point in points:
+        ctx.budget.check()
+        jac = ctx.jacobian_at(point)
+        for a, b in pairs:
+            if _contained_at(jac, a, b):
+                found = _refutation(ctx, point, a, b, method, "global")
+                if found is not None:
+                    return found
+    return None
+
+
+def check_containment(ctx: CheckContext) -> CheckResult:
+    """Global Type M on the domain, coordinate basis (criterion ``M``, scope ``global``)."""
+    pairs = _cross_pairs(ctx)
+    details: dict = dict(READING)
+    if not pairs:
+        details["note"] = "a single factor: no cross-block pair to compare"
+        return CheckResult("M", "proved", "global", "structural", details=details)
+    found = _search(ctx, pairs, ctx.probe_points(), "exact-evaluation")
+    if found is not None:
+        return found
+    certificates: dict[str, dict] = {}
+    remaining = []
+    methods: Counter = Counter()
+    for a, b in pairs:
+        ctx.budget.check()
+        cert = _exclusive_rows(ctx, a, b)
+        if cert is not None:
+            certificates[_pair_name(ctx, a, b)] = cert
+            methods["exclusive-rows"] += 1
+        else:
+            remaining.append((a, b))
+    if remaining and ctx.table.is_piecewise_polynomial:
+        try:
+            result = _by_smt(ctx, remaining, details)
+        except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
+            result = None
+        if result is not None and result.verdict == "refuted":
+            return result
+        if result is not None and result.verdict == "proved":
+            methods["z3-nlsat"] += len(remaining)
+            remaining = []
+    if not remaining:
+        details["certificates"] = certificates
+        return CheckResult("M", "proved", "global", strongest_method(methods), details=details)
+    found = _search(ctx, remaining, ctx.points.take(ctx.tester.thorough_points), "exact-evaluation")
+    if found is not None:
+        return found
+    details["certificates"] = certificates
+    details["undecided_pairs"] = [[str(ctx.generator.latents[a]), str(ctx.generator.latents[b])] for a, b in remaining]
+    return CheckResult("M", "unknown", "global", "exclusive-rows", details=details)
+
+
+def _pair_name(ctx: CheckContext, a: int, b: int) -> str:
+    return f"{ctx.generator.latents[a]} not in {ctx.generator.latents[b]}"
+
+
+def _by_smt(ctx: CheckContext, pairs: list[tuple[int, int]], details: dict) -> CheckResult | None:
+    g, table = ctx.generator, ctx.table
+    undecided = []
+    for a, b in pairs:
+        ctx.budget.check()
+        constraints = []
+        for t in range(g.m):
+            if table.is_structural_zero(t, (a,)):
+                continue
+            da = table.derivative(t, (a,))
+            if table.is_structural_zero(t, (b,)):
+                constraints.append(Eq(da))
+            else:
+                constraints.append(Implies(Ne(da), Ne(table.derivative(t, (b,)))))
+        answer = exists(constraints, g.domain, g.latents, timeout=ctx.smt_time())
+        if answer.status == "unsat":
+            continue
+        if answer.status == "sat":
+            for point in answer.candidates:
+                if g.domain.contains(point):
+                    found = _refutation(ctx, point, a, b, "z3-nlsat", "global")
+                    if found is not None:
+                        return found
+        undecided.append([str(g.latents[a]), str(g.latents[b]), answer.status])
+    if undecided:
+        details["z3_undecided"] = undecided
+        return CheckResult("M", "unknown", "global", "z3-nlsat", details=details)
+    return CheckResult("M", "proved", "global", "z3-nlsat", details=details)
+
+
+def _exclusive_rows(ctx: CheckContext, a: int, b: int) -> dict | None:
+    """A certificate that supp(d_a g) is never inside supp(d_b g) on S, or ``None``.
+
+    Rows where d_b g_n is identically zero (structurally first, then by zero tests) and
+    sum over them of (d_a g_n)^2 is positive everywhere: one such partial has an interval
+    enclosure on the domain box excluding 0, or the sum of squares is provably a positive
+    constant, or (polynomials) z3 shows the partials have no common zero in S.
+    """
+    g, table = ctx.generator, ctx.table
+    candidates = [t for t in range(g.m) if not table.is_structural_zero(t, (a,))]
+    structural = [t for t in candidates if table.is_structural_zero(t, (b,))]
+    cert = _positive_sum(ctx, a, structural)
+    if cert is not None:
+        return cert
+    tested = [t for t in candidates if t not in structural and ctx.partial_zero_test(t, b).is_zero]
+    if not tested:
+        return None
+    return _positive_sum(ctx, a, structural + tested)
+
+
+def _positive_sum(ctx: CheckContext, a: int, rows: list[int]) -> dict | None:
+    if not rows:
+        return None
+    g, table = ctx.generator, ctx.table
+    env = {s: g.domain.interval(s) for s in g.latents}
+    partials = {t: table.derivative(t, (a,)) for t in rows}
+    for t, expr in partials.items():
+        sign, enclosure = certify_sign(expr, env)
+        if sign is not None:
+            return {"rows": [t], "how": "interval", "enclosure": list(enclosure)}
+    total = sp.Add(*[e**2 for e in partials.values()])
+    probe = ctx.points.take(1)[0]
+    constant = total.xreplace(probe)
+    if constant.is_Rational and constant > 0 and ctx.tester.test(total - constant).is_zero:
+        return {"rows": rows, "how": "sum-of-squares-constant", "value": str(constant)}
+    if all(is_piecewise_polynomial(e) for e in partials.values()):
+        try:
+            answer = exists([Eq(e) for e in partials.values()], g.domain, g.latents, timeout=ctx.smt_time())
+        except NotTranslatable:  # pragma: no cover
+            return None
+        if answer.status == "unsat":
+            return {"rows": rows, "how": "z3-nlsat: no common zero"}
+    return None

@@ -1,0 +1,197 @@
+"""Shared state of the checks on one generator: derivatives, points, zero tests, exact Jacobians.
+
+A :class:`CheckContext` lets the criteria share work (the derivative table, the
+candidate points, the zero-test cache, exact Jacobians at points) while each check runs
+under its own :class:`~theory.budget.Budget`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..budget import Budget
+from ..constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
+from ..generator import Generator
+from ..numbers import expr_str
+from ..points import PointSource
+from ..smt import DEFAULT_SMT_TIMEOUT
+from ..zerotest import ZeroTester, ZeroTestResult
+
+__all__ = ["CheckContext", "ExactJacobian", "strongest_method", "value_json", "is_exact_rational", "enclosures_json", "PROOF_METHODS"]
+
+Point = dict[sp.Symbol, sp.Rational]
+
+#: Proof methods from the most elementary to the most elaborate; a verdict built from
+#: several zero proofs reports the most elaborate one it needed.
+PROOF_METHODS = (
+    "structural",
+    "piece-selection",
+    "exact-evaluation",
+    "expand",
+    "rational-canonical-form",
+    "interval",
+    "exp-normal-form",
+    "minimal-polynomial",
+    "simplify",
+    "exclusive-rows",
+    "z3-nlsat",
+)
+
+
+def strongest_method(methods: Iterable[str]) -> str:
+    """The most elaborate of ``methods`` (by :data:`PROOF_METHODS`)."""
+    rank = {m: i for i, m in enumerate(PROOF_METHODS)}
+    methods = list(methods)
+    if not methods:
+        return "structural"
+    return max(methods, key=lambda m: rank.get(m, len(rank)))
+
+
+def value_json(decision: ConstantDecision) -> str:
+    """An exact value as a string (rational ``p/q`` or the exact expression)."""
+    return expr_str(decision.value)
+
+
+def is_exact_rational(decision: ConstantDecision) -> bool:
+    """Whether the decided value is a known rational (not only an enclosure)."""
+    return bool(decision.value.is_Rational)
+
+
+def enclosures_json(decisions: list[ConstantDecision]) -> list | None:
+    """Certified enclosures of the values that are not rational (``None`` if all are)."""
+    if all(is_exact_rational(d) for d in decisions):
+        return None
+    return [None if is_exact_rational(d) else list(d.enclosure) if d.enclosure else None for d in decisions]
+
+
+@dataclass
+class ExactJacobian:
+    """The Jacobian at a rational point, every entry decided exactly where possible.
+
+    ``status[t][a]`` is ``zero``, ``nonzero`` or ``unknown``; ``entries[t][a]`` the
+    decision (exact value, method, enclosure).
+    """
+
+    point: Point
+    entries: list[list[ConstantDecision]]
+
+    def status(self, t: int, a: int) -> str:
+        return self.entries[t][a].status
+
+    def support(self, a: int) -> frozenset[int]:
+        """Rows where column ``a`` is certified nonzero."""
+        return frozenset(t for t, row in enumerate(self.entries) if row[a].is_nonzero)
+
+    def undecided(self, a: int) -> frozenset[int]:
+        return frozenset(t for t, row in enumerate(self.entries) if row[a].status == "unknown")
+
+    def methods(self) -> Counter:
+        return Counter(e.method for row in self.entries for e in row)
+
+
+class CheckContext:
+    """Everything the criteria share about one generator.
+
+    Parameters
+    ----------
+    generator
+        The generator under check.
+    seed
+        Seed of the random candidate points.
+    symbolic_timeout
+        Cap per ``simplify`` / ``minimal_polynomial`` call, in seconds.
+    smt_timeout
+        Cap per z3 query, in seconds.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        seed: int = 0,
+        symbolic_timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
+        smt_timeout: float = DEFAULT_SMT_TIMEOUT,
+    ):
+        self.generator = generator
+        self.table = generator.derivatives
+        self.seed = seed
+        self.smt_timeout = smt_timeout
+        self.symbolic_timeout = symbolic_timeout
+        self.points = PointSource(generator.domain, generator.latents, seed)
+        self.budget = Budget(None)
+        self.tester = ZeroTester(
+            generator.domain, generator.latents, seed=seed, budget=self.budget, symbolic_timeout=symbolic_timeout, points=self.points
+        )
+        self._jacobians: dict[tuple, ExactJacobian] = {}
+        self._partials: dict[tuple[int, int], ZeroTestResult] = {}
+
+    def use_budget(self, budget: Budget) -> None:
+        """Run the following work under ``budget``."""
+        self.budget = budget
+        self.tester.budget = budget
+
+    def smt_time(self) -> float:
+        return self.budget.slice(self.smt_timeout)
+
+    # -- points ---------------------------------------------------------------------------
+    def probe_points(self, count: int = 8) -> list[Point]:
+        """The generator's own points, then the first ``count`` candidate points."""
+        out = [dict(p) for p in self.generator.points]
+        seen = {tuple(p.values()) for p in out}
+        for p in self.points.take(count):
+            if tuple(p.values()) not in seen:
+                out.append(p)
+        return out
+
+    # -- exact values -----------------------------------------------------------------------
+    def jacobian_at(self, point: Point) -> ExactJacobian:
+        """The exact Jacobian at ``point`` (cached)."""
+        key = tuple(point[s] for s in self.generator.latents)
+        hit = self._jacobians.get(key)
+        if hit is not None:
+            return hit
+        g = self.generator
+        entries = []
+        for t in range(g.m):
+            row = []
+            deps = self.table.dependencies(t)
+            for a in range(g.d):
+                if a not in deps:
+                    row.append(ConstantDecision("zero", "structural", sp.S.Zero))
+                    continue
+                self.budget.check()
+                value = self.table.value(t, (a,), point)
+                if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                    row.append(ConstantDecision("unknown", "undefined-value", value))
+                else:
+                    row.append(decide_constant(value, self.budget, self.symbolic_timeout))
+            entries.append(row)
+        jac = ExactJacobian(dict(point), entries)
+        self._jacobians[key] = jac
+        return jac
+
+    def value_at(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool = True) -> ConstantDecision:
+        """Decide ``d^alpha g_t(point)`` (``cheap``: exact and interval tiers only)."""
+        if self.table.is_structural_zero(t, alpha):
+            return ConstantDecision("zero", "structural", sp.S.Zero)
+        value = self.table.value(t, alpha, point)
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return ConstantDecision("unknown", "undefined-value", value)
+        return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+
+    def partial_zero_test(self, t: int, a: int) -> ZeroTestResult:
+        """Is ``d g_t / d s_a`` identically zero on the domain? (cached)"""
+        key = (t, a)
+        hit = self._partials.get(key)
+        if hit is not None:
+            return hit
+        if self.table.is_structural_zero(t, (a,)):
+            result = ZeroTestResult("zero", self.table.structural_method(t, (a,)))
+        else:
+            result = self.tester.test(self.table.derivative(t, (a,)))
+        if result.method != "budget-exhausted":
+            self._partials[key] = result
+        return result

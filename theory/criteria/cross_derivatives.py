@@ -1,0 +1,77 @@
+"""Type H_n: every n-th order cross-block derivative vanishes identically on S (MATH.md section 6).
+
+Reading option ``hn``: ``block-diagonal`` (default) tests every multi-index of order n
+meeting at least two blocks; ``pairwise`` only those meeting exactly two (they differ for
+K >= 3 and n >= 3, P29).  The structural tracer discards most multi-indices for free;
+the rest go through the zero test.  A nonzero derivative comes with a rational point and
+its exact value, re-verified on an independent path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..result import CheckResult, point_json
+from .context import CheckContext, enclosures_json, strongest_method, value_json
+from .witness import verify_cross_derivative
+
+__all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices"]
+
+HN_READINGS = ("block-diagonal", "pairwise")
+
+
+def cross_multi_indices(ctx: CheckContext, n: int, reading: str, raw: bool = False) -> list[tuple[int, tuple[int, ...]]]:
+    """``(output, alpha)`` pairs the tracer keeps, with |alpha| = n meeting the required blocks."""
+    g = ctx.generator
+    patterns = ctx.table.raw_patterns(n) if raw else ctx.table.patterns(n)
+    out = []
+    for t, pats in enumerate(patterns):
+        for alpha in sorted(pats):
+            if len(alpha) != n:
+                continue
+            k = len({g.block_of[a] for a in alpha})
+            if k >= 2 and (reading == "block-diagonal" or k == 2):
+                out.append((t, alpha))
+    return out
+
+
+def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-diagonal") -> CheckResult:
+    """Global Type H_n (criterion ``Hn``, scope ``global``)."""
+    if n < 2:
+        raise ValueError(f"H_n needs n >= 2, got {n}")
+    if reading not in HN_READINGS:
+        raise ValueError(f"unknown H_n reading {reading!r} (choose from {', '.join(HN_READINGS)})")
+    g = ctx.generator
+    name = f"H{n}"
+    candidates = cross_multi_indices(ctx, n, reading)
+    details: dict = {"reading": reading, "candidates": len(candidates)}
+    if not candidates:
+        raw = cross_multi_indices(ctx, n, reading, raw=True)
+        return CheckResult(name, "proved", "global", "piece-selection" if raw else "structural", details=details)
+    methods: Counter = Counter()
+    undecided = []
+    for t, alpha in candidates:
+        ctx.budget.check()
+        result = ctx.tester.test(ctx.table.derivative(t, alpha))
+        if result.is_zero:
+            methods[result.method] += 1
+            continue
+        if result.is_nonzero and result.point is not None:
+            value = verify_cross_derivative(g, result.point, t, alpha, reading)
+            if value is not None:
+                witness = {
+                    "point": point_json(result.point),
+                    "output": t,
+                    "multi_index": [str(g.latents[a]) for a in alpha],
+                    "value": value_json(value),
+                }
+                enclosures = enclosures_json([value])
+                if enclosures:
+                    witness["enclosure"] = enclosures[0]
+                return CheckResult(name, "refuted", "global", value.method, witness=witness, details=details)
+        undecided.append({"output": t, "multi_index": [str(g.latents[a]) for a in alpha], "tried": result.method})
+    details["methods"] = dict(methods)
+    if undecided:
+        details["undecided"] = undecided
+        return CheckResult(name, "unknown", "global", undecided[0]["tried"], details=details)
+    return CheckResult(name, "proved", "global", strongest_method(methods), details=details)

@@ -1,0 +1,200 @@
+"""Type D (disjoint Jacobian supports): every row of J(s) is nonzero in at most one block.
+
+MATH.md section 3.  Globally:
+
+* rows whose structural dependencies meet one block are fine (``structural``);
+* a refutation is a rational point and a row with nonzero partials in two blocks,
+  searched first at the generator's points and simple grid points;
+* piecewise polynomials with rational coefficients: z3 nlsat decides
+  ``exists s in S: (some d_a g_n != 0, a in C_i) and (some d_b g_n != 0, b in C_j)``
+  for every row and pair of blocks, which is complete even where supports switch with s
+  (P20/P21);
+* otherwise: zero tests of the partials; if every row keeps at most one block whose
+  partials are not proved identically zero, D holds (valid for any g); else a witness
+  is searched (for analytic g on a connected domain such points are dense), and failing
+  that the answer is ``unknown``.
+
+At a point: the exact Jacobian decides (``scope: point``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+
+from ..result import CheckResult, point_json
+from ..smt import AnyOf, Ne, NotTranslatable, exists
+from .context import CheckContext, enclosures_json, strongest_method, value_json
+from .witness import verify_two_blocks
+
+__all__ = ["check_disjointness", "check_disjointness_at"]
+
+
+def _candidate_rows(ctx: CheckContext) -> dict[int, dict[int, list[int]]]:
+    """Rows whose possible dependencies meet >= 2 blocks: ``{row: {block: [latents]}}``."""
+    g = ctx.generator
+    out = {}
+    for t in range(g.m):
+        by_block: dict[int, list[int]] = {}
+        for a in sorted(ctx.table.dependencies(t)):
+            by_block.setdefault(g.block_of[a], []).append(a)
+        if len(by_block) >= 2:
+            out[t] = by_block
+    return out
+
+
+def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, method: str, scope: str = "global") -> CheckResult | None:
+    g = ctx.generator
+    checked = verify_two_blocks(g, point, t, a, b)
+    if checked is None:
+        return None
+    da, db = checked
+    witness = {
+        "point": point_json(point),
+        "output": t,
+        "latents": [str(g.latents[a]), str(g.latents[b])],
+        "values": [value_json(da), value_json(db)],
+    }
+    enclosures = enclosures_json([da, db])
+    if enclosures:
+        witness["enclosures"] = enclosures
+    if method != "z3-nlsat":
+        method = strongest_method([da.method, db.method])
+    return CheckResult("D", "refuted", scope, method, witness=witness, point=point if scope == "point" else None)
+
+
+def _search(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], points: list[dict]) -> CheckResult | None:
+    """A point where some row has certified-nonzero partials in two blocks.
+
+    Witnesses whose values are exact rationals are preferred (MATH.md section 3.3: P17's
+    witness must be exact); one certified only by enclosures is the fallback.
+    """
+    fallback = None
+    for point in points:
+        for t, by_block in rows.items():
+            ctx.budget.check()
+            hits: dict[int, tuple[int, str]] = {}
+            for k, latents in by_block.items():
+                for a in latents:
+                    decision = ctx.value_at(t, (a,), point)
+                    if decision.is_nonzero:
+                        hits[k] = (a, decision.method)
+                        break
+            if len(hits) >= 2:
+                (a, ma), (b, mb) = list(hits.values())[:2]
+                if fallback is not None and not (ma == mb == "exact-evaluation"):
+                    continue
+                found = _refuted(ctx, point, t, a, b, strongest_method([ma, mb, "exact-evaluation"]))
+                if found is None:
+                    continue
+                if "enclosures" not in found.witness:
+                    return found
+                fallback = fallback or found
+    return fallback
+
+
+def check_disjointness(ctx: CheckContext) -> CheckResult:
+    """Global Type D on the generator's domain (criterion ``D``, scope ``global``)."""
+    g = ctx.generator
+    rows = _candidate_rows(ctx)
+    details: dict = {"rows_checked": len(rows), "rows": g.m}
+    if not rows:
+        raw = any(len({g.block_of[a[0]] for a in p if len(a) == 1}) >= 2 for p in ctx.table.raw_patterns(1))
+        return CheckResult("D", "proved", "global", "piece-selection" if raw else "structural", details=details)
+    found = _search(ctx, rows, ctx.probe_points())
+    if found is not None:
+        return found
+    if ctx.table.is_piecewise_polynomial:
+        try:
+            return _by_smt(ctx, rows, details)
+        except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
+            pass
+    return _by_zero_tests(ctx, rows, details)
+
+
+def _by_smt(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult:
+    g, table = ctx.generator, ctx.table
+    undecided = []
+    for t, by_block in rows.items():
+        for ki, kj in combinations(sorted(by_block), 2):
+            ctx.budget.check()
+            left = AnyOf(*[Ne(table.derivative(t, (a,))) for a in by_block[ki]])
+            right = AnyOf(*[Ne(table.derivative(t, (b,))) for b in by_block[kj]])
+            answer = exists([left, right], g.domain, g.latents, timeout=ctx.smt_time())
+            if answer.status == "unsat":
+                continue
+            if answer.status == "sat":
+                for point in answer.candidates:
+                    if not g.domain.contains(point):
+                        continue
+                    for a in by_block[ki]:
+                        for b in by_block[kj]:
+                            found = _refuted(ctx, point, t, a, b, "z3-nlsat")
+                            if found is not None:
+                                return found
+            undecided.append({"output": t, "blocks": [g.factor_names[ki], g.factor_names[kj]], "z3": answer.status})
+    if undecided:
+        details["undecided"] = undecided
+        return CheckResult("D", "unknown", "global", "z3-nlsat", details=details)
+    return CheckResult("D", "proved", "global", "z3-nlsat", details=details)
+
+
+def _by_zero_tests(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult:
+    g = ctx.generator
+    methods: Counter = Counter()
+    conflicts: dict[int, dict[int, list[int]]] = {}
+    undecided_rows = []
+    for t, by_block in rows.items():
+        active: dict[int, list[int]] = {}
+        unknown_here = False
+        for k, latents in by_block.items():
+            for a in latents:
+                result = ctx.partial_zero_test(t, a)
+                if result.is_zero:
+                    methods[result.method] += 1
+                    continue
+                active.setdefault(k, []).append(a)
+                unknown_here = unknown_here or result.status == "unknown"
+        if len(active) >= 2:
+            conflicts[t] = active
+            if unknown_here:
+                undecided_rows.append(t)
+    if not conflicts:
+        details["methods"] = dict(methods)
+        return CheckResult("D", "proved", "global", strongest_method(methods), details=details)
+    found = _search(ctx, conflicts, ctx.points.take(ctx.tester.thorough_points))
+    if found is not None:
+        return found
+    details["undecided"] = [{"output": t, "blocks": [g.factor_names[k] for k in by_block]} for t, by_block in conflicts.items()]
+    return CheckResult("D", "unknown", "global", "witness-search", details=details)
+
+
+def check_disjointness_at(ctx: CheckContext, point: dict) -> CheckResult:
+    """Type D at one rational point (criterion ``D``, scope ``point``)."""
+    g = ctx.generator
+    jac = ctx.jacobian_at(point)
+    undecided = []
+    for t in range(g.m):
+        nonzero: dict[int, int] = {}
+        maybe: set[int] = set()
+        for a in range(g.d):
+            status = jac.status(t, a)
+            if status == "nonzero":
+                nonzero.setdefault(g.block_of[a], a)
+            elif status == "unknown":
+                maybe.add(g.block_of[a])
+        if len(nonzero) >= 2:
+            (a, b) = list(nonzero.values())[:2]
+            method = strongest_method([jac.entries[t][a].method, jac.entries[t][b].method, "exact-evaluation"])
+            found = _refuted(ctx, point, t, a, b, method, scope="point")
+            if found is not None:
+                return found
+            undecided.append(t)
+        elif len(set(nonzero) | maybe) >= 2:
+            undecided.append(t)
+    details = {"methods": dict(jac.methods())}
+    if undecided:
+        details["undecided_outputs"] = undecided
+        return CheckResult("D", "unknown", "point", "exact-evaluation", details=details, point=point)
+    return CheckResult("D", "proved", "point", strongest_method(list(jac.methods()) + ["exact-evaluation"]), details=details, point=point)
+

@@ -1,0 +1,206 @@
+"""Exact derivatives of a generator, computed once and cached.
+
+A :class:`DerivativeTable` holds the generator's outputs in piecewise normal form,
+restricted to the domain by piece selection, their structural derivative patterns
+(:mod:`theory.tracer`), and every derivative ``d^alpha g_t`` asked for, computed with
+symengine (much faster than sympy for differentiation) and handed back as sympy
+expressions in the generator's own real symbols.  Outputs symengine cannot represent
+fall back to sympy's ``diff``.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory import Generator, Box
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> g = Generator("g", [[s1], [s2]], [s1, s2, s1**3 + s2**3], Box({s1: (-1, 1), s2: (-1, 1)}))
+>>> table = g.derivatives
+>>> table.derivative(2, (0, 0))
+6*s1
+>>> table.is_structural_zero(2, (0, 1))
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import symengine as se
+import sympy as sp
+
+from .piecewise import is_piecewise_free, piecewise_normal_form, select_pieces
+from .tracer import MultiIndex, Patterns, trace_outputs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .generator import Generator
+
+__all__ = ["DerivativeTable", "is_piecewise_polynomial"]
+
+
+class DerivativeTable:
+    """Cached exact derivatives of one generator on its domain.
+
+    Parameters
+    ----------
+    generator
+        The :class:`theory.Generator`.
+    """
+
+    def __init__(self, generator: "Generator"):
+        self.generator = generator
+        self.latents = generator.latents
+        self.normalized: tuple[sp.Expr, ...] = tuple(piecewise_normal_form(o) for o in generator.outputs)
+        self.restricted: tuple[sp.Expr, ...] = tuple(select_pieces(o, generator.domain) for o in self.normalized)
+        self._se_symbols = [se.Symbol(str(s)) for s in self.latents]
+        self._back = {sp.Symbol(str(s)): s for s in self.latents}
+        self._se_outputs: dict[int, Any] = {}
+        self._se_cache: dict[tuple[int, MultiIndex], Any] = {}
+        self._sp_cache: dict[tuple[int, MultiIndex], sp.Expr] = {}
+        self._value_cache: dict[tuple[int, MultiIndex, tuple], sp.Expr] = {}
+        self._patterns: tuple[Patterns, ...] | None = None
+        self._raw_patterns: tuple[Patterns, ...] | None = None
+        self._order = 0
+
+    # -- structure -----------------------------------------------------------------------
+    def patterns(self, order: int) -> tuple[Patterns, ...]:
+        """Per output, the multi-indices up to ``order`` that may have a nonzero derivative."""
+        self._ensure_order(order)
+        assert self._patterns is not None
+        return self._patterns
+
+    def raw_patterns(self, order: int) -> tuple[Patterns, ...]:
+        """The same patterns before piece selection on the domain."""
+        self._ensure_order(order)
+        assert self._raw_patterns is not None
+        return self._raw_patterns
+
+    def _ensure_order(self, order: int) -> None:
+        order = max(order, 1)
+        if self._patterns is None or order > self._order:
+            self._patterns = trace_outputs(self.restricted, self.latents, order)
+            self._raw_patterns = trace_outputs(self.normalized, self.latents, order)
+            self._order = order
+
+    def is_structural_zero(self, t: int, alpha: MultiIndex) -> bool:
+        """Whether the tracer proves ``d^alpha g_t`` identically zero on the domain."""
+        return tuple(sorted(alpha)) not in self.patterns(len(alpha))[t]
+
+    def structural_method(self, t: int, alpha: MultiIndex) -> str:
+        """``structural``, or ``piece-selection`` when only the restricted outputs show the zero."""
+        alpha = tuple(sorted(alpha))
+        return "structural" if alpha not in self.raw_patterns(len(alpha))[t] else "piece-selection"
+
+    def dependencies(self, t: int) -> frozenset[int]:
+        """Latent positions output ``t`` may depend on (order-1 patterns)."""
+        return frozenset(a[0] for a in self.patterns(1)[t] if len(a) == 1)
+
+    @property
+    def is_analytic(self) -> bool:
+        """No Piecewise (or other non-analytic primitive) survives piece selection."""
+        return all(is_piecewise_free(o) for o in self.restricted)
+
+    @property
+    def is_piecewise_polynomial(self) -> bool:
+        """Every restricted output is a (piecewise) polynomial with rational coefficients."""
+        return all(is_piecewise_polynomial(o) for o in self.restricted)
+
+    # -- derivatives ----------------------------------------------------------------------
+    def derivative(self, t: int, alpha: MultiIndex) -> sp.Expr:
+        """``d^alpha g_t`` as a sympy expression (0 when structurally zero)."""
+        alpha = tuple(sorted(alpha))
+        key = (t, alpha)
+        hit = self._sp_cache.get(key)
+        if hit is not None:
+            return hit
+        if alpha not in self.patterns(len(alpha))[t]:
+            expr = sp.S.Zero
+        else:
+            se_expr = self._se_derivative(t, alpha)
+            expr = self._sympy_derivative(t, alpha) if se_expr is None else self._to_sympy(se_expr)
+        self._sp_cache[key] = expr
+        return expr
+
+    def value(self, t: int, alpha: MultiIndex, point: dict[sp.Symbol, sp.Rational]) -> sp.Expr:
+        """The exact (undecided) constant ``d^alpha g_t(point)``."""
+        alpha = tuple(sorted(alpha))
+        pkey = tuple(point[s] for s in self.latents)
+        key = (t, alpha, pkey)
+        hit = self._value_cache.get(key)
+        if hit is not None:
+            return hit
+        if alpha not in self.patterns(len(alpha))[t]:
+            val = sp.S.Zero
+        else:
+            se_expr = self._se_derivative(t, alpha)
+            if se_expr is None:
+                val = self.derivative(t, alpha).xreplace(point)
+            else:
+                subs = {sym: se.Rational(int(v.p), int(v.q)) for sym, v in zip(self._se_symbols, pkey)}
+                try:
+                    raw = se_expr.subs(subs)
+                    val = self._to_sympy(raw)
+                except (RuntimeError, ValueError, ZeroDivisionError):
+                    val = self.derivative(t, alpha).xreplace(point)
+        self._value_cache[key] = val
+        return val
+
+    def _se_output(self, t: int) -> Any:
+        if t not in self._se_outputs:
+            try:
+                expr = se.sympify(self.restricted[t])
+            except Exception:  # symengine cannot represent it: use sympy for this output
+                expr = None
+            self._se_outputs[t] = expr
+        return self._se_outputs[t]
+
+    def _se_derivative(self, t: int, alpha: MultiIndex) -> Any:
+        key = (t, alpha)
+        if key in self._se_cache:
+            return self._se_cache[key]
+        if not alpha:
+            result = self._se_output(t)
+        else:
+            parent = self._se_derivative(t, alpha[:-1])
+            result = None if parent is None else parent.diff(self._se_symbols[alpha[-1]])
+            if result is not None and "Derivative" in str(type(result)) + str(result):
+                result = None
+        self._se_cache[key] = result
+        return result
+
+    def _sympy_derivative(self, t: int, alpha: MultiIndex) -> sp.Expr:
+        expr = self.restricted[t]
+        for a in alpha:
+            expr = sp.diff(expr, self.latents[a])
+        return expr
+
+    def _to_sympy(self, se_expr: Any) -> sp.Expr:
+        return sp.sympify(se_expr).xreplace(self._back)
+
+
+def is_piecewise_polynomial(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is built from rationals and symbols by +, *, non-negative integer
+    powers and Piecewise with polynomial conditions (the fragment z3 decides exactly).
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> is_piecewise_polynomial(sp.Piecewise((x**2, x > 1), (0, True))), is_piecewise_polynomial(sp.exp(x))
+    (True, False)
+    """
+    if expr.is_Rational or isinstance(expr, sp.Symbol):
+        return True
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return all(is_piecewise_polynomial(a) for a in expr.args)
+    if isinstance(expr, sp.Pow):
+        return expr.exp.is_Integer and expr.exp >= 0 and is_piecewise_polynomial(expr.base)
+    if isinstance(expr, sp.Piecewise):
+        return all(is_piecewise_polynomial(e) and _polynomial_condition(c) for e, c in expr.args)
+    return False
+
+
+def _polynomial_condition(cond: sp.Basic) -> bool:
+    if cond in (sp.true, sp.false):
+        return True
+    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
+        return all(_polynomial_condition(c) for c in cond.args)
+    if isinstance(cond, sp.core.relational.Relational):
+        return is_piecewise_polynomial(cond.lhs) and is_piecewise_polynomial(cond.rhs)
+    return False

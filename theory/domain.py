@@ -1,0 +1,209 @@
+"""Latent domains: open boxes and semi-algebraic regions inside them.
+
+A :class:`Box` is an open product of intervals ``(lo, hi)`` with rational or infinite
+ends; latents it does not mention range over all of R.  A :class:`Region` intersects a
+box with a Boolean combination of polynomial inequalities with rational coefficients.
+
+Examples
+--------
+>>> import sympy as sp
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> box = Box({s1: (0, 2), s2: (-2, 0)})
+>>> box.contains({s1: sp.Rational(1, 2), s2: -1})
+True
+>>> Region(box, s1 - s2 < 2).contains({s1: sp.Rational(3, 2), s2: sp.Rational(-3, 4)})
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Union
+
+import sympy as sp
+from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
+
+from .errors import DomainError
+from .numbers import rational_str, to_bound
+
+__all__ = ["Box", "Region", "Domain", "Point"]
+
+Point = Mapping[sp.Symbol, sp.Rational]
+
+
+class Box:
+    """An open box ``prod_a (lo_a, hi_a)`` with rational or infinite ends.
+
+    Parameters
+    ----------
+    bounds
+        ``{symbol: (lo, hi)}``.  Ends are read exactly (see :func:`theory.numbers.to_bound`);
+        ``-sympy.oo`` / ``sympy.oo`` (or ``"-oo"`` / ``"oo"``) make an end infinite.
+        Symbols not listed are unbounded.
+    """
+
+    def __init__(self, bounds: Mapping[sp.Symbol, tuple[object, object]] | None = None):
+        if bounds is None:
+            bounds = {}
+        if not isinstance(bounds, Mapping):
+            raise DomainError(f"Box needs a dict {{symbol: (lo, hi)}}, got {type(bounds).__name__}")
+        parsed: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
+        for sym, pair in bounds.items():
+            if not isinstance(sym, sp.Symbol):
+                raise DomainError(f"Box keys must be sympy Symbols, got {sym!r}")
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise DomainError(f"Box bound of {sym} must be a pair (lo, hi), got {pair!r}")
+            try:
+                lo = to_bound(pair[0], f"lower bound of {sym}")
+                hi = to_bound(pair[1], f"upper bound of {sym}")
+            except ValueError as exc:
+                raise DomainError(f"domain bound is not a number: {exc}") from None
+            if lo == sp.oo or hi == -sp.oo or not bool(lo < hi):
+                raise DomainError(f"empty interval for {sym}: lower bound {lo} must be below upper bound {hi}")
+            parsed[sym] = (lo, hi)
+        self._bounds = parsed
+
+    @property
+    def bounds(self) -> dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]:
+        """The bounds as given (a copy), ``{symbol: (lo, hi)}``."""
+        return dict(self._bounds)
+
+    @property
+    def box(self) -> "Box":
+        """The bounding box (the box itself)."""
+        return self
+
+    @property
+    def symbols(self) -> frozenset[sp.Symbol]:
+        return frozenset(self._bounds)
+
+    @property
+    def is_convex(self) -> bool:
+        return True
+
+    def interval(self, sym: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+        """``(lo, hi)`` of ``sym``; ``(-oo, oo)`` for a symbol the box does not mention."""
+        return self._bounds.get(sym, (-sp.oo, sp.oo))
+
+    def contains(self, point: Point) -> bool:
+        """Whether the rational point lies in the open box."""
+        for sym, (lo, hi) in self._bounds.items():
+            if sym not in point:
+                return False
+            value = point[sym]
+            if not (bool(lo < value) and bool(value < hi)):
+                return False
+        return True
+
+    def to_json(self, latents: tuple[sp.Symbol, ...]) -> dict[str, object]:
+        return {str(s): [rational_str(lo), rational_str(hi)] for s in latents for lo, hi in [self.interval(s)]}
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{s}: ({lo}, {hi})" for s, (lo, hi) in self._bounds.items())
+        return f"Box({{{inner}}})"
+
+
+class Region:
+    """An open box intersected with a Boolean combination of polynomial inequalities.
+
+    Parameters
+    ----------
+    box
+        The bounding :class:`Box`.
+    condition
+        A sympy Boolean (``<``, ``>``, ``<=``, ``>=``, ``Ne``, ``&``, ``|``, ``~``) of
+        polynomial inequalities with rational coefficients in the latent symbols.
+        Strict inequalities keep the region open, as the theory assumes.
+    """
+
+    def __init__(self, box: Box, condition: object):
+        if not isinstance(box, Box):
+            raise DomainError(f"Region needs a Box as its first argument, got {type(box).__name__}")
+        if isinstance(condition, bool):
+            condition = sp.true if condition else sp.false
+        if not isinstance(condition, Boolean):
+            raise DomainError(f"Region condition must be a sympy Boolean (e.g. s1**2 + s2**2 < 1), got {condition!r}")
+        if isinstance(condition, BooleanFalse):
+            raise DomainError("Region condition is False: the region is empty")
+        _check_polynomial_condition(condition)
+        self._box = box
+        self._condition = condition
+
+    @property
+    def box(self) -> Box:
+        return self._box
+
+    @property
+    def condition(self) -> Boolean:
+        return self._condition
+
+    @property
+    def symbols(self) -> frozenset[sp.Symbol]:
+        return self._box.symbols | frozenset(self._condition.free_symbols)
+
+    @property
+    def is_convex(self) -> bool:
+        """True when the condition is a conjunction of strict linear inequalities (a convex set)."""
+        return _is_linear_conjunction(self._condition)
+
+    def interval(self, sym: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+        return self._box.interval(sym)
+
+    def contains(self, point: Point) -> bool:
+        if not self._box.contains(point):
+            return False
+        missing = [s for s in self._condition.free_symbols if s not in point]
+        if missing:
+            return False
+        value = self._condition.xreplace(dict(point))
+        if not isinstance(value, (BooleanTrue, BooleanFalse)):
+            raise DomainError(f"cannot decide the region condition {self._condition} at {dict(point)}")
+        return bool(value)
+
+    def to_json(self, latents: tuple[sp.Symbol, ...]) -> dict[str, object]:
+        out = self._box.to_json(latents)
+        out["condition"] = sp.sstr(self._condition)
+        return out
+
+    def __repr__(self) -> str:
+        return f"Region({self._box!r}, {self._condition})"
+
+
+Domain = Union[Box, Region]
+
+_RELATIONS = (sp.StrictLessThan, sp.StrictGreaterThan, sp.LessThan, sp.GreaterThan, sp.Ne, sp.Eq)
+
+
+def _check_polynomial_condition(cond: Boolean) -> None:
+    if isinstance(cond, (BooleanTrue, BooleanFalse)):
+        return
+    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
+        for arg in cond.args:
+            _check_polynomial_condition(arg)
+        return
+    if isinstance(cond, _RELATIONS):
+        diff = cond.lhs - cond.rhs
+        syms = sorted(diff.free_symbols, key=str)
+        if not syms:
+            return
+        if not diff.is_polynomial(*syms):
+            raise DomainError(f"Region condition must use polynomial inequalities, got {cond}")
+        poly = sp.Poly(diff, *syms)
+        if not all(c.is_Rational for c in poly.coeffs()):
+            raise DomainError(f"Region condition must have rational coefficients, got {cond}")
+        return
+    raise DomainError(f"Region condition may only combine inequalities with &, |, ~; got {cond}")
+
+
+def _is_linear_conjunction(cond: Boolean) -> bool:
+    if isinstance(cond, BooleanTrue):
+        return True
+    parts = cond.args if isinstance(cond, sp.And) else (cond,)
+    for part in parts:
+        if not isinstance(part, (sp.StrictLessThan, sp.StrictGreaterThan, sp.LessThan, sp.GreaterThan)):
+            return False
+        diff = part.lhs - part.rhs
+        syms = sorted(diff.free_symbols, key=str)
+        if syms and sp.Poly(diff, *syms).total_degree() > 1:
+            return False
+    return True

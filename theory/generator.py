@@ -1,0 +1,279 @@
+"""The closed-form generator ``g : S -> R^m`` and its partition of the latents into factors.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory import Generator, Box
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> g = Generator(
+...     name="cubic-overlap",
+...     factors=[[s1], [s2]],
+...     outputs=[s1, s2, s1**3 + s2**3],
+...     domain=Box({s1: (-1, 1), s2: (-1, 1)}),
+...     points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 2)}],
+... )
+>>> g.m, g.d, g.blocks
+(3, 2, ((0,), (1,)))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .domain import Box, Domain, Point, Region
+from .errors import GeneratorError, PointError
+from .numbers import rational_str, to_rational
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .derivatives import DerivativeTable
+
+__all__ = ["Generator", "parse_point"]
+
+_FORBIDDEN = (sp.Derivative, sp.Integral, sp.Subs, sp.DiracDelta, sp.Sum, sp.Product, sp.Limit, sp.Order)
+
+
+class Generator:
+    """A closed-form generator: outputs as sympy expressions, factors, domain and points.
+
+    Parameters
+    ----------
+    name
+        Short identifier used in reports and on the command line.
+    factors
+        The partition of the latents into blocks: a list of lists of real sympy Symbols
+        (named ``f1, f2, ...``) or a dict ``{name: [symbols]}``.
+    outputs
+        A list (or sympy Matrix) of expressions, one per observed coordinate.
+        Floats are read as the decimal they print as (noted in :attr:`notes`).
+    domain
+        A :class:`Box` or :class:`Region` (open); ``None`` means all of R^d.
+    points
+        Exact points of interest ``{symbol: rational}``, where pointwise checks run.
+    description
+        Free text shown by ``mechind list`` (the case file's docstring by default).
+
+    Raises
+    ------
+    GeneratorError
+        For every inconsistency (undeclared symbol, symbol in two blocks, empty block,
+        non-real symbol, NaN or infinity in an output, ...), with a message naming it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        factors: Mapping[str, Sequence[sp.Symbol]] | Sequence[Sequence[sp.Symbol]],
+        outputs: Sequence[object] | sp.MatrixBase,
+        domain: Domain | None = None,
+        points: Sequence[Mapping[sp.Symbol, object]] = (),
+        description: str = "",
+    ):
+        if not isinstance(name, str) or not name.strip():
+            raise GeneratorError(f"generator name must be a non-empty string, got {name!r}")
+        self.name = name.strip()
+        self.description = description.strip() if isinstance(description, str) else ""
+        notes: list[str] = []
+        self.factors = _parse_factors(self.name, factors)
+        self.latents: tuple[sp.Symbol, ...] = tuple(s for block in self.factors.values() for s in block)
+        index = {s: i for i, s in enumerate(self.latents)}
+        blocks, start = [], 0
+        for block in self.factors.values():
+            blocks.append(tuple(range(start, start + len(block))))
+            start += len(block)
+        self.blocks: tuple[tuple[int, ...], ...] = tuple(blocks)
+        self.block_of: tuple[int, ...] = tuple(k for k, b in enumerate(self.blocks) for _ in b)
+        self._index = index
+        self.outputs: tuple[sp.Expr, ...] = _parse_outputs(self.name, outputs, index, notes)
+        self.domain: Domain = _parse_domain(self.name, domain, index)
+        self.points: tuple[dict[sp.Symbol, sp.Rational], ...] = tuple(
+            parse_point(p, self.latents, self.domain, what=f"point {i} of {self.name}") for i, p in enumerate(_as_list(points, "points"))
+        )
+        used = set().union(*(o.free_symbols for o in self.outputs)) if self.outputs else set()
+        self.unused_latents: tuple[sp.Symbol, ...] = tuple(s for s in self.latents if s not in used)
+        if self.unused_latents:
+            notes.append("latents used by no output (zero Jacobian columns): " + ", ".join(map(str, self.unused_latents)))
+        self.notes: tuple[str, ...] = tuple(notes)
+
+    # -- sizes and lookups -------------------------------------------------------------
+    @property
+    def m(self) -> int:
+        """Number of outputs (observed coordinates, "pixels")."""
+        return len(self.outputs)
+
+    @property
+    def d(self) -> int:
+        """Number of latents."""
+        return len(self.latents)
+
+    @property
+    def K(self) -> int:
+        """Number of factors (blocks)."""
+        return len(self.blocks)
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(self.factors)
+
+    @property
+    def latent_names(self) -> tuple[str, ...]:
+        return tuple(str(s) for s in self.latents)
+
+    def latent_index(self, sym: sp.Symbol) -> int:
+        """Position of a latent symbol in :attr:`latents`."""
+        return self._index[sym]
+
+    # -- derived, cached objects ----------------------------------------------------------
+    @cached_property
+    def derivatives(self) -> "DerivativeTable":
+        """The cached exact derivatives of this generator on its domain."""
+        from .derivatives import DerivativeTable
+
+        return DerivativeTable(self)
+
+    def to_json(self) -> dict[str, object]:
+        """The case header of the JSON document (DESIGN.md section 4)."""
+        return {
+            "case": self.name,
+            "latents": list(self.latent_names),
+            "factors": {k: [str(s) for s in v] for k, v in self.factors.items()},
+            "domain": self.domain.to_json(self.latents),
+        }
+
+    def __repr__(self) -> str:
+        return f"Generator(name={self.name!r}, m={self.m}, d={self.d}, factors={ {k: list(v) for k, v in self.factors.items()} })"
+
+
+def parse_point(
+    point: Mapping[object, object],
+    latents: tuple[sp.Symbol, ...],
+    domain: Domain,
+    what: str = "point",
+) -> dict[sp.Symbol, sp.Rational]:
+    """Read an exact point ``{symbol or name: rational}``; every latent, inside the domain.
+
+    Raises
+    ------
+    PointError
+        If a coordinate is missing, unknown or not rational, or the point is outside the domain.
+    """
+    if not isinstance(point, Mapping):
+        raise PointError(f"{what} must be a dict {{symbol: rational}}, got {type(point).__name__}")
+    by_name = {str(s): s for s in latents}
+    out: dict[sp.Symbol, sp.Rational] = {}
+    for key, value in point.items():
+        sym = key if isinstance(key, sp.Symbol) and key in latents else by_name.get(str(key))
+        if sym is None:
+            raise PointError(f"{what} names {key}, which is not a latent (latents: {', '.join(by_name)})")
+        if sym in out:
+            raise PointError(f"{what} gives {sym} twice")
+        try:
+            out[sym] = to_rational(value, f"coordinate {sym} of {what}")
+        except ValueError as exc:
+            raise PointError(str(exc)) from None
+    missing = [str(s) for s in latents if s not in out]
+    if missing:
+        raise PointError(f"{what} is missing the coordinate(s) {', '.join(missing)}")
+    ordered = {s: out[s] for s in latents}
+    if not domain.contains(ordered):
+        coords = ", ".join(f"{s}={rational_str(v)}" for s, v in ordered.items())
+        raise PointError(f"{what} ({coords}) lies outside the domain {domain!r}")
+    return ordered
+
+
+def _as_list(value: object, what: str) -> list:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, sp.MatrixBase)):
+        raise GeneratorError(f"{what} must be a list, got {type(value).__name__}")
+    return list(value)
+
+
+def _parse_factors(name: str, factors: object) -> dict[str, tuple[sp.Symbol, ...]]:
+    if isinstance(factors, Mapping):
+        items = list(factors.items())
+        for key, _ in items:
+            if not isinstance(key, str) or not key:
+                raise GeneratorError(f"{name}: factor names must be non-empty strings, got {key!r}")
+    else:
+        items = [(f"f{i + 1}", block) for i, block in enumerate(_as_list(factors, f"{name}: factors"))]
+    if not items:
+        raise GeneratorError(f"{name}: factors is empty; give at least one block of latents")
+    seen: dict[sp.Symbol, str] = {}
+    names: dict[str, sp.Symbol] = {}
+    parsed: dict[str, tuple[sp.Symbol, ...]] = {}
+    for key, block in items:
+        if isinstance(block, sp.Symbol):
+            block = [block]
+        members = _as_list(block, f"{name}: factor {key}")
+        if not members:
+            raise GeneratorError(f"{name}: factor {key} is an empty block")
+        for sym in members:
+            if not isinstance(sym, sp.Symbol):
+                raise GeneratorError(f"{name}: factor {key} contains {sym!r}, which is not a sympy Symbol")
+            if sym.is_real is not True:
+                raise GeneratorError(
+                    f"{name}: latent {sym} is not declared real; use sympy.symbols('{sym}', real=True)"
+                )
+            if sym in seen:
+                raise GeneratorError(f"{name}: latent {sym} appears in two blocks ({seen[sym]} and {key})")
+            if str(sym) in names:
+                raise GeneratorError(f"{name}: two different latents are both named {sym}")
+            seen[sym] = key
+            names[str(sym)] = sym
+        parsed[key] = tuple(members)
+    return parsed
+
+
+def _parse_outputs(name: str, outputs: object, index: Mapping[sp.Symbol, int], notes: list[str]) -> tuple[sp.Expr, ...]:
+    if isinstance(outputs, sp.MatrixBase):
+        outputs = list(outputs)
+    raw = _as_list(outputs, f"{name}: outputs")
+    if not raw:
+        raise GeneratorError(f"{name}: outputs is empty")
+    parsed = []
+    had_float = False
+    for i, out in enumerate(raw):
+        if isinstance(out, str):
+            raise GeneratorError(f"{name}: output {i} is a string; write it as a sympy expression")
+        try:
+            expr = sp.sympify(out, strict=True)
+        except (sp.SympifyError, TypeError):
+            raise GeneratorError(f"{name}: output {i} is not a sympy expression: {out!r}") from None
+        if not isinstance(expr, sp.Expr):
+            raise GeneratorError(f"{name}: output {i} is not an expression (got {type(expr).__name__} {expr})")
+        if expr.has(sp.nan):
+            raise GeneratorError(f"{name}: output {i} contains NaN: {expr}")
+        if expr.has(sp.zoo, sp.oo, -sp.oo):
+            raise GeneratorError(f"{name}: output {i} contains an infinity: {expr}")
+        if expr.has(sp.I):
+            raise GeneratorError(f"{name}: output {i} is not real-valued (contains I): {expr}")
+        bad = [a for a in expr.atoms(*_FORBIDDEN, AppliedUndef)]
+        if bad:
+            raise GeneratorError(f"{name}: output {i} contains {bad[0]}, which is not a closed-form function")
+        floats = expr.atoms(sp.Float)
+        if floats:
+            expr = expr.xreplace({f: sp.Rational(str(f)) for f in floats})
+            had_float = True
+        undeclared = sorted((str(s) for s in expr.free_symbols if s not in index), key=str)
+        if undeclared:
+            raise GeneratorError(
+                f"{name}: output {i} uses {', '.join(undeclared)}, which is in no factor (declare every latent in a block)"
+            )
+        parsed.append(expr)
+    if had_float:
+        notes.append("floats in outputs were read exactly as the decimals they print as")
+    return tuple(parsed)
+
+
+def _parse_domain(name: str, domain: object, index: Mapping[sp.Symbol, int]) -> Domain:
+    if domain is None:
+        return Box()
+    if not isinstance(domain, (Box, Region)):
+        raise GeneratorError(f"{name}: domain must be a Box or a Region, got {type(domain).__name__}")
+    foreign = sorted((str(s) for s in domain.symbols if s not in index), key=str)
+    if foreign:
+        raise GeneratorError(f"{name}: the domain mentions {', '.join(foreign)}, which is not a latent")
+    return domain

@@ -1,0 +1,347 @@
+"""Certified interval enclosures of sympy expressions (outward-rounded, via ``mpmath.iv``).
+
+An enclosure that excludes 0 proves that a value is nonzero.  Evaluation **refuses**
+(raises :class:`NoEnclosure`) on any function without a rigorous interval
+implementation: it never falls back to floats.  ``mpmath.iv`` provides exp, log, sqrt,
+sin, cos, tan and powers; atan, asin and acos are implemented here by argument
+reduction and an alternating series with an explicit remainder bound; the hyperbolic
+functions go through exp.
+
+Examples
+--------
+>>> import sympy as sp
+>>> s = sp.Symbol("s", real=True)
+>>> certify_sign(sp.exp(s) - 1, {s: (sp.Rational(1, 2), sp.Rational(1, 2))})[0]
+1
+>>> certify_sign(sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3)), {})[0] is None
+True
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy as sp
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+
+__all__ = ["NoEnclosure", "enclose", "certify_sign", "interval_str", "box_environment"]
+
+Interval = Any  # mpmath ivmpf
+
+
+class NoEnclosure(Exception):
+    """The expression contains something without a rigorous interval implementation."""
+
+
+def _context(prec: int) -> Any:
+    ctx = type(mpmath.iv)()
+    ctx.prec = prec
+    return ctx
+
+
+def box_environment(domain: Any, symbols: Any) -> dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]:
+    """``{symbol: (lo, hi)}`` for the bounding box of ``domain`` (ends may be infinite)."""
+    return {s: domain.interval(s) for s in symbols}
+
+
+def enclose(expr: sp.Expr, env: Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]], prec: int = 64) -> Interval:
+    """An interval containing every value of ``expr`` for symbols ranging over ``env``.
+
+    Parameters
+    ----------
+    expr
+        A real sympy expression.
+    env
+        ``{symbol: (lo, hi)}`` with rational or infinite ends; ``lo == hi`` for a point.
+    prec
+        Working precision in bits.
+
+    Raises
+    ------
+    NoEnclosure
+        If a function or symbol has no rigorous enclosure.
+    """
+    ctx = _context(prec)
+    values = {s: _rational_interval(ctx, lo, hi) for s, (lo, hi) in env.items()}
+    return _Evaluator(ctx, values).eval(sp.sympify(expr))
+
+
+def certify_sign(
+    expr: sp.Expr,
+    env: Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]],
+    precs: tuple[int, ...] = (64, 192, 512),
+) -> tuple[int | None, tuple[str, str] | None]:
+    """The sign of ``expr`` on ``env`` if an enclosure excludes 0, with that enclosure.
+
+    Returns
+    -------
+    (sign, enclosure)
+        ``sign`` is 1 or -1 when certified, ``None`` otherwise; ``enclosure`` is the
+        last enclosure computed as a pair of decimal strings (``None`` when refused).
+    """
+    last = None
+    for prec in precs:
+        try:
+            box = enclose(expr, env, prec)
+        except NoEnclosure:
+            return None, None
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return None, last
+        last = interval_str(box)
+        if box.a > 0:
+            return 1, last
+        if box.b < 0:
+            return -1, last
+        if box.a == 0 and box.b == 0:
+            return None, last
+    return None, last
+
+
+def interval_str(box: Interval, digits: int = 20) -> tuple[str, str]:
+    """The ends of an interval as decimal strings, rounded outward (lo down, hi up)."""
+    return (_decimal(box.a._mpi_[0], decimal.ROUND_FLOOR, digits), _decimal(box.b._mpi_[1], decimal.ROUND_CEILING, digits))
+
+
+def _decimal(raw: Any, rounding: str, digits: int) -> str:
+    """Round the exact binary number ``raw`` (an mpmath ``_mpf_`` tuple) to a decimal."""
+    sign, man, exp, _ = raw
+    if man == 0:
+        if exp != 0:  # mpmath's encodings of inf / nan have a zero mantissa and nonzero exponent
+            return "-inf" if sign else "inf"
+        return "0"
+    exact = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
+    if sign:
+        exact = -exact
+    ctx = decimal.Context(prec=digits, rounding=rounding)
+    value = ctx.divide(decimal.Decimal(exact.numerator), decimal.Decimal(exact.denominator))
+    return format(value, "g")
+
+
+def _rational_interval(ctx: Any, lo: sp.Expr, hi: sp.Expr) -> Interval:
+    lo_iv = _rational(ctx, lo)
+    hi_iv = lo_iv if hi == lo else _rational(ctx, hi)
+    return ctx.mpf([lo_iv.a, hi_iv.b])
+
+
+def _rational(ctx: Any, value: sp.Expr) -> Interval:
+    if value == sp.oo:
+        return ctx.mpf("inf")
+    if value == -sp.oo:
+        return ctx.mpf("-inf")
+    q = sp.Rational(value)
+    return ctx.mpf(int(q.p)) / int(q.q) if q.q != 1 else ctx.mpf(int(q.p))
+
+
+def _hull(ctx: Any, boxes: list[Interval]) -> Interval:
+    lo = min((b.a for b in boxes), key=lambda x: x.a)
+    hi = max((b.b for b in boxes), key=lambda x: x.b)
+    return ctx.mpf([lo.a, hi.b])
+
+
+class _Evaluator:
+    def __init__(self, ctx: Any, values: Mapping[sp.Symbol, Interval]):
+        self.ctx = ctx
+        self.values = values
+        self.memo: dict[sp.Basic, Interval] = {}
+
+    def eval(self, e: sp.Basic) -> Interval:
+        hit = self.memo.get(e)
+        if hit is None:
+            hit = self._eval(e)
+            self.memo[e] = hit
+        return hit
+
+    def _eval(self, e: sp.Basic) -> Interval:  # noqa: C901 - one dispatch over node types
+        ctx = self.ctx
+        if isinstance(e, sp.Symbol):
+            if e not in self.values:
+                raise NoEnclosure(f"no range for the symbol {e}")
+            return self.values[e]
+        if e.is_Rational:
+            return _rational(ctx, e)
+        if e is sp.pi:
+            return ctx.pi
+        if e is sp.E:
+            return ctx.e
+        if e.is_Number:
+            raise NoEnclosure(f"number {e} is not exact")
+        if isinstance(e, sp.Add):
+            total = self.eval(e.args[0])
+            for arg in e.args[1:]:
+                total = total + self.eval(arg)
+            return total
+        if isinstance(e, sp.Mul):
+            total = self.eval(e.args[0])
+            for arg in e.args[1:]:
+                total = total * self.eval(arg)
+            return total
+        if isinstance(e, sp.Pow):
+            return self._pow(e.base, e.exp)
+        if isinstance(e, sp.exp):
+            return ctx.exp(self.eval(e.args[0]))
+        if isinstance(e, sp.log):
+            if len(e.args) != 1:
+                raise NoEnclosure("log with a base")
+            x = self.eval(e.args[0])
+            if not x.a > 0:
+                raise NoEnclosure("log of a range that reaches 0")
+            return ctx.log(x)
+        if isinstance(e, sp.sin):
+            return ctx.sin(self.eval(e.args[0]))
+        if isinstance(e, sp.cos):
+            return ctx.cos(self.eval(e.args[0]))
+        if isinstance(e, sp.tan):
+            return ctx.tan(self.eval(e.args[0]))
+        if isinstance(e, (sp.sinh, sp.cosh, sp.tanh)):
+            x = self.eval(e.args[0])
+            if isinstance(e, sp.tanh):
+                return 1 - 2 / (ctx.exp(2 * x) + 1)
+            ex, emx = ctx.exp(x), ctx.exp(-x)
+            return (ex - emx) / 2 if isinstance(e, sp.sinh) else (ex + emx) / 2
+        if isinstance(e, sp.atan):
+            return self._monotone(self.eval(e.args[0]), self._atan_point)
+        if isinstance(e, sp.asin):
+            return self._monotone(self._unit(self.eval(e.args[0])), self._asin_point)
+        if isinstance(e, sp.acos):
+            return ctx.pi / 2 - self._monotone(self._unit(self.eval(e.args[0])), self._asin_point)
+        if isinstance(e, sp.Abs):
+            return abs(self.eval(e.args[0]))
+        if isinstance(e, sp.sign):
+            x = self.eval(e.args[0])
+            if x.a > 0:
+                return ctx.mpf(1)
+            if x.b < 0:
+                return ctx.mpf(-1)
+            return ctx.mpf([-1, 1])
+        if isinstance(e, sp.Heaviside):
+            x = self.eval(e.args[0])
+            if x.a > 0:
+                return ctx.mpf(1)
+            if x.b < 0:
+                return ctx.mpf(0)
+            return ctx.mpf([0, 1])
+        if isinstance(e, (sp.Max, sp.Min)):
+            boxes = [self.eval(a) for a in e.args]
+            pick = max if isinstance(e, sp.Max) else min
+            lo = pick((b.a for b in boxes), key=lambda x: x.a)
+            hi = pick((b.b for b in boxes), key=lambda x: x.b)
+            return ctx.mpf([lo.a, hi.b])
+        if isinstance(e, sp.Piecewise):
+            chosen = []
+            for piece, cond in e.args:
+                truth = self.truth(cond)
+                if truth is False:
+                    continue
+                chosen.append(self.eval(piece))
+                if truth is True:
+                    break
+            if not chosen:
+                raise NoEnclosure("no piece of a Piecewise applies")
+            return _hull(ctx, chosen)
+        raise NoEnclosure(f"no interval implementation for {type(e).__name__}")
+
+    def truth(self, cond: sp.Basic) -> bool | None:
+        """Three-valued truth of a condition over the current ranges."""
+        if isinstance(cond, BooleanTrue) or cond is True:
+            return True
+        if isinstance(cond, BooleanFalse) or cond is False:
+            return False
+        if isinstance(cond, sp.And):
+            vals = [self.truth(a) for a in cond.args]
+            return False if False in vals else (True if all(v is True for v in vals) else None)
+        if isinstance(cond, sp.Or):
+            vals = [self.truth(a) for a in cond.args]
+            return True if True in vals else (False if all(v is False for v in vals) else None)
+        if isinstance(cond, sp.Not):
+            v = self.truth(cond.args[0])
+            return None if v is None else not v
+        if isinstance(cond, sp.core.relational.Relational):
+            try:
+                x = self.eval(cond.lhs - cond.rhs)
+            except NoEnclosure:
+                return None
+            if isinstance(cond, sp.StrictGreaterThan):
+                return True if x.a > 0 else (False if x.b <= 0 else None)
+            if isinstance(cond, sp.GreaterThan):
+                return True if x.a >= 0 else (False if x.b < 0 else None)
+            if isinstance(cond, sp.StrictLessThan):
+                return True if x.b < 0 else (False if x.a >= 0 else None)
+            if isinstance(cond, sp.LessThan):
+                return True if x.b <= 0 else (False if x.a > 0 else None)
+            zero = x.a == 0 and x.b == 0
+            outside = x.a > 0 or x.b < 0
+            if isinstance(cond, sp.Eq):
+                return True if zero else (False if outside else None)
+            if isinstance(cond, sp.Ne):
+                return False if zero else (True if outside else None)
+        return None
+
+    def _pow(self, base: sp.Expr, exp: sp.Expr) -> Interval:
+        ctx = self.ctx
+        if exp.is_Integer:
+            b = self.eval(base)
+            n = int(exp)
+            if n >= 0:
+                return b**n
+            if b.a <= 0 <= b.b:
+                raise NoEnclosure("negative power of a range containing 0")
+            return 1 / (b ** (-n))
+        b = self.eval(base)
+        if exp == sp.S.Half:
+            if not b.a >= 0:
+                raise NoEnclosure("square root of a range reaching below 0")
+            return ctx.sqrt(b)
+        if not b.a > 0:
+            raise NoEnclosure("non-integer power of a range not positive")
+        return ctx.exp(self.eval(exp) * ctx.log(b))
+
+    def _unit(self, x: Interval) -> Interval:
+        if x.a < -1 or x.b > 1:
+            raise NoEnclosure("asin/acos argument outside [-1, 1]")
+        return x
+
+    def _monotone(self, x: Interval, point_fn: Any) -> Interval:
+        """Enclosure of an increasing function from enclosures at the two ends."""
+        lo = point_fn(x.a)
+        hi = lo if x.a == x.b else point_fn(x.b)
+        return self.ctx.mpf([lo.a, hi.b])
+
+    def _atan_point(self, p: Interval) -> Interval:
+        ctx = self.ctx
+        if p == 0:
+            return ctx.mpf(0)
+        if p.a == ctx.inf or p.b == -ctx.inf:
+            return ctx.pi / 2 if p.a > 0 else -ctx.pi / 2
+        if abs(p).a > 1:
+            inv = 1 / p
+            half_pi = ctx.pi / 2
+            return (half_pi if p.a > 0 else -half_pi) - self._monotone(inv, self._atan_point)
+        y = p / (1 + ctx.sqrt(1 + p * p))
+        z = y / (1 + ctx.sqrt(1 + y * y))
+        return 4 * self._monotone(z, self._atan_series)
+
+    def _atan_series(self, p: Interval) -> Interval:
+        """atan at a point |p| <= 0.25: alternating series plus a remainder bound."""
+        ctx = self.ctx
+        n_terms = ctx.prec // 4 + 4
+        total = ctx.mpf(0)
+        power = p
+        p2 = p * p
+        for k in range(n_terms):
+            term = power / (2 * k + 1)
+            total = total + term if k % 2 == 0 else total - term
+            power = power * p2
+        bound = abs(power).b / (2 * n_terms + 1)
+        return total + ctx.mpf([-bound, bound])
+
+    def _asin_point(self, p: Interval) -> Interval:
+        ctx = self.ctx
+        if p == 1:
+            return ctx.pi / 2
+        if p == -1:
+            return -ctx.pi / 2
+        return self._monotone(p / ctx.sqrt(1 - p * p), self._atan_point)

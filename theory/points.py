@@ -1,0 +1,143 @@
+"""Reproducible rational points inside a domain, simplest first.
+
+Witness searches try points of a small-denominator grid first (0, ±1/2, ±1/3, ... inside
+each interval), then seeded random rational points (MATH.md section 3.3, witness
+policy).  Grid-first matters: simple coordinates often kill transcendental terms whose
+zero-ness is undecidable (P17's exact witness lies on s1 = 0).
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory.domain import Box
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> source = PointSource(Box({s1: (-1, 1), s2: (1, 2)}), (s1, s2), seed=0)
+>>> [tuple(map(str, p.values())) for p in source.take(3)]
+[('0', '3/2'), ('1/2', '3/2'), ('0', '4/3')]
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+
+import sympy as sp
+
+from .domain import Domain
+
+__all__ = ["PointSource", "simple_values", "random_point"]
+
+_GRID_DENOMINATORS = 12
+_WINDOW = 3  # how far grid and random points reach along an infinite direction
+
+
+def _finite_window(lo: sp.Expr, hi: sp.Expr) -> tuple[sp.Rational, sp.Rational]:
+    if lo == -sp.oo and hi == sp.oo:
+        return sp.Integer(-_WINDOW), sp.Integer(_WINDOW)
+    if lo == -sp.oo:
+        return hi - 2 * _WINDOW, hi
+    if hi == sp.oo:
+        return lo, lo + 2 * _WINDOW
+    return lo, hi
+
+
+def simple_values(lo: sp.Expr, hi: sp.Expr, limit: int = 12) -> list[sp.Rational]:
+    """Rationals strictly inside ``(lo, hi)``, simplest first (small denominator, small size).
+
+    >>> simple_values(-1, 1, 5)
+    [0, 1/2, -1/2, 1/3, -1/3]
+    """
+    wlo, whi = _finite_window(lo, hi)
+    out: list[sp.Rational] = []
+    seen: set[sp.Rational] = set()
+    for q in range(1, _GRID_DENOMINATORS + 1):
+        candidates = []
+        p_lo = int(sp.floor(wlo * q))
+        p_hi = int(sp.ceiling(whi * q))
+        for p in range(p_lo, p_hi + 1):
+            v = sp.Rational(p, q)
+            if bool(lo < v) and bool(v < hi) and v not in seen:
+                candidates.append(v)
+        candidates.sort(key=lambda v: (abs(v), bool(v < 0)))
+        for v in candidates:
+            seen.add(v)
+            out.append(v)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def random_point(domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, tries: int = 1000) -> dict[sp.Symbol, sp.Rational]:
+    """One random rational point of ``domain`` (rejection sampling for a Region)."""
+    for _ in range(tries):
+        point = {}
+        for s in latents:
+            lo, hi = _finite_window(*domain.interval(s))
+            q = rng.choice((7, 11, 13, 16, 17, 19, 23, 29, 31, 37))
+            k = rng.randint(1, q - 1)
+            point[s] = lo + (hi - lo) * sp.Rational(k, q)
+        if domain.contains(point):
+            return point
+    raise ValueError(f"could not sample a point of {domain!r} in {tries} tries (is it empty or very thin?)")
+
+
+class PointSource:
+    """The reproducible sequence of candidate points of a domain (grid first, then random).
+
+    Parameters
+    ----------
+    domain
+        The domain the points must lie in.
+    latents
+        The coordinates, in order.
+    seed
+        Seed of the random part.
+    grid_limit
+        How many grid points come before the random ones.
+    """
+
+    def __init__(self, domain: Domain, latents: tuple[sp.Symbol, ...], seed: int = 0, grid_limit: int = 48):
+        self.domain = domain
+        self.latents = latents
+        self.seed = seed
+        self.grid_limit = grid_limit
+        self._cache: list[dict[sp.Symbol, sp.Rational]] = []
+        self._iter = self._generate()
+
+    def take(self, n: int) -> list[dict[sp.Symbol, sp.Rational]]:
+        """The first ``n`` points (computed once, then cached)."""
+        while len(self._cache) < n:
+            try:
+                self._cache.append(next(self._iter))
+            except StopIteration:  # pragma: no cover - the random part is infinite
+                break
+        return self._cache[:n]
+
+    def _generate(self) -> Iterator[dict[sp.Symbol, sp.Rational]]:
+        values = [simple_values(*self.domain.interval(s)) for s in self.latents]
+        emitted = 0
+        seen: set[tuple] = set()
+        max_level = max((len(v) for v in values), default=0)
+        for level in range(max_level):
+            if emitted >= self.grid_limit:
+                break
+            ranges = [range(min(level + 1, len(v))) for v in values]
+            layer = [idx for idx in itertools.product(*ranges) if max(idx, default=0) == level]
+            layer.sort(key=lambda idx: (sum(idx), idx))
+            for idx in layer:
+                point = {s: values[i][k] for i, (s, k) in enumerate(zip(self.latents, idx))}
+                key = tuple(point.values())
+                if key in seen or not self.domain.contains(point):
+                    continue
+                seen.add(key)
+                yield point
+                emitted += 1
+                if emitted >= self.grid_limit:
+                    break
+        rng = random.Random(self.seed)
+        while True:
+            point = random_point(self.domain, self.latents, rng)
+            key = tuple(point.values())
+            if key not in seen:
+                seen.add(key)
+                yield point

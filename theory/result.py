@@ -1,0 +1,89 @@
+"""Check results: the verdict vocabulary of DESIGN.md section 3 and its JSON form.
+
+Examples
+--------
+>>> r = CheckResult("H2", "proved", "global", "structural")
+>>> r.to_json()["verdict"]
+'proved'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from .numbers import expr_str, rational_str
+
+__all__ = ["CheckResult", "VERDICTS", "point_json", "jsonable"]
+
+VERDICTS = ("proved", "refuted", "unknown", "holds-numerically", "fails-numerically")
+
+
+@dataclass
+class CheckResult:
+    """One verdict of one criterion (DESIGN.md section 3).
+
+    Attributes
+    ----------
+    criterion
+        ``D``, ``M``, ``H2``, ``H3``, ...
+    verdict
+        ``proved``, ``refuted`` or ``unknown`` (exact layer).
+    scope
+        ``global`` (the whole domain) or ``point`` (at :attr:`point` only).
+    method
+        How it was decided (``structural``, ``z3-nlsat``, ``exact-evaluation``, ...).
+    witness
+        For ``refuted``: the exact point, indices and values (JSON-ready strings).
+    details
+        Check-specific figures (JSON-ready).
+    point
+        The point of a pointwise check.
+    seconds
+        Wall time of the check.
+    """
+
+    criterion: str
+    verdict: str
+    scope: str
+    method: str
+    witness: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    point: dict[sp.Symbol, sp.Rational] | None = None
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}")
+        if self.scope not in ("global", "point"):
+            raise ValueError(f"unknown scope {self.scope!r}")
+        if self.verdict == "refuted" and not self.witness:
+            raise ValueError("a refutation needs a witness")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"criterion": self.criterion, "verdict": self.verdict, "scope": self.scope}
+        if self.point is not None:
+            out["point"] = point_json(self.point)
+        out["method"] = self.method
+        out["witness"] = self.witness
+        out["details"] = self.details
+        out["seconds"] = round(self.seconds, 4)
+        return out
+
+
+def point_json(point: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
+    """``{name: "p/q"}``."""
+    return {str(s): rational_str(v) for s, v in point.items()}
+
+
+def jsonable(value: Any) -> Any:
+    """Exact sympy values as strings (rationals as ``"p/q"``), containers recursively."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, sp.Basic):
+        return expr_str(value)
+    return value

@@ -1,0 +1,227 @@
+"""Existential questions over the reals with z3's nlsat (complete for polynomial arithmetic).
+
+Piecewise polynomials with rational coefficients and polynomial conditions translate to
+``If`` terms; the domain (open box and region condition) becomes constraints.  A ``sat``
+answer comes with the model's point: exact when z3's values are rational, otherwise with
+rational approximations of the algebraic values for the caller to re-verify exactly
+(the conditions asked about are open, so nearby rationals usually work).  ``unsat``
+is a proof (method ``z3-nlsat``).
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory.domain import Box
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> box = Box({s1: (0, 2), s2: (-2, 0)})
+>>> p = sp.Piecewise((4 * (s1 - 1)**3, s1 > 1), (0, True))
+>>> q = sp.Piecewise((4 * (s2 + 1)**3, s2 < -1), (0, True))
+>>> answer = exists([Ne(p), Ne(q)], box, (s1, s2))
+>>> answer.status, len(answer.candidates) > 0
+('sat', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+import z3
+
+from .domain import Box, Domain, Region
+
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "DEFAULT_SMT_TIMEOUT"]
+
+DEFAULT_SMT_TIMEOUT = 20.0
+
+
+class NotTranslatable(Exception):
+    """The expression is outside the piecewise-polynomial fragment z3 decides exactly."""
+
+
+@dataclass(frozen=True)
+class SmtAnswer:
+    """``status`` is ``sat``, ``unsat`` or ``unknown``; for ``sat``, ``candidates`` are
+    rational points (the exact model first when it is rational)."""
+
+    status: str
+    candidates: tuple[dict[sp.Symbol, sp.Rational], ...] = field(default=())
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Atom:
+    kind: str
+    exprs: tuple[sp.Expr, ...]
+
+
+def Ne(expr: sp.Expr) -> _Atom:
+    """The constraint ``expr != 0``."""
+    return _Atom("ne", (expr,))
+
+
+def Eq(expr: sp.Expr) -> _Atom:
+    """The constraint ``expr == 0``."""
+    return _Atom("eq", (expr,))
+
+
+def Implies(premise: _Atom, conclusion: _Atom) -> _Atom:
+    """The constraint ``premise -> conclusion``."""
+    return _Atom("implies", (premise, conclusion))  # type: ignore[arg-type]
+
+
+def AnyOf(*atoms: _Atom) -> _Atom:
+    """The constraint that at least one of ``atoms`` holds."""
+    return _Atom("or", atoms)  # type: ignore[arg-type]
+
+
+def exists(
+    constraints: Sequence[_Atom],
+    domain: Domain,
+    latents: Sequence[sp.Symbol],
+    timeout: float = DEFAULT_SMT_TIMEOUT,
+) -> SmtAnswer:
+    """Is there a point of ``domain`` satisfying every constraint?
+
+    Raises
+    ------
+    NotTranslatable
+        If a constraint leaves the piecewise-polynomial fragment.
+    """
+    variables = {s: z3.Real(str(s)) for s in latents}
+    solver = z3.SolverFor("QF_NRA")
+    solver.set("timeout", max(1, int(timeout * 1000)))
+    memo: dict[sp.Basic, Any] = {}
+    for c in constraints:
+        solver.add(_atom(c, variables, memo))
+    for c in _domain_constraints(domain, variables, memo):
+        solver.add(c)
+    result = solver.check()
+    if result == z3.unsat:
+        return SmtAnswer("unsat")
+    if result == z3.unknown:
+        return SmtAnswer("unknown", reason=solver.reason_unknown())
+    model = solver.model()
+    return SmtAnswer("sat", _candidates(model, variables))
+
+
+def _atom(c: _Atom, variables: dict, memo: dict) -> Any:
+    if c.kind == "ne":
+        return to_z3(c.exprs[0], variables, memo) != 0
+    if c.kind == "eq":
+        return to_z3(c.exprs[0], variables, memo) == 0
+    if c.kind == "or":
+        return z3.Or([_atom(a, variables, memo) for a in c.exprs])  # type: ignore[arg-type]
+    premise, conclusion = c.exprs
+    return z3.Implies(_atom(premise, variables, memo), _atom(conclusion, variables, memo))  # type: ignore[arg-type]
+
+
+def _domain_constraints(domain: Domain, variables: dict, memo: dict) -> list:
+    box = domain.box if isinstance(domain, (Box, Region)) else domain
+    out = []
+    for s, v in variables.items():
+        lo, hi = box.interval(s)
+        if lo != -sp.oo:
+            out.append(v > _rational(lo))
+        if hi != sp.oo:
+            out.append(v < _rational(hi))
+    if isinstance(domain, Region):
+        out.append(_condition(domain.condition, variables, memo))
+    return out
+
+
+def _rational(q: sp.Expr) -> Any:
+    q = sp.Rational(q)
+    return z3.RealVal(f"{q.p}/{q.q}")
+
+
+def to_z3(expr: sp.Expr, variables: dict, memo: dict | None = None) -> Any:
+    """Translate a piecewise polynomial with rational coefficients to a z3 real term."""
+    memo = {} if memo is None else memo
+    hit = memo.get(expr)
+    if hit is not None:
+        return hit
+    out = _translate(expr, variables, memo)
+    memo[expr] = out
+    return out
+
+
+def _translate(e: sp.Expr, variables: dict, memo: dict) -> Any:
+    if e.is_Rational:
+        return _rational(e)
+    if isinstance(e, sp.Symbol):
+        if e not in variables:
+            raise NotTranslatable(f"unknown symbol {e}")
+        return variables[e]
+    if isinstance(e, sp.Add):
+        return z3.Sum([to_z3(a, variables, memo) for a in e.args])
+    if isinstance(e, sp.Mul):
+        out = to_z3(e.args[0], variables, memo)
+        for a in e.args[1:]:
+            out = out * to_z3(a, variables, memo)
+        return out
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp >= 0:
+        n = int(e.exp)
+        base = to_z3(e.base, variables, memo)
+        return z3.RealVal(1) if n == 0 else (base if n == 1 else base**n)
+    if isinstance(e, sp.Piecewise):
+        pieces = list(e.args)
+        if pieces[-1][1] != sp.true:
+            raise NotTranslatable("a Piecewise without a final True branch may be undefined")
+        out = to_z3(pieces[-1][0], variables, memo)
+        for piece, cond in reversed(pieces[:-1]):
+            out = z3.If(_condition(cond, variables, memo), to_z3(piece, variables, memo), out)
+        return out
+    raise NotTranslatable(f"{type(e).__name__} is outside the piecewise-polynomial fragment")
+
+
+def _condition(cond: sp.Basic, variables: dict, memo: dict) -> Any:
+    if cond == sp.true:
+        return z3.BoolVal(True)
+    if cond == sp.false:
+        return z3.BoolVal(False)
+    if isinstance(cond, sp.And):
+        return z3.And([_condition(c, variables, memo) for c in cond.args])
+    if isinstance(cond, sp.Or):
+        return z3.Or([_condition(c, variables, memo) for c in cond.args])
+    if isinstance(cond, sp.Not):
+        return z3.Not(_condition(cond.args[0], variables, memo))
+    if isinstance(cond, sp.core.relational.Relational):
+        lhs = to_z3(cond.lhs, variables, memo)
+        rhs = to_z3(cond.rhs, variables, memo)
+        ops = {
+            sp.StrictLessThan: lambda a, b: a < b,
+            sp.StrictGreaterThan: lambda a, b: a > b,
+            sp.LessThan: lambda a, b: a <= b,
+            sp.GreaterThan: lambda a, b: a >= b,
+            sp.Eq: lambda a, b: a == b,
+            sp.Ne: lambda a, b: a != b,
+        }
+        op = ops.get(type(cond))
+        if op is not None:
+            return op(lhs, rhs)
+    raise NotTranslatable(f"condition {cond} is not a polynomial relation")
+
+
+def _candidates(model: Any, variables: dict) -> tuple[dict[sp.Symbol, sp.Rational], ...]:
+    exact: dict[sp.Symbol, sp.Rational] = {}
+    approximate: dict[sp.Symbol, list] = {}
+    for s, v in variables.items():
+        val = model.eval(v, model_completion=True)
+        if z3.is_rational_value(val):
+            exact[s] = sp.Rational(val.numerator_as_long(), val.denominator_as_long())
+        elif z3.is_algebraic_value(val):
+            approximate[s] = [val.approx(k) for k in (4, 8, 16, 32)]
+        else:  # pragma: no cover - z3 returns numerals for real variables
+            return ()
+    if not approximate:
+        return (exact,)
+    out = []
+    for level in range(4):
+        point = dict(exact)
+        for s, approx in approximate.items():
+            a = approx[level]
+            point[s] = sp.Rational(a.numerator_as_long(), a.denominator_as_long())
+        out.append({s: point[s] for s in variables})
+    return tuple(out)
