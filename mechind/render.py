@@ -73,15 +73,26 @@ def witness_summary(result: CheckResult) -> str:
     if result.verdict == "unknown":
         for key in ("undecided", "undecided_pairs", "undecided_outputs", "z3_undecided"):
             if key in d:
-                return f"undecided: {_short(d[key])}"
+                items = [_undecided_item(item) for item in d[key]]
+                more = f" (+{len(items) - 3} more)" if len(items) > 3 else ""
+                return "undecided: " + "; ".join(items[:3]) + more
         if "note" in d:
             return d["note"]
     return ""
 
 
-def _short(value: Any, limit: int = 90) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _undecided_item(item: Any) -> str:
+    """One undecided item of any criterion, in words."""
+    if isinstance(item, dict):
+        where = f"output {item['output']}" if "output" in item else ""
+        if "multi_index" in item:
+            return f"{where} {''.join('d' + n for n in item['multi_index'])}".strip()
+        if "blocks" in item:
+            return f"{where} blocks {'/'.join(item['blocks'])}".strip()
+        return ", ".join(f"{k}={v}" for k, v in item.items())
+    if isinstance(item, (list, tuple)):
+        return " vs ".join(map(str, item))
+    return f"output {item}"
 
 
 def case_table(generator: Generator, results: list[CheckResult]) -> Table:

@@ -7,6 +7,8 @@ from .domain import Box, Region
 from .errors import CaseFileError, DomainError, GeneratorError, InputError, PointError
 from .generator import Generator, parse_point
 from .casefile import load_case_file
+from .check import check, pick
+from .result import CheckResult
 
 __all__ = [
     "Box",
@@ -14,6 +16,9 @@ __all__ = [
     "Generator",
     "parse_point",
     "load_case_file",
+    "check",
+    "pick",
+    "CheckResult",
     "InputError",
     "GeneratorError",
     "DomainError",

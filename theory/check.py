@@ -33,7 +33,7 @@ from .generator import Generator
 from .points import random_point
 from .result import CheckResult
 
-__all__ = ["check", "parse_criteria", "DEFAULT_CRITERIA", "DEFAULT_BUDGET", "check_points"]
+__all__ = ["check", "pick", "parse_criteria", "DEFAULT_CRITERIA", "DEFAULT_BUDGET", "check_points"]
 
 DEFAULT_CRITERIA = ("D", "M", "H2", "H3")
 DEFAULT_BUDGET = 120.0
@@ -159,3 +159,19 @@ def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job:
 
 
 
+
+
+def pick(results: Sequence[CheckResult], criterion: str, scope: str = "global", point: dict | None = None) -> CheckResult:
+    """The one result of ``criterion`` with ``scope`` (and ``point`` for pointwise checks).
+
+    >>> import sympy as sp
+    >>> from theory import Generator
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> results = check(Generator("g", [[s1], [s2]], [s1 * s2]), ["H2", "H3"])
+    >>> pick(results, "H3").verdict
+    'proved'
+    """
+    found = [r for r in results if r.criterion == criterion and r.scope == scope and (point is None or r.point == dict(point))]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} results match criterion={criterion} scope={scope} point={point}")
+    return found[0]

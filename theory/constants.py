@@ -13,7 +13,7 @@ Examples
 >>> c = sp.tan(3 * sp.pi / 11) + 4 * sp.sin(2 * sp.pi / 11) - sp.sqrt(11)
 >>> decide_constant(c).status, decide_constant(c).method
 ('zero', 'minimal-polynomial')
->>> decide_constant(sp.Rational(2, 3) + sp.Rational(4, 9) * c).value
+>>> decide_constant(sp.Rational(2, 3) + sp.Rational(4, 9) * c, exact_value=True).value
 2/3
 >>> decide_constant(sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3))).status
 'unknown'

@@ -12,7 +12,7 @@ Examples
 >>> s1, s2 = sp.symbols("s1 s2", real=True)
 >>> source = PointSource(Box({s1: (-1, 1), s2: (1, 2)}), (s1, s2), seed=0)
 >>> [tuple(map(str, p.values())) for p in source.take(3)]
-[('0', '3/2'), ('1/2', '3/2'), ('0', '4/3')]
+[('0', '3/2'), ('0', '4/3'), ('1/2', '3/2')]
 """
 
 from __future__ import annotations

@@ -172,7 +172,8 @@ class ZeroTester:
             if decision.is_nonzero:
                 point = self.points.take(1)[0]
                 return ZeroTestResult("nonzero", decision.method, point, decision)
-            return ZeroTestResult("unknown", decision.method, tried=(decision.method,))
+            tried = tuple(decision.method.split("+"))
+            return ZeroTestResult("unknown", decision.method, tried=tried)
         self.budget.check()
         if g.is_rational_function(*self.latents):
             return self._rational(g)
@@ -203,11 +204,13 @@ class ZeroTester:
         return ZeroTestResult("unknown", "+".join(tried), tried=tuple(tried))
 
     def _rational(self, g: sp.Expr) -> ZeroTestResult:
-        status = rational_zero_test(g, self.latents, self.budget, self.symbolic_timeout)
+        undecided: list[str] = []
+        status = rational_zero_test(g, self.latents, self.budget, self.symbolic_timeout, undecided)
         if status in ("zero", "zero-algebraic"):
             return ZeroTestResult("zero", "rational-canonical-form" if status == "zero" else "minimal-polynomial")
         if status == "unknown":
-            return ZeroTestResult("unknown", "rational-canonical-form", tried=("rational-canonical-form",))
+            tried = ("rational-canonical-form", *undecided)
+            return ZeroTestResult("unknown", "+".join(tried), tried=tried)
         # a nonzero polynomial numerator: nonzero on a dense open subset of S, so a point exists
         hit = self.find_nonzero_point(g, self.polynomial_points)
         if hit is not None:
@@ -226,8 +229,11 @@ def rational_zero_test(
     variables: Sequence[sp.Symbol],
     budget: Budget | None = None,
     timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
+    undecided: list[str] | None = None,
 ) -> str:
     """Decide a rational function of ``variables`` (constant coefficients may be algebraic).
+
+    ``undecided``, when given, collects the tiers tried on a coefficient left undecided.
 
     Returns
     -------
@@ -238,13 +244,15 @@ def rational_zero_test(
         not be shown nonzero).
     """
     num, den = sp.fraction(sp.together(expr))
-    den_status = _polynomial_status(den, variables, budget, timeout)
+    undecided = [] if undecided is None else undecided
+    den_status = _polynomial_status(den, variables, budget, timeout, undecided)
     if den_status not in ("nonzero",):
+        undecided.append("denominator")
         return "unknown"  # a denominator that may vanish identically: f is not a function
-    return _polynomial_status(num, variables, budget, timeout)
+    return _polynomial_status(num, variables, budget, timeout, undecided)
 
 
-def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budget | None, timeout: float) -> str:
+def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budget | None, timeout: float, undecided: list[str]) -> str:
     if p == 0:
         return "zero"
     expanded = _expand(p, variables)
@@ -258,7 +266,7 @@ def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budge
     if all(c.is_Rational for c in coeffs):
         return "zero" if poly.is_zero else "nonzero"
     used_algebraic = False
-    undecided = False
+    open_coefficient = False
     for c in coeffs:
         if c.is_Rational:
             if c != 0:
@@ -270,8 +278,9 @@ def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budge
         if decision.is_zero:
             used_algebraic = used_algebraic or decision.method != "structural"
         else:
-            undecided = True
-    if undecided:
+            open_coefficient = True
+            undecided.extend(m for m in decision.method.split("+") if m not in undecided)
+    if open_coefficient:
         return "unknown"
     return "zero-algebraic" if used_algebraic else "zero"
 

@@ -1,0 +1,140 @@
+"""Generator, Box, Region and point validation: every rejection of DESIGN.md section 2, one by one."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from theory import Box, DomainError, Generator, GeneratorError, PointError, Region
+
+s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
+BOX = Box({s1: (-1, 1), s2: (-1, 1)})
+
+
+def make(**overrides):
+    kwargs = dict(name="g", factors=[[s1], [s2]], outputs=[s1, s2, s1 * s2], domain=BOX)
+    kwargs.update(overrides)
+    return Generator(**kwargs)
+
+
+def test_valid_generator_and_derived_structure():
+    g = make(factors={"left": [s1], "right": [s2]}, points=[{s1: sp.Rational(1, 2), "s2": "-1/3"}])
+    assert g.latents == (s1, s2)
+    assert g.blocks == ((0,), (1,))
+    assert g.factor_names == ("left", "right")
+    assert g.points[0] == {s1: sp.Rational(1, 2), s2: sp.Rational(-1, 3)}
+    assert g.to_json()["domain"] == {"s1": ["-1", "1"], "s2": ["-1", "1"]}
+
+
+def test_list_factors_get_default_names_and_matrix_outputs():
+    g = make(outputs=sp.Matrix([s1, s2, 3]))
+    assert g.factor_names == ("f1", "f2")
+    assert g.outputs == (s1, s2, sp.Integer(3))
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(outputs=[s1, s2, s3]), "s3, which is in no factor"),
+        (dict(factors=[[s1, s2], [s2]]), "appears in two blocks"),
+        (dict(factors=[[s1], [], [s2]]), "empty block"),
+        (dict(factors=[[sp.Symbol("s1")], [s2]], outputs=[sp.Symbol("s1"), s2]), "not declared real"),
+        (dict(factors=[[sp.Symbol("z", complex=True)], [s2]], outputs=[s2]), "not declared real"),
+        (dict(outputs=[s1, sp.nan]), "NaN"),
+        (dict(outputs=[s1, s2 + sp.oo]), "infinity"),
+        (dict(outputs=[s1, sp.zoo * s2]), "NaN|infinity"),
+        (dict(outputs=[s1, sp.I * s2]), "not real-valued"),
+        (dict(outputs=[s1, sp.Function("f")(s2)]), "not a closed-form function"),
+        (dict(outputs=[s1, sp.Derivative(s2**2, s2)]), "not a closed-form function"),
+        (dict(outputs=["s1 + s2"]), "is a string"),
+        (dict(outputs=[]), "outputs is empty"),
+        (dict(factors=[]), "factors is empty"),
+        (dict(factors=[[s1 + s2], [s2]]), "not a sympy Symbol"),
+        (dict(name=""), "non-empty string"),
+        (dict(domain={s1: (0, 1)}), "must be a Box or a Region"),
+        (dict(domain=Box({s3: (0, 1)})), "s3, which is not a latent"),
+        (dict(factors=[[s1], [sp.Symbol("s1", real=True, positive=True)]], outputs=[s1]), "both named s1"),
+    ],
+)
+def test_generator_rejections(overrides, message):
+    with pytest.raises(GeneratorError, match=message):
+        make(**overrides)
+
+
+@pytest.mark.parametrize(
+    "bounds, message",
+    [
+        ({s1: ("a", 1)}, "not a number"),
+        ({s1: (None, 1)}, "not a number"),
+        ({s1: (s2, 1)}, "not a number"),
+        ({s1: (float("nan"), 1)}, "not a number"),
+        ({s1: (1, 1)}, "empty interval"),
+        ({s1: (2, 1)}, "empty interval"),
+        ({s1: (sp.oo, sp.oo)}, "empty interval"),
+        ({s1: (0, 1, 2)}, "pair"),
+        ({"s1": (0, 1)}, "Symbols"),
+    ],
+)
+def test_box_rejections(bounds, message):
+    with pytest.raises(DomainError, match=message):
+        Box(bounds)
+
+
+def test_box_reads_bounds_exactly():
+    box = Box({s1: ("1/3", 0.5), s2: ("-oo", sp.oo)})
+    assert box.interval(s1) == (sp.Rational(1, 3), sp.Rational(1, 2))
+    assert box.interval(s2) == (-sp.oo, sp.oo)
+    assert box.interval(s3) == (-sp.oo, sp.oo)
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        (s1 + 1, "sympy Boolean"),
+        (sp.sin(s1) < 1, "polynomial inequalities"),
+        (sp.sqrt(2) * s1 < 1, "rational coefficients"),
+        (sp.false, "empty"),
+    ],
+)
+def test_region_rejections(condition, message):
+    with pytest.raises(DomainError, match=message):
+        Region(BOX, condition)
+
+
+def test_region_membership_and_convexity():
+    region = Region(Box({s1: (0, 2), s2: (-2, 0)}), s1 - s2 < 2)
+    assert region.contains({s1: sp.Rational(1, 2), s2: sp.Rational(-1, 2)})
+    assert not region.contains({s1: sp.Rational(3, 2), s2: sp.Rational(-3, 2)})
+    assert region.is_convex
+    assert not Region(BOX, s1**2 + s2**2 < 1).is_convex
+
+
+@pytest.mark.parametrize(
+    "point, message",
+    [
+        ({s1: 0}, "missing the coordinate"),
+        ({s1: 0, s2: 2}, "outside the domain"),
+        ({s1: 0, s2: 1}, "outside the domain"),  # the box is open
+        ({s1: 0, s2: 0, s3: 0}, "not a latent"),
+        ({s1: 0, s2: "x"}, "not a rational number"),
+        ({s1: 0, s2: sp.sqrt(2)}, "rational number"),
+        ({s1: 0, s2: float("inf")}, "finite"),
+        ({s1: 0, s2: True}, "boolean"),
+        ([0, 0], "dict"),
+    ],
+)
+def test_point_rejections(point, message):
+    with pytest.raises(PointError, match=message):
+        make(points=[point])
+
+
+def test_unused_latent_is_allowed_and_reported():
+    g = make(factors=[[s1], [s2, s3]], outputs=[s1, s2])
+    assert g.unused_latents == (s3,)
+    assert any("s3" in note for note in g.notes)
+
+
+def test_floats_in_outputs_are_read_as_their_decimals():
+    g = make(outputs=[s1, 0.1 * s2])
+    assert g.outputs[1] == sp.Rational(1, 10) * s2
+    assert any("floats" in note for note in g.notes)

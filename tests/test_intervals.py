@@ -1,0 +1,90 @@
+"""Certified enclosures: cross-checked against 120-digit mpmath values; refusal, never floats."""
+
+from __future__ import annotations
+
+import random
+
+import mpmath
+import pytest
+import sympy as sp
+
+from theory.intervals import NoEnclosure, certify_sign, enclose
+
+x, y = sp.symbols("x y", real=True)
+
+FUNCTIONS = [
+    sp.exp(x) - 1,
+    sp.log(1 + x**2),
+    sp.sin(3 * x) * sp.cos(x),
+    sp.tan(x / 2),
+    sp.tanh(x),
+    sp.sinh(x) * sp.cosh(x),
+    sp.atan(5 * x),
+    sp.atan(x / 7),
+    sp.asin(x / 2),
+    sp.acos(x / 3),
+    sp.sqrt(2 + x),
+    (x + 2) ** sp.Rational(1, 3),
+    x**3 - x / 3,
+    1 / (2 + x),
+    sp.Abs(x) + sp.sign(x),
+    sp.Max(x, 0) - sp.Min(x, 0),
+    sp.Piecewise((x**2, x > 0), (-x, True)),
+]
+
+
+def _inside(box, exact):
+    lo = mpmath.mpf(box.a._mpi_[0])
+    hi = mpmath.mpf(box.b._mpi_[1])
+    return lo <= exact <= hi
+
+
+@pytest.mark.parametrize("expr", FUNCTIONS, ids=str)
+def test_point_enclosures_contain_the_true_value(expr):
+    rng = random.Random(7)
+    mpmath.mp.dps = 120
+    try:
+        for _ in range(25):
+            q = sp.Rational(rng.randint(-900, 900), rng.randint(1, 500))
+            if abs(q) >= 1.9:
+                continue
+            exact = mpmath.mpmathify(sp.N(expr.subs(x, q), 110))
+            for prec in (53, 100, 300):
+                assert _inside(enclose(expr, {x: (q, q)}, prec), exact), (expr, q, prec)
+    finally:
+        mpmath.mp.dps = 15
+
+
+@pytest.mark.parametrize("expr", FUNCTIONS, ids=str)
+def test_range_enclosures_contain_sampled_values(expr):
+    lo, hi = sp.Rational(-3, 2), sp.Rational(7, 5)
+    box = enclose(expr, {x: (lo, hi)}, 64)
+    mpmath.mp.dps = 60
+    try:
+        for k in range(41):
+            q = lo + (hi - lo) * sp.Rational(k, 40)
+            value = sp.N(expr.subs(x, q), 60)
+            if value.is_real:
+                assert _inside(box, mpmath.mpmathify(value)), (expr, q)
+    finally:
+        mpmath.mp.dps = 15
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [sp.gamma(x), sp.Float(0.1) * x, sp.log(x), sp.sqrt(x - 5), sp.erf(x), x ** sp.Rational(1, 3), sp.atan2(x, y)],
+    ids=str,
+)
+def test_refuses_what_it_cannot_enclose(expr):
+    with pytest.raises(NoEnclosure):
+        enclose(expr, {x: (-1, 1), y: (-1, 1)})
+
+
+def test_certify_sign_separates_near_zeros_and_refuses_hidden_zeros():
+    # exp(pi sqrt(163)) - 640320^3 - 744 is about -7.5e-13: floats call it 0 or get its sign wrong
+    ramanujan = sp.exp(sp.pi * sp.sqrt(163)) - 640320**3 - 744
+    assert certify_sign(ramanujan, {})[0] == -1
+    assert certify_sign(sp.Rational(1, 10**30) * (x + 2), {x: (-1, 1)})[0] == 1
+    hidden = sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3))
+    sign, enclosure = certify_sign(hidden, {})
+    assert sign is None and float(enclosure[0]) <= 0 <= float(enclosure[1])
