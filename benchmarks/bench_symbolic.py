@@ -48,6 +48,7 @@ from theory.result import CheckResult
 __all__ = [
     "pixel_generator",
     "pixel_kinds",
+    "pixel_labels",
     "expected_verdicts",
     "naive_tasks",
     "NaiveTask",
@@ -88,6 +89,23 @@ def pixel_kinds(n_outputs: int) -> tuple[int, int, int]:
     return n_outputs - additive - multiplicative, additive, multiplicative
 
 
+def pixel_labels(n_outputs: int) -> tuple[str, ...]:
+    """The kind of every output of :func:`pixel_generator`, in order.
+
+    Parameters
+    ----------
+    n_outputs
+        Number of outputs (at least 16).
+
+    Returns
+    -------
+    tuple of str
+        ``"single"``, ``"additive"`` or ``"multiplicative"`` per output.
+    """
+    single, additive, multiplicative = pixel_kinds(n_outputs)
+    return ("single",) * single + ("additive",) * additive + ("multiplicative",) * multiplicative
+
+
 def _centre(rng: random.Random) -> sp.Rational:
     """A rational bump centre k/8 strictly inside (-1, 1)."""
     q = _CENTRE_DENOMINATOR
@@ -124,11 +142,11 @@ def pixel_generator(seed: int = 0, n_outputs: int = 96) -> Generator:
       bumps is ``(d_{s1}^2 bump_k)(d_{s3} bump_l)``, not identically zero).
 
     Expected verdicts (see :func:`expected_verdicts`): D refuted, H2 refuted, H3 refuted,
-    M proved.  M holds because every column ``d/ds_a`` (a in factor k) has at least 24
-    single-factor rows of factor k where every column of the other factors vanishes
+    M proved.  M holds because every column ``d/ds_a`` (a in factor k) has its
+    single-factor rows of factor k (24 of them for 96 outputs) where every column of the other factors vanishes
     identically; for ``supp d_a`` to lie inside ``supp d_b`` all of these partials
     ``-4c/r2 * (1 - q_i/r2) * (s_a - mu_i)`` would have to vanish at one point, i.e. the
-    point would lie, for each of the 24 bumps, on its centre line or its rim circle, and
+    point would lie, for each of these bumps, on its centre line or its rim circle, and
     no point of the plane does for the seeded parameters (z3 proves it).
 
     Parameters
@@ -306,6 +324,10 @@ class BaselineResult:
         Wall time of the whole sample, process start-ups included.
     limit
         The per-expression time limit.
+    strata
+        Per sampled expression: its stratum ``"<output label>/<kind>"``.
+    stratum_sizes
+        Number of expressions of every stratum in the full baseline.
     """
 
     total: int
@@ -316,6 +338,8 @@ class BaselineResult:
     sample_kinds: dict[str, int]
     wall_seconds: float
     limit: float
+    strata: tuple[str, ...]
+    stratum_sizes: dict[str, int]
 
     @property
     def sample(self) -> int:
@@ -335,22 +359,77 @@ class BaselineResult:
 
     @property
     def estimate(self) -> float:
-        """Extrapolated time of the full baseline: mean x N."""
-        return self.mean * self.total
+        """Extrapolated time of the full baseline: the stratified estimate (sum of stratum
+        size x stratum sample mean)."""
+        return self.stratified_estimate
 
     @property
     def estimate_interval(self) -> tuple[float, float]:
-        """An approximate 95% interval of :attr:`estimate` (normal approximation, finite population)."""
-        n = self.sample
-        if n < 2:
-            return (self.estimate, self.estimate)
-        sd = statistics.stdev(self.seconds)
-        fpc = math.sqrt(max(0.0, (self.total - n) / (self.total - 1))) if self.total > 1 else 0.0
-        half = 1.96 * sd / math.sqrt(n) * fpc * self.total
+        """An approximate 95% interval of :attr:`estimate` (stratified variance, finite population)."""
+        var = 0.0
+        for name, size in self.stratum_sizes.items():
+            values = [sec for sec, st in zip(self.seconds, self.strata) if st == name]
+            n = len(values)
+            if n >= 2 and size > 1:
+                fpc = max(0.0, (size - n) / (size - 1))
+                var += size**2 * statistics.variance(values) / n * fpc
+        half = 1.96 * math.sqrt(var)
         return (max(0.0, self.estimate - half), self.estimate + half)
 
+    def stratified(self) -> dict[str, dict[str, float | None]]:
+        """Per stratum: population size, sample size, sample mean (``None`` if unsampled)."""
+        out: dict[str, dict[str, float | None]] = {}
+        for name, size in sorted(self.stratum_sizes.items()):
+            values = [sec for sec, st in zip(self.seconds, self.strata) if st == name]
+            out[name] = {"size": size, "sampled": len(values), "mean": statistics.fmean(values) if values else None}
+        return out
 
-def run_baseline(g: Generator, sample: int, limit: float, seed: int, progress: bool = False) -> BaselineResult:
+    @property
+    def stratified_estimate(self) -> float:
+        """Stratified extrapolation: sum over strata of size x sample mean.
+
+        A stratum with no sampled expression contributes its size x the overall mean.
+        """
+        total = 0.0
+        for row in self.stratified().values():
+            mean = row["mean"]
+            total += float(row["size"] or 0) * (mean if mean is not None else self.mean)
+        return total
+
+
+def stratified_sample(stratum: list[str], sample: int, seed: int, floor: int = 8) -> list[int]:
+    """A seeded stratified random sample of task indices: every stratum gets at least
+    ``floor`` (or all of it), the rest of ``sample`` is allocated in proportion to size.
+
+    Costly expressions are rare (the overlap pixels), so a simple random sample of 200
+    swings by an order of magnitude between seeds; stratifying by pixel kind and
+    expression kind makes the extrapolation stable.
+    """
+    rng = random.Random(seed)
+    members: dict[str, list[int]] = {}
+    for i, name in enumerate(stratum):
+        members.setdefault(name, []).append(i)
+    total = len(stratum)
+    if sample >= total:
+        return list(range(total))
+    alloc = {name: min(len(idx), floor) for name, idx in members.items()}
+    left = max(0, sample - sum(alloc.values()))
+    for name, idx in members.items():
+        alloc[name] = min(len(idx), alloc[name] + int(left * len(idx) / total))
+    for name in sorted(members, key=lambda n: -len(members[n])):  # hand out what rounding left over
+        while sum(alloc.values()) < sample and alloc[name] < len(members[name]):
+            alloc[name] += 1
+    return sorted(i for name, idx in sorted(members.items()) for i in rng.sample(idx, alloc[name]))
+
+
+def run_baseline(
+    g: Generator,
+    sample: int,
+    limit: float,
+    seed: int,
+    labels: tuple[str, ...] | None = None,
+    progress: bool = False,
+) -> BaselineResult:
     """Time ``diff`` + ``simplify`` on a seeded random sample of the naive tasks.
 
     Each expression runs in a forked child (:func:`theory.budget.call_with_timeout`)
@@ -367,12 +446,16 @@ def run_baseline(g: Generator, sample: int, limit: float, seed: int, progress: b
         Per-expression time limit in seconds.
     seed
         Seed of the sample.
+    labels
+        A label per output (e.g. :func:`pixel_labels`) for the stratified sample and estimate;
+        all outputs share one label when omitted.
     progress
         Print a dot per expression on stderr.
     """
     tasks = naive_tasks(g)
-    rng = random.Random(seed)
-    chosen = sorted(rng.sample(range(len(tasks)), min(sample, len(tasks))))
+    labels = labels if labels is not None else ("output",) * g.m
+    stratum = [f"{labels[t.output]}/{t.kind}" for t in tasks]
+    chosen = stratified_sample(stratum, sample, seed)
     clear_cache()
     seconds: list[float] = []
     statuses: list[str] = []
@@ -405,6 +488,8 @@ def run_baseline(g: Generator, sample: int, limit: float, seed: int, progress: b
         sample_kinds=dict(Counter(tasks[i].kind for i in chosen)),
         wall_seconds=wall,
         limit=limit,
+        strata=tuple(stratum[i] for i in chosen),
+        stratum_sizes=dict(Counter(stratum)),
     )
 
 
@@ -503,10 +588,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Naive baseline: sympy.diff of the original outputs, then sympy.simplify, per cross-block expression, "
           f"in a child process with a {args.limit:g} s limit")
-    base = run_baseline(g, args.sample, args.limit, args.seed, progress=args.progress)
+    base = run_baseline(g, args.sample, args.limit, args.seed, labels=pixel_labels(args.outputs), progress=args.progress)
     kinds = ", ".join(f"{v} {k}" for k, v in sorted(base.by_kind.items()))
     print(f"  expressions in the full baseline: N = {base.total} ({kinds}; D = products d_a g * d_b g across blocks)")
-    print(f"  MEASURED ON A SEEDED RANDOM SAMPLE OF {base.sample} AND EXTRAPOLATED (mean x N)")
+    print(f"  MEASURED ON A SEEDED RANDOM SAMPLE OF {base.sample} (STRATIFIED BY PIXEL KIND x EXPRESSION KIND) AND EXTRAPOLATED")
     print(f"  sample: {', '.join(f'{v} {k}' for k, v in sorted(base.sample_kinds.items()))}; "
           f"{base.zeros} simplified to 0; {base.timeouts} timed out (counted as {args.limit:g} s each); {base.errors} errors")
     print(f"  sample: total {sum(base.seconds):.2f} s measured in the children "
@@ -514,6 +599,12 @@ def main(argv: list[str] | None = None) -> int:
           f"median {statistics.median(base.seconds):.4f} s, max {max(base.seconds):.2f} s")
     lo, hi = base.estimate_interval
     print(f"  baseline estimate: {base.estimate:.1f} s for all {base.total} (approx. 95% interval {lo:.1f} - {hi:.1f} s)")
+    print(f"  (an unstratified mean x N from the same sample would say {base.mean * base.total:.1f} s: "
+          "costly expressions are rare, so stratifying matters)")
+    print("  per stratum: size, sample size, mean time")
+    for name, row in base.stratified().items():
+        mean = "     -" if not row["sampled"] else f"{row['mean']:.4f}"
+        print(f"    {name:<20} N={int(row['size']):5d}  sampled {int(row['sampled']):3d}  mean {mean} s")
     print()
 
     ratio = base.estimate / project if project > 0 else math.inf
@@ -546,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
                 "verdict_mismatches": mismatches,
             },
             "baseline": {
-                "note": f"measured on a seeded random sample of {base.sample} of {base.total} expressions and extrapolated (mean x N)",
+                "note": f"measured on a seeded random sample of {base.sample} of {base.total} expressions, stratified by pixel kind x expression kind, and extrapolated (sum of stratum size x stratum mean)",
                 "total_expressions": base.total,
                 "by_kind": base.by_kind,
                 "sample": base.sample,
@@ -561,6 +652,8 @@ def main(argv: list[str] | None = None) -> int:
                 "mean_seconds": base.mean,
                 "estimate_seconds": base.estimate,
                 "estimate_interval_95": list(base.estimate_interval),
+                "stratified_estimate_seconds": base.stratified_estimate,
+                "strata": base.stratified(),
             },
             "ratio": ratio,
             "targets": {

@@ -77,6 +77,9 @@ def certify_sign(
 ) -> tuple[int | None, tuple[str, str] | None]:
     """The sign of ``expr`` on ``env`` if an enclosure excludes 0, with that enclosure.
 
+    At a point (every range degenerate) the precision escalates through ``precs``; over
+    ranges only the first precision is tried, since more bits do not narrow a range.
+
     Returns
     -------
     (sign, enclosure)
@@ -84,6 +87,8 @@ def certify_sign(
         last enclosure computed as a pair of decimal strings (``None`` when refused).
     """
     last = None
+    if any(lo != hi for lo, hi in env.values()):
+        precs = precs[:1]  # over a range the width comes from the range, not from rounding
     for prec in precs:
         try:
             box = enclose(expr, env, prec)

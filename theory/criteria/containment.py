@@ -18,7 +18,7 @@ from collections import Counter
 
 import sympy as sp
 
-from ..intervals import certify_sign
+from ..constants import decide_constant
 from ..result import CheckResult, point_json
 from ..smt import Eq, Implies, Ne, NotTranslatable, exists
 from ..derivatives import is_piecewise_polynomial
@@ -113,9 +113,10 @@ def check_containment(ctx: CheckContext) -> CheckResult:
     certificates: dict[str, dict] = {}
     remaining = []
     methods: Counter = Counter()
+    cache: dict = {}
     for a, b in pairs:
         ctx.budget.check()
-        cert = _exclusive_rows(ctx, a, b)
+        cert = _exclusive_rows(ctx, a, b, cache)
         if cert is not None:
             certificates[_pair_name(ctx, a, b)] = cert
             methods["exclusive-rows"] += 1
@@ -176,46 +177,57 @@ def _by_smt(ctx: CheckContext, pairs: list[tuple[int, int]], details: dict) -> C
     return CheckResult("M", "proved", "global", "z3-nlsat", details=details)
 
 
-def _exclusive_rows(ctx: CheckContext, a: int, b: int) -> dict | None:
+def _exclusive_rows(ctx: CheckContext, a: int, b: int, cache: dict) -> dict | None:
     """A certificate that supp(d_a g) is never inside supp(d_b g) on S, or ``None``.
 
     Rows where d_b g_n is identically zero (structurally first, then by zero tests) and
     sum over them of (d_a g_n)^2 is positive everywhere: one such partial has an interval
-    enclosure on the domain box excluding 0, or the sum of squares is provably a positive
-    constant, or (polynomials) z3 shows the partials have no common zero in S.
+    enclosure on the domain box excluding 0, or (piecewise polynomials) z3 shows the
+    partials have no common zero in S, or the sum of squares is provably a positive
+    constant.  ``cache`` maps ``(a, rows)`` to earlier answers (pairs (a, b) and (a, b')
+    often share their rows).
     """
     g, table = ctx.generator, ctx.table
     candidates = [t for t in range(g.m) if not table.is_structural_zero(t, (a,))]
     structural = [t for t in candidates if table.is_structural_zero(t, (b,))]
-    cert = _positive_sum(ctx, a, structural)
+    cert = _positive_sum(ctx, a, structural, cache)
     if cert is not None:
         return cert
     tested = [t for t in candidates if t not in structural and ctx.partial_zero_test(t, b).is_zero]
     if not tested:
         return None
-    return _positive_sum(ctx, a, structural + tested)
+    return _positive_sum(ctx, a, structural + tested, cache)
 
 
-def _positive_sum(ctx: CheckContext, a: int, rows: list[int]) -> dict | None:
+def _positive_sum(ctx: CheckContext, a: int, rows: list[int], cache: dict) -> dict | None:
+    key = (a, tuple(rows))
+    if key not in cache:
+        cache[key] = _positive_sum_uncached(ctx, a, rows)
+    return cache[key]
+
+
+def _positive_sum_uncached(ctx: CheckContext, a: int, rows: list[int]) -> dict | None:
     if not rows:
         return None
     g, table = ctx.generator, ctx.table
-    env = {s: g.domain.interval(s) for s in g.latents}
-    partials = {t: table.derivative(t, (a,)) for t in rows}
-    for t, expr in partials.items():
-        sign, enclosure = certify_sign(expr, env)
+    for t in rows:
+        sign, enclosure = ctx.partial_sign(t, a)
         if sign is not None:
             return {"rows": [t], "how": "interval", "enclosure": list(enclosure)}
-    total = sp.Add(*[e**2 for e in partials.values()])
-    probe = ctx.points.take(1)[0]
-    constant = total.xreplace(probe)
-    if constant.is_Rational and constant > 0 and ctx.tester.test(total - constant).is_zero:
-        return {"rows": rows, "how": "sum-of-squares-constant", "value": str(constant)}
-    if all(is_piecewise_polynomial(e) for e in partials.values()):
+    partials = [table.derivative(t, (a,)) for t in rows]
+    if all(is_piecewise_polynomial(e) for e in partials):
         try:
-            answer = exists([Eq(e) for e in partials.values()], g.domain, g.latents, timeout=ctx.smt_time())
-        except NotTranslatable:  # pragma: no cover
+            answer = exists([Eq(e) for e in partials], g.domain, g.latents, timeout=ctx.smt_time())
+        except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
             return None
-        if answer.status == "unsat":
-            return {"rows": rows, "how": "z3-nlsat: no common zero"}
+        return {"rows": rows, "how": "z3-nlsat: no common zero"} if answer.status == "unsat" else None
+    total = sp.Add(*[e**2 for e in partials])
+    constant = total.xreplace(ctx.points.take(1)[0])
+    if not (constant.is_Rational and constant > 0):
+        return None
+    for point in ctx.random_points(2):  # a cheap look elsewhere before the zero test
+        if decide_constant(total.xreplace(point) - constant, cheap=True).is_nonzero:
+            return None
+    if ctx.tester.test(total - constant).is_zero:
+        return {"rows": rows, "how": "sum-of-squares-constant", "value": str(constant)}
     return None

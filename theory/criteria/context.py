@@ -7,6 +7,7 @@ under its own :class:`~theory.budget.Budget`.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ import sympy as sp
 from ..budget import Budget
 from ..constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
 from ..generator import Generator
+from ..intervals import certify_sign
 from ..numbers import expr_str
-from ..points import PointSource
+from ..points import PointSource, random_point
 from ..smt import DEFAULT_SMT_TIMEOUT
 from ..zerotest import ZeroTester, ZeroTestResult
 
@@ -127,6 +129,8 @@ class CheckContext:
         )
         self._jacobians: dict[tuple, ExactJacobian] = {}
         self._partials: dict[tuple[int, int], ZeroTestResult] = {}
+        self._signs: dict[tuple[int, int], tuple[int | None, tuple[str, str] | None]] = {}
+        self._random_points: list[Point] = []
 
     def use_budget(self, budget: Budget) -> None:
         """Run the following work under ``budget``."""
@@ -145,6 +149,14 @@ class CheckContext:
             if tuple(p.values()) not in seen:
                 out.append(p)
         return out
+
+    def random_points(self, count: int) -> list[Point]:
+        """``count`` seeded random rational points of the domain (no grid points)."""
+        if len(self._random_points) < count:
+            rng = random.Random(self.seed + 1)
+            g = self.generator
+            self._random_points = [random_point(g.domain, g.latents, rng) for _ in range(count)]
+        return self._random_points[:count]
 
     # -- exact values -----------------------------------------------------------------------
     def jacobian_at(self, point: Point) -> ExactJacobian:
@@ -181,6 +193,15 @@ class CheckContext:
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
         return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+
+    def partial_sign(self, t: int, a: int) -> tuple[int | None, tuple[str, str] | None]:
+        """A certified sign of ``d g_t / d s_a`` on the whole domain box, if an interval
+        enclosure excludes 0 (cached)."""
+        key = (t, a)
+        if key not in self._signs:
+            env = {s: self.generator.domain.interval(s) for s in self.generator.latents}
+            self._signs[key] = certify_sign(self.table.derivative(t, (a,)), env)
+        return self._signs[key]
 
     def partial_zero_test(self, t: int, a: int) -> ZeroTestResult:
         """Is ``d g_t / d s_a`` identically zero on the domain? (cached)"""

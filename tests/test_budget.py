@@ -1,0 +1,50 @@
+"""Budgets: exhausted checks answer unknown/budget-exhausted; slow sympy work is killed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import cases
+from theory.budget import Budget, BudgetExhausted, call_with_timeout
+from theory.check import check
+
+
+def _sleep_then(value):
+    time.sleep(30)
+    return value
+
+
+def test_budget_basics():
+    budget = Budget(1000)
+    assert not budget.expired() and 0 < budget.remaining() <= 1000
+    assert budget.slice(5) == 5
+    with pytest.raises(ValueError):
+        Budget(0)
+    assert Budget(None).remaining() == float("inf")
+    expired = Budget(1e-9)
+    time.sleep(0.001)
+    with pytest.raises(BudgetExhausted):
+        expired.check()
+
+
+def test_call_with_timeout_kills_the_worker():
+    start = time.perf_counter()
+    assert call_with_timeout(_sleep_then, (1,), timeout=0.5) == ("timeout", None)
+    assert time.perf_counter() - start < 5
+    assert call_with_timeout(divmod, (7, 2), timeout=5) == ("ok", (3, 1))
+    status, message = call_with_timeout(divmod, (1, 0), timeout=5)
+    assert status == "error" and "ZeroDivisionError" in message
+
+
+def test_exhausted_checks_say_so_and_claim_nothing():
+    g = cases.find_case("p22")  # D and H2 need the exp-normal-form tier, not just the tracer
+    results = check(g, ["D", "H2"], budget=1e-6)
+    for r in results:
+        assert r.verdict in ("unknown", "proved", "refuted")
+        if r.verdict == "unknown":
+            assert r.method == "budget-exhausted" and r.details["budget_seconds"] == 1e-6
+    assert any(r.method == "budget-exhausted" for r in results)
+    # with a real budget the same checks are decided
+    assert {r.verdict for r in check(g, ["D", "H2"], budget=60) if r.scope == "global"} == {"proved"}
