@@ -138,3 +138,15 @@ def test_floats_in_outputs_are_read_as_their_decimals():
     g = make(outputs=[s1, 0.1 * s2])
     assert g.outputs[1] == sp.Rational(1, 10) * s2
     assert any("floats" in note for note in g.notes)
+
+
+def test_thin_region_checks_with_its_own_point_and_asks_for_one_otherwise():
+    from theory.check import check
+
+    thin = Region(BOX, s1**2 + s2**2 < sp.Rational(1, 10**6))
+    g = make(outputs=[s1, s2, s1**3 + s2], domain=thin, points=[{s1: 0, s2: 0}])
+    verdicts = {(r.criterion, r.scope): r.verdict for r in check(g, ["D", "M", "H2"])}
+    assert verdicts[("H2", "global")] == "proved"
+    assert verdicts[("D", "global")] == "refuted"  # z3 finds a witness inside the thin disc
+    with pytest.raises(DomainError, match="explicit points"):
+        check(make(domain=thin), ["D"])

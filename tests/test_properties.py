@@ -76,13 +76,18 @@ def test_block_additive_is_h2_and_d_exactly_as_constructed(data):
         verify_witness(g, results["D"])
 
 
+def _cross_pair(draw, blocks, outputs):
+    """Two latents from different blocks and an output to put a cross term in."""
+    i, j = draw.draw(st.lists(st.integers(0, len(blocks) - 1), min_size=2, max_size=2, unique=True))
+    a, b = draw.draw(st.sampled_from(blocks[i])), draw.draw(st.sampled_from(blocks[j]))
+    return a, b, draw.draw(st.integers(0, len(outputs) - 1))
+
+
 @SETTINGS
 @given(block_additive(), st.data())
 def test_cross_term_refutes_h2_with_a_verified_witness(data, draw):
     latents, blocks, outputs, box, _ = data
-    i, j = draw.draw(st.lists(st.integers(0, len(blocks) - 1), min_size=2, max_size=2, unique=True))
-    a, b = draw.draw(st.sampled_from(blocks[i])), draw.draw(st.sampled_from(blocks[j]))
-    t = draw.draw(st.integers(0, len(outputs) - 1))
+    a, b, t = _cross_pair(draw, blocks, outputs)
     outputs = list(outputs)
     outputs[t] = outputs[t] + draw.draw(COEFF) * a * b
     g = Generator("crossed", blocks, outputs, box)
@@ -95,10 +100,8 @@ def test_cross_term_refutes_h2_with_a_verified_witness(data, draw):
 @given(block_additive(), st.data())
 def test_hidden_zeros_are_never_refuted(data, draw):
     latents, blocks, outputs, box, mixes = data
-    i, j = draw.draw(st.lists(st.integers(0, len(blocks) - 1), min_size=2, max_size=2, unique=True))
-    a, b = draw.draw(st.sampled_from(blocks[i])), draw.draw(st.sampled_from(blocks[j]))
+    a, b, t = _cross_pair(draw, blocks, outputs)
     kind = draw.draw(st.sampled_from(sorted(HIDDEN_ZEROS)))
-    t = draw.draw(st.integers(0, len(outputs) - 1))
     outputs = list(outputs)
     outputs[t] = outputs[t] + a * b * HIDDEN_ZEROS[kind](draw.draw(st.sampled_from([a, b])))
     g = Generator("hidden", blocks, outputs, box)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 import sympy as sp
 
 from .domain import Domain
+from .errors import DomainError
 
 __all__ = ["PointSource", "simple_values", "random_point"]
 
@@ -78,7 +79,10 @@ def random_point(domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Ran
             point[s] = lo + (hi - lo) * sp.Rational(k, q)
         if domain.contains(point):
             return point
-    raise ValueError(f"could not sample a point of {domain!r} in {tries} tries (is it empty or very thin?)")
+    raise DomainError(
+        f"could not sample a rational point of {domain!r} in {tries} tries: is the region empty or very thin? "
+        "Give the generator explicit points."
+    )
 
 
 class PointSource:
@@ -109,7 +113,7 @@ class PointSource:
         while len(self._cache) < n:
             try:
                 self._cache.append(next(self._iter))
-            except StopIteration:  # pragma: no cover - the random part is infinite
+            except StopIteration:  # a very thin region: fewer points than asked for
                 break
         return self._cache[:n]
 
@@ -136,7 +140,10 @@ class PointSource:
                     break
         rng = random.Random(self.seed)
         while True:
-            point = random_point(self.domain, self.latents, rng)
+            try:
+                point = random_point(self.domain, self.latents, rng)
+            except DomainError:  # a very thin region: only the grid points it contains
+                return
             key = tuple(point.values())
             if key not in seen:
                 seen.add(key)

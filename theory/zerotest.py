@@ -169,9 +169,9 @@ class ZeroTester:
             decision = decide_constant(g, self.budget, self.symbolic_timeout)
             if decision.is_zero:
                 return ZeroTestResult("zero", decision.method)
-            if decision.is_nonzero:
-                point = self.points.take(1)[0]
-                return ZeroTestResult("nonzero", decision.method, point, decision)
+            points = self.points.take(1)
+            if decision.is_nonzero and points:
+                return ZeroTestResult("nonzero", decision.method, points[0], decision)
             tried = tuple(decision.method.split("+"))
             return ZeroTestResult("unknown", decision.method, tried=tried)
         self.budget.check()

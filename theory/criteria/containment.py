@@ -222,7 +222,10 @@ def _positive_sum_uncached(ctx: CheckContext, a: int, rows: list[int]) -> dict |
             return None
         return {"rows": rows, "how": "z3-nlsat: no common zero"} if answer.status == "unsat" else None
     total = sp.Add(*[e**2 for e in partials])
-    constant = total.xreplace(ctx.points.take(1)[0])
+    probe = ctx.points.take(1)
+    if not probe:
+        return None
+    constant = total.xreplace(probe[0])
     if not (constant.is_Rational and constant > 0):
         return None
     for point in ctx.random_points(2):  # a cheap look elsewhere before the zero test

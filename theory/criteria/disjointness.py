@@ -106,9 +106,11 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
         return found
     if ctx.table.is_piecewise_polynomial:
         try:
-            return _by_smt(ctx, rows, details)
-        except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
-            pass
+            by_smt = _by_smt(ctx, rows, details)
+        except NotTranslatable:  # a Piecewise that may be undefined somewhere: no z3 route
+            by_smt = None
+        if by_smt is not None and by_smt.verdict != "unknown":
+            return by_smt
     return _by_zero_tests(ctx, rows, details)
 
 
