@@ -12,11 +12,10 @@ Examples
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-
-
 
 from .budget import Budget, BudgetExhausted
 from .criteria import (
@@ -78,8 +77,6 @@ def check_points(generator: Generator, extra: Sequence[dict] = (), seed: int = 0
             seen.add(key)
             unique.append(p)
     if not unique:
-        import random
-
         unique.append(random_point(generator.domain, generator.latents, random.Random(seed)))
     return unique
 

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
 
 from .domain import Domain
-from .intervals import NoEnclosure, _context, _Evaluator, _rational_interval
+from .intervals import _context, _Evaluator, _rational_interval
 
 __all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "NON_ANALYTIC"]
 
@@ -86,10 +86,7 @@ def select_pieces(expr: sp.Expr, domain: Domain) -> sp.Expr:
     def rebuild(pw: sp.Piecewise) -> sp.Expr:
         pieces = []
         for piece, cond in pw.args:
-            try:
-                truth = evaluator.truth(cond)
-            except NoEnclosure:  # pragma: no cover - truth() already returns None
-                truth = None
+            truth = evaluator.truth(cond)
             if truth is False:
                 continue
             pieces.append((piece, sp.true if truth is True else cond))

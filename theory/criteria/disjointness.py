@@ -43,7 +43,11 @@ def _candidate_rows(ctx: CheckContext) -> dict[int, dict[int, list[int]]]:
     return out
 
 
-def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, method: str, scope: str = "global") -> CheckResult | None:
+def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, found_by: str | None = None, scope: str = "global") -> CheckResult | None:
+    """The re-verified refutation (row t nonzero in latents a and b at point), or ``None``.
+
+    The method is ``found_by`` (e.g. ``z3-nlsat``) or else how the values were decided.
+    """
     g = ctx.generator
     checked = verify_two_blocks(g, point, t, a, b)
     if checked is None:
@@ -58,8 +62,7 @@ def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, method: str
     enclosures = enclosures_json([da, db])
     if enclosures:
         witness["enclosures"] = enclosures
-    if method != "z3-nlsat":
-        method = strongest_method([da.method, db.method])
+    method = found_by or strongest_method([da.method, db.method])
     return CheckResult("D", "refuted", scope, method, witness=witness, point=point if scope == "point" else None)
 
 
@@ -84,7 +87,7 @@ def _search(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], points: li
                 (a, ma), (b, mb) = list(hits.values())[:2]
                 if fallback is not None and not (ma == mb == "exact-evaluation"):
                     continue
-                found = _refuted(ctx, point, t, a, b, strongest_method([ma, mb, "exact-evaluation"]))
+                found = _refuted(ctx, point, t, a, b)
                 if found is None:
                     continue
                 if "enclosures" not in found.witness:
@@ -187,8 +190,7 @@ def check_disjointness_at(ctx: CheckContext, point: dict) -> CheckResult:
                 maybe.add(g.block_of[a])
         if len(nonzero) >= 2:
             (a, b) = list(nonzero.values())[:2]
-            method = strongest_method([jac.entries[t][a].method, jac.entries[t][b].method, "exact-evaluation"])
-            found = _refuted(ctx, point, t, a, b, method, scope="point")
+            found = _refuted(ctx, point, t, a, b, scope="point")
             if found is not None:
                 return found
             undecided.append(t)
