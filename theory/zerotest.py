@@ -140,8 +140,6 @@ class ZeroTester:
     def nonzero_at(self, expr: sp.Expr, point: Point, cheap: bool = False) -> ConstantDecision:
         """Decide the exact constant ``expr(point)`` (``cheap``: exact and interval tiers only)."""
         value = expr.xreplace(point)
-        if value.free_symbols:
-            value = value.xreplace({s: point[s] for s in value.free_symbols if s in point})
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
         return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
