@@ -100,3 +100,11 @@ def test_algebraic_models_come_with_rational_candidates():
     assert answer.status == "sat"
     assert all(c[s1].is_Rational for c in answer.candidates)
     assert abs(float(answer.candidates[-1][s1]) - 2**0.5) < 1e-6
+
+
+def test_partial_piecewise_is_outside_the_z3_fragment():
+    from theory.derivatives import is_piecewise_polynomial
+
+    s1 = S[0]
+    assert is_piecewise_polynomial(sp.Piecewise((s1**2, s1 > 0), (0, True)))
+    assert not is_piecewise_polynomial(sp.Piecewise((s1**2, s1 > 0)))  # undefined for s1 <= 0

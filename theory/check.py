@@ -155,9 +155,6 @@ def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job:
     return result
 
 
-
-
-
 def pick(results: Sequence[CheckResult], criterion: str, scope: str = "global", point: dict | None = None) -> CheckResult:
     """The one result of ``criterion`` with ``scope`` (and ``point`` for pointwise checks).
 

