@@ -11,11 +11,13 @@ import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
 from ..budget import Budget
 from ..constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
+from ..derivatives import DerivativeTable
 from ..generator import Generator
 from ..intervals import certify_sign
 from ..numbers import expr_str
@@ -118,7 +120,6 @@ class CheckContext:
         smt_timeout: float = DEFAULT_SMT_TIMEOUT,
     ):
         self.generator = generator
-        self.table = generator.derivatives
         self.seed = seed
         self.smt_timeout = smt_timeout
         self.symbolic_timeout = symbolic_timeout
@@ -131,6 +132,12 @@ class CheckContext:
         self._partials: dict[tuple[int, int], ZeroTestResult] = {}
         self._signs: dict[tuple[int, int], tuple[int | None, tuple[str, str] | None]] = {}
         self._random_points: list[Point] = []
+
+    @property
+    def table(self) -> DerivativeTable:
+        """The generator's derivative table, built on first use (inside the check that
+        needs it, so that its cost counts against that check's budget)."""
+        return self.generator.derivatives
 
     def use_budget(self, budget: Budget) -> None:
         """Run the following work under ``budget``."""
@@ -184,6 +191,27 @@ class CheckContext:
         jac = ExactJacobian(dict(point), entries)
         self._jacobians[key] = jac
         return jac
+
+    def rational_jacobian_at(self, point: Point) -> tuple[list[list[Fraction]] | None, str]:
+        """``J(point)`` as exact Fractions, or ``None`` and the reason (an undecided or
+        irrational entry: the matroid and z3 algorithms work over the rationals)."""
+        jac = self.jacobian_at(point)
+        g = self.generator
+        rows: list[list[Fraction]] = []
+        for t, row in enumerate(jac.entries):
+            out = []
+            for a, decision in enumerate(row):
+                if decision.status == "unknown":
+                    return None, f"entry d g_{t} / d {g.latents[a]} at the point is undecided ({decision.method})"
+                value = sp.S.Zero if decision.status == "zero" else decision.value
+                if not value.is_Rational:
+                    self.budget.check()
+                    value = decide_constant(value, self.budget, self.symbolic_timeout, exact_value=True).value
+                if not value.is_Rational:
+                    return None, f"entry d g_{t} / d {g.latents[a]} = {expr_str(decision.value)} is not known to be rational"
+                out.append(Fraction(int(value.p), int(value.q)))
+            rows.append(out)
+        return rows, ""
 
     def value_at(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool = True) -> ConstantDecision:
         """Decide ``d^alpha g_t(point)`` (``cheap``: exact and interval tiers only)."""

@@ -1,0 +1,467 @@
+"""The sparsity gap: rho+, rho-, rho* of an exact Jacobian, with witness bases.
+
+MATH.md section 5.  For ``J`` (an exact rational m x d matrix) and blocks ``C_1..C_K``:
+
+* ``rho_plus``: the least ``||J M||_0`` over bases ``M`` aligned with the blocks;
+* ``rho_minus``: the least over misaligned bases (``None`` when K = 1: there is none);
+* ``rho_star``: the least over all bases.
+
+Two independent engines sit behind :func:`sparsity`:
+
+``matroid`` (method ``matroid-exact``)
+    greedy over kernel and cocircuit vectors (facts F2, F3) for every block and for the
+    whole of ``J``; then, when ``rho* = rho+``, the single-exchange lemma (F4, F5) over the
+    flats of M(J), searched best-first from the hyperplanes down with the bound
+    ``(m - |F|) - max W`` (a flat's complement only grows as one descends).
+``z3`` (method ``z3-lra-pb``, :mod:`theory.sparsity_z3`)
+    the greedy steps and the exchange step as linear real arithmetic with pseudo-Boolean
+    objectives (section 5.4); no determinant.
+
+Every returned basis is re-checked exactly by :func:`verify_sparsity` (invertible,
+aligned or misaligned as claimed, weight as claimed) before it is returned.  Past the
+budget the result has ``status == "bounds"``: a proven lower bound and the best upper
+bound found (with its basis), never a guess.
+
+Examples
+--------
+>>> from theory.linalg import to_fraction_matrix
+>>> J = to_fraction_matrix([[1, 0], [0, 1], [1, 1]])          # P05-like at a point
+>>> r = sparsity(J, [[0], [1]])
+>>> r.rho_plus, r.rho_minus, r.rho_star, r.type_s()
+(4, 4, 4, False)
+>>> r.type_s("non-strict")
+True
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from .budget import Budget, BudgetExhausted
+from .linalg import QMatrix, QVector, columns_of, independent_rows, inverse, mat_vec, nullspace, primitive_integer, rank
+from .matroid import flat_subspace, hyperplanes
+
+__all__ = [
+    "ENGINES",
+    "S_READINGS",
+    "SparsityResult",
+    "sparsity",
+    "sparsest_basis",
+    "weight",
+    "basis_weight",
+    "is_aligned",
+    "mixes",
+    "verify_sparsity",
+    "coordinate_l0",
+]
+
+ENGINES = ("auto", "matroid", "z3")
+#: Seconds the ``auto`` engine gives the matroid engine before handing over to z3.
+AUTO_MATROID_SECONDS = 5.0
+S_READINGS = ("strict", "non-strict")
+
+Blocks = Sequence[Sequence[int]]
+
+
+@dataclass
+class SparsityResult:
+    """rho+, rho-, rho* at one exact Jacobian, with witness bases (lists of column vectors).
+
+    ``status`` is ``exact`` (all three numbers decided) or ``bounds`` (the budget ran out:
+    ``bounds`` holds ``[lower, upper]`` per number, ``None`` where nothing is known, and the
+    bases achieve the upper bounds).
+    """
+
+    engine: str
+    status: str
+    rho_plus: int | None
+    rho_minus: int | None
+    rho_star: int | None
+    block_rho: list[int] | None
+    aligned_basis: QMatrix | None
+    misaligned_basis: QMatrix | None
+    coordinate_l0: int
+    one_block: bool = False
+    bounds: dict[str, list[int | None]] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def tie(self) -> bool:
+        return self.status == "exact" and self.rho_minus is not None and self.rho_plus == self.rho_minus
+
+    def type_s(self, reading: str = "strict") -> bool | None:
+        """Type S at this Jacobian (``None`` when undecided); one block holds vacuously."""
+        if reading not in S_READINGS:
+            raise ValueError(f"unknown Type S reading {reading!r} (choose from {', '.join(S_READINGS)})")
+        if self.one_block:
+            return True
+        if self.status != "exact":
+            lo_minus, hi_minus = self.bounds.get("rho_minus", [None, None])
+            lo_plus, hi_plus = self.bounds.get("rho_plus", [None, None])
+            # Decided anyway when the bounds separate.
+            if hi_plus is not None and lo_minus is not None and (hi_plus < lo_minus or (reading == "non-strict" and hi_plus <= lo_minus)):
+                return True
+            if lo_plus is not None and hi_minus is not None and (hi_minus < lo_plus or (reading == "strict" and hi_minus <= lo_plus)):
+                return False
+            return None
+        assert self.rho_plus is not None and self.rho_minus is not None
+        return self.rho_plus < self.rho_minus if reading == "strict" else self.rho_plus <= self.rho_minus
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "engine": self.engine,
+            "status": self.status,
+            "rho_plus": self.rho_plus,
+            "rho_minus": self.rho_minus,
+            "rho_star": self.rho_star,
+            "block_rho": self.block_rho,
+            "coordinate_l0": self.coordinate_l0,
+            "aligned_basis": _basis_json(self.aligned_basis),
+            "misaligned_basis": _basis_json(self.misaligned_basis),
+        }
+        if self.bounds:
+            out["bounds"] = self.bounds
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _basis_json(basis: QMatrix | None) -> list[list[str]] | None:
+    return None if basis is None else [[str(x) for x in v] for v in basis]
+
+
+# -- elementary facts ---------------------------------------------------------------------
+def weight(J: Sequence[Sequence[Fraction]], u: Sequence[Fraction]) -> int:
+    """``w(u) = |supp(J u)|``.
+
+    >>> from theory.linalg import to_fraction_matrix
+    >>> weight(to_fraction_matrix([[1, 1], [1, -1]]), [Fraction(1), Fraction(1)])
+    1
+    """
+    return sum(1 for v in mat_vec(J, u) if v != 0)
+
+
+def basis_weight(J: Sequence[Sequence[Fraction]], basis: Sequence[Sequence[Fraction]]) -> int:
+    """``||J M||_0`` for the basis ``M`` given as a list of vectors."""
+    return sum(weight(J, u) for u in basis)
+
+
+def coordinate_l0(J: Sequence[Sequence[Fraction]]) -> int:
+    """The number of nonzero entries of ``J`` (the weight of the coordinate basis)."""
+    return sum(1 for row in J for x in row if x != 0)
+
+
+def _block_of(blocks: Blocks, d: int) -> list[int]:
+    owner = [-1] * d
+    for k, block in enumerate(blocks):
+        for a in block:
+            owner[a] = k
+    return owner
+
+
+def mixes(u: Sequence[Fraction], blocks: Blocks) -> bool:
+    """Whether ``u`` has nonzero coordinates in two or more blocks.
+
+    >>> mixes([Fraction(1), Fraction(0), Fraction(2)], [[0, 1], [2]])
+    True
+    """
+    return len({k for k, block in enumerate(blocks) if any(u[a] != 0 for a in block)}) >= 2
+
+
+def is_aligned(basis: Sequence[Sequence[Fraction]], blocks: Blocks) -> bool:
+    """Whether no vector of ``basis`` mixes blocks."""
+    return not any(mixes(u, blocks) for u in basis)
+
+
+def _check_input(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> tuple[int, int]:
+    m = len(J)
+    d = len(J[0]) if m else sum(len(b) for b in blocks)
+    if any(len(row) != d for row in J):
+        raise ValueError("J is not rectangular")
+    flat = sorted(a for b in blocks for a in b)
+    if flat != list(range(d)) or any(len(b) == 0 for b in blocks):
+        raise ValueError(f"blocks {list(map(list, blocks))} are not a partition of the {d} columns into nonempty parts")
+    for row in J:
+        for x in row:
+            if not isinstance(x, Fraction):
+                raise TypeError("J must hold fractions.Fraction entries (see theory.linalg.to_fraction_matrix)")
+    return m, d
+
+
+# -- the matroid engine -----------------------------------------------------------------------
+def sparsest_basis(
+    J: Sequence[Sequence[Fraction]], columns: Sequence[int], d: int | None = None, check: Callable[[], None] = lambda: None
+) -> list[tuple[QVector, int]]:
+    """A sparsest basis of ``span{e_a : a in columns}`` with its weights, lightest first.
+
+    Greedy over a kernel basis of ``J[:, columns]`` (weight 0) and one cocircuit vector per
+    hyperplane of its row matroid (facts F2, F3).  Vectors are returned in ``R^d`` as
+    primitive integer vectors (as Fractions).
+
+    >>> from theory.linalg import to_fraction_matrix
+    >>> J = to_fraction_matrix([[1, 1], [1, -1], [1, 1]])
+    >>> [(list(map(int, v)), w) for v, w in sparsest_basis(J, [0, 1])]
+    [([1, -1], 1), ([1, 1], 2)]
+    """
+    m = len(J)
+    n = d if d is not None else (len(J[0]) if m else len(columns))
+    cols = list(columns)
+    sub = [[row[a] for a in cols] for row in J]
+    candidates: list[tuple[int, QVector]] = [(0, v) for v in nullspace(sub, len(cols))]
+    candidates += [(m - len(H), u) for H, u in hyperplanes(sub, check)]
+    order = sorted(range(len(candidates)), key=lambda i: candidates[i][0])
+    kept = independent_rows([v for _, v in candidates], order)
+    out = []
+    for i in kept:
+        w, v = candidates[i]
+        full = [Fraction(0)] * n
+        for a, x in zip(cols, primitive_integer(v)):
+            full[a] = Fraction(x)
+        out.append((full, w))
+    return out
+
+
+def _matroid_engine(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult:
+    block_bases = [sparsest_basis(J, block, d, budget.check) for block in blocks]
+    block_rho = [sum(w for _, w in bb) for bb in block_bases]
+    Bstar = [v for bb in block_bases for v, _ in bb]
+    W = [w for bb in block_bases for _, w in bb]
+    rho_plus = sum(block_rho)
+    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
+    if len(blocks) == 1:
+        return _result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
+    full = sparsest_basis(J, range(d), d, budget.check)
+    rho_star = sum(w for _, w in full)
+    known.update(rho_star=rho_star)
+    if rho_star < rho_plus:
+        basis = [v for v, _ in full]
+        return _result("matroid", rho_plus, rho_star, rho_star, block_rho, Bstar, basis, J)
+    gap, flat, l_max = _exchange_search(J, blocks, Bstar, W, m, d, budget, known)
+    basis = _exchange_witness(J, blocks, Bstar, flat, l_max, seed)
+    return _result("matroid", rho_plus, rho_plus + gap, rho_star, block_rho, Bstar, basis, J)
+
+
+def _exchange_search(
+    J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], m: int, d: int, budget: Budget, known: dict[str, Any]
+) -> tuple[int, frozenset[int], int]:
+    """``min_F [(m - |F|) - max_{l in S_F} W_l]`` over flats F with a mixing ``U_F`` (fact F5).
+
+    Best-first from the top of the lattice: the top flat (all rows, ``U = ker J``) and the
+    hyperplanes, then intersections with hyperplanes.  ``m - |F|`` never decreases along a
+    descent, so once the smallest key in the queue minus ``max W`` reaches the best value
+    no unvisited flat can do better.
+    """
+    Binv = inverse(columns_of(Bstar))
+    wmax = max(W)
+    hyper = [H for H, _ in hyperplanes(J, budget.check)]
+    everything = frozenset(range(m))
+    frontier: list[tuple[int, tuple[int, ...], frozenset[int]]] = []
+    seen: set[frozenset[int]] = set()
+
+    def push(F: frozenset[int]) -> None:
+        if F not in seen:
+            seen.add(F)
+            heapq.heappush(frontier, (m - len(F), tuple(sorted(F)), F))
+
+    push(everything)
+    for H in hyper:
+        push(H)
+    best: tuple[int, frozenset[int], int] | None = None
+    while frontier:
+        budget.check()
+        key, _, F = heapq.heappop(frontier)
+        known["lower_gap"] = min(best[0], key - wmax) if best else key - wmax
+        if best is not None and key - wmax >= best[0]:
+            break
+        N = flat_subspace(J, F, d)
+        if N and not any(all(all(u[a] == 0 for a in range(d) if a not in set(block)) for u in N) for block in blocks):
+            coeffs = [mat_vec(Binv, u) for u in N]
+            S_F = [l for l in range(d) if any(c[l] != 0 for c in coeffs)]
+            l_max = max(S_F, key=lambda l: (W[l], -l))
+            value = key - W[l_max]
+            if best is None or value < best[0]:
+                best = (value, F, l_max)
+                known["best"] = best
+        for H in hyper:
+            if not F <= H:
+                push(F & H)
+    if best is None:  # cannot happen for K >= 2: U_{empty flat closure} = R^d mixes
+        raise RuntimeError("no flat with a mixing subspace was found")
+    return best
+
+
+def _exchange_witness(J: QMatrix, blocks: Blocks, Bstar: QMatrix, flat: frozenset[int], l_max: int, seed: int) -> QMatrix:
+    """``B* - b_l + x`` with ``x`` generic in ``U_F``: ``Z(x) = F``, ``x`` mixes, ``c_l(x) != 0``."""
+    d = len(Bstar)
+    N = flat_subspace(J, flat, d)
+    Binv = inverse(columns_of(Bstar))
+    rng = random.Random(seed)
+    for attempt in range(200):
+        spread = 3 + attempt
+        coef = [Fraction(rng.randint(-spread, spread)) for _ in N]
+        x = [sum((c * u[a] for c, u in zip(coef, N)), Fraction(0)) for a in range(d)]
+        if not any(x) or not mixes(x, blocks) or mat_vec(Binv, x)[l_max] == 0:
+            continue
+        if weight(J, x) != len(J) - len(flat):
+            continue
+        basis = [list(b) for b in Bstar]
+        basis[l_max] = [Fraction(v) for v in primitive_integer(x)]
+        return basis
+    raise RuntimeError("no generic element found in U_F after 200 draws")  # pragma: no cover
+
+
+def _result(
+    engine: str,
+    rho_plus: int,
+    rho_minus: int | None,
+    rho_star: int,
+    block_rho: list[int],
+    aligned: QMatrix,
+    misaligned: QMatrix | None,
+    J: QMatrix,
+    one_block: bool = False,
+) -> SparsityResult:
+    return SparsityResult(
+        engine=engine,
+        status="exact",
+        rho_plus=rho_plus,
+        rho_minus=rho_minus,
+        rho_star=rho_star,
+        block_rho=block_rho,
+        aligned_basis=aligned,
+        misaligned_basis=misaligned,
+        coordinate_l0=coordinate_l0(J),
+        one_block=one_block,
+        note="one block: every basis is aligned, so there is no misaligned basis" if one_block else "",
+    )
+
+
+def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any], seed: int, seconds: float | None) -> SparsityResult:
+    """What was established before the budget ran out, as proven bounds with witnesses."""
+    l0 = coordinate_l0(J)
+    rho_plus = known.get("rho_plus")
+    rho_star = known.get("rho_star")
+    bounds: dict[str, list[int | None]] = {"rho_plus": [rho_plus, rho_plus] if rho_plus is not None else [0, l0]}
+    misaligned = None
+    if rho_plus is not None and rho_star is not None:
+        lower = rho_plus + max(0, known.get("lower_gap", 0))
+        upper = None
+        if "best" in known:
+            gap, flat, l_max = known["best"]
+            upper = rho_plus + gap
+            misaligned = _exchange_witness(J, blocks, known["aligned"], flat, l_max, seed)
+        bounds["rho_minus"] = [lower, upper]
+    else:
+        bounds["rho_minus"] = [known.get("rho_minus_lower", 0), None]
+    return SparsityResult(
+        engine=engine,
+        status="bounds",
+        rho_plus=rho_plus,
+        rho_minus=None,
+        rho_star=rho_star,
+        block_rho=known.get("block_rho"),
+        aligned_basis=known.get("aligned"),
+        misaligned_basis=misaligned,
+        coordinate_l0=l0,
+        bounds=bounds,
+        note=f"budget of {seconds:g} s exhausted; bounds are proven, upper bounds come with bases" if seconds else "budget exhausted",
+    )
+
+
+def sparsity(
+    J: Sequence[Sequence[Fraction]],
+    blocks: Blocks,
+    engine: str = "matroid",
+    budget: Budget | float | None = None,
+    seed: int = 0,
+) -> SparsityResult:
+    """rho+, rho-, rho* of ``J`` with witness bases, every witness re-checked.
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of :class:`fractions.Fraction`.
+    blocks
+        A partition of ``range(d)`` into nonempty lists of column indices.
+    engine
+        ``matroid`` (default), ``z3``, or ``auto``: the matroid engine for up to
+        :data:`AUTO_MATROID_SECONDS` (a quarter of the budget at most), then z3 with the
+        rest.  The result's ``engine`` names the engine that decided.
+    budget
+        A :class:`~theory.budget.Budget` or seconds; past it the result holds bounds.
+    seed
+        Seed of the random combinations that make witnesses generic.
+
+    Raises
+    ------
+    ValueError
+        For a malformed matrix or partition, or an unknown engine.
+    RuntimeError
+        If a witness fails its own re-check (a bug, never a verdict).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    m, d = _check_input(J, blocks)
+    J = [list(row) for row in J]
+    if not isinstance(budget, Budget):
+        budget = Budget(budget)
+    if engine == "auto":
+        first = sparsity(J, blocks, "matroid", Budget(max(0.01, min(AUTO_MATROID_SECONDS, budget.remaining() / 4))), seed)
+        if first.status == "exact" or budget.expired():
+            return first
+        return sparsity(J, blocks, "z3", budget, seed)
+    known: dict[str, Any] = {}
+    try:
+        if engine == "matroid":
+            result = _matroid_engine(J, blocks, m, d, budget, seed, known)
+        else:
+            from .sparsity_z3 import z3_engine
+
+            result = z3_engine(J, blocks, m, d, budget, known)
+    except BudgetExhausted:
+        result = _bounds_result(engine, J, blocks, known, seed, budget.seconds)
+    problems = verify_sparsity(J, blocks, result)
+    if problems:
+        raise RuntimeError(f"{engine} engine produced a witness that fails its re-check: {'; '.join(problems)}")
+    return result
+
+
+def verify_sparsity(J: Sequence[Sequence[Fraction]], blocks: Blocks, result: SparsityResult) -> list[str]:
+    """Re-check the witnesses of ``result`` exactly; the list of problems (empty when sound).
+
+    The aligned basis must be a basis, aligned, of weight ``rho_plus`` (or the upper bound);
+    the misaligned one a basis with a mixing vector, of weight ``rho_minus`` (or the upper
+    bound); and ``rho_star = min(rho_plus, rho_minus)``.
+    """
+    d = len(J[0]) if J else 0
+    problems = []
+
+    def check_basis(name: str, basis: QMatrix | None, claimed: int | None, aligned: bool) -> None:
+        if basis is None:
+            return
+        if len(basis) != d or rank(basis) != d:
+            problems.append(f"{name} basis is not a basis of R^{d}")
+        if aligned and not is_aligned(basis, blocks):
+            problems.append(f"{name} basis mixes blocks")
+        if not aligned and is_aligned(basis, blocks):
+            problems.append(f"{name} basis has no mixing vector")
+        if claimed is not None and basis_weight(J, basis) != claimed:
+            problems.append(f"{name} basis weighs {basis_weight(J, basis)}, not the claimed {claimed}")
+
+    if result.status == "exact":
+        check_basis("aligned", result.aligned_basis, result.rho_plus, True)
+        check_basis("misaligned", result.misaligned_basis, result.rho_minus, False)
+        if not result.one_block:
+            if result.misaligned_basis is None:
+                problems.append("no misaligned basis for rho_minus")
+            if result.rho_plus is not None and result.rho_minus is not None and result.rho_star != min(result.rho_plus, result.rho_minus):
+                problems.append("rho_star != min(rho_plus, rho_minus)")
+    else:
+        check_basis("aligned", result.aligned_basis, result.bounds.get("rho_plus", [None, None])[1], True)
+        check_basis("misaligned", result.misaligned_basis, result.bounds.get("rho_minus", [None, None])[1], False)
+    return problems
