@@ -55,6 +55,14 @@ def _point_text(point: dict[str, str] | None) -> str:
 def witness_summary(result: CheckResult) -> str:
     """A one-line human summary of the witness (refuted) or of what stayed undecided."""
     w = result.witness
+    if result.criterion == "S" and "rho_plus" in result.details:
+        return _sparsity_summary(result)
+    if result.criterion.startswith("irreducible:") and w:
+        return _split_summary(w)
+    if result.criterion == "graph" and result.details:
+        d = result.details
+        text = f"c(M(J)) = {d['c_matroid']}, coordinate basis {d['c_coordinates']}, sparsest aligned {d['c_sparsest_aligned']} components"
+        return text + (f"; finest decomposition per factor: {w['factor_of_each_part']}" if w else "")
     if w:
         at = " at " + _point_text(w.get("point"))
         if result.criterion == "D":
@@ -79,6 +87,38 @@ def witness_summary(result: CheckResult) -> str:
         if "note" in d:
             return d["note"]
     return ""
+
+
+def _vectors_text(vectors: list[list[str]]) -> str:
+    return ", ".join("(" + ", ".join(v) + ")" for v in vectors)
+
+
+def _sparsity_summary(result: CheckResult) -> str:
+    d = result.details
+    if d.get("bounds"):
+        text = f"bounds: rho+ in {d['bounds'].get('rho_plus')}, rho- in {d['bounds'].get('rho_minus')}"
+    elif d.get("rho_minus") is None:
+        text = f"rho+ = {d['rho_plus']}; one factor, no misaligned basis"
+    else:
+        relation = "<" if d["rho_plus"] < d["rho_minus"] else ("=" if d["rho_plus"] == d["rho_minus"] else ">")
+        text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']} (rho* = {d['rho_star']})"
+    if d.get("non_integrable"):
+        text += f"; coordinate l0 = {d['coordinate_l0']} != rho+"
+    if result.witness:
+        text += f"; misaligned basis {_vectors_text(result.witness['basis'])} of weight {result.witness['weight']}"
+    return text
+
+
+def _split_summary(w: dict[str, Any]) -> str:
+    at = " at " + _point_text(w.get("point"))
+    if "degenerate" in w:
+        return f"factor {w['factor']} is rank-deficient{at}"
+    if "subspaces" in w:
+        parts = " + ".join("span " + _vectors_text(T) for T in w["subspaces"])
+        return f"factor {w['factor']} splits as {parts} (matroid components {w['components']}){at}"
+    parts = " + ".join("span " + _vectors_text(T) for T in w["split"])
+    extra = f", refined rho = {tuple(w['refined_rho'])}" if "refined_rho" in w else ""
+    return f"factor {w['factor']} splits as {parts}{extra}{at}"
 
 
 def _undecided_item(item: Any) -> str:

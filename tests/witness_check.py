@@ -84,6 +84,110 @@ def verify_witness(g, result) -> None:
         assert is_nonzero(value), value
         if _RATIONAL.match(w["value"]):
             assert value == sp.Rational(w["value"])
+    elif criterion == "S":
+        _verify_misaligned_basis(g, w, point)
+    elif criterion.startswith("irreducible:"):
+        _verify_split(g, criterion.split(":")[1], w, point)
+    elif criterion == "graph":
+        _verify_finest_decomposition(g, w, point)
     else:  # pragma: no cover
         raise AssertionError(f"no re-verification for {criterion}")
     assert names  # every latent name is known
+
+
+def jacobian(g, point: dict) -> sp.Matrix:
+    """``J(point)`` by plain sympy differentiation; every entry must come out rational."""
+    J = sp.Matrix(g.m, g.d, lambda t, a: sp.diff(g.outputs[t], g.latents[a]).subs(point))
+    J = J.applyfunc(_as_rational)
+    assert all(x.is_Rational for x in J), f"J at {point} is not rational: {J}"
+    return J
+
+
+def _as_rational(value: sp.Expr) -> sp.Expr:
+    """The rational value of an algebraic constant whose minimal polynomial is linear."""
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return value
+    try:
+        poly = sp.Poly(sp.minimal_polynomial(value, _X), _X)
+    except (sp.polys.polyerrors.NotAlgebraic, NotImplementedError):
+        return value
+    if poly.degree() == 1:
+        a, b = poly.all_coeffs()
+        return -b / a
+    return value
+
+
+def _blocks_of(g, vector) -> set[int]:
+    return {g.block_of[a] for a in range(g.d) if vector[a] != 0}
+
+
+def _weight(J: sp.Matrix, vector) -> int:
+    return sum(1 for x in J * sp.Matrix(vector) if x != 0)
+
+
+def _verify_misaligned_basis(g, w: dict, point: dict) -> None:
+    """Type S refuted: a basis with a mixing vector whose weight does not exceed rho+."""
+    J = jacobian(g, point)
+    basis = [[sp.Rational(x) for x in v] for v in w["basis"]]
+    M = sp.Matrix(basis).T
+    assert M.shape == (g.d, g.d) and M.rank() == g.d, "the witness is not a basis"
+    assert any(len(_blocks_of(g, v)) >= 2 for v in basis), "no vector of the witness mixes blocks"
+    weight = sum(_weight(J, v) for v in basis)
+    assert weight == w["weight"], (weight, w["weight"])
+    # the weight must not exceed the sparsest aligned basis' weight: bound it by the
+    # block-wise coordinate weight (rho+ <= that) and check the claim rho+ >= weight
+    assert weight <= w["rho_plus"], (weight, w["rho_plus"])
+    coordinate = sum(1 for x in J if x != 0)
+    assert w["rho_plus"] <= coordinate
+
+
+def _verify_split(g, kind: str, w: dict, point: dict) -> None:
+    """A reducible factor: the split spans the factor's subspace and shows the property."""
+    J = jacobian(g, point)
+    k = g.factor_names.index(w["factor"])
+    block = g.blocks[k]
+    if "degenerate" in w:
+        assert J[:, list(block)].rank() < len(block)
+        return
+    if kind == "D":
+        parts = [[[sp.Rational(x) for x in v] for v in T] for T in w["subspaces"]]
+        embed = lambda v: [v[list(block).index(a)] if a in block else 0 for a in range(g.d)]  # noqa: E731
+        parts = [[embed(v) for v in T] for T in parts]
+    elif kind == "H2":
+        P = sp.Matrix([[sp.Rational(x) for x in r] for r in w["projector"]])
+        assert P * P == P and 1 <= P.trace() <= len(block) - 1
+        for t in range(g.m):
+            H = sp.Matrix(len(block), len(block), lambda i, j: sp.diff(g.outputs[t], g.latents[block[i]], g.latents[block[j]]).subs(point))
+            H = H.applyfunc(_as_rational)
+            assert P.T * H == H * P, f"the projector does not commute with output {t}'s block Hessian"
+        return
+    else:
+        parts = [[[sp.Rational(x) for x in v] for v in T] for T in w["split"]]
+    vectors = [v for T in parts for v in T]
+    assert all(_blocks_of(g, v) <= {k} for v in vectors), "split vectors leave the factor"
+    assert sp.Matrix(vectors).rank() == len(block) == len(vectors), "the split does not span the factor"
+    assert all(len(T) > 0 for T in parts) and len(parts) >= 2
+    supports = [set().union(*[{i for i, x in enumerate(J * sp.Matrix(v)) if x != 0} for v in T]) for T in parts]
+    if kind == "D":
+        for i in range(len(supports)):
+            for j in range(i + 1, len(supports)):
+                assert not supports[i] & supports[j], "D split with overlapping supports"
+    if kind == "M":
+        singles = [[{i for i, x in enumerate(J * sp.Matrix(v)) if x != 0} for v in T] for T in parts]
+        for a in singles[0]:
+            for b in singles[1]:
+                assert not (a <= b or b <= a), "M split with a contained support"
+
+
+def _verify_finest_decomposition(g, w: dict, point: dict) -> None:
+    """graph refuted: the parts have pairwise disjoint supports and do not match the factors."""
+    J = jacobian(g, point)
+    parts = [[[sp.Rational(x) for x in v] for v in T] for T in w["finest_decomposition"]]
+    supports = [set().union(*[{i for i, x in enumerate(J * sp.Matrix(v)) if x != 0} for v in T]) for T in parts]
+    for i in range(len(supports)):
+        for j in range(i + 1, len(supports)):
+            assert not supports[i] & supports[j]
+    owners = [set().union(*[_blocks_of(g, v) for v in T]) for T in parts]
+    matches = all(len(o) == 1 for o in owners) and sorted(next(iter(o)) for o in owners) == list(range(g.K))
+    assert not matches, "the finest decomposition is the factor partition, yet graph was refuted"

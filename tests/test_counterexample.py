@@ -1,0 +1,123 @@
+"""Spurious competitors (MATH.md section 11): every one passes its own re-check, and
+``mechind check`` on the emitted case file agrees with the facts reported."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from mechind.cli import main
+from tests.case_table import EXPECTED
+from theory import Box, Generator
+from theory.casefile import load_case_file
+from theory.check import check
+from theory.counterexample import NoCompetitor, counterexample
+
+S_FAILS = sorted(n for n, e in EXPECTED.items() if e["S"] == "refuted")
+REDUCIBLE = sorted(n for n, e in EXPECTED.items() if e["irreducible_point"] is False)
+
+
+def _reload(tmp_path, competitor):
+    path = tmp_path / "competitor.py"
+    path.write_text(competitor.case_file_text())
+    (g,) = load_case_file(path)
+    return g
+
+
+def _independent_composition(g, comp):
+    """g(s) == g_hat(h(s)) by plain substitution and a rational spot check plus expand."""
+    z = comp.generator.latents
+    for e_hat, e in zip(comp.generator.outputs, g.outputs):
+        diff = e_hat.subs(dict(zip(z, comp.h)), simultaneous=True) - e
+        probe = {s: sp.Rational(1, 3 + i) for i, s in enumerate(g.latents)}
+        assert sp.simplify(diff.subs(probe)) == 0
+
+
+@pytest.mark.parametrize("name", S_FAILS)
+def test_misaligned_basis_competitor(name, bundled, tmp_path):
+    g = bundled[name]
+    comp = counterexample(g, "S")
+    assert comp.kind == "misaligned-basis"
+    assert comp.facts["g_equals_ghat_of_h"]["holds"] is True
+    assert comp.facts["h_not_decomposable"]["holds"] is True
+    assert comp.facts["sparsity"]["holds"] is True
+    assert comp.facts["sparsity"]["ghat_coordinate_l0_at_z0"] == EXPECTED[name]["rho"][1]
+    _independent_composition(g, comp)
+    # M^-1 really mixes: some row of Dh is nonzero in two source factors
+    Minv = sp.Matrix([[sp.Rational(x) for x in row] for row in comp.M]).inv()
+    assert any(len({g.block_of[a] for a in range(g.d) if Minv[r, a] != 0}) >= 2 for r in range(g.d))
+    linear = all(sp.Poly(e, *g.latents).total_degree() <= 1 for e in g.outputs if e.is_polynomial(*g.latents)) and all(
+        e.is_polynomial(*g.latents) for e in g.outputs
+    )
+    assert comp.scope == ("global" if linear else "point")
+    reloaded = _reload(tmp_path, comp)
+    again = check(reloaded, ["S"], seed=0, isolate=False)
+    assert [(r.criterion, r.scope, r.verdict, r.details.get("rho_plus")) for r in again] == [
+        (r.criterion, r.scope, r.verdict, r.details.get("rho_plus")) for r in comp.ghat_results
+    ]
+
+
+@pytest.mark.parametrize("name", REDUCIBLE)
+@pytest.mark.parametrize("kind", ["irreducible:D", "irreducible:S"])
+def test_split_and_merge_competitor(name, kind, bundled, tmp_path):
+    g = bundled[name]
+    comp = counterexample(g, kind)
+    assert comp.kind == "split-and-merge"
+    assert comp.facts["g_equals_ghat_of_h"]["holds"] and comp.facts["h_not_decomposable"]["holds"]
+    assert comp.facts["same_block_sizes"]  # P13: (2, 1) and (1, 2)
+    target = "D" if kind == "irreducible:D" else "S"
+    verdicts = comp.facts["criterion_for_ghat"]["verdicts"]
+    assert all(v == "proved" for v in verdicts.values()), verdicts
+    _independent_composition(g, comp)
+    reloaded = _reload(tmp_path, comp)
+    assert [(r.criterion, r.scope, r.verdict) for r in check(reloaded, [target], isolate=False)] == [
+        (r.criterion, r.scope, r.verdict) for r in comp.ghat_results
+    ]
+
+
+def test_type_m_linear_competitor(tmp_path):
+    """MATH.md 11.3: g = (s1, s2, s1 + s2) has g_hat = (z1, z2 - z1, z2) with the same l0."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("m-linear", [[s1], [s2]], [s1, s2, s1 + s2], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: 0, s2: 0}])
+    comp = counterexample(g, "M")
+    assert comp.scope == "global"
+    assert comp.facts["sparsity"]["ghat_l0_at_z0"] == comp.facts["sparsity"]["g_l0_at_s0"] == 4
+    assert all(r.verdict == "proved" for r in comp.ghat_results)
+    assert comp.facts["h_not_decomposable"]["holds"]
+    z1, z2 = comp.generator.latents
+    assert sorted(map(str, comp.generator.outputs)) == sorted(map(str, [z1, z2 - z1, z2])) or comp.facts["sparsity"]["holds"]
+    assert [r.verdict for r in check(_reload(tmp_path, comp), ["M"], isolate=False)] == [r.verdict for r in comp.ghat_results]
+
+
+def test_no_competitor_where_the_criterion_holds(bundled):
+    with pytest.raises(NoCompetitor, match="Type S is proved"):
+        counterexample(bundled["p01-disjoint-baseline"], "S")
+    with pytest.raises(NoCompetitor):
+        counterexample(bundled["p14-disjoint-irreducible-block"], "irreducible:D")
+
+
+def test_cli_counterexample_round_trip(tmp_path):
+    out = tmp_path / "c.py"
+    runner = CliRunner()
+    result = runner.invoke(main, ["counterexample", "p05", "--criterion", "S", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["kind"] == "misaligned-basis" and doc["facts"]["h_not_decomposable"]["holds"]
+    assert out.read_text() == doc["case_file"]
+    checked = runner.invoke(main, ["check", str(out), "--criteria", "S", "--json"])
+    assert checked.exit_code == 0, checked.output
+    rows = json.loads(checked.output)["cases"][0]["checks"]
+    assert [r["verdict"] for r in rows] == [r["verdict"] for r in doc["competitor_checks"]]
+
+
+def test_cli_counterexample_errors():
+    runner = CliRunner()
+    held = runner.invoke(main, ["counterexample", "p01", "--criterion", "S"])
+    assert held.exit_code == 2 and "Type S is proved" in held.output
+    bad = runner.invoke(main, ["counterexample", "p05", "--criterion", "H2"])
+    assert bad.exit_code == 2
+    point = runner.invoke(main, ["counterexample", "p05", "--criterion", "S", "--at", "s1=0,s2=1/2"])
+    assert point.exit_code == 2 and "proved" in point.output  # (0, 1/2): rho = (3, 4), S holds

@@ -1,0 +1,365 @@
+"""Irreducibility of each factor at a point, in the D, S, M and H2 senses (MATH.md section 7).
+
+Block ``k`` is X-reducible at ``s`` when ``E_k = T' (+) T''`` (both nonzero) and the refined
+decomposition still satisfies criterion X (section 7.5).  Every failure names the split.
+
+* ``irreducible:D`` (method ``matroid-components``): the components of the row matroid
+  of ``J[:, C_k]`` with loops removed (section 7.1); a rank-deficient block is reported
+  as degenerate (``unknown``, ``details.degenerate = "rank"``).  Over all of S
+  (``irreducible-scope: everywhere``) for polynomial blocks of dimension <= 2, z3 decides
+  whether some point makes the block's nonzero rows fall into <= 2 parallel classes or
+  vanish (section 7.3).
+* ``irreducible:S``: the block's greedy basis ``B*_k`` split into two groups; the block is
+  S-reducible iff some split satisfies Type S in the new coordinates.
+* ``irreducible:M``: the 2-colourings of ``B*_k`` checked for cross non-containment.
+* ``irreducible:H2`` (method ``idempotent-z3``): an idempotent ``P`` (``P^2 = P``,
+  ``1 <= tr P <= d_k - 1``) with ``P^T H_t = H_t P`` for every output's block Hessian
+  ``H_t`` (section 7.6), decided by z3 nlsat.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import combinations
+
+import sympy as sp
+import z3
+
+from ..derivatives import is_piecewise_polynomial
+from ..linalg import QMatrix, columns_of, mat_mul, mat_vec, nullspace, rank
+from ..matroid import row_matroid_components
+from ..result import CheckResult, point_json
+from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists
+from ..sparsity import sparsest_basis, sparsity
+from .context import CheckContext
+
+__all__ = [
+    "IRREDUCIBLE_KINDS",
+    "IRREDUCIBLE_SCOPES",
+    "block_components",
+    "check_irreducible_at",
+    "check_irreducible_d_global",
+]
+
+IRREDUCIBLE_KINDS = ("D", "S", "M", "H2")
+IRREDUCIBLE_SCOPES = ("everywhere", "generic")
+
+
+def _vec(v: list[Fraction]) -> list[str]:
+    return [str(x) for x in v]
+
+
+def block_components(Jk: QMatrix) -> tuple[list[frozenset[int]], frozenset[int], list[QMatrix]]:
+    """Matroid components of a full-column-rank block, its loops, and the subspaces ``T_t``.
+
+    ``T_t = (sum of the row spans of the other components)^perp`` (section 7.1), given by a
+    basis in the block's coordinates.
+
+    >>> from theory.linalg import to_fraction_matrix
+    >>> comps, loops, T = block_components(to_fraction_matrix([[1, 1], [1, -1]]))
+    >>> [sorted(c) for c in comps], [[list(map(str, v)) for v in t] for t in T]
+    ([[0], [1]], [[['1', '1']], [['-1', '1']]])
+    """
+    comps, loops = row_matroid_components(Jk)
+    dk = len(Jk[0]) if Jk else 0
+    spaces = []
+    for t, comp in enumerate(comps):
+        others = [Jk[i] for c in comps if c is not comp for i in c]
+        spaces.append(nullspace(others, dk))
+    return comps, loops, spaces
+
+
+def _block_matrix(J: QMatrix, block: tuple[int, ...]) -> QMatrix:
+    return [[row[a] for a in block] for row in J]
+
+
+def _unknown(kind: str, point: dict, method: str, details: dict) -> CheckResult:
+    return CheckResult(f"irreducible:{kind}", "unknown", "point", method, details=details, point=point)
+
+
+def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> CheckResult:
+    """X-irreducibility of every factor at ``point`` (criterion ``irreducible:X``, scope point).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from theory import Generator, Box
+    >>> s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
+    >>> g = Generator("p13", [[s1, s2], [s3]], [s1 + s2, s1 - s2, s3, s3], Box({s: (-1, 1) for s in (s1, s2, s3)}))
+    >>> r = check_irreducible_at(CheckContext(g), {s: sp.S(0) for s in (s1, s2, s3)})
+    >>> r.verdict, r.witness["factor"]
+    ('refuted', 'f1')
+    """
+    if kind not in IRREDUCIBLE_KINDS:
+        raise ValueError(f"unknown irreducibility {kind!r} (choose from {', '.join(IRREDUCIBLE_KINDS)})")
+    criterion = f"irreducible:{kind}"
+    g = ctx.generator
+    J, reason = ctx.rational_jacobian_at(point)
+    if J is None:
+        return _unknown(kind, point, "not-rational", {"reason": reason})
+    degenerate = []
+    per_factor = {}
+    for k, block in enumerate(g.blocks):
+        ctx.budget.check()
+        name = g.factor_names[k]
+        Jk = _block_matrix(J, block)
+        if kind != "H2" and rank(Jk) < len(block):
+            degenerate.append(name)
+            per_factor[name] = "degenerate"
+            continue
+        if len(block) == 1:
+            per_factor[name] = "irreducible"
+            continue
+        try:
+            split = _SPLITTERS[kind](ctx, J, k, point)
+        except _Undecided as exc:
+            return _unknown(kind, point, "undecided", {"reason": str(exc), "factor": name})
+        if split is not None:
+            split["factor"] = name
+            split["point"] = point_json(point)
+            per_factor[name] = "reducible"
+            return CheckResult(criterion, "refuted", "point", split.pop("method"), witness=split, details={"factors": per_factor}, point=point)
+        per_factor[name] = "irreducible"
+    method = {"D": "matroid-components", "S": "matroid-exact", "M": "exact-evaluation", "H2": "idempotent-z3"}[kind]
+    if degenerate:
+        return _unknown(kind, point, method, {"degenerate": "rank", "factors": per_factor, "note": "a rank-deficient block is trivially reducible (MATH.md 7.1)"})
+    return CheckResult(criterion, "proved", "point", method, details={"factors": per_factor}, point=point)
+
+
+def _split_d(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
+    g = ctx.generator
+    block = g.blocks[k]
+    comps, loops, spaces = block_components(_block_matrix(J, block))
+    if len(comps) <= 1:
+        return None
+    return {
+        "method": "matroid-components",
+        "latents": [str(g.latents[a]) for a in block],
+        "components": [sorted(c) for c in comps],
+        "loops": sorted(loops),
+        "subspaces": [[_vec(v) for v in T] for T in spaces],
+    }
+
+
+def _new_coordinates(J: QMatrix, block: tuple[int, ...], basis: list[list[Fraction]]) -> QMatrix:
+    """``J M`` where ``M`` is the identity with the block's columns replaced by ``basis``."""
+    d = len(J[0])
+    M = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    for col, v in zip(block, basis):
+        for i in range(d):
+            M[i][col] = v[i]
+    return mat_mul(J, M)
+
+
+def _greedy_block_basis(ctx: CheckContext, J: QMatrix, block: tuple[int, ...]) -> list[list[Fraction]]:
+    d = len(J[0])
+    return [v for v, _ in sparsest_basis(J, block, d, ctx.budget.check)]
+
+
+def _two_colourings(block: tuple[int, ...]):
+    """Splits of ``block`` into two nonempty groups, each split once (first element in Q)."""
+    first, rest = block[0], block[1:]
+    for r in range(len(rest)):
+        for extra in combinations(rest, r):
+            Q = (first,) + extra
+            Qc = tuple(a for a in block if a not in Q)
+            if Qc:
+                yield Q, Qc
+
+
+def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
+    g = ctx.generator
+    block = g.blocks[k]
+    basis = _greedy_block_basis(ctx, J, block)
+    Jnew = _new_coordinates(J, block, basis)
+    others = [list(b) for i, b in enumerate(g.blocks) if i != k]
+    index = dict(zip(block, basis))
+    for Q, Qc in _two_colourings(block):
+        ctx.budget.check()
+        refined = others + [list(Q), list(Qc)]
+        result = sparsity(Jnew, refined, engine="auto", budget=ctx.budget, seed=ctx.seed)
+        if result.type_s("strict"):
+            return {
+                "method": "matroid-exact" if result.engine == "matroid" else "z3-lra-pb",
+                "latents": [str(g.latents[a]) for a in block],
+                "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
+                "refined_rho": [result.rho_plus, result.rho_minus],
+            }
+    return None
+
+
+def _supports(J: QMatrix, vectors: list[list[Fraction]]) -> list[frozenset[int]]:
+    return [frozenset(i for i, x in enumerate(mat_vec(J, v)) if x != 0) for v in vectors]
+
+
+def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
+    """A 2-colouring of ``B*_k`` whose two groups are cross non-containing (and still
+    non-containing against the other factors' coordinate columns)."""
+    g = ctx.generator
+    block = g.blocks[k]
+    basis = _greedy_block_basis(ctx, J, block)
+    index = dict(zip(block, basis))
+    d = len(J[0])
+    others = [a for a in range(d) if a not in block]
+    unit = {a: [Fraction(int(i == a)) for i in range(d)] for a in others}
+    for Q, Qc in _two_colourings(block):
+        groups = [[index[a] for a in Q], [index[a] for a in Qc]] + [[unit[a] for a in b] for i, b in enumerate(g.blocks) if i != k]
+        supports = [_supports(J, grp) for grp in groups]
+        if _non_containing(supports):
+            return {
+                "method": "exact-evaluation",
+                "latents": [str(g.latents[a]) for a in block],
+                "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
+                "supports": [[sorted(s) for s in supports[0]], [sorted(s) for s in supports[1]]],
+            }
+    return None
+
+
+def _non_containing(groups: list[list[frozenset[int]]]) -> bool:
+    for i, j in combinations(range(len(groups)), 2):
+        for a in groups[i]:
+            for b in groups[j]:
+                if a <= b or b <= a:
+                    return False
+    return True
+
+
+def _split_h2(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
+    g = ctx.generator
+    block = g.blocks[k]
+    dk = len(block)
+    hessians = []
+    for t in range(g.m):
+        H = [[Fraction(0)] * dk for _ in range(dk)]
+        nonzero = False
+        for i, a in enumerate(block):
+            for j, b in enumerate(block):
+                if j < i:
+                    continue
+                ctx.budget.check()
+                alpha = tuple(sorted((a, b)))
+                decision = ctx.value_at(t, alpha, point, cheap=False)
+                value = sp.S.Zero if decision.status == "zero" else decision.value
+                if decision.status == "unknown" or not value.is_Rational:
+                    raise _Undecided(f"second derivative of output {t} in ({g.latents[a]}, {g.latents[b]}) is not an exact rational at the point")
+                H[i][j] = H[j][i] = Fraction(int(value.p), int(value.q))
+                nonzero = nonzero or value != 0
+        if nonzero:
+            hessians.append(H)
+    P = [[z3.Real(f"p{i}_{j}") for j in range(dk)] for i in range(dk)]
+    solver = z3.SolverFor("QF_NRA")
+    solver.set("timeout", max(1, int(ctx.smt_time() * 1000)))
+    for i in range(dk):
+        for j in range(dk):
+            solver.add(z3.Sum([P[i][l] * P[l][j] for l in range(dk)]) == P[i][j])
+    trace = z3.Sum([P[i][i] for i in range(dk)])
+    solver.add(trace >= 1, trace <= dk - 1)
+    for H in hessians:
+        for i in range(dk):
+            for j in range(dk):
+                lhs = z3.Sum([P[l][i] * _q(H[l][j]) for l in range(dk) if H[l][j] != 0] or [z3.RealVal(0)])
+                rhs = z3.Sum([_q(H[i][l]) * P[l][j] for l in range(dk) if H[i][l] != 0] or [z3.RealVal(0)])
+                solver.add(lhs == rhs)
+    answer = solver.check()
+    if answer == z3.unsat:
+        return None
+    if answer == z3.unknown:
+        raise _Undecided(f"z3 could not decide the idempotent ({solver.reason_unknown()})")
+    model = solver.model()
+    values = []
+    for row in P:
+        out = []
+        for x in row:
+            v = model.eval(x, model_completion=True)
+            if not z3.is_rational_value(v):
+                raise _Undecided("z3's idempotent has irrational entries; not re-verified")
+            out.append(Fraction(v.numerator_as_long(), v.denominator_as_long()))
+        values.append(out)
+    if not _verify_idempotent(values, hessians):
+        raise _Undecided("z3's idempotent failed the exact re-check")
+    kernel = nullspace(values, dk)
+    return {
+        "method": "idempotent-z3",
+        "latents": [str(g.latents[a]) for a in block],
+        "projector": [_vec(r) for r in values],
+        "split": [[_vec(v) for v in _column_basis(values)], [_vec(v) for v in kernel]],
+    }
+
+
+def _column_basis(P: QMatrix) -> QMatrix:
+    cols = [[P[i][j] for i in range(len(P))] for j in range(len(P))]
+    out: QMatrix = []
+    for c in cols:
+        if any(c) and rank(out + [c]) > len(out):
+            out.append(c)
+    return out
+
+
+def _verify_idempotent(P: QMatrix, hessians: list[QMatrix]) -> bool:
+    dk = len(P)
+    if mat_mul(P, P) != P:
+        return False
+    tr = sum(P[i][i] for i in range(dk))
+    if not (1 <= tr <= dk - 1):
+        return False
+    Pt = [[P[j][i] for j in range(dk)] for i in range(dk)]
+    return all(mat_mul(Pt, H) == mat_mul(H, P) for H in hessians)
+
+
+def _q(x: Fraction):
+    return z3.RealVal(f"{x.numerator}/{x.denominator}")
+
+
+class _Undecided(Exception):
+    """The H2 split could not be decided exactly at this point."""
+
+
+_SPLITTERS = {"D": _split_d, "S": _split_s, "M": _split_m, "H2": _split_h2}
+
+
+def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
+    """D-irreducibility of every factor at every point of the domain (scope ``global``).
+
+    For piecewise-polynomial blocks of dimension 1 (the column vanishes somewhere?) and
+    2 (the nonzero rows fall into at most two parallel classes somewhere?, section 7.3)
+    z3 nlsat decides; a ``sat`` answer is re-verified exactly at its point.  Larger
+    blocks and other generators give ``unknown``.
+    """
+    g = ctx.generator
+    details: dict = {"readings": {"irreducible-scope": "everywhere"}}
+    for k, block in enumerate(g.blocks):
+        rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
+        entries = [[ctx.table.derivative(t, (a,)) for a in block] for t in rows]
+        if len(block) > 2:
+            return CheckResult("irreducible:D", "unknown", "global", "not-implemented", details={**details, "reason": f"factor {g.factor_names[k]} has dimension {len(block)} > 2"})
+        if not all(is_piecewise_polynomial(e) for row in entries for e in row):
+            return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": "the block's partials are not piecewise polynomial"})
+        queries = []
+        all_zero = [Eq(e) for row in entries for e in row]
+        queries.append(all_zero)
+        if len(block) == 2:
+            dets = lambda r, p: r[0] * p[1] - r[1] * p[0]  # noqa: E731
+            for p, q in combinations(range(len(entries)), 2):
+                cons = [AnyOf(Ne(entries[p][0]), Ne(entries[p][1])), AnyOf(Ne(entries[q][0]), Ne(entries[q][1]))]
+                for i, r in enumerate(entries):
+                    if i not in (p, q):
+                        cons.append(AnyOf(Eq(dets(r, entries[p])), Eq(dets(r, entries[q]))))
+                queries.append(cons)
+        for cons in queries:
+            ctx.budget.check()
+            try:
+                answer = exists(cons, g.domain, g.latents, timeout=ctx.smt_time())
+            except NotTranslatable as exc:
+                return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": str(exc)})
+            if answer.status == "unknown":
+                return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": answer.reason})
+            if answer.status == "sat":
+                for cand in answer.candidates:
+                    if not g.domain.contains(cand):
+                        continue
+                    at = check_irreducible_at(ctx, cand, "D")
+                    if at.verdict == "refuted" or at.details.get("degenerate"):
+                        witness = dict(at.witness) if at.witness else {"point": point_json(cand), "factor": g.factor_names[k], "degenerate": "rank"}
+                        return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
+                return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
+    return CheckResult("irreducible:D", "proved", "global", "z3-nlsat", details=details)
