@@ -156,14 +156,6 @@ def coordinate_l0(J: Sequence[Sequence[Fraction]]) -> int:
     return sum(1 for row in J for x in row if x != 0)
 
 
-def _block_of(blocks: Blocks, d: int) -> list[int]:
-    owner = [-1] * d
-    for k, block in enumerate(blocks):
-        for a in block:
-            owner[a] = k
-    return owner
-
-
 def mixes(u: Sequence[Fraction], blocks: Blocks) -> bool:
     """Whether ``u`` has nonzero coordinates in two or more blocks.
 
@@ -195,13 +187,18 @@ def _check_input(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> tuple[int, 
 
 # -- the matroid engine -----------------------------------------------------------------------
 def sparsest_basis(
-    J: Sequence[Sequence[Fraction]], columns: Sequence[int], d: int | None = None, check: Callable[[], None] = lambda: None
+    J: Sequence[Sequence[Fraction]],
+    columns: Sequence[int],
+    d: int | None = None,
+    check: Callable[[], None] = lambda: None,
+    planes: list[tuple[frozenset[int], QVector]] | None = None,
 ) -> list[tuple[QVector, int]]:
     """A sparsest basis of ``span{e_a : a in columns}`` with its weights, lightest first.
 
     Greedy over a kernel basis of ``J[:, columns]`` (weight 0) and one cocircuit vector per
     hyperplane of its row matroid (facts F2, F3).  Vectors are returned in ``R^d`` as
-    primitive integer vectors (as Fractions).
+    primitive integer vectors (as Fractions).  ``planes``: the hyperplanes of
+    ``J[:, columns]`` if already known.
 
     >>> from theory.linalg import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 1], [1, -1], [1, 1]])
@@ -213,7 +210,7 @@ def sparsest_basis(
     cols = list(columns)
     sub = [[row[a] for a in cols] for row in J]
     candidates: list[tuple[int, QVector]] = [(0, v) for v in nullspace(sub, len(cols))]
-    candidates += [(m - len(H), u) for H, u in hyperplanes(sub, check)]
+    candidates += [(m - len(H), u) for H, u in (planes if planes is not None else hyperplanes(sub, check))]
     order = sorted(range(len(candidates)), key=lambda i: candidates[i][0])
     kept = independent_rows([v for _, v in candidates], order)
     out = []
@@ -235,19 +232,20 @@ def _matroid_engine(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, 
     known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
     if len(blocks) == 1:
         return _result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
-    full = sparsest_basis(J, range(d), d, budget.check)
+    planes = hyperplanes(J, budget.check)
+    full = sparsest_basis(J, range(d), d, budget.check, planes)
     rho_star = sum(w for _, w in full)
     known.update(rho_star=rho_star)
     if rho_star < rho_plus:
         basis = [v for v, _ in full]
         return _result("matroid", rho_plus, rho_star, rho_star, block_rho, Bstar, basis, J)
-    gap, flat, l_max = _exchange_search(J, blocks, Bstar, W, m, d, budget, known)
+    gap, flat, l_max = _exchange_search(J, blocks, Bstar, W, m, d, budget, known, [H for H, _ in planes])
     basis = _exchange_witness(J, blocks, Bstar, flat, l_max, seed)
     return _result("matroid", rho_plus, rho_plus + gap, rho_star, block_rho, Bstar, basis, J)
 
 
 def _exchange_search(
-    J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], m: int, d: int, budget: Budget, known: dict[str, Any]
+    J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], m: int, d: int, budget: Budget, known: dict[str, Any], hyper: list[frozenset[int]]
 ) -> tuple[int, frozenset[int], int]:
     """``min_F [(m - |F|) - max_{l in S_F} W_l]`` over flats F with a mixing ``U_F`` (fact F5).
 
@@ -258,7 +256,6 @@ def _exchange_search(
     """
     Binv = inverse(columns_of(Bstar))
     wmax = max(W)
-    hyper = [H for H, _ in hyperplanes(J, budget.check)]
     everything = frozenset(range(m))
     frontier: list[tuple[int, tuple[int, ...], frozenset[int]]] = []
     seen: set[frozenset[int]] = set()
@@ -341,23 +338,40 @@ def _result(
     )
 
 
+def _trivial_misaligned(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> QMatrix:
+    """An aligned basis with its first vector replaced by the sum of the first vectors of the
+    first two factors: still a basis (the two vectors are independent), and it mixes."""
+    i, j = (next(l for l, v in enumerate(aligned) if any(v[a] != 0 for a in blocks[k])) for k in range(2))
+    basis = [list(v) for v in aligned]
+    basis[i] = [x + y for x, y in zip(aligned[i], aligned[j])]
+    return basis
+
+
 def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any], seed: int, seconds: float | None) -> SparsityResult:
-    """What was established before the budget ran out, as proven bounds with witnesses."""
+    """What was established before the budget ran out, as proven bounds with witnesses.
+
+    Upper bounds always come with a basis: the coordinate basis (weight ``l0``) for rho+
+    until the greedy finishes, and a trivially mixing modification of the best aligned
+    basis for rho- until the exchange search has found better.
+    """
     l0 = coordinate_l0(J)
+    d = len(J[0]) if J else sum(len(b) for b in blocks)
     rho_plus = known.get("rho_plus")
     rho_star = known.get("rho_star")
-    bounds: dict[str, list[int | None]] = {"rho_plus": [rho_plus, rho_plus] if rho_plus is not None else [0, l0]}
+    identity = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    aligned = known.get("aligned") or identity
+    bounds: dict[str, list[int | None]] = {"rho_plus": [rho_plus, rho_plus] if rho_plus is not None else [rank(J), l0]}
     misaligned = None
-    if rho_plus is not None and rho_star is not None:
-        lower = rho_plus + max(0, known.get("lower_gap", 0))
-        upper = None
+    if len(blocks) >= 2:
+        lower = rank(J)  # every basis has at least rank(J) vectors outside ker J, each of weight >= 1
+        if rho_plus is not None and rho_star is not None:
+            lower = rho_plus + max(0, known.get("lower_gap", 0))  # rho* = rho+ here
         if "best" in known:
             gap, flat, l_max = known["best"]
-            upper = rho_plus + gap
-            misaligned = _exchange_witness(J, blocks, known["aligned"], flat, l_max, seed)
-        bounds["rho_minus"] = [lower, upper]
-    else:
-        bounds["rho_minus"] = [known.get("rho_minus_lower", 0), None]
+            misaligned = _exchange_witness(J, blocks, aligned, flat, l_max, seed)
+        else:
+            misaligned = _trivial_misaligned(J, blocks, aligned)
+        bounds["rho_minus"] = [lower, basis_weight(J, misaligned)]
     return SparsityResult(
         engine=engine,
         status="bounds",
@@ -365,9 +379,10 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
         rho_minus=None,
         rho_star=rho_star,
         block_rho=known.get("block_rho"),
-        aligned_basis=known.get("aligned"),
+        aligned_basis=aligned,
         misaligned_basis=misaligned,
         coordinate_l0=l0,
+        one_block=len(blocks) == 1,
         bounds=bounds,
         note=f"budget of {seconds:g} s exhausted; bounds are proven, upper bounds come with bases" if seconds else "budget exhausted",
     )
@@ -416,6 +431,12 @@ def sparsity(
             return first
         return sparsity(J, blocks, "z3", budget, seed)
     known: dict[str, Any] = {}
+    if not any(x != 0 for row in J for x in row):
+        result = _zero_matrix_result(engine if engine != "auto" else "matroid", blocks, d, J)
+        problems = verify_sparsity(J, blocks, result, d)
+        if problems:  # pragma: no cover - a bug
+            raise RuntimeError("; ".join(problems))
+        return result
     try:
         if engine == "matroid":
             result = _matroid_engine(J, blocks, m, d, budget, seed, known)
@@ -425,20 +446,28 @@ def sparsity(
             result = z3_engine(J, blocks, m, d, budget, known)
     except BudgetExhausted:
         result = _bounds_result(engine, J, blocks, known, seed, budget.seconds)
-    problems = verify_sparsity(J, blocks, result)
+    problems = verify_sparsity(J, blocks, result, d)
     if problems:
         raise RuntimeError(f"{engine} engine produced a witness that fails its re-check: {'; '.join(problems)}")
     return result
 
 
-def verify_sparsity(J: Sequence[Sequence[Fraction]], blocks: Blocks, result: SparsityResult) -> list[str]:
+def _zero_matrix_result(engine: str, blocks: Blocks, d: int, J: QMatrix) -> SparsityResult:
+    """``J = 0`` (or no outputs): every vector weighs 0, so rho+ = rho- = rho* = 0."""
+    identity = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    misaligned = _trivial_misaligned(J, blocks, identity) if len(blocks) >= 2 else None
+    return _result(engine, 0, 0 if misaligned else None, 0, [0] * len(blocks), identity, misaligned, J, one_block=len(blocks) == 1)
+
+
+def verify_sparsity(J: Sequence[Sequence[Fraction]], blocks: Blocks, result: SparsityResult, d: int | None = None) -> list[str]:
     """Re-check the witnesses of ``result`` exactly; the list of problems (empty when sound).
 
     The aligned basis must be a basis, aligned, of weight ``rho_plus`` (or the upper bound);
     the misaligned one a basis with a mixing vector, of weight ``rho_minus`` (or the upper
     bound); and ``rho_star = min(rho_plus, rho_minus)``.
     """
-    d = len(J[0]) if J else 0
+    if d is None:
+        d = len(J[0]) if J else sum(len(b) for b in blocks)
     problems = []
 
     def check_basis(name: str, basis: QMatrix | None, claimed: int | None, aligned: bool) -> None:
@@ -455,6 +484,8 @@ def verify_sparsity(J: Sequence[Sequence[Fraction]], blocks: Blocks, result: Spa
 
     if result.status == "exact":
         check_basis("aligned", result.aligned_basis, result.rho_plus, True)
+        if result.aligned_basis is None:
+            problems.append("no aligned basis for rho_plus")
         check_basis("misaligned", result.misaligned_basis, result.rho_minus, False)
         if not result.one_block:
             if result.misaligned_basis is None:

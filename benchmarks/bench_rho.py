@@ -1,0 +1,458 @@
+"""Benchmark: exact rho+ / rho- (MATH.md section 5) by both engines, against a brute force.
+
+Inputs (blocks of size 2 throughout):
+
+* **planted sparse** Jacobians (:func:`planted`) of sizes 12x4, 20x6, 32x8, 50x10 and 64x8:
+  every row ("pixel") has a home block and 1-2 nonzeros in it, small integers, and with
+  probability ``leak`` (0.2) one extra nonzero in another block;
+* **dense generic** Jacobians (:func:`dense`) of sizes 12x4 and 20x6: every entry a nonzero
+  small integer.
+
+For each point it times :func:`theory.sparsity.sparsity` with ``engine="matroid"`` and
+``engine="z3"`` under a per-point budget, and a **brute force** baseline
+(:func:`brute_force`, section 5.5): every flat of the row matroid (closures of growing row
+sets), generic representatives of every ``U_F`` and ``U_F ∩ E_k``, then a branch-and-bound
+search of d-subsets for the lightest aligned and misaligned bases.  The brute force runs only
+up to ``--brute-rows`` rows and under its own time cap.  A run past its budget is reported
+as ``bounds`` (the engines return proven bounds) or ``timeout`` (brute force), with the time
+it used.
+
+The output is a markdown table on stdout (time per method, the ratios brute/engine and
+matroid/z3, the rho values and whether every finished method agrees), and with ``--json
+PATH`` the same numbers as JSON.
+
+Run from the repository root::
+
+    python benchmarks/bench_rho.py [--quick] [--seed 0] [--budget 60] [--brute-cap 60]
+                                   [--brute-rows 20] [--json benchmarks/results/rho.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+from theory.linalg import nullspace, rank, rref
+from theory.sparsity import sparsity
+
+__all__ = ["planted", "dense", "brute_force", "BruteForceTimeout", "Point", "run_point", "markdown_table", "main"]
+
+#: (kind, m, d) of the full run.
+FULL_POINTS = (
+    ("planted", 12, 4),
+    ("planted", 20, 6),
+    ("planted", 32, 8),
+    ("planted", 50, 10),
+    ("planted", 64, 8),
+    ("dense", 12, 4),
+    ("dense", 20, 6),
+)
+#: (kind, m, d) of ``--quick``.
+QUICK_POINTS = (("planted", 12, 4), ("planted", 20, 6), ("dense", 12, 4))
+#: Small nonzero integers used as entries.
+VALUES = (1, -1, 2, -2, 3)
+
+
+# -- inputs ------------------------------------------------------------------------------------
+def blocks_of_two(d: int) -> list[list[int]]:
+    """The partition ``[[0, 1], [2, 3], ...]`` of ``range(d)`` (a last block of one if d is odd).
+
+    >>> blocks_of_two(5)
+    [[0, 1], [2, 3], [4]]
+    """
+    return [list(range(a, min(a + 2, d))) for a in range(0, d, 2)]
+
+
+def planted(seed: int, m: int, d: int, leak: float = 0.2) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A planted sparse Jacobian and its blocks (of size 2).
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator (``random.Random(seed)``).
+    m, d
+        Rows (pixels) and columns (latents).
+    leak
+        Probability that a row gets one extra nonzero in a block other than its home block.
+
+    Returns
+    -------
+    tuple
+        ``(J, blocks)``: an m x d matrix of Fractions and the partition of its columns.
+
+    Examples
+    --------
+    >>> J, blocks = planted(0, 6, 4)
+    >>> len(J), len(J[0]), blocks
+    (6, 4, [[0, 1], [2, 3]])
+    """
+    rng = random.Random(seed)
+    blocks = blocks_of_two(d)
+    J = []
+    for _ in range(m):
+        row = [Fraction(0)] * d
+        home = rng.randrange(len(blocks))
+        for a in rng.sample(blocks[home], rng.randint(1, min(2, len(blocks[home])))):
+            row[a] = Fraction(rng.choice(VALUES))
+        if len(blocks) > 1 and rng.random() < leak:
+            other = rng.choice([k for k in range(len(blocks)) if k != home])
+            row[rng.choice(blocks[other])] = Fraction(rng.choice(VALUES))
+        J.append(row)
+    return J, blocks
+
+
+def dense(seed: int, m: int, d: int) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A dense generic Jacobian (every entry a nonzero small integer) and blocks of size 2.
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator.
+    m, d
+        Rows and columns.
+
+    Returns
+    -------
+    tuple
+        ``(J, blocks)``.
+    """
+    rng = random.Random(seed)
+    return [[Fraction(rng.choice(VALUES)) for _ in range(d)] for _ in range(m)], blocks_of_two(d)
+
+
+# -- the brute force baseline ----------------------------------------------------------------------
+class BruteForceTimeout(Exception):
+    """The brute force ran past its cap."""
+
+
+def _image(J, u):
+    return [sum((a * b for a, b in zip(row, u) if a and b), Fraction(0)) for row in J]
+
+
+def _weight(J, u) -> int:
+    return sum(1 for v in _image(J, u) if v != 0)
+
+
+def _zero_set(J, vectors) -> frozenset[int]:
+    return frozenset(i for i, row in enumerate(J) if all(sum((a * b for a, b in zip(row, u) if a and b), Fraction(0)) == 0 for u in vectors))
+
+
+def _mixes(u, blocks) -> bool:
+    return sum(1 for blk in blocks if any(u[a] != 0 for a in blk)) >= 2
+
+
+def brute_force(J, blocks, seconds: float | None = None, seed: int = 0) -> tuple[int, int | None]:
+    """``(rho_plus, rho_minus)`` by brute force over generic flat representatives (section 5.5).
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of Fractions.
+    blocks
+        A partition of ``range(d)``.
+    seconds
+        Time cap; ``None`` for none.
+    seed
+        Seed of the generic combinations.
+
+    Returns
+    -------
+    tuple
+        ``(rho_plus, rho_minus)``, ``rho_minus`` ``None`` for a single block.
+
+    Raises
+    ------
+    BruteForceTimeout
+        Past ``seconds``.
+
+    Examples
+    --------
+    >>> J = [[Fraction(x) for x in r] for r in [[1, 0], [0, 1], [1, 1], [1, 1]]]
+    >>> brute_force(J, [[0], [1]])
+    (6, 5)
+    """
+    deadline = None if seconds is None else time.monotonic() + seconds
+
+    def tick() -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise BruteForceTimeout
+
+    m, d = len(J), len(J[0])
+    rng = random.Random(seed)
+    # 1. Every flat: closures of growing row sets, level by level (rank k -> rank k + 1).
+    flats: dict[frozenset[int], list] = {}
+    level = {_zero_set(J, nullspace([], d)): nullspace([], d)}
+    while level:
+        flats.update(level)
+        nxt = {}
+        for F, U in level.items():
+            if not U:
+                continue
+            for i in range(m):
+                tick()
+                if i in F:
+                    continue
+                V = nullspace([J[j] for j in sorted(F | {i})], d)
+                G = _zero_set(J, V)
+                if G not in flats and G not in nxt:
+                    nxt[G] = V
+        level = nxt
+    # 2. Generic representatives of every U_F and U_F ∩ E_k (distinct subspaces only).
+    spaces = {}
+    for F, U in flats.items():
+        tick()
+        if U:
+            spaces.setdefault(tuple(map(tuple, rref(U, d)[0])), U)
+        for blk in blocks:
+            outside = [[Fraction(int(a == b)) for b in range(d)] for a in range(d) if a not in blk]
+            V = nullspace([J[j] for j in sorted(F)] + outside, d)
+            if V:
+                spaces.setdefault(tuple(map(tuple, rref(V, d)[0])), V)
+    cands = []
+    for key in sorted(spaces):
+        basis = spaces[key]
+        target = _zero_set(J, basis)
+        single = any(all(all(u[a] == 0 for a in range(d) if a not in blk) for u in basis) for blk in blocks)
+        for attempt in range(10_000):
+            tick()
+            spread = 2 + attempt // 20
+            reps = [
+                [sum((c * u[a] for c, u in zip(coef, basis)), Fraction(0)) for a in range(d)]
+                for coef in ([rng.randint(-spread, spread) for _ in basis] for _ in basis)
+            ]
+            if rank(reps) == len(basis) and all(_zero_set(J, [x]) == target for x in reps) and (single or all(_mixes(x, blocks) for x in reps)):
+                break
+        else:  # pragma: no cover
+            raise RuntimeError("no generic representatives")
+        cands += [(_weight(J, x), _mixes(x, blocks), x) for x in reps]
+    cands.sort(key=lambda c: c[0])
+
+    # 3. Branch and bound over d-subsets (sorted by weight; independence kept in echelon form).
+    def lightest(pool, want_mix: bool) -> int | None:
+        best: list[int | None] = [None]
+
+        def dfs(start, echelon, size, total, has_mix):
+            slots = d - size
+            if slots == 0:
+                if (has_mix or not want_mix) and (best[0] is None or total < best[0]):
+                    best[0] = total
+                return
+            for i in range(start, len(pool)):
+                w, mix, x = pool[i]
+                if best[0] is not None and total + w * slots >= best[0]:
+                    break
+                if want_mix and not has_mix and slots == 1 and not mix:
+                    continue
+                tick()
+                v = list(x)
+                for p, e in echelon:
+                    if v[p] != 0:
+                        f = v[p]
+                        v = [a - f * b for a, b in zip(v, e)]
+                p = next((c for c, y in enumerate(v) if y != 0), None)
+                if p is None:
+                    continue
+                dfs(i + 1, echelon + [(p, [y / v[p] for y in v])], size + 1, total + w, has_mix or mix)
+
+        dfs(0, [], 0, 0, False)
+        return best[0]
+
+    rho_plus = lightest([c for c in cands if not c[1]], False)
+    assert rho_plus is not None
+    rho_minus = lightest(cands, True) if len(blocks) > 1 else None
+    return rho_plus, rho_minus
+
+
+# -- one point -----------------------------------------------------------------------------------
+@dataclass
+class Point:
+    """Timings and answers at one benchmark point.
+
+    Attributes
+    ----------
+    kind, m, d, seed
+        The input (:func:`planted` or :func:`dense`).
+    runs
+        Per method (``matroid``, ``z3``, ``brute``): ``status`` (``exact``, ``bounds``,
+        ``timeout`` or ``skipped``), ``seconds``, ``rho_plus``, ``rho_minus`` and, for
+        ``bounds``, the engine's ``bounds``.
+    """
+
+    kind: str
+    m: int
+    d: int
+    seed: int
+    l0: int = 0
+    runs: dict[str, dict] = field(default_factory=dict)
+
+    def agree(self) -> bool | None:
+        """Whether every method that finished gives the same (rho+, rho-); ``None`` if < 2 did."""
+        done = {(r["rho_plus"], r["rho_minus"]) for r in self.runs.values() if r["status"] == "exact"}
+        n = sum(1 for r in self.runs.values() if r["status"] == "exact")
+        return None if n < 2 else len(done) == 1
+
+
+def run_point(kind: str, m: int, d: int, seed: int, budget: float, brute_cap: float, brute_rows: int) -> Point:
+    """Run both engines and (if ``m <= brute_rows``) the brute force at one input.
+
+    Parameters
+    ----------
+    kind
+        ``planted`` or ``dense``.
+    m, d
+        Size of J.
+    seed
+        Seed of the input.
+    budget
+        Seconds per engine run.
+    brute_cap
+        Seconds for the brute force.
+    brute_rows
+        Largest m for which the brute force is attempted.
+
+    Returns
+    -------
+    Point
+    """
+    J, blocks = (planted if kind == "planted" else dense)(seed, m, d)
+    point = Point(kind, m, d, seed, l0=sum(1 for row in J for x in row if x != 0))
+    for engine in ("matroid", "z3"):
+        t0 = time.perf_counter()
+        r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
+        dt = time.perf_counter() - t0
+        run = {"status": r.status, "seconds": dt, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus}
+        if r.status != "exact":
+            run["bounds"] = r.bounds
+        point.runs[engine] = run
+    if m <= brute_rows:
+        t0 = time.perf_counter()
+        try:
+            plus, minus = brute_force(J, blocks, brute_cap, seed)
+            point.runs["brute"] = {"status": "exact", "seconds": time.perf_counter() - t0, "rho_plus": plus, "rho_minus": minus}
+        except BruteForceTimeout:
+            point.runs["brute"] = {"status": "timeout", "seconds": time.perf_counter() - t0, "rho_plus": None, "rho_minus": None}
+    else:
+        point.runs["brute"] = {"status": "skipped", "seconds": None, "rho_plus": None, "rho_minus": None}
+    return point
+
+
+# -- reporting -------------------------------------------------------------------------------------
+def _cell(run: dict) -> str:
+    if run["status"] == "skipped":
+        return "skipped"
+    t = f"{run['seconds']:.2f} s"
+    if run["status"] == "exact":
+        return t
+    if run["status"] == "bounds":
+        lo, hi = run["bounds"]["rho_minus"]
+        return f"> {t} (bounds, rho- in [{lo}, {'?' if hi is None else hi}])"
+    return f"> {t} ({run['status']})"
+
+
+def _ratio(a: dict, b: dict) -> str:
+    """``a / b`` of two timings; ``>x`` when only ``b`` finished (a lower bound), ``-`` otherwise."""
+    if a["seconds"] is None or b["seconds"] is None or b["status"] != "exact":
+        return "-"
+    r = a["seconds"] / max(b["seconds"], 1e-9)
+    if a["status"] == "exact":
+        return f"{r:.1f}x"
+    return f">{r:.0f}x"
+
+
+def _rho(point: Point) -> str:
+    for name in ("z3", "matroid", "brute"):
+        r = point.runs[name]
+        if r["status"] == "exact":
+            return f"({r['rho_plus']}, {r['rho_minus']})"
+    return "?"
+
+
+def markdown_table(points: list[Point]) -> str:
+    """The results as a markdown table.
+
+    Parameters
+    ----------
+    points
+        Results of :func:`run_point`.
+
+    Returns
+    -------
+    str
+    """
+    head = "| input | m x d | l0 | (rho+, rho-) | matroid | z3 | brute force | brute/matroid | brute/z3 | matroid/z3 | agree |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for p in points:
+        R = p.runs
+        agree = p.agree()
+        lines.append(
+            f"| {p.kind} (seed {p.seed}) | {p.m}x{p.d} | {p.l0} | {_rho(p)} | {_cell(R['matroid'])} | {_cell(R['z3'])} | {_cell(R['brute'])} "
+            f"| {_ratio(R['brute'], R['matroid'])} | {_ratio(R['brute'], R['z3'])} | {_ratio(R['matroid'], R['z3'])} "
+            f"| {'-' if agree is None else ('yes' if agree else 'NO')} |"
+        )
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="Exact rho+/rho- by both engines and a brute force (MATH.md section 5).")
+    p.add_argument("--quick", action="store_true", help="small points only (12x4, 20x6 planted; 12x4 dense), budget 10 s, brute cap 10 s")
+    p.add_argument("--seed", type=int, default=0, help="seed of every input (default 0)")
+    p.add_argument("--budget", type=float, default=None, help="seconds per engine run (default 60, 10 with --quick)")
+    p.add_argument("--brute-cap", type=float, default=None, help="seconds for the brute force (default 60, 10 with --quick)")
+    p.add_argument("--brute-rows", type=int, default=20, help="brute force only for m up to this (default 20)")
+    p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the markdown table (and write JSON with ``--json``).
+
+    Parameters
+    ----------
+    argv
+        Command-line arguments (``sys.argv[1:]`` when ``None``).
+
+    Returns
+    -------
+    int
+        1 if two methods that both finished disagree at some point, else 0.
+    """
+    args = _parser().parse_args(argv)
+    budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
+    brute_cap = args.brute_cap if args.brute_cap is not None else (10.0 if args.quick else 60.0)
+    points_spec = QUICK_POINTS if args.quick else FULL_POINTS
+    print(f"# bench_rho: seed {args.seed}, budget {budget:g} s per engine run, brute force cap {brute_cap:g} s (m <= {args.brute_rows})")
+    print(f"# python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}\n")
+    points = []
+    for kind, m, d in points_spec:
+        print(f"  running {kind} {m}x{d} ...", file=sys.stderr, flush=True)
+        points.append(run_point(kind, m, d, args.seed, budget, brute_cap, args.brute_rows))
+    print(markdown_table(points))
+    bad = [p for p in points if p.agree() is False]
+    if bad:
+        print(f"\nDISAGREEMENT at {', '.join(f'{p.kind} {p.m}x{p.d}' for p in bad)}")
+    if args.json:
+        doc = {
+            "seed": args.seed,
+            "budget_s": budget,
+            "brute_cap_s": brute_cap,
+            "brute_rows": args.brute_rows,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "points": [dict(asdict(p), agree=p.agree()) for p in points],
+        }
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2)
+        print(f"\nnumbers written to {args.json}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
