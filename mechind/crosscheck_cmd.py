@@ -1,0 +1,225 @@
+"""``mechind crosscheck``: the numeric (torch) layer against the exact layer, point by point.
+
+Registered on the ``mechind`` group in :mod:`mechind.cli`.  torch is imported only when
+the command runs, so ``mechind check`` never pays for it.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> from mechind.cli import main
+>>> result = CliRunner().invoke(main, ["crosscheck", "p01", "--criteria", "D", "--dtype", "float64", "--random-points", "0", "--json"])
+>>> result.exit_code, '"agree": true' in result.output
+(0, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from theory.check import DEFAULT_BUDGET
+from theory.criteria import HN_READINGS
+from theory.errors import InputError
+from theory.generator import parse_point
+
+from . import __version__
+from .render import VERDICT_STYLE
+
+__all__ = ["crosscheck_command", "crosscheck_table", "summary_table"]
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`mechind.cli._guard` (exit codes 2 and 3), looked up when the command runs:
+    :mod:`mechind.cli` imports this module to register the command."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .cli import _guard
+
+        return _guard(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+def _fmt(x: float | None, spec: str = ".2g") -> str:
+    return "" if x is None else format(x, spec)
+
+
+def _margin_text(margin: dict[str, Any]) -> str:
+    """``zero <= r0 tau | nonzero >= r1 tau`` (ratios to the point's tolerance)."""
+    parts = []
+    if margin.get("largest_zero_ratio") is not None:
+        parts.append(f"0 ≤ {margin['largest_zero_ratio']:.2g}τ")
+    elif margin.get("largest_zero") is not None:
+        parts.append(f"0 ≤ {margin['largest_zero']:.2g}")
+    if margin.get("smallest_nonzero_ratio") is not None:
+        parts.append(f"≠0 ≥ {margin['smallest_nonzero_ratio']:.2g}τ")
+    return " | ".join(parts)
+
+
+def crosscheck_table(case: dict[str, Any]) -> Table:
+    """A rich table of one case's cross-check rows (the ``to_json`` form of a case).
+
+    >>> t = crosscheck_table({"case": "x", "rows": [], "summary": {}})
+    >>> t.title
+    'x'
+    """
+    counts = "; ".join(
+        f"{dt}: {s['agree']}/{s['compared']} agree" + (f", {s['disagree']} disagree" if s["disagree"] else "") + (f", {s['not_compared']} not compared" if s["not_compared"] else "")
+        for dt, s in case.get("summary", {}).items()
+    )
+    title = case["case"] + (f"  ({counts})" if counts else "")
+    table = Table(title=title, title_justify="left")
+    for column in ("criterion", "point", "dtype", "exact", "numeric", "agree", "tau", "margin", "explanation"):
+        table.add_column(column, overflow="fold")
+    for r in case["rows"]:
+        point = "(" + ", ".join(r["point"].values()) + ")"
+        if r.get("point_source") not in (None, "case"):
+            point += f" [{r['point_source']}]"
+        agree = r["agree"]
+        agree_text = Text("-" if agree is None else ("yes" if agree else "NO"), style="" if agree is None else ("green" if agree else "bold red"))
+        exact_text = Text(r["exact"] + (" (global)" if r.get("exact_scope") == "global" else ""), style=VERDICT_STYLE.get(r["exact"], ""))
+        table.add_row(
+            r["criterion"],
+            point,
+            r["dtype"],
+            exact_text,
+            Text(r["numeric"], style=VERDICT_STYLE.get(r["numeric"], "")),
+            agree_text,
+            _fmt(r["tolerance"]),
+            _margin_text(r["margin"]),
+            "" if agree is None else (r["explanation"] or ""),
+        )
+    return table
+
+
+def summary_table(summary: dict[str, dict[str, int]]) -> Table:
+    """Totals per dtype.
+
+    >>> summary_table({"float64": {"compared": 2, "agree": 2, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 1}}).row_count
+    1
+    """
+    table = Table(title="cross-check totals", title_justify="left")
+    for column in ("dtype", "compared", "agree", "disagree", "tolerance-sensitive", "possible bug", "not compared (exact unknown)"):
+        table.add_column(column)
+    for dt, s in summary.items():
+        table.add_row(dt, str(s["compared"]), str(s["agree"]), str(s["disagree"]), str(s["tolerance_sensitive"]), str(s["possible_bug"]), str(s["not_compared"]))
+    return table
+
+
+@click.command("crosscheck")
+@click.argument("paths", nargs=-1)
+@click.option("--all", "use_all", is_flag=True, help="Cross-check every bundled case.")
+@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, H2, H3, ... Hn, irreducible:D (default D,M,H2,H3 and irreducible:D where the exact layer has it).")
+@click.option("--dtype", "dtypes", default="float32,float64", show_default=True, help="Comma-separated torch dtypes.")
+@click.option("--random-points", type=int, default=2, show_default=True, help="Seeded random exact points added to each case's points.")
+@click.option("--at", "at", multiple=True, help="An extra exact point, e.g. s1=1/2,s2=-3/4 (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
+@click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per exact check.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
+@click.option("--c", "c", type=float, default=None, help="Tolerance factor c in tau = c * eps(dtype) * max|J| (default 10).")
+@click.option("--band", type=float, default=None, help="A disagreeing entry within band * tau of zero is tolerance-sensitive (default 100).")
+@click.option("--device", default="cpu", show_default=True, help="Torch device of the numeric layer (cpu, cuda, ...).")
+@click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def crosscheck_command(
+    paths: tuple[str, ...],
+    use_all: bool,
+    criteria: str | None,
+    dtypes: str,
+    random_points: int,
+    at: tuple[str, ...],
+    as_json: bool,
+    budget: float,
+    seed: int,
+    c: float | None,
+    band: float | None,
+    device: str,
+    hn_reading: str,
+    debug: bool,
+) -> None:
+    """Cross-check closed-form generators: exact verdicts against numeric (torch) ones,
+    per criterion, point and dtype, with the entries behind every disagreement."""
+    if not budget > 0:
+        raise InputError(f"--budget must be positive, got {budget}")
+    if random_points < 0:
+        raise InputError(f"--random-points must be >= 0, got {random_points}")
+    if c is not None and not c > 0:
+        raise InputError(f"--c must be positive, got {c}")
+    if band is not None and not band >= 1:
+        raise InputError(f"--band must be at least 1, got {band}")
+    from numeric.crosscheck import crosscheck_criteria
+
+    from .cli import parse_at, resolve_cases
+
+    ids = crosscheck_criteria(criteria)
+    raw_points = [parse_at(text) for text in at]
+    generators = resolve_cases(paths, use_all)
+
+    import torch
+
+    from numeric.criteria import DEFAULT_C
+    from numeric.crosscheck import DEFAULT_BAND, crosscheck_case, parse_dtypes, summarize
+
+    names = parse_dtypes(dtypes)
+    try:
+        torch_device = torch.device(device)
+        torch.zeros(1, device=torch_device)
+    except (RuntimeError, AssertionError) as exc:
+        raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
+    out = Console() if sys.stdout.isatty() else Console(width=200)
+    err = Console(stderr=True)
+    docs, all_rows = [], []
+    started = time.perf_counter()
+    for i, g in enumerate(generators, 1):
+        points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
+        label = f"[{i}/{len(generators)}] {g.name}"
+        with err.status(f"{label}: cross-checking", spinner="dots") if err.is_terminal else contextlib.nullcontext():
+            report = crosscheck_case(
+                g,
+                criteria=ids,
+                dtypes=names,
+                random_points=random_points,
+                seed=seed,
+                budget=budget,
+                c=DEFAULT_C if c is None else c,
+                band=DEFAULT_BAND if band is None else band,
+                device=torch_device,
+                reading=hn_reading,
+                extra_points=points,
+            )
+        doc = report.to_json()
+        docs.append(doc)
+        all_rows += report.rows
+        if not err.is_terminal and len(generators) > 1:
+            err.print(f"{label}: {len(report.rows)} rows in {sum(report.seconds.values()):.2f} s", highlight=False)
+        if not as_json:
+            out.print(crosscheck_table(doc))
+    totals = summarize(all_rows)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "mechind": __version__,
+                    "tolerance": {"c": DEFAULT_C if c is None else c, "band": DEFAULT_BAND if band is None else band},
+                    "cases": docs,
+                    "summary": totals,
+                },
+                indent=2,
+            )
+        )
+    else:
+        out.print(summary_table(totals))
+        if len(generators) > 1:
+            err.print(f"{len(generators)} cases cross-checked in {time.perf_counter() - started:.1f} s", highlight=False)

@@ -1,0 +1,452 @@
+"""Batched derivatives with ``torch.func``, chunked over points, on any device.
+
+* :func:`jacobian`: ``vmap(jacfwd(f))`` (forward mode: the latent dimension is small
+  next to the number of outputs); ``[N, m, d]``.
+* :func:`block_derivatives`: mixed partials by nested ``jacfwd`` over chosen latent
+  subsets only (for example one block against another), never the full tensor.
+* :func:`cross_derivatives`: every order-n mixed partial whose multi-index meets at
+  least two blocks, by nested ``jacfwd`` over the needed blocks only: block ``i`` against
+  the blocks after it, then all latents for the remaining ``n - 2`` slots
+  (``sum_{i<j} d_i d_j d^(n-2)`` directional passes instead of ``d^n``).
+* :func:`directional_derivative`: ``D^n f(z)[w_1, ..., w_n]`` by nested ``jvp``.
+* :func:`block_probes`: the randomized H_n probe of MATH.md section 6.3: ``D^n f(u, v,
+  w_3, ...)`` with ``u`` random in block ``i``, ``v`` random in block ``j``, the rest
+  random in R^d; the directions come from an explicit ``torch.Generator`` seed.
+
+Every function takes a callable ``f`` (a :class:`~numeric.generator.NeuralGenerator`,
+a Module or a function accepting a single point ``[d]``) and points ``z[N, d]``; the work
+is split into chunks of ``chunk_size`` points so memory stays bounded, and results come
+back on ``z``'s device.
+
+Examples
+--------
+>>> import torch
+>>> f = lambda z: torch.stack([z[..., 0] * z[..., 1], z[..., 0] ** 3], dim=-1)
+>>> z = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
+>>> jacobian(f, z)[1].tolist()
+[[4.0, 3.0], [27.0, 0.0]]
+>>> cd = cross_derivatives(f, z, [[0], [1]], n=2)
+>>> cd.multi_indices, cd.values[:, :, 0].tolist()
+([(0, 1)], [[1.0, 0.0], [1.0, 0.0]])
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch.func import jacfwd, jvp, vmap
+
+__all__ = [
+    "jacobian",
+    "block_derivatives",
+    "cross_derivatives",
+    "derivative_tensor",
+    "directional_derivative",
+    "block_probes",
+    "CrossDerivatives",
+    "BlockProbes",
+    "DEFAULT_CHUNK",
+]
+
+#: Points per chunk (the Jacobian of a 1024-output net on 4096 points in float32 is 160 MiB).
+DEFAULT_CHUNK = 4096
+
+Fn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _fn(f: object) -> Fn:
+    inner = getattr(f, "f", None)
+    return inner if inner is not None and callable(inner) else f  # type: ignore[return-value]
+
+
+def _chunks(z: torch.Tensor, chunk_size: int) -> list[torch.Tensor]:
+    if z.ndim != 2:
+        raise ValueError(f"points must be a [N, d] tensor, got shape {tuple(z.shape)}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    return list(z.split(chunk_size)) if z.shape[0] else [z]
+
+
+def jacobian(f: object, z: torch.Tensor, chunk_size: int = DEFAULT_CHUNK) -> torch.Tensor:
+    """Jacobians at every point by ``vmap(jacfwd(f))``.
+
+    Parameters
+    ----------
+    f
+        The generator (``f(z[d]) -> [m]``).
+    z
+        Points ``[N, d]``.
+    chunk_size
+        Points per ``vmap`` call.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[N, m, d]``, entry ``[n, t, a]`` = ``d f_t / d z_a`` at ``z[n]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> jacobian(lambda z: z * z, torch.tensor([[1.0, 2.0]])).tolist()
+    [[[2.0, 0.0], [0.0, 4.0]]]
+    """
+    fn = vmap(jacfwd(_fn(f)))
+    return torch.cat([fn(c) for c in _chunks(z, chunk_size)])
+
+
+def _selector(subset: Sequence[int], d: int, like: torch.Tensor) -> torch.Tensor:
+    sel = torch.zeros(len(subset), d, dtype=like.dtype, device=like.device)
+    sel[torch.arange(len(subset)), torch.as_tensor(list(subset), dtype=torch.long)] = 1
+    return sel
+
+
+def _nested_jacfwd(f: Fn, subsets: Sequence[Sequence[int]], z: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``z0 -> [m, |S_1|, ..., |S_n|]``: d^n f / dz_{S_1} ... dz_{S_n} at ``z0``."""
+    d = z.shape[-1]
+    sels = [_selector(s, d, z) for s in subsets]
+    n = len(subsets)
+
+    def h(z0: torch.Tensor, *xs: torch.Tensor) -> torch.Tensor:
+        point = z0
+        for x, sel in zip(xs, sels):
+            point = point + x @ sel
+        return f(point)
+
+    fn: Callable[..., torch.Tensor] = h
+    for k in range(n):
+        fn = jacfwd(fn, argnums=k + 1)
+    zeros = [torch.zeros(len(s), dtype=z.dtype, device=z.device) for s in subsets]
+    return lambda z0: fn(z0, *zeros)
+
+
+def block_derivatives(f: object, z: torch.Tensor, subsets: Sequence[Sequence[int]], chunk_size: int = 1024) -> torch.Tensor:
+    """Mixed partials over latent subsets by nested ``jacfwd``: only the entries asked for.
+
+    Parameters
+    ----------
+    f
+        The generator.
+    z
+        Points ``[N, d]``.
+    subsets
+        ``n`` lists of latent indices ``S_1, ..., S_n``.
+    chunk_size
+        Points per ``vmap`` call.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[N, m, |S_1|, ..., |S_n|]``; entry ``[p, t, i_1, ..., i_n]`` is
+        ``d^n f_t / dz_{S_1[i_1]} ... dz_{S_n[i_n]}`` at ``z[p]``.  With ``subsets =
+        [block_i, block_j]`` this is the cross-Hessian block of two factors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> f = lambda z: (z[..., 0] * z[..., 1] * z[..., 2]).unsqueeze(-1)
+    >>> block_derivatives(f, torch.tensor([[1.0, 2.0, 3.0]]), [[0], [1, 2]]).tolist()
+    [[[[3.0, 2.0]]]]
+    """
+    if not subsets or any(len(s) == 0 for s in subsets):
+        raise ValueError("block_derivatives needs at least one non-empty subset of latents")
+    fn = _fn(f)
+    out = []
+    for c in _chunks(z, chunk_size):
+        out.append(vmap(_nested_jacfwd(fn, subsets, c))(c))
+    return torch.cat(out)
+
+
+def derivative_tensor(f: object, z: torch.Tensor, n: int, chunk_size: int = 1024) -> torch.Tensor:
+    """The full order-``n`` derivative tensor ``[N, m, d, ..., d]`` (``n`` latent axes).
+
+    Costs ``d^n`` directional passes per point: for small ``d`` (cross-checks, tests).
+
+    Examples
+    --------
+    >>> import torch
+    >>> derivative_tensor(lambda z: (z[..., 0] ** 2 * z[..., 1]).unsqueeze(-1), torch.tensor([[1.0, 1.0]]), 2)[0, 0].tolist()
+    [[2.0, 2.0], [2.0, 0.0]]
+    """
+    d = z.shape[-1]
+    return block_derivatives(f, z, [list(range(d))] * n, chunk_size)
+
+
+@dataclass
+class CrossDerivatives:
+    """Order-n cross-block partials at a batch of points.
+
+    Attributes
+    ----------
+    values
+        ``[N, m, E]``: entry ``[p, t, e]`` is ``d^alpha f_t`` at point ``p`` for
+        ``alpha = multi_indices[e]``.
+    multi_indices
+        ``E`` sorted multi-indices (tuples of latent indices, with repeats), each meeting at
+        least two blocks (exactly two under the ``pairwise`` reading).
+    n
+        The order.
+    reading
+        ``block-diagonal`` or ``pairwise`` (MATH.md section 6.1).
+    """
+
+    values: torch.Tensor
+    multi_indices: list[tuple[int, ...]]
+    n: int
+    reading: str
+
+
+def _block_sets(blocks: Sequence[Sequence[int]], d: int) -> list[int]:
+    block_of = [-1] * d
+    for k, b in enumerate(blocks):
+        for a in b:
+            block_of[a] = k
+    if any(k < 0 for k in block_of):
+        raise ValueError("the blocks must cover every latent")
+    return block_of
+
+
+def cross_derivatives(
+    f: object,
+    z: torch.Tensor,
+    blocks: Sequence[Sequence[int]],
+    n: int = 2,
+    chunk_size: int = 1024,
+    reading: str = "block-diagonal",
+) -> CrossDerivatives:
+    """Every order-``n`` partial meeting at least two blocks, by nested ``jacfwd`` over the
+    needed blocks only.
+
+    For each block ``i`` but the last, one nested ``jacfwd``: slot 1 over block ``i``,
+    slot 2 over the blocks after it, slots 3..n over all latents.  Each cross multi-index
+    is met there (its first block, another block), and is kept once.
+
+    Parameters
+    ----------
+    f
+        The generator.
+    z
+        Points ``[N, d]``.
+    blocks
+        The partition (lists of latent indices).
+    n
+        The order (>= 2).
+    chunk_size
+        Points per ``vmap`` call.
+    reading
+        ``block-diagonal`` (every multi-index meeting >= 2 blocks) or ``pairwise`` (those
+        meeting exactly 2).
+
+    Returns
+    -------
+    CrossDerivatives
+
+    Examples
+    --------
+    >>> import torch
+    >>> f = lambda z: (z[..., 0] * z[..., 1] * z[..., 2]).unsqueeze(-1)
+    >>> cd = cross_derivatives(f, torch.tensor([[1.0, 2.0, 3.0]]), [[0], [1], [2]], n=3)
+    >>> len(cd.multi_indices), cd.values[0, 0, cd.multi_indices.index((0, 1, 2))].item()
+    (7, 1.0)
+    """
+    if n < 2:
+        raise ValueError(f"cross derivatives need n >= 2, got {n}")
+    if reading not in ("block-diagonal", "pairwise"):
+        raise ValueError(f"unknown reading {reading!r}")
+    d = z.shape[-1]
+    block_of = _block_sets(blocks, d)
+    blocks = [list(b) for b in blocks]
+    everything = list(range(d))
+    fn = _fn(f)
+    pieces: list[torch.Tensor] = []
+    chosen: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+    for i in range(len(blocks) - 1):
+        later = [a for b in blocks[i + 1 :] for a in b]
+        subsets = [blocks[i], later] + [everything] * (n - 2)
+        picks: list[tuple[int, ...]] = []
+        for pos in itertools.product(*[range(len(s)) for s in subsets]):
+            alpha = tuple(sorted(s[p] for s, p in zip(subsets, pos)))
+            k = len({block_of[a] for a in alpha})
+            if alpha in seen or (reading == "pairwise" and k != 2):
+                continue
+            seen.add(alpha)
+            chosen.append(alpha)
+            picks.append(pos)
+        if not picks:
+            continue
+        tensor = block_derivatives(fn, z, subsets, chunk_size)  # [N, m, |S_1|, ..., |S_n|]
+        flat = tensor.reshape(tensor.shape[0], tensor.shape[1], -1)
+        strides = [1] * n
+        for k in range(n - 2, -1, -1):
+            strides[k] = strides[k + 1] * len(subsets[k + 1])
+        index = torch.tensor([sum(p * s for p, s in zip(pos, strides)) for pos in picks], device=z.device, dtype=torch.long)
+        pieces.append(flat.index_select(2, index))
+    if pieces:
+        values = torch.cat(pieces, dim=2)
+    else:
+        m = int(_fn(f)(z[:1]).shape[-1]) if z.shape[0] else 0
+        values = torch.zeros(z.shape[0], m, 0, dtype=z.dtype, device=z.device)
+    return CrossDerivatives(values, chosen, n, reading)
+
+
+def _nested_jvp(f: Fn, directions: Sequence[torch.Tensor]) -> Fn:
+    if not directions:
+        return f
+    inner = _nested_jvp(f, directions[1:])
+    first = directions[0]
+    return lambda x: jvp(inner, (x,), (first,))[1]
+
+
+def directional_derivative(f: object, z: torch.Tensor, directions: torch.Tensor, chunk_size: int = DEFAULT_CHUNK) -> torch.Tensor:
+    """``D^n f(z)[w_1, ..., w_n]`` by nested ``jvp``, at every point.
+
+    Parameters
+    ----------
+    f
+        The generator.
+    z
+        Points ``[N, d]``.
+    directions
+        ``[n, d]`` (the same directions at every point) or ``[N, n, d]``.
+    chunk_size
+        Points per ``vmap`` call.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[N, m]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> f = lambda z: (z[..., 0] * z[..., 1]).unsqueeze(-1)
+    >>> directional_derivative(f, torch.tensor([[5.0, 7.0]]), torch.eye(2)).tolist()
+    [[1.0]]
+    """
+    fn = _fn(f)
+    if directions.ndim == 2:
+        dirs = list(directions.to(dtype=z.dtype, device=z.device))
+        g = vmap(_nested_jvp(fn, dirs))
+        return torch.cat([g(c) for c in _chunks(z, chunk_size)])
+    if directions.ndim != 3 or directions.shape[0] != z.shape[0]:
+        raise ValueError(f"directions must be [n, d] or [N, n, d], got {tuple(directions.shape)}")
+    directions = directions.to(dtype=z.dtype, device=z.device)
+
+    def one(z0: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        return _nested_jvp(fn, list(w.unbind(0)))(z0)
+
+    g2 = vmap(one)
+    return torch.cat([g2(c, w) for c, w in zip(_chunks(z, chunk_size), _chunks_like(directions, chunk_size))])
+
+
+def _chunks_like(t: torch.Tensor, chunk_size: int) -> list[torch.Tensor]:
+    return list(t.split(chunk_size)) if t.shape[0] else [t]
+
+
+@dataclass
+class BlockProbes:
+    """Randomized probes of the order-n cross derivatives (MATH.md section 6.3).
+
+    Attributes
+    ----------
+    values
+        ``[N, P, m]``: probe ``p`` at every point.
+    pairs
+        ``P`` block pairs ``(i, j)``, one per probe.
+    directions
+        ``[P, n, d]``: the unit directions of each probe (slot 1 in block ``i``, slot 2 in
+        block ``j``, the others in R^d, or in the two blocks under ``pairwise``).
+    generic
+        ``[N, G, m]``: probes with all directions random in R^d (the scale of order-n
+        derivatives, used by the tolerance).
+    seed
+        The seed of the ``torch.Generator`` that drew the directions.
+    """
+
+    values: torch.Tensor
+    pairs: list[tuple[int, int]]
+    directions: torch.Tensor
+    generic: torch.Tensor
+    seed: int
+
+
+def block_probes(
+    f: object,
+    z: torch.Tensor,
+    blocks: Sequence[Sequence[int]],
+    n: int = 2,
+    probes: int = 2,
+    seed: int = 0,
+    reading: str = "block-diagonal",
+    generic: int = 2,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> BlockProbes:
+    """The randomized H_n probe: nested ``jvp`` along random block directions.
+
+    For every pair of blocks ``i < j`` and each of ``probes`` draws: ``u`` uniform on the
+    unit sphere of ``E_i``, ``v`` on that of ``E_j``, ``w_3..w_n`` on the sphere of R^d
+    (of ``E_i + E_j`` under ``pairwise``); the probe is ``D^n f(z)[u, v, w_3, ...]``.  The
+    form is a polynomial in the direction coefficients, so if any order-n cross partial
+    of the pair is nonzero at ``z``, the probe is nonzero with probability 1.
+
+    Parameters
+    ----------
+    f
+        The generator.
+    z
+        Points ``[N, d]``.
+    blocks
+        The partition.
+    n
+        The order (>= 2).
+    probes
+        Draws per block pair.
+    seed
+        Seed of the private ``torch.Generator`` (CPU) drawing the directions.
+    reading
+        ``block-diagonal`` or ``pairwise``.
+    generic
+        Number of extra probes with all directions in R^d (for the scale).
+    chunk_size
+        Points per ``vmap`` call.
+
+    Returns
+    -------
+    BlockProbes
+
+    Examples
+    --------
+    >>> import torch
+    >>> add = lambda z: (z[..., 0] ** 2 + torch.sin(z[..., 1])).unsqueeze(-1)
+    >>> bp = block_probes(add, torch.tensor([[0.3, 0.4]]), [[0], [1]], n=2, seed=0)
+    >>> bp.pairs, float(bp.values.abs().max())
+    ([(0, 1), (0, 1)], 0.0)
+    """
+    if n < 2:
+        raise ValueError(f"the H_n probe needs n >= 2, got {n}")
+    d = z.shape[-1]
+    _block_sets(blocks, d)
+    rng = torch.Generator(device="cpu").manual_seed(int(seed))
+
+    def unit(support: Sequence[int]) -> torch.Tensor:
+        w = torch.zeros(d, dtype=torch.float64)
+        idx = torch.as_tensor(list(support), dtype=torch.long)
+        w[idx] = torch.randn(len(support), generator=rng, dtype=torch.float64)
+        return w / w.norm()
+
+    pairs, dirs = [], []
+    for i, j in itertools.combinations(range(len(blocks)), 2):
+        rest = list(range(d)) if reading == "block-diagonal" else sorted(list(blocks[i]) + list(blocks[j]))
+        for _ in range(probes):
+            pairs.append((i, j))
+            dirs.append(torch.stack([unit(blocks[i]), unit(blocks[j])] + [unit(rest) for _ in range(n - 2)]))
+    gen_dirs = [torch.stack([unit(range(d)) for _ in range(n)]) for _ in range(generic)]
+    fn = _fn(f)
+    m_probe = lambda w: directional_derivative(fn, z, w.to(dtype=z.dtype, device=z.device), chunk_size)  # noqa: E731
+    values = torch.stack([m_probe(w) for w in dirs], dim=1) if dirs else torch.zeros(z.shape[0], 0, 0, dtype=z.dtype, device=z.device)
+    gen = torch.stack([m_probe(w) for w in gen_dirs], dim=1) if gen_dirs else torch.zeros(z.shape[0], 0, 0, dtype=z.dtype, device=z.device)
+    directions = torch.stack(dirs) if dirs else torch.zeros(0, n, d, dtype=torch.float64)
+    return BlockProbes(values, pairs, directions, gen, int(seed))
