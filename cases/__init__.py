@@ -1,4 +1,5 @@
-"""The bundled library of hand-written generators (MATH.md section 13, rows P01-P33).
+"""The bundled library of hand-written generators (MATH.md section 13, rows P01-P33,
+and x01, x02: the spec's counterexamples showing that a theorem needs a hypothesis).
 
 Each module here is a case file (it defines ``GENERATOR`` or ``GENERATORS``) named by
 what it shows; its docstring says what and which row of the case table it covers.

@@ -1,0 +1,164 @@
+"""``mechind report``: every criterion, the hierarchy and the theorems on the bundled cases,
+as one Markdown document with PNG figures (matplotlib Agg).
+
+The document has, per case, the verdict table with certificates and witnesses, the
+Jacobian support heatmap at the case's points, the G_D graphs and the rho figure; then the
+hierarchy matrix (cases x criteria), the implications self-check with the failing
+converses, and each theorem's status on each case.
+
+Examples
+--------
+>>> import tempfile, pathlib, cases
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> md = build_report([cases.find_case("p13")], out)
+>>> md.name, (out / "figures").is_dir()
+('report.md', True)
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from theory.check import KNOWN_CRITERIA, check
+from theory.criteria.context import CheckContext
+from theory.errors import InputError
+from theory.generator import Generator
+from theory.hierarchy import HierarchyReport, hierarchy_of
+from theory.result import CheckResult
+from theory.theorems import THEOREMS, TheoremReport, theorem_report
+
+from . import __version__
+from .figures import gd_figure, rho_figure, support_figure
+from .render import witness_summary
+
+__all__ = ["build_report", "MATRIX_CRITERIA"]
+
+#: Columns of the hierarchy matrix (global verdicts, or the first point's).
+MATRIX_CRITERIA = ("D", "M", "S", "H2", "H3", "irreducible:D", "irreducible:S", "irreducible:M", "irreducible:H2", "graph", "spanning", "sep2")
+_SYMBOL = {"proved": "✓", "refuted": "✗", "unknown": "?"}
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _point_text(point: dict | None) -> str:
+    return "" if not point else "(" + ", ".join(str(v) for v in point.values()) + ")"
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+
+
+def _verdict_table(results: Sequence[CheckResult]) -> list[str]:
+    lines = ["| criterion | scope | point | verdict | method | witness / certificate |", "|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r.criterion} | {r.scope} | {_point_text(r.point)} | **{r.verdict}** | {r.method} | {_md_escape(witness_summary(r))} |"
+        )
+    return lines
+
+
+def _matrix_cell(results: Sequence[CheckResult], criterion: str) -> str:
+    glob = [r for r in results if r.criterion == criterion and r.scope == "global"]
+    pts = [r for r in results if r.criterion == criterion and r.scope == "point"]
+    if glob:
+        return _SYMBOL.get(glob[0].verdict, "?")
+    if pts:
+        return _SYMBOL.get(pts[0].verdict, "?") + "ₛ"
+    return ""
+
+
+def _figures(g: Generator, results: Sequence[CheckResult], figdir: Path) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    slug = _slug(g.name)
+    pts = list(dict.fromkeys(tuple(r.point.items()) for r in results if r.point is not None))
+    points = [dict(p) for p in pts] or list(g.points)
+    out.append(("Jacobian support (blue nonzero, grey zero, yellow undecided; bold lines separate factors)", support_figure(g, points, figdir / f"{slug}-support.png")))
+    try:
+        out.append(("G_D of the coordinate basis and of the sparsest aligned basis", gd_figure(g, points[0], figdir / f"{slug}-gd.png")))
+    except InputError:
+        pass
+    rows = []
+    for r in results:
+        if r.criterion == "S" and r.details.get("rho_plus") is not None:
+            rows.append((_point_text(r.point), r.details["rho_plus"], r.details.get("rho_minus"), r.details.get("rho_star")))
+    if rows:
+        out.append(("rho+ (aligned), rho- (misaligned), rho* (any basis) per point", rho_figure(g.name, rows, figdir / f"{slug}-rho.png")))
+    return out
+
+
+def build_report(
+    generators: Sequence[Generator],
+    out_dir: str | Path,
+    seed: int = 0,
+    budget: float | None = 60.0,
+    on_case: Callable[[Generator], None] | None = None,
+) -> Path:
+    """Check everything on ``generators`` and write ``out_dir/report.md`` with its figures."""
+    out = Path(out_dir)
+    figdir = out / "figures"
+    figdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    hierarchy = HierarchyReport()
+    sections: list[str] = []
+    all_results: dict[str, list[CheckResult]] = {}
+    theorems: dict[str, dict[int, TheoremReport]] = defaultdict(dict)
+    for g in generators:
+        ctx = CheckContext(g, seed=seed)
+        results = check(g, KNOWN_CRITERIA + ("H4",), seed=seed, budget=budget, context=ctx, isolate=False)
+        m_star = check(g, ["M"], seed=seed, budget=budget, context=ctx, m_basis="sparsest-aligned", isolate=False)
+        hierarchy_of(hierarchy, g, results, m_star, ctx)
+        all_results[g.name] = results
+        for n in THEOREMS:
+            theorems[g.name][n] = theorem_report(g, n, seed=seed, budget=budget, context=ctx)
+        lines = [f"### {g.name}", ""]
+        if g.description:
+            lines += [g.description.strip().splitlines()[0], ""]
+        factors = "; ".join(f"{name} = {{{', '.join(str(g.latents[a]) for a in b)}}}" for name, b in zip(g.factor_names, g.blocks))
+        lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
+        lines += _verdict_table(results) + [""]
+        for caption, path in _figures(g, results, figdir):
+            lines += [f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""]
+        sections.append("\n".join(lines))
+        if on_case is not None:
+            on_case(g)
+    doc = [
+        "# mechind report",
+        "",
+        f"mechind {__version__}, seed {seed}, budget {budget} s per check, {len(generators)} cases, "
+        f"built in {time.perf_counter() - started:.1f} s. Verdicts: ✓ proved, ✗ refuted, ? unknown; "
+        "ₛ marks a pointwise verdict (at the case's first point). Readings: the defaults of MATH.md section 0.3.",
+        "",
+        "## Hierarchy matrix",
+        "",
+        "| case | " + " | ".join(MATRIX_CRITERIA) + " |",
+        "|---|" + "---|" * len(MATRIX_CRITERIA),
+    ]
+    for name, results in all_results.items():
+        doc.append(f"| [{name}](#{_slug(name).lower()}) | " + " | ".join(_matrix_cell(results, c) for c in MATRIX_CRITERIA) + " |")
+    doc += ["", "## Implications (MATH.md section 10), checked on the verdicts above", "", "| implication | confirmed | unconfirmed | violated |", "|---|---|---|---|"]
+    for name, c in hierarchy.counts().items():
+        doc.append(f"| {name} | {c['confirmed']} | {c['unconfirmed']} | {c['violated']} |")
+    if hierarchy.violations:
+        doc += ["", "**Violations (bugs in the checker):**", ""] + [f"- {f.implication} on {f.case}: {f.premise} but {f.conclusion}" for f in hierarchy.violations]
+    converses = defaultdict(set)
+    for c in hierarchy.converses:
+        converses[c.converse].add(c.case)
+    doc += ["", "### Failing converses", "", "| does not hold | shown by |", "|---|---|"]
+    doc += [f"| {k} | {', '.join(sorted(v))} |" for k, v in sorted(converses.items())]
+    doc += ["", "## Theorems", "", "established = every hypothesis on g and S proved with the scope it needs; otherwise the first missing hypothesis.", ""]
+    doc += ["| case | " + " | ".join(f"Theorem {n}" for n in THEOREMS) + " |", "|---|" + "---|" * len(THEOREMS)]
+    for name, reps in theorems.items():
+        cells = []
+        for n in THEOREMS:
+            rep = reps[n]
+            cells.append("**established**" if rep.conclusion == "established" else _md_escape(rep.reason.replace("hypothesis ", "")))
+        doc.append(f"| {name} | " + " | ".join(cells) + " |")
+    doc += ["", "## Cases", ""] + sections
+    path = out / "report.md"
+    path.write_text("\n".join(doc) + "\n")
+    return path

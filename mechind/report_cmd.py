@@ -1,0 +1,36 @@
+"""``mechind report``: parse, call :func:`mechind.report.build_report`, print where it went."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from rich.console import Console
+
+from .cli import _guard, resolve_cases
+from .report import build_report
+
+__all__ = ["report_command"]
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1)
+@click.option("--out", "out_dir", default="mechind-report", show_default=True, type=click.Path(file_okay=False), help="Directory for report.md and figures/.")
+@click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guard
+def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, debug: bool) -> None:
+    """Everything on the bundled cases (or the given ones) as Markdown + PNG figures."""
+    generators = resolve_cases(paths, not paths)
+    err = Console(stderr=True)
+    started = time.perf_counter()
+    total = len(generators)
+    done = []
+
+    def progress(g) -> None:
+        done.append(g)
+        err.print(f"  [{len(done)}/{total}] {g.name} ({time.perf_counter() - started:.0f} s)", highlight=False)
+
+    path = build_report(generators, out_dir, seed=seed, budget=budget, on_case=progress)
+    click.echo(f"wrote {path} ({total} cases, {time.perf_counter() - started:.1f} s)")

@@ -1,0 +1,131 @@
+"""``mechind theorem`` and ``mechind hierarchy``: parse, call :mod:`theory.theorems` /
+:mod:`theory.hierarchy`, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from theory.check import DEFAULT_BUDGET
+from theory.errors import InputError
+from theory.hierarchy import run_hierarchy
+from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
+from theory.theorems import TheoremOptions, competitor_conditions, theorem_report
+
+from . import __version__
+from .cli import _guard, resolve_cases
+from .render import witness_summary
+
+__all__ = ["theorem_command", "hierarchy_command"]
+
+
+def _console() -> Console:
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+@click.command("theorem")
+@click.argument("number", type=click.IntRange(1, 5))
+@click.argument("paths", nargs=-1)
+@click.option("--all", "use_all", is_flag=True, help="Every bundled case.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--n", "n", type=int, default=2, show_default=True, help="The order n of Theorem 5 (Type H_n).")
+@click.option("--slices", type=click.Choice(("both", "fibres", "co-slices")), default="both", show_default=True)
+@click.option("--irreducible", type=click.Choice(("matched", "D")), default="matched", show_default=True, help="X-irreducibility for criterion X, or D-irreducibility always.")
+@click.option("--irreducible-scope", type=click.Choice(("everywhere", "generic")), default="everywhere", show_default=True)
+@click.option("--thm3", type=click.Choice(("with-spanning", "summary")), default="with-spanning", show_default=True)
+@click.option("--m-basis", type=click.Choice(("coordinates", "sparsest-aligned")), default="coordinates", show_default=True)
+@click.option("--s-reading", type=click.Choice(("strict", "non-strict")), default="strict", show_default=True)
+@click.option("--rho-plus", type=click.Choice(("pointwise", "coordinates")), default="pointwise", show_default=True)
+@click.option("--hn-reading", type=click.Choice(("block-diagonal", "pairwise")), default="block-diagonal", show_default=True)
+@click.option("--sep", type=click.Choice(("weak+nondegenerate", "weak", "strong")), default="weak+nondegenerate", show_default=True)
+@click.option("--competitor", "competitor_of", type=click.Choice(COUNTEREXAMPLE_CRITERIA), default=None, help="Also build the competitor that this failing criterion allows and check the theorem's conditions on it (T4, Theorem 3's sparsity constraint).")
+@click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guard
+def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json: bool, n: int, slices: str, irreducible: str, irreducible_scope: str, thm3: str, m_basis: str, s_reading: str, rho_plus: str, hn_reading: str, sep: str, competitor_of: str | None, budget: float, seed: int, debug: bool) -> None:
+    """The hypotheses of theorem NUMBER on generators, each with its verdict, and the conclusion."""
+    if not budget > 0:
+        raise InputError(f"--budget must be positive, got {budget}")
+    options = TheoremOptions(slices=slices, m_basis=m_basis, irreducible=irreducible, irreducible_scope=irreducible_scope, thm3=thm3, s_reading=s_reading, rho_plus=rho_plus, hn=hn_reading, sep=sep, n=n)
+    generators = resolve_cases(paths, use_all)
+    reports = [theorem_report(g, number, options, seed=seed, budget=budget) for g in generators]
+    conditions: list[dict] = []
+    for g, rep in zip(generators, reports):
+        if competitor_of is None:
+            conditions.append({})
+            continue
+        comp = counterexample(g, competitor_of, seed=seed, budget=budget)
+        conditions.append({"competitor": comp, "results": competitor_conditions(rep, comp)})
+    if as_json:
+        docs = []
+        for rep, cond in zip(reports, conditions):
+            doc = rep.to_json()
+            if cond:
+                doc["competitor"] = cond["competitor"].to_json()
+                doc["competitor_conditions_checked"] = {k: [r.to_json() for r in v] for k, v in cond["results"].items()}
+            docs.append(doc)
+        click.echo(json.dumps({"mechind": __version__, "cases": docs}, indent=2))
+        return
+    out = _console()
+    for rep, cond in zip(reports, conditions):
+        th = rep.theorem
+        table = Table(title=f"Theorem {th.number} ({th.name}) on {rep.generator.name}: {rep.conclusion}", title_justify="left", caption=rep.reason, caption_justify="left")
+        for col in ("hypothesis", "scope", "point", "verdict", "method", "witness / notes"):
+            table.add_column(col, overflow="fold")
+        for h in th.hypotheses:
+            for r in rep.results.get(h.id, []):
+                point = "(" + ", ".join(str(v) for v in r.point.values()) + ")" if r.point else ""
+                table.add_row(f"{h.id}: {h.label}", r.scope, point, r.verdict, r.method, witness_summary(r))
+        out.print(table)
+        for condition in th.competitor_conditions:
+            out.print(f"  on the competitor: {condition}", highlight=False)
+        if cond:
+            comp = cond["competitor"]
+            out.print(f"  competitor ({comp.kind}, {comp.scope}): g_hat = {[str(e) for e in comp.generator.outputs]}, h = {[str(e) for e in comp.h]}", highlight=False)
+            for key, results in cond["results"].items():
+                for r in results:
+                    out.print(f"    {key}: {r.verdict} [{r.method}] {witness_summary(r)}", highlight=False)
+
+
+@click.command("hierarchy")
+@click.argument("paths", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guard
+def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, debug: bool) -> None:
+    """Check the implications of MATH.md 10 on the computed verdicts (default: every bundled
+    case); a violated implication is a bug and exits 3.  Lists the failing converses."""
+    generators = resolve_cases(paths, not paths)
+    err = Console(stderr=True)
+    report = run_hierarchy(generators, seed=seed, budget=budget, on_case=lambda g, rs: err.print(f"  {g.name}: {len(rs)} checks", highlight=False))
+    if as_json:
+        click.echo(json.dumps({"mechind": __version__, **report.to_json()}, indent=2))
+    else:
+        out = _console()
+        table = Table(title="implications (MATH.md 10)", title_justify="left")
+        for col in ("implication", "confirmed", "unconfirmed", "violated"):
+            table.add_column(col)
+        for name, c in report.counts().items():
+            table.add_row(name, str(c["confirmed"]), str(c["unconfirmed"]), str(c["violated"]))
+        out.print(table)
+        conv = defaultdict(list)
+        for c in report.converses:
+            conv[c.converse].append(c.case)
+        table = Table(title="failing converses, with the cases that show them", title_justify="left")
+        table.add_column("does not hold")
+        table.add_column("cases", overflow="fold")
+        for name, cases in sorted(conv.items()):
+            table.add_row(name, ", ".join(sorted(set(cases))))
+        out.print(table)
+    if report.violations:
+        for f in report.violations:
+            click.echo(f"VIOLATION: {f.implication} on {f.case} at {f.point}: {f.premise} but {f.conclusion}", err=True)
+        sys.exit(3)

@@ -1,0 +1,207 @@
+"""Theorems 1-5 as checkable objects, the hierarchy self-check and the report (issue 5)."""
+
+from __future__ import annotations
+
+import random
+import struct
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from mechind.cli import main
+from tests.case_table import EXPECTED
+from theory import Box, Generator
+from theory.criteria.context import CheckContext
+from theory.hierarchy import run_hierarchy
+from theory.theorems import TheoremOptions, theorem, theorem_report
+
+NAMES = sorted(EXPECTED)
+
+
+@pytest.fixture(scope="module")
+def reports(bundled):
+    out = {}
+    for name, g in bundled.items():
+        ctx = CheckContext(g, seed=0)
+        out[name] = {n: theorem_report(g, n, context=ctx) for n in range(1, 6)}
+    return out
+
+
+def _verdicts(report, hyp, scope=None):
+    return [r.verdict for r in report.results[hyp] if scope is None or r.scope == scope]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hypotheses_match_the_case_table(name, bundled, reports):
+    e, g, rep = EXPECTED[name], bundled[name], reports[name]
+    # topology of boxes and convex regions (MATH.md 9.1)
+    assert _verdicts(rep[1], "T1") == ["proved"] and _verdicts(rep[1], "T2") == ["proved"]
+    # T3 = the LI column
+    assert _verdicts(rep[1], "T3") == ["proved" if e["LI"] else "refuted"]
+    # Theorem 2: D on S and D-irreducibility (at s* and, where listed, everywhere)
+    assert _verdicts(rep[2], "D", "global") == [e["D"]]
+    irr = {r.scope: r for r in rep[2].results["irreducible:D"] if r.scope == "global" or r.point == g.points[0]}
+    if e["irreducible_point"] == "degenerate":
+        assert irr["point"].verdict == "unknown"
+    elif not name.startswith("p17"):
+        assert irr["point"].verdict == ("proved" if e["irreducible_point"] else "refuted")
+    if e["irreducible_global"] is not None:
+        assert irr["global"].verdict == ("proved" if e["irreducible_global"] else "refuted")
+    # Theorem 3: M on S; Theorem 4: S at s*; Theorem 5: H2 on S
+    assert _verdicts(rep[3], "M", "global") == [e["M_global"]]
+    s_star = [r for r in rep[4].results["S"] if r.point == g.points[0]][0]
+    assert s_star.verdict == (e["S"] if e["S"] is not None else "unknown")
+    assert _verdicts(rep[5], "H2") == [e["H2"]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_conclusions_are_established_only_from_proved_hypotheses(name, reports):
+    for n, rep in reports[name].items():
+        if rep.conclusion == "established":
+            for h in rep.theorem.hypotheses:
+                assert rep.results[h.id] and all(r.verdict == "proved" for r in rep.results[h.id])
+                assert h.scope == "point" or any(r.scope == "global" for r in rep.results[h.id])
+        else:
+            assert rep.reasons and rep.reason == rep.reasons[0]
+        if n == 4:  # S is checked pointwise: Theorem 4 is never established (MATH.md 9.2)
+            assert rep.conclusion == "not-established"
+
+
+def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, reports):
+    # the Type M linear competitor (MATH.md 4.3): only the spanning condition fails
+    x01 = reports["x01-type-m-linear-competitor"][3]
+    assert x01.reasons == [x01.reason] and x01.reason.startswith("hypothesis spanning ")
+    summary = theorem_report(bundled["x01-type-m-linear-competitor"], 3, TheoremOptions(thm3="summary"))
+    assert [h.id for h in summary.theorem.hypotheses if h.id == "spanning"] == []
+    assert summary.reasons == ["reading thm3=summary: this hypothesis set is known to be insufficient (MATH.md 4.3)"]
+    # the linear H_n example (P15, MATH.md 6.4): H2 holds, separability is degenerate
+    p15 = reports["p15-linear-degenerate-separability"][5]
+    assert p15.reasons == [p15.reason] and p15.reason.startswith("hypothesis sep2 ")
+    sep = p15.results["sep2"][0]
+    assert sep.witness["fails"] == "nondegenerate" and all(sep.details["weak"].values())
+    # D-irreducible but S-reducible (MATH.md 7.5): Theorem 4 names S-irreducibility among its reasons
+    x02 = reports["x02-s-reducible-d-irreducible"][4]
+    assert any(r.startswith("hypothesis irreducible:S ") and r.endswith("refuted") for r in x02.reasons)
+    assert reports["x02-s-reducible-d-irreducible"][2].conclusion == "established"  # D + D-irreducible
+
+
+def test_theorem_readings():
+    assert [h.id for h in theorem(4, TheoremOptions(irreducible="D")).hypotheses][:2] == ["S", "irreducible:D"]
+    assert theorem(5, TheoremOptions(n=3)).hypotheses[0].id == "H3"
+    assert theorem(2, TheoremOptions(irreducible_scope="generic")).hypotheses[1].scope == "point"
+    with pytest.raises(Exception, match="no theorem 6"):
+        theorem(6)
+    with pytest.raises(Exception, match="slices"):
+        TheoremOptions(slices="diagonal")
+
+
+def test_theorem_cli_json():
+    result = CliRunner().invoke(main, ["theorem", "3", "x01", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    (case,) = json.loads(result.output)["cases"]
+    assert case["conclusion"] == "not-established" and case["reason"].startswith("hypothesis spanning")
+    assert {row["hypothesis"] for row in case["hypotheses"]} >= {"M", "irreducible:M", "spanning", "T1", "T2", "T3"}
+    assert all({"criterion", "verdict", "scope", "method", "witness", "details"} <= set(row) for row in case["hypotheses"])
+    table = CliRunner().invoke(main, ["theorem", "2", "p14"])
+    assert table.exit_code == 0 and "established" in table.output
+    assert CliRunner().invoke(main, ["theorem", "7", "p14"]).exit_code == 2
+
+
+def _random_generator(rng: random.Random, i: int) -> Generator:
+    """A small random polynomial generator from the test grammar: pixels that depend on one
+    factor, some on two (additively or through a product), planted zero columns sometimes."""
+    s = sp.symbols("s1:5", real=True)
+    d = rng.choice([2, 3, 4])
+    latents = list(s[:d])
+    cut = rng.randint(1, d - 1)
+    blocks = [latents[:cut], latents[cut:]]
+    outputs = []
+    for _ in range(rng.randint(2, 5)):
+        a = rng.choice(latents)
+        term = rng.choice([a, 2 * a, a**2 + a, a**3 - a])
+        if rng.random() < 0.4:
+            b = rng.choice([x for x in latents if (x in blocks[0]) != (a in blocks[0])])
+            term = term + rng.choice([b, b * a, b**2])
+        outputs.append(term)
+    point = {x: sp.Rational(rng.randint(-3, 3), 4) for x in latents}
+    return Generator(f"random-{i}", blocks, outputs, Box({x: (-1, 1) for x in latents}), points=[point])
+
+
+def test_hierarchy_on_random_generators():
+    rng = random.Random(20261129)
+    generators = [_random_generator(rng, i) for i in range(200)]
+    report = run_hierarchy(generators, budget=20)
+    assert report.violations == []
+    counts = report.counts()
+    assert sum(c["confirmed"] for c in counts.values()) > 200
+
+
+def test_hierarchy_command_on_bundled_cases():
+    result = CliRunner().invoke(main, ["hierarchy", "--json"])
+    assert result.exit_code == 0, result.output[-2000:]
+    import json
+
+    doc = json.loads(result.output[result.output.index("{") :])
+    assert doc["violations"] == []
+    converses = {c["converse"]: set() for c in doc["converses"]}
+    for c in doc["converses"]:
+        converses[c["converse"]].add(c["case"].split("-")[0])
+    # MATH.md 10's failing converses, with (some of) the cases the spec lists
+    assert {"p05", "p06", "p08"} <= converses["M does not imply D"]
+    assert {"p06", "p25"} <= converses["S does not imply D"]
+    assert {"p08", "p33", "p27"} <= converses["H3 does not imply H2"]
+    assert {"p09", "p29"} <= converses["H4 does not imply H3"]
+    assert {"p13"} <= converses["D does not imply irreducible:D"]
+    assert {"p30"} <= converses["irreducible at a point does not imply irreducible on S"]
+    assert {"p05", "p23", "p27"} <= converses["S at one point does not imply S everywhere"]
+    assert "x02" in converses["D-irreducible does not imply S-irreducible"]
+
+
+def _png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+def test_report_links_valid_pngs(tmp_path, bundled):
+    import re
+
+    from mechind.report import build_report
+
+    subset = [bundled[n] for n in ("p05-cubic-overlap-tie", "p13-reducible-split-and-merge", "p17-undecidable-zero-constant", "x01-type-m-linear-competitor")]
+    md = build_report(subset, tmp_path)
+    text = md.read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) >= 10
+    for link in links:
+        w, h = _png_size(tmp_path / link)
+        assert w > 100 and h > 100
+    assert "## Hierarchy matrix" in text and "## Theorems" in text and "Failing converses" in text
+    assert "p13-reducible-split-and-merge" in text and "factor f1 splits as" in text
+
+
+def test_competitor_conditions_of_the_type_m_counterexample(bundled):
+    """x01 under Theorem 3: the competitor g_hat = g o U satisfies the competitor conditions
+    (T4 and the sparsity constraint) while h is not decomposable, so only the spanning
+    condition can rule it out."""
+    from theory.counterexample import counterexample
+    from theory.theorems import competitor_conditions
+
+    g = bundled["x01-type-m-linear-competitor"]
+    rep = theorem_report(g, 3)
+    comp = counterexample(g, "M")
+    checked = competitor_conditions(rep, comp)
+    assert [r.verdict for r in checked["T4"]] == ["proved"]
+    assert len(checked["sparsity-constraint"]) >= 3
+    assert all(r.verdict == "proved" and r.details["l0_ghat"] <= r.details["l0_g"] for r in checked["sparsity-constraint"])
+    assert comp.facts["h_not_decomposable"]["holds"]
+    result = CliRunner().invoke(main, ["theorem", "3", "x01", "--competitor", "M", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    (case,) = json.loads(result.output)["cases"]
+    assert case["competitor"]["kind"] == "linear-type-m"
+    assert {r["verdict"] for r in case["competitor_conditions_checked"]["sparsity-constraint"]} == {"proved"}

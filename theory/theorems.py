@@ -1,0 +1,310 @@
+"""Theorems 1-5 as data: hypotheses bound to the checks that decide them (MATH.md section 9).
+
+A theorem's conclusion is ``established`` only when every hypothesis on g and S is
+``proved`` with the scope it needs: ``global`` for the criterion on S and for T1-T3,
+``global`` for irreducibility under ``irreducible-scope: everywhere``; separability is
+asked at the checked points.  Otherwise the report names the first hypothesis that is
+refuted, undecided, or proved only pointwise.  Conditions on the competitor g_hat (T4,
+Theorem 3's sparsity constraint) limit the class of competitors the conclusion covers;
+they are stated, and checked only when a candidate decoder is supplied.
+
+Examples
+--------
+>>> import cases
+>>> report = theorem_report(cases.find_case("p14"), 2)
+>>> report.conclusion, [h.id for h in report.theorem.hypotheses]
+('established', ['D', 'irreducible:D', 'T1', 'T2', 'T3'])
+>>> theorem_report(cases.find_case("p13"), 2).reason
+'hypothesis irreducible:D (every factor D-irreducible) is refuted'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .check import check
+from .criteria.context import CheckContext
+from .errors import InputError
+from .generator import Generator
+from .result import CheckResult
+
+__all__ = [
+    "Hypothesis",
+    "Theorem",
+    "TheoremOptions",
+    "TheoremReport",
+    "THEOREMS",
+    "theorem",
+    "theorem_report",
+    "competitor_conditions",
+    "check_sparsity_constraint",
+]
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One hypothesis: its id, words, the check that decides it and the scope it needs."""
+
+    id: str
+    label: str
+    check: str
+    scope: str = "global"
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A theorem of the paper as the project reads it (MATH.md 9.2)."""
+
+    number: int
+    name: str
+    statement: str
+    hypotheses: tuple[Hypothesis, ...]
+    competitor_conditions: tuple[str, ...]
+    readings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TheoremOptions:
+    """The readings of MATH.md section 0.3 that the theorems use (defaults first)."""
+
+    slices: str = "both"
+    m_basis: str = "coordinates"
+    irreducible: str = "matched"
+    irreducible_scope: str = "everywhere"
+    thm3: str = "with-spanning"
+    s_reading: str = "strict"
+    rho_plus: str = "pointwise"
+    hn: str = "block-diagonal"
+    sep: str = "weak+nondegenerate"
+    n: int = 2
+
+    def __post_init__(self) -> None:
+        allowed = {
+            "slices": ("both", "fibres", "co-slices"),
+            "irreducible": ("matched", "D"),
+            "irreducible_scope": ("everywhere", "generic"),
+            "thm3": ("with-spanning", "summary"),
+        }
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise InputError(f"unknown {name.replace('_', '-')} reading {getattr(self, name)!r} (choose from {', '.join(values)})")
+        if self.n < 2:
+            raise InputError(f"Theorem 5 needs n >= 2, got {self.n}")
+
+
+_TOPOLOGY = (
+    Hypothesis("T1", "S simply connected", "T1"),
+    Hypothesis("T2", "every slice path-connected", "T2"),
+    Hypothesis("T3", "g continuous and locally injective", "locally-injective"),
+)
+_T4 = "T4: the competitor g_hat is a covering map onto X (checked only for a supplied decoder)"
+
+
+def theorem(number: int, options: TheoremOptions | None = None) -> Theorem:
+    """Theorem ``number`` (1-5) with its hypotheses under ``options``."""
+    o = options or TheoremOptions()
+
+    def irreducible(kind: str) -> Hypothesis:
+        kind = kind if o.irreducible == "matched" else "D"
+        scope = "global" if o.irreducible_scope == "everywhere" else "point"
+        return Hypothesis(f"irreducible:{kind}", f"every factor {kind}-irreducible", f"irreducible:{kind}", scope)
+
+    if number == 1:
+        return Theorem(1, "lifting", "local disentanglement of g lifts to global disentanglement", _TOPOLOGY, (_T4,), ("slices",))
+    if number == 2:
+        hyps = (Hypothesis("D", "Type D on S", "D"), irreducible("D")) + _TOPOLOGY
+        return Theorem(2, "Type D", "a Type D generator with D-irreducible factors is identifiable up to decomposable h", hyps, (_T4,), ("irreducible-scope", "slices"))
+    if number == 3:
+        hyps = (Hypothesis("M", "Type M on S", "M"), irreducible("M"))
+        if o.thm3 == "with-spanning":
+            hyps += (Hypothesis("spanning", "every row's values span its support (sufficient variability)", "spanning"),)
+        sparsity = "sparsity: ||J_ghat(h(s))||_0 <= ||J_g(s)||_0 (checked only for a supplied decoder)"
+        return Theorem(3, "Type M", "a Type M generator with M-irreducible factors is identifiable among sparser competitors", hyps + _TOPOLOGY, (sparsity, _T4), ("m-basis", "irreducible", "irreducible-scope", "thm3", "slices"))
+    if number == 4:
+        hyps = (Hypothesis("S", "Type S at every s", "S"), irreducible("S")) + _TOPOLOGY
+        return Theorem(4, "Type S", "a Type S generator with S-irreducible factors is identifiable", hyps, (_T4,), ("s-strict", "rho-plus", "irreducible", "irreducible-scope", "slices"))
+    if number == 5:
+        n = o.n
+        hyps = (
+            Hypothesis(f"H{n}", f"Type H{n} on S", f"H{n}"),
+            Hypothesis(f"sep{n}", f"{n}-order separability at the checked points", f"sep{n}", "point"),
+            irreducible("H2" if n == 2 or o.irreducible == "D" else f"H{n}"),
+            Hypothesis(f"C{n}", f"g is C^{n}", f"C{n}"),
+        ) + _TOPOLOGY
+        return Theorem(5, f"Type H{n}", f"a Type H{n} generator, separable and H{n}-irreducible, is identifiable", hyps, (_T4,), ("hn", "sep", "irreducible", "irreducible-scope", "slices"))
+    raise InputError(f"there is no theorem {number} (choose 1-5)")
+
+
+THEOREMS = tuple(range(1, 6))
+
+
+@dataclass
+class TheoremReport:
+    """The hypotheses of one theorem on one generator, each with its verdict, and the conclusion."""
+
+    theorem: Theorem
+    generator: Generator
+    results: dict[str, list[CheckResult]] = field(default_factory=dict)
+    conclusion: str = "not-established"
+    reason: str = ""
+    reasons: list[str] = field(default_factory=list)
+    readings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        rows = []
+        for h in self.theorem.hypotheses:
+            for r in self.results.get(h.id, []):
+                row = r.to_json()
+                row["hypothesis"] = h.id
+                row["label"] = h.label
+                row["required_scope"] = h.scope
+                rows.append(row)
+        return {
+            "case": self.generator.name,
+            "theorem": self.theorem.number,
+            "name": self.theorem.name,
+            "statement": self.theorem.statement,
+            "readings": self.readings,
+            "hypotheses": rows,
+            "competitor_conditions": list(self.theorem.competitor_conditions),
+            "conclusion": self.conclusion,
+            "reason": self.reason,
+            "reasons": self.reasons,
+        }
+
+
+def _synthetic(criterion: str, verdict: str, method: str, note: str) -> CheckResult:
+    return CheckResult(criterion, verdict, "global", method, details={"note": note})
+
+
+def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, o: TheoremOptions, seed: int, budget: float | None) -> list[CheckResult]:
+    if h.check.startswith("C") and h.check[1:].isdigit():
+        if g.derivatives.is_analytic:
+            return [_synthetic(h.check, "proved", "structural", "no piecewise primitive survives piece selection: g is analytic")]
+        return [_synthetic(h.check, "unknown", "not-implemented", "g is piecewise; its smoothness across the pieces is not checked")]
+    kind = h.check.split(":")[1] if h.check.startswith("irreducible:") else None
+    if kind is not None and kind not in ("D", "S", "M", "H2"):
+        return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (MATH.md 7.6)")]
+    results = check(
+        g,
+        [h.check],
+        seed=seed,
+        budget=budget,
+        hn_reading=o.hn,
+        s_reading=o.s_reading,
+        rho_plus_reading=o.rho_plus,
+        irreducible_scope=o.irreducible_scope,
+        m_basis=o.m_basis,
+        sep_reading=o.sep,
+        slices=o.slices,
+        context=ctx,
+        isolate=False,
+    )
+    if kind is not None and kind != "D" and h.scope == "global":
+        if all(len(b) == 1 for b in g.blocks):
+            results.append(_synthetic(h.check, "proved", "structural", "every factor is 1-D: a line cannot split into two nonzero parts"))
+        else:
+            results.append(_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility on all of S is checked at points only"))
+    return results
+
+
+def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:
+    """Whether the hypothesis is proved with the scope it needs, else why not."""
+    if not results:
+        return False, f"hypothesis {h.id} ({h.label}) was not checked"
+    refuted = [r for r in results if r.verdict == "refuted"]
+    if refuted:
+        return False, f"hypothesis {h.id} ({h.label}) is refuted"
+    if h.scope == "global":
+        glob = [r for r in results if r.scope == "global"]
+        if glob and all(r.verdict == "proved" for r in glob):
+            return True, ""
+        if not glob and all(r.verdict == "proved" for r in results):
+            return False, f"hypothesis {h.id} ({h.label}) holds at the checked points only"
+        return False, f"hypothesis {h.id} ({h.label}) is unknown"
+    if all(r.verdict == "proved" for r in results):
+        return True, ""
+    return False, f"hypothesis {h.id} ({h.label}) is unknown"
+
+
+def theorem_report(
+    generator: Generator, number: int, options: TheoremOptions | None = None, seed: int = 0, budget: float | None = 60.0, context: CheckContext | None = None
+) -> TheoremReport:
+    """Check every hypothesis of theorem ``number`` on ``generator`` and conclude.
+
+    Parameters
+    ----------
+    generator
+        The generator.
+    number
+        1-5.
+    options
+        Readings (MATH.md 0.3); defaults everywhere.
+    seed, budget
+        Seed of every random choice; seconds per check.
+    context
+        A :class:`CheckContext` to share caches across theorems.
+    """
+    o = options or TheoremOptions()
+    th = theorem(number, o)
+    ctx = context or CheckContext(generator, seed=seed)
+    report = TheoremReport(th, generator, readings={name: getattr(o, name.replace("-", "_"), None) for name in th.readings})
+    reasons = []
+    for h in th.hypotheses:
+        report.results[h.id] = _run_hypothesis(h, generator, ctx, o, seed, budget)
+        ok, why = _satisfied(h, report.results[h.id])
+        if not ok:
+            reasons.append(why)
+    if number == 3 and o.thm3 == "summary":
+        reasons.append("reading thm3=summary: this hypothesis set is known to be insufficient (MATH.md 4.3)")
+    report.conclusion = "not-established" if reasons else "established"
+    report.reason = reasons[0] if reasons else "every hypothesis on g and S is proved with the scope it needs"
+    report.reasons = reasons
+    return report
+
+
+def with_n(options: TheoremOptions, n: int) -> TheoremOptions:
+    """``options`` with Theorem 5's order set to ``n``."""
+    return replace(options, n=n)
+
+
+def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> list[CheckResult]:
+    """Theorem 3's side condition ``||J_ghat(h(s))||_0 <= ||J_g(s)||_0`` at sample pairs.
+
+    ``competitor`` is a :class:`theory.counterexample.Competitor` (it knows ``h``).  Both
+    Jacobians are evaluated exactly at ``s0`` and at ``samples`` seeded rational points;
+    each pair gives a ``point`` verdict (criterion ``sparsity-constraint``).
+    """
+    import sympy as sp
+
+    g, ghat = competitor.original, competitor.generator
+    ctx_g, ctx_hat = CheckContext(g, seed=seed), CheckContext(ghat, seed=seed)
+    out = []
+    for s in [competitor.s0] + ctx_g.random_points(samples):
+        z = {zs: sp.Rational(sp.expand(e.subs(s, simultaneous=True))) for zs, e in zip(ghat.latents, competitor.h)}
+        J, why = ctx_g.rational_jacobian_at(s)
+        J_hat, why_hat = ctx_hat.rational_jacobian_at(z)
+        if J is None or J_hat is None:
+            out.append(CheckResult("sparsity-constraint", "unknown", "point", "not-rational", details={"reason": why or why_hat}, point=s))
+            continue
+        l0, l0_hat = (sum(1 for row in M for x in row if x != 0) for M in (J, J_hat))
+        details = {"l0_g": l0, "l0_ghat": l0_hat, "z": {str(k): str(v) for k, v in z.items()}}
+        if l0_hat <= l0:
+            out.append(CheckResult("sparsity-constraint", "proved", "point", "exact-evaluation", details=details, point=s))
+        else:
+            witness = {"point": {str(k): str(v) for k, v in s.items()}, **details}
+            out.append(CheckResult("sparsity-constraint", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=s))
+    return out
+
+
+def competitor_conditions(report: TheoremReport, competitor) -> dict[str, list[CheckResult]]:
+    """Check the theorem's conditions on a candidate ``competitor`` (MATH.md 9.2): T4
+    (g_hat a covering map, sufficient conditions) and, for Theorem 3, the sparsity
+    constraint.  Returned by condition id; ``report`` is not changed."""
+    from .criteria.injectivity import check_covering
+
+    out = {"T4": [check_covering(competitor.generator)]}
+    if report.theorem.number == 3:
+        out["sparsity-constraint"] = check_sparsity_constraint(competitor)
+    return out
