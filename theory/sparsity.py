@@ -223,25 +223,50 @@ def sparsest_basis(
     return out
 
 
-def _matroid_engine(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult:
-    block_bases = [sparsest_basis(J, block, d, budget.check) for block in blocks]
+def greedy_then_exchange(
+    engine: str,
+    J: QMatrix,
+    blocks: Blocks,
+    d: int,
+    known: dict[str, Any],
+    greedy: Callable[[Sequence[int]], list[tuple[QVector, int]]],
+    exchange: Callable[[QMatrix, list[int]], tuple[int, QMatrix]],
+) -> SparsityResult:
+    """The skeleton both engines share (MATH.md 5.3): a sparsest basis per block (rho+), a
+    sparsest basis of R^d (rho*); if rho* < rho+ the latter is the misaligned witness,
+    otherwise the single exchange from the aligned optimum gives rho-.  ``greedy`` and
+    ``exchange`` are the engine's own steps; ``known`` records progress for the bounds."""
+    block_bases = [greedy(block) for block in blocks]
     block_rho = [sum(w for _, w in bb) for bb in block_bases]
     Bstar = [v for bb in block_bases for v, _ in bb]
     W = [w for bb in block_bases for _, w in bb]
     rho_plus = sum(block_rho)
     known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
     if len(blocks) == 1:
-        return _result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
-    planes = hyperplanes(J, budget.check)
-    full = sparsest_basis(J, range(d), d, budget.check, planes)
+        return _result(engine, rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
+    full = greedy(range(d))
     rho_star = sum(w for _, w in full)
     known.update(rho_star=rho_star)
     if rho_star < rho_plus:
-        basis = [v for v, _ in full]
-        return _result("matroid", rho_plus, rho_star, rho_star, block_rho, Bstar, basis, J)
-    gap, flat, l_max = _exchange_search(J, blocks, Bstar, W, m, d, budget, known, [H for H, _ in planes])
-    basis = _exchange_witness(J, blocks, Bstar, flat, l_max, seed)
-    return _result("matroid", rho_plus, rho_plus + gap, rho_star, block_rho, Bstar, basis, J)
+        return _result(engine, rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in full], J)
+    gap, basis = exchange(Bstar, W)
+    return _result(engine, rho_plus, rho_plus + gap, rho_star, block_rho, Bstar, basis, J)
+
+
+def _matroid_engine(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult:
+    planes: list[tuple[frozenset[int], QVector]] = []
+
+    def greedy(columns: Sequence[int]) -> list[tuple[QVector, int]]:
+        if len(columns) == d and list(columns) == list(range(d)):
+            planes.extend(hyperplanes(J, budget.check))  # kept for the exchange search
+            return sparsest_basis(J, columns, d, budget.check, planes)
+        return sparsest_basis(J, columns, d, budget.check)
+
+    def exchange(Bstar: QMatrix, W: list[int]) -> tuple[int, QMatrix]:
+        gap, flat, l_max = _exchange_search(J, blocks, Bstar, W, m, d, budget, known, [H for H, _ in planes])
+        return gap, _exchange_witness(J, blocks, Bstar, flat, l_max, seed)
+
+    return greedy_then_exchange("matroid", J, blocks, d, known, greedy, exchange)
 
 
 def _exchange_search(

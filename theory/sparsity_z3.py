@@ -125,20 +125,14 @@ def _exchange(J: QMatrix, blocks: Sequence[Sequence[int]], Bstar: QMatrix, W: li
 def z3_engine(J: QMatrix, blocks: Sequence[Sequence[int]], m: int, d: int, budget: Budget, known: dict[str, Any]):
     """rho+, rho-, rho* by z3 (see the module docstring); the result's witnesses are re-checked
     by :func:`theory.sparsity.verify_sparsity` in the caller."""
-    from .sparsity import _result
+    from .sparsity import greedy_then_exchange
 
-    block_bases = [z3_sparsest_basis(J, block, d, budget) for block in blocks]
-    block_rho = [sum(w for _, w in bb) for bb in block_bases]
-    Bstar = [v for bb in block_bases for v, _ in bb]
-    W = [w for bb in block_bases for _, w in bb]
-    rho_plus = sum(block_rho)
-    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
-    if len(blocks) == 1:
-        return _result("z3", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
-    full = z3_sparsest_basis(J, range(d), d, budget)
-    rho_star = sum(w for _, w in full)
-    known.update(rho_star=rho_star)
-    if rho_star < rho_plus:
-        return _result("z3", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in full], J)
-    gap, basis = _exchange(J, blocks, Bstar, W, m, d, budget)
-    return _result("z3", rho_plus, rho_plus + gap, rho_star, block_rho, Bstar, basis, J)
+    return greedy_then_exchange(
+        "z3",
+        J,
+        blocks,
+        d,
+        known,
+        lambda columns: z3_sparsest_basis(J, columns, d, budget),
+        lambda Bstar, W: _exchange(J, blocks, Bstar, W, m, d, budget),
+    )
