@@ -1,0 +1,256 @@
+"""Contrast metrics on decoder Jacobians: differentiable proxies for mechanistic independence.
+
+Three published scores, each a function of a batch of Jacobians ``jac`` of shape
+``(..., m, d)`` (``m`` outputs, ``d`` latents; any leading batch dimensions) and a partition of
+the ``d`` latent columns into slots (blocks):
+
+* :func:`compositional_contrast`: Brady et al. (2023)'s C_comp (MATH.md section 12.1), the
+  training regulariser of their synthetic experiment, unweighted or weighted (their image
+  variant), transcribed from their code including the ``1e-12`` added after the norm;
+* :func:`jacobian_interaction_score`: Brady et al. (2024)'s Jacobian interaction score (how
+  much each output is explained by one slot only, 1 = disjoint, 0 = evenly shared);
+* :func:`ima_contrast`: the IMA contrast of Gresele et al. (2021) (MATH.md section 12.3), 0 iff
+  the Jacobian's columns are orthogonal.
+
+Each returns one value per Jacobian (shape ``jac.shape[:-2]``); Brady et al.'s batch value is
+the ``.mean()`` of that.  All are built from differentiable torch operations, so they serve as
+training losses (the training loop of :mod:`numeric.experiment.training` uses
+:func:`compositional_contrast`).  Only torch is imported.
+
+Examples
+--------
+>>> import torch
+>>> jac = torch.tensor([[[1.0, 0.0], [0.0, 2.0], [3.0, 4.0]]])   # one point, 3 outputs, 2 slots of dim 1
+>>> float(compositional_contrast(jac, 1)[0])                      # only output 2 mixes: 3 * 4
+12.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "compositional_contrast",
+    "jacobian_interaction_score",
+    "ima_contrast",
+    "slot_blocks",
+    "block_norms",
+]
+
+#: The constant Brady et al. add to every block norm (after the norm) "to reduce numerical instability".
+BRADY_EPS = 1e-12
+
+
+def slot_blocks(blocks: int | Sequence[Sequence[int]], d: int) -> list[list[int]]:
+    """The latent column indices of every slot.
+
+    Parameters
+    ----------
+    blocks
+        Either an ``int`` slot dimension (contiguous slots of that size, as in Brady et al.'s
+        code: ``d // blocks`` slots) or a partition of ``range(d)`` as lists of column indices.
+    d
+        The number of latent columns.
+
+    Returns
+    -------
+    list of list of int
+        One list of column indices per slot.
+
+    Raises
+    ------
+    ValueError
+        When ``blocks`` is not a partition of ``range(d)`` (or the slot dimension does not divide ``d``).
+
+    Examples
+    --------
+    >>> slot_blocks(3, 6)
+    [[0, 1, 2], [3, 4, 5]]
+    >>> slot_blocks([[1], [0, 2]], 3)
+    [[1], [0, 2]]
+    """
+    if isinstance(blocks, int):
+        if blocks <= 0 or d % blocks:
+            raise ValueError(f"slot dimension {blocks} does not divide the latent dimension {d}")
+        return [list(range(k, k + blocks)) for k in range(0, d, blocks)]
+    out = [[int(a) for a in block] for block in blocks]
+    flat = sorted(a for block in out for a in block)
+    if flat != list(range(d)) or any(not block for block in out):
+        raise ValueError(f"blocks {out} are not a partition of the {d} latent columns into non-empty slots")
+    return out
+
+
+def block_norms(jac: Tensor, blocks: int | Sequence[Sequence[int]], ord: float = 2.0) -> Tensor:
+    """Per output and slot, the norm of the Jacobian row restricted to the slot's columns.
+
+    Parameters
+    ----------
+    jac
+        Jacobians, shape ``(..., m, d)``.
+    blocks
+        Slot dimension or partition of the columns (see :func:`slot_blocks`).
+    ord
+        Vector norm order (2 for C_comp, 1 for the interaction score).
+
+    Returns
+    -------
+    Tensor
+        Shape ``(..., K, m)``: entry ``[k, p]`` is ``||jac[p, C_k]||``.
+
+    Examples
+    --------
+    >>> block_norms(torch.tensor([[3.0, 4.0, 1.0]]), [[0, 1], [2]])
+    tensor([[5.],
+            [1.]])
+    """
+    parts = slot_blocks(blocks, jac.shape[-1])
+    # Jacobians from vmap(jacfwd) are laid out latent-major; a norm over a strided last
+    # dimension is ~10x slower than copying to a contiguous layout first.
+    jac = jac.contiguous()
+    if isinstance(blocks, int):
+        rows = jac.reshape(*jac.shape[:-1], len(parts), blocks)
+        return torch.linalg.vector_norm(rows, ord=ord, dim=-1).transpose(-1, -2)
+    return torch.stack([torch.linalg.vector_norm(jac[..., idx], ord=ord, dim=-1) for idx in parts], dim=-2)
+
+
+def compositional_contrast(
+    jac: Tensor,
+    blocks: int | Sequence[Sequence[int]],
+    weighted: bool = False,
+    eps: float = BRADY_EPS,
+) -> Tensor:
+    """Brady et al. (2023)'s compositional contrast of each Jacobian (MATH.md section 12.1).
+
+    With ``n[k, p] = ||J[p, C_k]||_2 + eps`` (the ``eps`` added after the norm, as in their code):
+
+    * unweighted (their synthetic experiment): ``sum_p sum_{i<j} n[i, p] * n[j, p]``;
+    * weighted (their image variant): with ``mean_p = (1/K) sum_k n[k, p]``, the normalised norms
+      ``n[k, p] / mean_p`` enter the same pairwise sum, and pixel ``p`` is weighted by
+      ``mean_p / max_p mean_p``.
+
+    The pairwise products are accumulated slot pair by slot pair (their loop order), never as
+    ``((sum n)^2 - sum n^2) / 2``, which cancels catastrophically when one slot dominates.
+
+    Parameters
+    ----------
+    jac
+        Jacobians of the decoder, shape ``(..., m, d)``, latents ordered as ``blocks`` says.
+    blocks
+        Slot dimension (contiguous slots, Brady et al.'s ``slot_dim``) or a partition of the columns.
+    weighted
+        The weighted (image) variant instead of the unweighted one.
+    eps
+        Added to every block norm; ``1e-12`` in Brady et al.'s code, ``0`` gives the exact
+        proxy (0 iff Type D at that point).
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``: one contrast per Jacobian.  Brady et al.'s training loss is the
+        ``.mean()`` over the batch.
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[[1.0, 2.0, 0.0, 0.0], [0.0, 0.0, 3.0, 4.0]]])   # block diagonal, slots of dim 2
+    >>> float(compositional_contrast(jac, 2, eps=0.0)[0])
+    0.0
+    >>> jac = torch.tensor([[[3.0, 4.0, 1.0, 0.0]]])                         # one output sees both slots
+    >>> float(compositional_contrast(jac, 2, eps=0.0)[0])                    # 5 * 1
+    5.0
+    """
+    norms = block_norms(jac, blocks, ord=2.0) + eps  # (..., K, m)
+    num_slots = norms.shape[-2]
+    if weighted:
+        mean = norms.sum(-2) / num_slots  # (..., m)
+        normed = norms / mean.unsqueeze(-2)
+        weights = mean / mean.max(dim=-1, keepdim=True).values
+        pairs = _pairwise(normed)
+        return (pairs * weights).sum(-1)
+    return _pairwise(norms).sum(-1)
+
+
+def _pairwise(norms: Tensor) -> Tensor:
+    """``sum_{i<j} norms[..., i, :] * norms[..., j, :]`` accumulated pair by pair (shape ``(..., m)``)."""
+    num_slots = norms.shape[-2]
+    total = torch.zeros_like(norms[..., 0, :])
+    for i in range(num_slots):
+        for j in range(i + 1, num_slots):
+            total = total + norms[..., i, :] * norms[..., j, :]
+    return total
+
+
+def jacobian_interaction_score(jac: Tensor, blocks: int | Sequence[Sequence[int]]) -> Tensor:
+    """Brady et al. (2024)'s Jacobian interaction score of each Jacobian.
+
+    Their evaluation code (``get_jac_interaction``): per output ``p`` and slot ``k`` the
+    gradient mass ``a[k, p] = ||J[p, C_k]||_1``, normalised over slots to shares
+    ``a[k, p] / sum_k a[k, p]``; the largest share per output, averaged over the outputs whose
+    largest share is nonzero, rescaled from ``[1/K, 1]`` to ``[0, 1]``:
+    ``(mean - 1/K) / (1 - 1/K)``.  1 means every output depends on one slot only (Type D at the
+    point); 0 means every output depends evenly on all slots.
+
+    Two differences from their code, both only where theirs is undefined: outputs with an all-zero
+    Jacobian row (0/0 shares, NaN in their code) are left out, and the mean is taken per
+    Jacobian rather than over the pixels of all points pooled (the same thing when every point
+    has the same number of active outputs).  Their image code also sums over colour channels
+    first; here every output is one channel.
+
+    Parameters
+    ----------
+    jac
+        Jacobians, shape ``(..., m, d)``.
+    blocks
+        Slot dimension or partition of the columns (see :func:`slot_blocks`).
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``, values in ``[0, 1]`` (NaN for an all-zero Jacobian).
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]]])
+    >>> round(float(jacobian_interaction_score(jac, 1)[0]), 4)        # shares 1, 1, 1/2 -> mean 5/6
+    0.6667
+    """
+    mass = block_norms(jac, blocks, ord=1.0)  # (..., K, m)
+    num_slots = mass.shape[-2]
+    total = mass.sum(-2)  # (..., m)
+    active = total > 0
+    safe = torch.where(active, total, torch.ones_like(total))
+    share = (mass / safe.unsqueeze(-2)).max(dim=-2).values
+    share = torch.where(active, share, torch.zeros_like(share))
+    mean = share.sum(-1) / active.sum(-1).to(share.dtype)
+    return (mean - 1.0 / num_slots) / (1.0 - 1.0 / num_slots)
+
+
+def ima_contrast(jac: Tensor) -> Tensor:
+    """The IMA contrast ``sum_i log ||J[:, i]|| - (1/2) log det(J^T J)`` of each Jacobian.
+
+    Gresele et al. (2021), in the ``m >= d`` form of Ghosh et al. (2023) (MATH.md section 12.3):
+    nonnegative by Hadamard's inequality and 0 iff the columns of ``J`` are orthogonal.  It does
+    not look at the slot partition (it is a column-orthogonality, not a disjointness, score).
+
+    Parameters
+    ----------
+    jac
+        Jacobians, shape ``(..., m, d)`` with ``m >= d`` and full column rank.
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]`` (``inf`` where ``J`` is rank deficient).
+
+    Examples
+    --------
+    >>> round(float(ima_contrast(torch.tensor([[2.0, 0.0], [0.0, 3.0], [0.0, 0.0]]))), 6)
+    0.0
+    >>> bool(ima_contrast(torch.tensor([[1.0, 1.0], [0.0, 1.0]])) > 0)
+    True
+    """
+    column_norms = torch.linalg.vector_norm(jac, dim=-2)
+    _, logdet = torch.linalg.slogdet(jac.mT @ jac)
+    return torch.log(column_norms).sum(-1) - 0.5 * logdet

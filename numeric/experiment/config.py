@@ -1,0 +1,315 @@
+"""Sweep configurations: TOML files, validated into a :class:`SweepConfig`.
+
+Bundled configurations live in ``numeric/experiment/configs/`` (``tiny``, ``small``, ``paper``);
+:func:`load_config` takes one of those names or a path to a TOML file with the same keys.
+Every key has a default except ``name``; an unknown key, a wrong type or an impossible value is
+an error naming the key (:class:`ConfigError`, an ``InputError``: exit status 2 on the CLI).
+
+Examples
+--------
+>>> cfg = load_config("tiny")
+>>> cfg.name, cfg.slots
+('tiny', (2,))
+>>> len(cfg.runs())
+4
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from theory.errors import InputError
+
+from .groundtruth import COMBINES, LAYOUTS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES"]
+
+DTYPES = ("float32", "float64")
+
+
+class ConfigError(InputError):
+    """A configuration that cannot be run (unknown name, bad key or value)."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run of a sweep: slots ``K``, overlap, contrast weight and seed index.
+
+    Examples
+    --------
+    >>> RunSpec(2, 0.25, 1.0, 0).key
+    'K2-o0.25-lam1-s0'
+    """
+
+    K: int
+    overlap: float
+    lam: float
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """The run's identifier in the results CSV."""
+        return f"K{self.K}-o{self.overlap:g}-lam{self.lam:g}-s{self.seed}"
+
+    @property
+    def generator_key(self) -> str:
+        """The identifier of its ground-truth generator (shared by the lambdas of a seed)."""
+        return f"K{self.K}-o{self.overlap:g}-s{self.seed}"
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """A sweep over slots K, overlaps and contrast weights, each with several seeds.
+
+    Attributes
+    ----------
+    name, description
+        Identification (shown in reports).
+    slots, lambdas, overlaps
+        The grid.
+    seeds
+        Seeds per grid point (seed indices ``0 .. seeds - 1``).
+    seed
+        Base seed: every random choice of the sweep derives from it and the run's coordinates.
+    slot_dim, slot_outputs, layout, combine, distinct_slot_mlps, cond_pool
+        The ground truth (see :mod:`numeric.experiment.groundtruth`).
+    steps, batch_size, lr, lr_decay_at, hidden
+        Training (see :class:`numeric.experiment.training.TrainSettings`).
+    n_train, n_eval
+        Samples per run for training and for the evaluation (SIS, reconstruction, C_comp).
+    dtype
+        Training dtype.
+    exact_points, exact_criteria, exact_budget
+        The exact layer's verdicts on each ground truth: criteria (``D``, and ``S`` when the
+        exact layer has it), at how many rational sample points, with what time budget per check.
+
+    Examples
+    --------
+    >>> SweepConfig(name="mine", slots=(2,), overlaps=(0.0, 0.5), seeds=1, lambdas=(1.0,)).runs()[1].key
+    'K2-o0.5-lam1-s0'
+    """
+
+    name: str
+    description: str = ""
+    slots: tuple[int, ...] = (2, 3)
+    lambdas: tuple[float, ...] = (0.01, 1.0)
+    overlaps: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+    seeds: int = 3
+    seed: int = 0
+    slot_dim: int = 3
+    slot_outputs: int = 20
+    layout: str = "pool"
+    combine: str = "sum"
+    distinct_slot_mlps: bool = False
+    cond_pool: int = 1000
+    steps: int = 3000
+    batch_size: int = 64
+    lr: float = 1e-3
+    lr_decay_at: float = 0.5
+    hidden: int = 80
+    n_train: int = 20000
+    n_eval: int = 2000
+    dtype: str = "float32"
+    exact_points: int = 2
+    exact_criteria: tuple[str, ...] = ("D",)
+    exact_budget: float = 60.0
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.name or not isinstance(self.name, str):
+            problems.append("name must be a non-empty string")
+        if not self.slots or any(k < 2 for k in self.slots):
+            problems.append(f"slots must list numbers of slots >= 2, got {list(self.slots)}")
+        if not self.lambdas or any(lam < 0 for lam in self.lambdas):
+            problems.append(f"lambdas must be a non-empty list of numbers >= 0, got {list(self.lambdas)}")
+        if not self.overlaps:
+            problems.append("overlaps must not be empty")
+        for o in self.overlaps:
+            if not 0 <= o < 1:
+                problems.append(f"overlap {o} is outside [0, 1)")
+            elif abs(round(o * self.slot_outputs) - o * self.slot_outputs) > 1e-9:
+                problems.append(f"overlap {o} of slot_outputs = {self.slot_outputs} is not a whole number of outputs")
+        for key in ("seeds", "slot_dim", "steps", "batch_size", "hidden", "cond_pool"):
+            if getattr(self, key) < 1:
+                problems.append(f"{key} must be >= 1, got {getattr(self, key)}")
+        if self.slot_outputs < self.slot_dim:
+            problems.append(f"slot_outputs ({self.slot_outputs}) must be >= slot_dim ({self.slot_dim}) for an injective slot map")
+        if self.layout not in LAYOUTS:
+            problems.append(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        if self.combine not in COMBINES:
+            problems.append(f"combine must be one of {', '.join(COMBINES)}, got {self.combine!r}")
+        if not self.lr > 0 or not 0 < self.lr_decay_at <= 1:
+            problems.append("lr must be > 0 and lr_decay_at in (0, 1]")
+        if self.n_train < self.batch_size:
+            problems.append(f"n_train ({self.n_train}) must be at least batch_size ({self.batch_size})")
+        if self.n_eval < 10:
+            problems.append(f"n_eval must be >= 10, got {self.n_eval}")
+        if self.dtype not in DTYPES:
+            problems.append(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        if self.exact_points < 0 or not self.exact_budget > 0:
+            problems.append("exact_points must be >= 0 and exact_budget > 0")
+        unknown = [c for c in self.exact_criteria if c not in ("D", "S")]
+        if unknown:
+            problems.append(f"exact_criteria may contain D and S, got {unknown}")
+        if problems:
+            where = f" in {self.source}" if self.source else ""
+            raise ConfigError(f"bad sweep configuration{where}: " + "; ".join(problems))
+
+    def runs(self) -> list[RunSpec]:
+        """Every run of the grid, grouped by shape (K, overlap), then seed, then lambda.
+
+        Examples
+        --------
+        >>> [r.key for r in SweepConfig(name="x", slots=(2,), overlaps=(0.0,), seeds=1).runs()]
+        ['K2-o0-lam0.01-s0', 'K2-o0-lam1-s0']
+        """
+        return [
+            RunSpec(K, float(o), float(lam), s)
+            for K in self.slots
+            for o in self.overlaps
+            for s in range(self.seeds)
+            for lam in self.lambdas
+        ]
+
+    def with_seed(self, seed: int) -> "SweepConfig":
+        """The same configuration with another base seed.
+
+        Examples
+        --------
+        >>> SweepConfig(name="x").with_seed(3).seed
+        3
+        """
+        return dataclasses.replace(self, seed=int(seed))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (tuples as lists), without the ``source``.
+
+        Examples
+        --------
+        >>> SweepConfig(name="x").to_dict()["slots"]
+        [2, 3]
+        """
+        out = dataclasses.asdict(self)
+        out.pop("source")
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "description": str,
+    "slots": list,
+    "lambdas": list,
+    "overlaps": list,
+    "seeds": int,
+    "seed": int,
+    "slot_dim": int,
+    "slot_outputs": int,
+    "layout": str,
+    "combine": str,
+    "distinct_slot_mlps": bool,
+    "cond_pool": int,
+    "steps": int,
+    "batch_size": int,
+    "lr": (int, float),
+    "lr_decay_at": (int, float),
+    "hidden": int,
+    "n_train": int,
+    "n_eval": int,
+    "dtype": str,
+    "exact_points": int,
+    "exact_criteria": list,
+    "exact_budget": (int, float),
+}
+_ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
+    "slots": int,
+    "lambdas": (int, float),
+    "overlaps": (int, float),
+    "exact_criteria": str,
+}
+
+
+def _parse(data: dict[str, Any], source: str) -> SweepConfig:
+    problems = []
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _TYPES:
+            problems.append(f"unknown key {key!r} (known: {', '.join(_TYPES)})")
+            continue
+        want = _TYPES[key]
+        bad_bool = isinstance(value, bool) and want is not bool
+        if bad_bool or not isinstance(value, want):
+            problems.append(f"{key} has the wrong type {type(value).__name__}")
+            continue
+        if key in _ITEM_TYPES:
+            if any(isinstance(v, bool) or not isinstance(v, _ITEM_TYPES[key]) for v in value):
+                problems.append(f"{key} must list values of type {_ITEM_TYPES[key]}")
+                continue
+            value = tuple(float(v) if key in ("lambdas", "overlaps") else v for v in value)
+        elif key in ("lr", "lr_decay_at", "exact_budget"):
+            value = float(value)
+        kwargs[key] = value
+    if "name" not in data:
+        problems.append("the key 'name' is missing")
+    if problems:
+        raise ConfigError(f"bad sweep configuration in {source}: " + "; ".join(problems))
+    return SweepConfig(source=source, **kwargs)
+
+
+def bundled_configs() -> list[str]:
+    """Names of the bundled configurations.
+
+    Examples
+    --------
+    >>> sorted(bundled_configs())
+    ['paper', 'small', 'tiny']
+    """
+    folder = resources.files(__package__) / "configs"
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_config(spec: str | Path, seed: int | None = None) -> SweepConfig:
+    """A bundled configuration by name, or a TOML file by path.
+
+    Parameters
+    ----------
+    spec
+        ``"tiny"``, ``"small"``, ``"paper"``, or a path to a ``.toml`` file.
+    seed
+        Overrides the file's base ``seed`` when given.
+
+    Raises
+    ------
+    ConfigError
+        Unknown name, unreadable file, TOML syntax error, or a bad key or value.
+    """
+    text_spec = str(spec)
+    names = bundled_configs()
+    if text_spec in names:
+        source = f"bundled config {text_spec!r}"
+        raw = (resources.files(__package__) / "configs" / f"{text_spec}.toml").read_text()
+    else:
+        path = Path(text_spec)
+        if not path.is_file():
+            raise ConfigError(f"no configuration {text_spec!r}: give one of {', '.join(names)} or a path to a TOML file")
+        source = str(path)
+        try:
+            raw = path.read_text()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from None
+    config = _parse(data, source)
+    return config.with_seed(seed) if seed is not None else config

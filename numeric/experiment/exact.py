@@ -1,0 +1,187 @@
+"""The exact layer's verdicts on a ground-truth generator, recorded for every sweep setting.
+
+:meth:`GroundTruth.exact_generator` gives the ``theory.Generator`` of the very network the
+models are trained on (rational weights, LeakyReLU as ``Piecewise``).  Here it is checked by
+``theory.check``: Type D globally and at a few rational sample points, and Type S at the points
+when the exact layer provides it (``theory.sparsity``; without it the S column says so).  The
+injectivity of the ground truth is checked numerically alongside: the smallest singular value
+of its float64 Jacobian at the same points (a rank test; the construction makes it injective).
+
+Examples
+--------
+>>> from numeric.experiment.groundtruth import sample_ground_truth
+>>> gt = sample_ground_truth(2, 1, 3, 0.0, seed=0, cond_pool=20)
+>>> v = exact_verdicts(gt, sample_points(2, 1, seed=0))
+>>> v.d_global, v.d_points
+('proved', ['proved'])
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import torch
+from torch.func import jacfwd
+
+from .groundtruth import GroundTruth
+
+__all__ = ["ExactVerdicts", "exact_verdicts", "sample_points", "type_s_available"]
+
+
+def type_s_available() -> bool:
+    """Whether the exact layer has its Type S check (``theory.sparsity``).
+
+    Examples
+    --------
+    >>> isinstance(type_s_available(), bool)
+    True
+    """
+    return importlib.util.find_spec("theory.sparsity") is not None
+
+
+def sample_points(num_latents: int, count: int, seed: int, denominator: int = 1000) -> list[list[Fraction]]:
+    """``count`` rational points of the latent distribution N(0, I): Gaussian draws snapped to
+    fractions with denominators at most ``denominator``.
+
+    Examples
+    --------
+    >>> sample_points(2, 1, seed=0, denominator=10)
+    [[Fraction(14, 9), Fraction(-3, 10)]]
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    draws = torch.randn(count, num_latents, generator=gen, dtype=torch.float64).tolist()
+    return [[Fraction(v).limit_denominator(denominator) for v in row] for row in draws]
+
+
+@dataclass
+class ExactVerdicts:
+    """The exact layer's answers on one ground truth.
+
+    Attributes
+    ----------
+    generator
+        The generator's name.
+    d_global, d_global_method
+        Global Type D verdict (``proved`` / ``refuted`` / ``unknown``) and how it was decided.
+    d_points
+        Type D at each sample point.
+    s_points
+        Type S at each sample point, or ``None`` when it was not run (see ``s_note``).
+    s_details
+        ``rho_plus`` / ``rho_minus`` per point when Type S ran.
+    s_note
+        Why S is missing, or empty.
+    min_singular, max_singular
+        Extremes of the ground truth's float64 Jacobian singular values over the points.
+    points
+        The rational sample points (as ``"p/q"`` strings).
+    seconds
+        Wall time of the checks.
+    """
+
+    generator: str
+    d_global: str
+    d_global_method: str
+    d_points: list[str]
+    s_points: list[str] | None = None
+    s_details: list[dict] = field(default_factory=list)
+    s_note: str = ""
+    min_singular: float = float("nan")
+    max_singular: float = float("nan")
+    points: list[list[str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, object]:
+        """Flat values for a CSV row.
+
+        Examples
+        --------
+        >>> ExactVerdicts("g", "proved", "structural", ["proved"]).summary()["exact_D_points"]
+        'proved'
+        """
+        return {
+            "exact_D_global": self.d_global,
+            "exact_D_method": self.d_global_method,
+            "exact_D_points": ";".join(self.d_points),
+            "exact_S_points": ";".join(self.s_points) if self.s_points is not None else (self.s_note or "not run"),
+            "gt_min_singular": self.min_singular,
+            "gt_max_singular": self.max_singular,
+        }
+
+
+def exact_verdicts(
+    gt: GroundTruth,
+    points: Sequence[Sequence[Fraction]],
+    criteria: Sequence[str] = ("D",),
+    budget: float = 60.0,
+    seed: int = 0,
+    name: str | None = None,
+) -> ExactVerdicts:
+    """Check ``gt`` exactly (Type D, and Type S where available) at ``points``.
+
+    Parameters
+    ----------
+    gt
+        The ground truth.
+    points
+        Rational latent points (see :func:`sample_points`).
+    criteria
+        ``"D"`` and/or ``"S"``.
+    budget
+        Seconds per check (``theory.check``'s budget; an exhausted budget is an honest ``unknown``).
+    seed
+        Seed of the exact layer's own random choices (probe points).
+    name
+        Name of the exact generator.
+
+    Returns
+    -------
+    ExactVerdicts
+    """
+    from theory.check import check
+    from theory.errors import InputError
+
+    start = time.perf_counter()
+    g = gt.exact_generator(points, name=name)
+    d_global, d_method, d_points = "not run", "", []
+    if "D" in criteria:
+        results = check(g, ["D"], seed=seed, budget=budget)
+        glob = [r for r in results if r.scope == "global"][0]
+        d_global, d_method = glob.verdict, glob.method
+        d_points = [r.verdict for r in results if r.scope == "point"]
+    s_points, s_details, s_note = None, [], ""
+    if "S" in criteria:
+        if not type_s_available():
+            s_note = "n/a: the exact layer has no Type S check yet"
+        else:
+            try:
+                results = check(g, ["S"], seed=seed, budget=budget)
+            except InputError as exc:
+                s_note = f"n/a: {exc}"
+            else:
+                found = [r for r in results if r.criterion == "S" and r.scope == "point"]
+                s_points = [r.verdict for r in found]
+                s_details = [{k: r.details.get(k) for k in ("rho_plus", "rho_minus")} for r in found]
+    jac_points = torch.tensor([[float(v) for v in p] for p in points], dtype=torch.float64)
+    if len(jac_points):
+        svals = torch.linalg.svdvals(torch.vmap(jacfwd(gt))(jac_points))
+        lo, hi = float(svals.min()), float(svals.max())
+    else:
+        lo = hi = float("nan")
+    return ExactVerdicts(
+        generator=g.name,
+        d_global=d_global,
+        d_global_method=d_method,
+        d_points=d_points,
+        s_points=s_points,
+        s_details=s_details,
+        s_note=s_note,
+        min_singular=lo,
+        max_singular=hi,
+        points=[[f"{v.numerator}/{v.denominator}" for v in p] for p in points],
+        seconds=time.perf_counter() - start,
+    )

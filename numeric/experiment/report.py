@@ -1,0 +1,230 @@
+"""The sweep's outputs for people: a summary per grid point, a figure and a Markdown table.
+
+* :func:`summarize`: per (K, lambda, overlap) the number of seeds, median / mean / std / min /
+  max of SIS, median reconstruction error and C_comp on held-out data, and the exact Type D
+  (and S) verdicts of the ground truths;
+* :func:`plot_sis`: SIS against overlap, one line per K and lambda, the mean over seeds with
+  one-standard-deviation error bars and every seed as a dot (matplotlib, Agg);
+* :func:`markdown_report`: the table plus the issue's two acceptance checks (median SIS at
+  overlap 0, lambda = 1, K = 2 against 0.8, and SIS at the largest overlap below overlap 0 for
+  every K at lambda = 1), stated as measured.
+
+Examples
+--------
+>>> rows = [{"K": 2, "lam": 1.0, "overlap": o, "seed": s, "sis": 1 - o + 0.01 * s, "eval_recon": 0.0,
+...          "eval_ccomp": 0.0, "exact_D_global": "proved" if o == 0 else "refuted", "exact_S_points": "n/a"}
+...         for o in (0.0, 0.5) for s in range(3)]
+>>> [(r["overlap"], round(r["sis_median"], 2)) for r in summarize(rows)]
+[(0.0, 1.01), (0.5, 0.51)]
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["summarize", "plot_sis", "markdown_report", "acceptance", "write_report"]
+
+
+def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One summary per (K, lambda, overlap), sorted by K, lambda, overlap.
+
+    Parameters
+    ----------
+    rows
+        Result rows (``read_rows`` of ``results.csv`` or :func:`run_sweep`'s return value).
+
+    Returns
+    -------
+    list of dict
+        Keys ``K, lam, overlap, n, sis_median, sis_mean, sis_std, sis_min, sis_max, sis_values,
+        recon_median, ccomp_median, exact_D, exact_S``.
+    """
+    groups: dict[tuple[int, float, float], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((int(row["K"]), float(row["lam"]), float(row["overlap"])), []).append(row)
+    out = []
+    for (K, lam, overlap), members in sorted(groups.items()):
+        sis = [float(r["sis"]) for r in sorted(members, key=lambda r: int(r["seed"]))]
+        out.append(
+            {
+                "K": K,
+                "lam": lam,
+                "overlap": overlap,
+                "n": len(sis),
+                "sis_median": statistics.median(sis),
+                "sis_mean": statistics.fmean(sis),
+                "sis_std": statistics.stdev(sis) if len(sis) > 1 else 0.0,
+                "sis_min": min(sis),
+                "sis_max": max(sis),
+                "sis_values": sis,
+                "recon_median": statistics.median(float(r["eval_recon"]) for r in members),
+                "ccomp_median": statistics.median(float(r["eval_ccomp"]) for r in members),
+                "exact_D": _tally(str(r.get("exact_D_global", "")) for r in members),
+                "exact_S": _tally(str(r.get("exact_S_points", "")) for r in members),
+            }
+        )
+    return out
+
+
+def _tally(values: Any) -> str:
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return ""
+    return ", ".join(f"{v} ({n}/{sum(counts.values())})" if len(counts) > 1 else v for v, n in sorted(counts.items()))
+
+
+def plot_sis(summary: Sequence[dict[str, Any]], path: str | Path | None = None, title: str = "") -> Any:
+    """SIS against overlap, one line per (K, lambda): mean over seeds, 1-std error bars, seeds as dots.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`summarize`.
+    path
+        Where to save the PNG (``None``: do not save).
+    title
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> s = [{"K": 2, "lam": 1.0, "overlap": o, "sis_mean": 0.5, "sis_std": 0.1, "sis_values": [0.4, 0.6]} for o in (0.0, 0.5)]
+    >>> len(plot_sis(s).axes)
+    1
+    """
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, nothing global is touched
+
+    fig = Figure(figsize=(6.4, 4.2), dpi=120)
+    ax = fig.add_subplot()
+    lines: dict[tuple[int, float], list[dict[str, Any]]] = {}
+    for s in summary:
+        lines.setdefault((s["K"], s["lam"]), []).append(s)
+    markers = "osD^v<>"
+    for i, ((K, lam), pts) in enumerate(sorted(lines.items())):
+        pts = sorted(pts, key=lambda s: s["overlap"])
+        xs = [p["overlap"] for p in pts]
+        shown = ax.errorbar(
+            xs,
+            [p["sis_mean"] for p in pts],
+            yerr=[p["sis_std"] for p in pts],
+            marker=markers[i % len(markers)],
+            capsize=3,
+            linestyle="-" if lam == max(k[1] for k in lines) else "--",
+            label=f"K={K}, $\\lambda$={lam:g}",
+        )
+        color = shown[0].get_color()
+        for p in pts:
+            ax.scatter([p["overlap"]] * len(p["sis_values"]), p["sis_values"], s=8, color=color, alpha=0.35, linewidths=0)
+    ax.set_xlabel("overlap (fraction of each slot's outputs that is shared)")
+    ax.set_ylabel("SIS")
+    ax.set_ylim(min(-0.05, ax.get_ylim()[0]), 1.05)
+    ax.axhline(0.0, color="0.6", linewidth=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    caption = "mean $\\pm$ 1 sd over seeds; dots: single seeds"
+    ax.set_title(f"{title}\n({caption})" if title else f"slot identifiability vs overlap ({caption})", fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig
+
+
+def acceptance(summary: Sequence[dict[str, Any]], lam: float = 1.0) -> dict[str, Any]:
+    """The issue's acceptance checks, as measured (never adjusted).
+
+    Returns
+    -------
+    dict
+        ``median_sis_K2_overlap0`` (``None`` when the grid lacks that point), ``target`` (0.8),
+        ``per_K``: ``{K: (median SIS at overlap 0, median SIS at the largest overlap)}``,
+        ``decreases``: whether the latter is below the former for every K.
+
+    Examples
+    --------
+    >>> s = [{"K": 2, "lam": 1.0, "overlap": 0.0, "sis_median": 0.9}, {"K": 2, "lam": 1.0, "overlap": 0.75, "sis_median": 0.4}]
+    >>> acceptance(s)["decreases"]
+    True
+    """
+    at = {(s["K"], s["overlap"]): s["sis_median"] for s in summary if s["lam"] == lam}
+    ks = sorted({k for k, _ in at})
+    top = max((o for _, o in at), default=0.0)
+    per_k = {K: (at.get((K, 0.0)), at.get((K, top))) for K in ks}
+    pairs = [v for v in per_k.values() if v[0] is not None and v[1] is not None]
+    return {
+        "lam": lam,
+        "median_sis_K2_overlap0": at.get((2, 0.0)),
+        "target": 0.8,
+        "largest_overlap": top,
+        "per_K": per_k,
+        "decreases": bool(pairs) and top > 0 and all(b < a for a, b in pairs),
+    }
+
+
+def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: str = "") -> str:
+    """The summary as a Markdown table, followed by the acceptance checks as measured.
+
+    Examples
+    --------
+    >>> s = [{"K": 2, "lam": 1.0, "overlap": 0.0, "n": 1, "sis_median": 0.9, "sis_mean": 0.9, "sis_std": 0.0,
+    ...       "sis_min": 0.9, "sis_max": 0.9, "recon_median": 0.001, "ccomp_median": 0.1, "exact_D": "proved", "exact_S": ""}]
+    >>> "| 2 | 1 | 0 | 1 | 0.900 |" in markdown_report(s)
+    True
+    """
+    lines = [f"# {title}" if title else "# SIS vs overlap", ""]
+    if timing:
+        lines += [timing, ""]
+    lines += [
+        "| K | lambda | overlap | seeds | SIS median | SIS mean ± sd | SIS min..max | eval recon (median) | eval C_comp (median) | exact Type D (global) | exact Type S (points) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summary:
+        lines.append(
+            f"| {s['K']} | {s['lam']:g} | {s['overlap']:g} | {s['n']} | {s['sis_median']:.3f} | "
+            f"{s['sis_mean']:.3f} ± {s['sis_std']:.3f} | {s['sis_min']:.3f}..{s['sis_max']:.3f} | "
+            f"{s['recon_median']:.2e} | {s['ccomp_median']:.3g} | {s['exact_D']} | {s['exact_S']} |"
+        )
+    acc = acceptance(summary)
+    lines += ["", "## Acceptance checks (as measured)", ""]
+    m = acc["median_sis_K2_overlap0"]
+    if m is None:
+        lines.append("- median SIS at overlap 0, lambda = 1, K = 2: not in this grid")
+    else:
+        verdict = "meets" if m >= acc["target"] else "does NOT meet"
+        lines.append(f"- median SIS at overlap 0, lambda = 1, K = 2: **{m:.3f}** ({verdict} the target >= {acc['target']})")
+    per = "; ".join(
+        f"K={K}: {a:.3f} -> {b:.3f}" for K, (a, b) in acc["per_K"].items() if a is not None and b is not None
+    )
+    lines.append(
+        f"- median SIS at overlap {acc['largest_overlap']:g} below overlap 0 for every K at lambda = 1: "
+        f"**{'yes' if acc['decreases'] else 'no'}** ({per})"
+    )
+    exact = sorted({(s["overlap"], s["exact_D"]) for s in summary})
+    lines.append("- exact Type D of the ground truths: " + "; ".join(f"overlap {o:g}: {d}" for o, d in exact))
+    return "\n".join(lines) + "\n"
+
+
+def write_report(rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str = "", timing: str = "") -> tuple[Path, Path]:
+    """Write ``sis_vs_overlap.png`` and ``table.md`` for ``rows`` into ``out_dir``; return both paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rows = [{"K": 2, "lam": 1.0, "overlap": 0.0, "seed": 0, "sis": 0.9, "eval_recon": 0.0, "eval_ccomp": 0.0}]
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     figure, table = write_report(rows, out)
+    ...     print(figure.name, table.name, "0.900" in table.read_text())
+    sis_vs_overlap.png table.md True
+    """
+    out = Path(out_dir)
+    summary = summarize(rows)
+    figure, table = out / "sis_vs_overlap.png", out / "table.md"
+    plot_sis(summary, figure, title=title)
+    table.write_text(markdown_report(summary, title=title, timing=timing))
+    return figure, table

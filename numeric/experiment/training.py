@@ -1,0 +1,312 @@
+"""Training with ``L = MSE reconstruction + lambda * C_comp`` (issue 6, item 2), one run or an ensemble.
+
+Brady et al. (2023)'s synthetic training loop: Adam with learning rate ``1e-3``, divided by 10
+once ``int(steps / 2)`` steps are done, batches of 64, the loss
+``mean((x - xh)^2) + lambda * C_comp`` with ``C_comp`` the unweighted compositional contrast of
+the decoder's Jacobians at the codes ``zh = encoder(x)``, computed by
+``vmap(jacfwd(decoder))`` (forward mode: the latent dimension is far below the observed one,
+ENGINEERING.md measures ``jacfwd`` 5-7x faster than ``jacrev`` per training step).  The contrast
+is not detached from the encoder, as in their code.  Note what that buys with their decoder,
+though: a LeakyReLU MLP is piecewise linear, so its Jacobian is piecewise constant in ``z`` and
+the contrast's gradient with respect to the codes (hence the encoder) is exactly zero almost
+everywhere -- the contrast trains the decoder, and the encoder follows only through the
+reconstruction term (tested in ``tests/numeric/test_experiment.py``).
+
+Two implementations of the same loop:
+
+* :func:`train_single`: one ``nn.Module``, the reference (their code's structure);
+* :func:`train_ensemble`: E runs of the same shape as **one vmapped ensemble** -- the members'
+  parameters stacked with ``torch.func.stack_module_state``, the per-member loss evaluated with
+  ``torch.func.functional_call`` under ``torch.vmap``, one Adam over the stacked tensors (Adam is
+  elementwise, so this is E independent Adams).  Member ``i`` with the same seeds gives the same
+  numbers as :func:`train_single` up to float rounding.
+
+Every random choice comes from explicit seeds: the initialisation from ``init_seed``
+(:func:`numeric.experiment.models.init_autoencoder`), the batches from ``batch_seed`` (a
+``torch.Generator`` drawing ``batch_size`` indices with replacement each step; Brady et al.
+draw a fresh shuffled batch each step).
+
+Examples
+--------
+>>> x = torch.randn(256, 8)
+>>> run = train_single(x, lam=1.0, init_seed=0, batch_seed=1, settings=TrainSettings(steps=5), slot_dim=2, latent_dim=4)
+>>> len(run.history["loss"])
+5
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+from torch.func import functional_call, jacfwd, stack_module_state, vmap
+
+from ..contrast import compositional_contrast
+from .models import HIDDEN, AutoEncoder, init_autoencoder
+
+__all__ = [
+    "TrainSettings",
+    "TrainedRun",
+    "TrainedEnsemble",
+    "autoencoder_loss",
+    "train_single",
+    "train_ensemble",
+    "decoder_jacobians",
+]
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Hyper-parameters of one training run (Brady et al.'s defaults apart from ``steps``).
+
+    Attributes
+    ----------
+    steps
+        Optimiser steps (115,000 in the paper).
+    batch_size
+        Samples per step.
+    lr
+        Initial Adam learning rate.
+    lr_decay_at
+        Fraction of the steps after which the learning rate is multiplied by ``lr_decay``.
+    lr_decay
+        The factor (1/10).
+    hidden
+        Hidden width of the encoder and decoder.
+
+    Examples
+    --------
+    >>> TrainSettings(steps=1000).lr
+    0.001
+    """
+
+    steps: int
+    batch_size: int = 64
+    lr: float = 1e-3
+    lr_decay_at: float = 0.5
+    lr_decay: float = 0.1
+    hidden: int = HIDDEN
+
+    def decay_step(self) -> int:
+        """The (1-based) step after which the learning rate drops: ``int(steps * lr_decay_at)``.
+
+        Examples
+        --------
+        >>> TrainSettings(steps=115000).decay_step()
+        57500
+        """
+        return int(self.steps * self.lr_decay_at)
+
+
+@dataclass
+class TrainedRun:
+    """One trained model and its per-step training curves (``loss``, ``recon``, ``ccomp``)."""
+
+    model: AutoEncoder
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass
+class TrainedEnsemble:
+    """E trained members: their models (unstacked) and curves, each ``(E, steps)``."""
+
+    models: list[AutoEncoder]
+    history: dict[str, Tensor] = field(default_factory=dict)
+
+
+def decoder_jacobians(decoder: Callable[[Tensor], Tensor], zh: Tensor) -> Tensor:
+    """``vmap(jacfwd(decoder))(zh)``: Jacobians ``(N, obs_dim, latent_dim)`` at the codes ``zh`` ``(N, latent_dim)``.
+
+    Examples
+    --------
+    >>> decoder_jacobians(lambda z: 2 * z, torch.ones(3, 2)).shape
+    torch.Size([3, 2, 2])
+    """
+    return vmap(jacfwd(decoder))(zh)
+
+
+def autoencoder_loss(
+    encoder: Callable[[Tensor], Tensor],
+    decoder: Callable[[Tensor], Tensor],
+    x: Tensor,
+    lam: Tensor | float,
+    slot_dim: int,
+    with_contrast: bool = True,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """``(loss, recon, ccomp)`` of one batch ``x``: ``recon + lam * ccomp``.
+
+    ``recon`` is ``mean((x - xh)^2)`` and ``ccomp`` the batch mean of
+    :func:`numeric.contrast.compositional_contrast` (unweighted, ``eps = 1e-12``) of the decoder
+    Jacobians at ``zh = encoder(x)``.  With ``with_contrast=False`` the Jacobians are skipped and
+    ``ccomp`` is 0 (Brady et al. skip them when ``lambda = 0``).
+
+    Examples
+    --------
+    >>> m = init_autoencoder(6, 4, seed=0)
+    >>> loss, recon, cc = autoencoder_loss(m.encoder, m.decoder, torch.randn(8, 6), 1.0, slot_dim=2)
+    >>> bool(torch.isclose(loss, recon + cc))
+    True
+    """
+    zh = encoder(x)
+    xh = decoder(zh)
+    recon = (x - xh).square().mean()
+    if with_contrast:
+        ccomp = compositional_contrast(decoder_jacobians(decoder, zh), slot_dim).mean()
+    else:
+        ccomp = torch.zeros((), dtype=recon.dtype, device=recon.device)
+    return recon + lam * ccomp, recon, ccomp
+
+
+def _batches(generators: Sequence[torch.Generator], n: int, batch_size: int) -> Tensor:
+    return torch.stack([torch.randint(n, (batch_size,), generator=g) for g in generators])
+
+
+def train_single(
+    x: Tensor,
+    lam: float,
+    init_seed: int,
+    batch_seed: int,
+    settings: TrainSettings,
+    slot_dim: int,
+    latent_dim: int,
+    progress: Callable[[int], None] | None = None,
+) -> TrainedRun:
+    """Train one autoencoder on the observations ``x`` ``(N, obs_dim)`` (the reference loop).
+
+    Parameters
+    ----------
+    x
+        Training observations; the model lives on ``x``'s device and dtype.
+    lam
+        Weight of the compositional contrast.
+    init_seed, batch_seed
+        Seeds of the initialisation and of the batch draws.
+    settings
+        Steps, batch size, learning-rate schedule, width.
+    slot_dim
+        Latents per inferred slot.
+    latent_dim
+        ``K * slot_dim``, the code size.
+    progress
+        Called with the number of finished steps after every step.
+
+    Returns
+    -------
+    TrainedRun
+    """
+    model = init_autoencoder(x.shape[-1], latent_dim, init_seed, settings.hidden, x.dtype, x.device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    gen = torch.Generator().manual_seed(int(batch_seed))
+    history: dict[str, list[float]] = {"loss": [], "recon": [], "ccomp": []}
+    with_contrast = lam != 0
+    for step in range(1, settings.steps + 1):
+        idx = _batches([gen], len(x), settings.batch_size)[0].to(x.device)
+        optimizer.zero_grad()
+        loss, recon, ccomp = autoencoder_loss(model.encoder, model.decoder, x[idx], lam, slot_dim, with_contrast)
+        loss.backward()
+        optimizer.step()
+        if step == settings.decay_step():
+            for group in optimizer.param_groups:
+                group["lr"] = settings.lr * settings.lr_decay
+        history["loss"].append(float(loss.detach()))
+        history["recon"].append(float(recon.detach()))
+        history["ccomp"].append(float(ccomp.detach()))
+        if progress is not None:
+            progress(step)
+    return TrainedRun(model, history)
+
+
+def train_ensemble(
+    x: Tensor,
+    lams: Sequence[float],
+    init_seeds: Sequence[int],
+    batch_seeds: Sequence[int],
+    settings: TrainSettings,
+    slot_dim: int,
+    latent_dim: int,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 50,
+) -> TrainedEnsemble:
+    """Train E autoencoders of the same shape together as one vmapped ensemble.
+
+    Parameters
+    ----------
+    x
+        Training observations per member, ``(E, N, obs_dim)`` (members may have different data).
+    lams, init_seeds, batch_seeds
+        Per member: contrast weight and seeds (length E each).
+    settings, slot_dim, latent_dim
+        As in :func:`train_single` (shared by all members).
+    progress
+        Called with the number of finished steps every ``progress_every`` steps and at the end.
+    progress_every
+        How often to call ``progress`` (each call synchronises with the device).
+
+    Returns
+    -------
+    TrainedEnsemble
+        Members in the order given; ``history[name]`` is ``(E, steps)``.
+
+    Examples
+    --------
+    >>> x = torch.randn(2, 128, 8)
+    >>> out = train_ensemble(x, [0.0, 1.0], [0, 0], [1, 1], TrainSettings(steps=3), slot_dim=2, latent_dim=4)
+    >>> out.history["recon"].shape
+    torch.Size([2, 3])
+    """
+    E = x.shape[0]
+    if not (len(lams) == len(init_seeds) == len(batch_seeds) == E):
+        raise ValueError(f"{E} members need {E} lambdas and seeds, got {len(lams)}, {len(init_seeds)}, {len(batch_seeds)}")
+    members = [init_autoencoder(x.shape[-1], latent_dim, s, settings.hidden, x.dtype, x.device) for s in init_seeds]
+    enc_params, enc_buffers = stack_module_state([m.encoder for m in members])
+    dec_params, dec_buffers = stack_module_state([m.decoder for m in members])
+    enc_base = copy.deepcopy(members[0].encoder).to("meta")
+    dec_base = copy.deepcopy(members[0].decoder).to("meta")
+    lam_t = torch.tensor(list(lams), dtype=x.dtype, device=x.device)
+    with_contrast = any(lam != 0 for lam in lams)
+
+    def member_loss(ep: dict, eb: dict, dp: dict, db: dict, xb: Tensor, lam: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        def encoder(v: Tensor) -> Tensor:
+            return functional_call(enc_base, (ep, eb), (v,))
+
+        def decoder(z: Tensor) -> Tensor:
+            return functional_call(dec_base, (dp, db), (z,))
+
+        return autoencoder_loss(encoder, decoder, xb, lam, slot_dim, with_contrast)
+
+    batched_loss = vmap(member_loss)
+    leaves = list(enc_params.values()) + list(dec_params.values())
+    optimizer = torch.optim.Adam(leaves, lr=settings.lr)
+    gens = [torch.Generator().manual_seed(int(s)) for s in batch_seeds]
+    rows = torch.arange(E, device=x.device).unsqueeze(1)
+    curves = {k: torch.empty(E, settings.steps, dtype=x.dtype, device=x.device) for k in ("loss", "recon", "ccomp")}
+    for step in range(1, settings.steps + 1):
+        idx = _batches(gens, x.shape[1], settings.batch_size).to(x.device)
+        optimizer.zero_grad()
+        loss, recon, ccomp = batched_loss(enc_params, enc_buffers, dec_params, dec_buffers, x[rows, idx], lam_t)
+        loss.sum().backward()  # members are independent: d(sum)/d(theta_i) = d(loss_i)/d(theta_i)
+        optimizer.step()
+        if step == settings.decay_step():
+            for group in optimizer.param_groups:
+                group["lr"] = settings.lr * settings.lr_decay
+        with torch.no_grad():
+            curves["loss"][:, step - 1] = loss
+            curves["recon"][:, step - 1] = recon
+            curves["ccomp"][:, step - 1] = ccomp
+        if progress is not None and (step % progress_every == 0 or step == settings.steps):
+            progress(step)
+    models = _unstack(members, enc_params, dec_params)
+    return TrainedEnsemble(models, {k: v.detach().cpu() for k, v in curves.items()})
+
+
+def _unstack(members: list[AutoEncoder], enc_params: dict[str, Tensor], dec_params: dict[str, Tensor]) -> list[AutoEncoder]:
+    with torch.no_grad():
+        for i, model in enumerate(members):
+            for name, p in model.encoder.named_parameters():
+                p.copy_(enc_params[name][i])
+            for name, p in model.decoder.named_parameters():
+                p.copy_(dec_params[name][i])
+    return members

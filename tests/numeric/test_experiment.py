@@ -1,0 +1,281 @@
+"""The synthetic experiment (numeric/experiment): ground truths, exact verdicts, training, sweep, CLI.
+
+Sizes are kept small (slot maps R^3 -> R^8, a few dozen steps) so the file runs in seconds;
+the claims are the ones the full sweep relies on.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+from click.testing import CliRunner
+from torch.func import jacfwd, vmap
+
+from mechind.cli import main
+from numeric.experiment.config import ConfigError, SweepConfig, load_config
+from numeric.experiment.exact import exact_verdicts, sample_points
+from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth
+from numeric.experiment.models import init_autoencoder
+from numeric.experiment.report import acceptance, summarize, write_report
+from numeric.experiment.sweep import RESULTS_CSV, read_rows, run_sweep
+from numeric.experiment.training import TrainSettings, autoencoder_loss, train_ensemble, train_single
+
+
+def _jacobians(gt, n: int, seed: int) -> torch.Tensor:
+    z = torch.randn(n, gt.latent_dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return vmap(jacfwd(gt))(z)
+
+
+# -- ground truth ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "K, overlap, layout, combine",
+    [(2, 0.0, "pool", "sum"), (2, 0.25, "pool", "sum"), (3, 0.5, "pool", "sum-cubic"), (3, 0.75, "chain", "sum"), (3, 0.25, "chain", "sum-cubic")],
+)
+def test_jacobian_support_is_the_prescribed_mask(K, overlap, layout, combine):
+    gt = sample_ground_truth(K, 3, 8, overlap, seed=K, layout=layout, combine=combine, distinct_slot_mlps=True, cond_pool=100)
+    mask = gt.latent_mask()
+    jac = _jacobians(gt, 64, seed=1)
+    support = (jac != 0).numpy()
+    # outside the mask every entry is exactly zero at every point ...
+    assert not support[:, ~mask].any()
+    # ... and inside it every entry is nonzero (LeakyReLU's slopes are never 0) at every point
+    assert support[:, mask].all()
+    reach = gt.mask().sum(axis=1)  # how many slots reach each output
+    if overlap == 0:
+        assert reach.max() == 1
+    elif layout == "pool":
+        assert (reach == K).sum() == gt.layout.shared == round(overlap * 8) and reach.min() == 1
+    else:
+        assert reach.max() >= 2 and reach[0] == 1 and reach[-1] == 1
+
+
+def test_layouts():
+    pool = OverlapLayout.from_fraction(3, 20, 0.25)
+    assert (pool.shared, pool.num_outputs) == (5, 50)
+    assert all(pool.mask()[:, k].sum() == 20 for k in range(3))
+    assert pool.mask()[45:].all() and pool.mask()[:45].sum(axis=1).max() == 1
+    chain = OverlapLayout.from_fraction(3, 8, 0.75, "chain")
+    assert chain.num_outputs == 12 and chain.slot_rows(1) == list(range(2, 10))
+    assert chain.mask()[4:6].all()  # s > m/2: slots 0 and 2 meet
+    assert OverlapLayout.from_fraction(2, 20, 0.0).num_outputs == 40  # rho = 0: Brady's concatenation
+    with pytest.raises(ValueError):
+        OverlapLayout.from_fraction(2, 20, 0.33)
+    with pytest.raises(ValueError):
+        OverlapLayout.from_fraction(2, 20, 1.0)
+
+
+@pytest.mark.parametrize("overlap", [0.0, 0.5])
+def test_ground_truth_is_injective_rank_test(overlap):
+    gt = sample_ground_truth(3, 3, 8, overlap, seed=5, cond_pool=100)
+    svals = torch.linalg.svdvals(_jacobians(gt, 256, seed=2))
+    assert svals.shape[-1] == 9
+    assert float(svals.min()) > 1e-6 * float(svals.max())  # full column rank at every sample point
+
+
+def test_slot_mlps_follow_brady_recipe():
+    gt = sample_ground_truth(2, 3, 8, 0.0, seed=3, cond_pool=200)
+    w1, w2, _, _ = gt.tensors()
+    for w in (w1[0], w2[0]):
+        assert torch.allclose(torch.linalg.vector_norm(w, dim=0), torch.ones(w.shape[1], dtype=torch.float64), atol=1e-5)
+        assert float(w.abs().max()) <= 1.0
+    assert torch.equal(w1[0], w1[1])  # Brady et al. render every slot with one MLP
+    distinct = sample_ground_truth(2, 3, 8, 0.0, seed=3, cond_pool=200, distinct_slot_mlps=True)
+    assert not torch.equal(distinct.tensors()[0][0], distinct.tensors()[0][1])
+    # same seed, another overlap: the same slot maps, laid out differently
+    assert sample_ground_truth(2, 3, 8, 0.5, seed=3, cond_pool=200).slot_weights == gt.slot_weights
+
+
+@pytest.mark.parametrize("combine", ["sum", "sum-cubic"])
+def test_torch_and_exact_generator_are_the_same_function(combine):
+    gt = sample_ground_truth(2, 3, 6, 0.5, seed=7, combine=combine, cond_pool=50)
+    point = sample_points(6, 1, seed=3)[0]
+    g = gt.exact_generator([point])
+    exact = [float(o.subs(g.points[0])) for o in g.outputs]
+    numeric = gt(torch.tensor([[float(v) for v in point]], dtype=torch.float64))[0].tolist()
+    assert np.allclose(exact, numeric, rtol=1e-12, atol=1e-12)
+    assert all(isinstance(c, sp.Rational) for o in g.outputs for c in o.atoms(sp.Number))
+
+
+def test_exact_type_d_holds_only_at_overlap_zero():
+    verdicts = {}
+    for overlap in (0.0, 0.25, 0.5, 0.75):
+        gt = sample_ground_truth(2, 3, 8, overlap, seed=11, cond_pool=50)
+        v = exact_verdicts(gt, sample_points(6, 2, seed=1), ["D"], budget=60)
+        verdicts[overlap] = (v.d_global, tuple(v.d_points))
+        assert v.min_singular > 0
+    assert verdicts[0.0] == ("proved", ("proved", "proved"))
+    for overlap in (0.25, 0.5, 0.75):
+        assert verdicts[overlap] == ("refuted", ("refuted", "refuted")), verdicts
+
+
+def test_exact_points_are_rational_and_seeded():
+    a, b = sample_points(4, 3, seed=9), sample_points(4, 3, seed=9)
+    assert a == b and all(isinstance(v, Fraction) and v.denominator <= 1000 for p in a for v in p)
+
+
+# -- training ------------------------------------------------------------------------------
+
+
+def _data(K: int = 2, overlap: float = 0.0, n: int = 1024, seed: int = 0) -> torch.Tensor:
+    gt = sample_ground_truth(K, 3, 8, overlap, seed=seed, cond_pool=50)
+    z = torch.randn(n, 3 * K, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return gt(z).float()
+
+
+def _grad_mass(net: torch.nn.Module, connected: bool = True) -> float:
+    grads = [p.grad for p in net.parameters()]
+    if connected:  # every parameter is on the contrast's graph (nothing detached)
+        assert all(g is not None for g in grads)
+    grads = [g for g in grads if g is not None]  # (the decoder's output bias does not enter J)
+    assert all(torch.isfinite(g).all() for g in grads)
+    return sum(float(g.abs().sum()) for g in grads)
+
+
+def test_ccomp_gradient_reaches_the_encoder():
+    """The contrast is evaluated at zh = encoder(x) and is not detached, so its gradient reaches the
+    encoder wherever the decoder's Jacobian varies with z."""
+    x = _data()
+    model = init_autoencoder(x.shape[-1], 6, seed=0)
+
+    def smooth_decoder(z: torch.Tensor) -> torch.Tensor:  # a decoder whose Jacobian depends on z
+        return model.decoder(z + 0.1 * z**3)
+
+    _, _, ccomp = autoencoder_loss(model.encoder, smooth_decoder, x[:64], 1.0, slot_dim=3)
+    ccomp.backward()  # the contrast alone
+    assert _grad_mass(model.encoder) > 0 and _grad_mass(model.decoder, connected=False) > 0
+
+
+def test_ccomp_gradient_on_the_codes_vanishes_for_a_leaky_relu_decoder():
+    """Brady et al.'s decoder is piecewise linear: J(z) is piecewise constant, so the contrast's
+    gradient with respect to the codes -- and hence the encoder -- is exactly zero almost
+    everywhere; the contrast trains the decoder only (the encoder follows through the
+    reconstruction term)."""
+    x = _data()
+    model = init_autoencoder(x.shape[-1], 6, seed=0)
+    _, _, ccomp = autoencoder_loss(model.encoder, model.decoder, x[:64], 1.0, slot_dim=3)
+    ccomp.backward()
+    assert _grad_mass(model.encoder) == 0.0
+    assert _grad_mass(model.decoder, connected=False) > 0
+
+
+def test_training_smoke_lowers_the_loss():
+    x = _data()
+    run = train_single(x, lam=1.0, init_seed=1, batch_seed=2, settings=TrainSettings(steps=50), slot_dim=3, latent_dim=6)
+    loss = run.history["loss"]
+    assert len(loss) == 50
+    assert np.mean(loss[-10:]) < 0.7 * np.mean(loss[:10]), (loss[:10], loss[-10:])
+
+
+def test_ensemble_equals_sequential_on_the_same_seeds():
+    xs = torch.stack([_data(seed=0), _data(seed=1), _data(seed=0)])
+    lams, inits, batches = [0.0, 1.0, 0.01], [3, 4, 5], [6, 7, 8]
+    settings = TrainSettings(steps=20)
+    ensemble = train_ensemble(xs, lams, inits, batches, settings, slot_dim=3, latent_dim=6)
+    for i in range(3):
+        single = train_single(xs[i], lams[i], inits[i], batches[i], settings, slot_dim=3, latent_dim=6)
+        assert np.allclose(ensemble.history["loss"][i].numpy(), single.history["loss"], rtol=1e-4, atol=1e-6)
+        for p, q in zip(ensemble.models[i].parameters(), single.model.parameters()):
+            assert torch.allclose(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_learning_rate_drops_at_half_the_steps():
+    assert TrainSettings(steps=115000).decay_step() == 57500
+    assert TrainSettings(steps=7).decay_step() == 3
+
+
+# -- configs, sweep, report, CLI -----------------------------------------------------------
+
+
+def _micro(**changes) -> SweepConfig:
+    base = load_config("tiny").to_dict()
+    base.update({"overlaps": [0.0, 0.5], "seeds": 1, "steps": 5, "n_train": 128, "n_eval": 60, "exact_points": 1})
+    base.update(changes)
+    return SweepConfig(**base)
+
+
+def test_bundled_configs_match_the_issue():
+    small, paper = load_config("small"), load_config("paper")
+    assert small.slots == (2, 3) and small.lambdas == (0.01, 1.0) and small.seeds == 3
+    assert small.overlaps == (0.0, 0.25, 0.5, 0.75)
+    assert paper.slots == (2, 3, 5) and paper.seeds == 5 and paper.steps == 115000
+    assert len(small.runs()) == 48
+    assert load_config("small", seed=4).seed == 4
+
+
+def test_bad_configs_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="no configuration"):
+        load_config("no-such-config")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nstepz = 3\n')
+    with pytest.raises(ConfigError, match="unknown key 'stepz'"):
+        load_config(bad)
+    bad.write_text('name = "x"\noverlaps = [0.33]\n')
+    with pytest.raises(ConfigError, match="not a whole number"):
+        load_config(bad)
+    bad.write_text('name = "x"\nsteps = "many"\n')
+    with pytest.raises(ConfigError, match="wrong type"):
+        load_config(bad)
+    bad.write_text("name = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+
+
+def test_sweep_resumes_and_skips_finished_runs(tmp_path):
+    config = _micro()
+    trained: list[list[str]] = []
+    first = run_sweep(config, tmp_path, show_progress=False, on_group=lambda rows: trained.append([r["run"] for r in rows]))
+    assert [r["run"] for r in first] == ["K2-o0-lam1-s0", "K2-o0.5-lam1-s0"]
+    assert len(trained) == 2
+    assert [r["exact_D_global"] for r in first] == ["proved", "refuted"]
+
+    trained.clear()
+    again = run_sweep(config, tmp_path, show_progress=False, on_group=lambda rows: trained.append([r["run"] for r in rows]))
+    assert trained == []  # nothing retrained
+    assert [r["sis"] for r in again] == [r["sis"] for r in first]
+
+    # drop one finished run: only it is retrained, and it comes out the same (explicit seeds)
+    path = tmp_path / RESULTS_CSV
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:2]) + "\n")
+    third = run_sweep(config, tmp_path, show_progress=False, on_group=lambda rows: trained.append([r["run"] for r in rows]))
+    assert trained == [["K2-o0.5-lam1-s0"]]
+    assert abs(third[1]["sis"] - first[1]["sis"]) < 1e-9 and abs(third[1]["train_loss"] - first[1]["train_loss"]) < 1e-6
+    assert len(read_rows(path)) == 2
+
+    with pytest.raises(ConfigError, match="different configuration"):
+        run_sweep(_micro(steps=6), tmp_path, show_progress=False)
+
+    figure, table = write_report(third, tmp_path)
+    assert figure.stat().st_size > 0 and "| 2 | 1 | 0.5 | 1 |" in table.read_text()
+    assert acceptance(summarize(third))["largest_overlap"] == 0.5
+
+
+def test_cli_reproduce_runs_a_config_file(tmp_path):
+    cfg = tmp_path / "micro.toml"
+    cfg.write_text(
+        'name = "micro"\nslots = [2]\nlambdas = [1.0]\noverlaps = [0.0]\nseeds = 1\nslot_outputs = 8\n'
+        "steps = 5\nn_train = 128\nn_eval = 60\nexact_points = 1\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["reproduce", "--config", str(cfg), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "median SIS at overlap 0, lambda = 1, K = 2" in result.output
+    for name in ("results.csv", "generators.csv", "sis_vs_overlap.png", "table.md", "config.json"):
+        assert (out / name).exists(), name
+
+
+def test_cli_reproduce_bad_input_exits_2(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["reproduce", "--config", "nope", "--out", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "no configuration 'nope'" in result.output
+    result = runner.invoke(main, ["reproduce", "--config", "tiny", "--device", "tpu", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 2
+    if not torch.cuda.is_available():
+        result = runner.invoke(main, ["reproduce", "--config", "tiny", "--device", "cuda", "--out", str(tmp_path / "c")])
+        assert result.exit_code == 2 and "no CUDA device" in result.output
