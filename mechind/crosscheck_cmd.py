@@ -31,6 +31,7 @@ from theory.check import DEFAULT_BUDGET
 from theory.criteria import HN_READINGS
 from theory.errors import InputError
 from theory.generator import parse_point
+from theory.sparsity import S_READINGS
 
 from . import __version__
 from .render import VERDICT_STYLE
@@ -67,6 +68,19 @@ def _margin_text(margin: dict[str, Any]) -> str:
     return " | ".join(parts)
 
 
+def _rho_note(row: dict[str, Any]) -> str:
+    """``rho± = (4, 4), snap rational`` for an agreeing S row (empty for other criteria).
+
+    >>> _rho_note({"rho": {"numeric": {"rho_plus": 4, "rho_minus": 4}, "snap": "rational"}})
+    'ρ± = (4, 4), snap rational'
+    """
+    rho = row.get("rho")
+    if not rho or not rho.get("numeric"):
+        return ""
+    n = rho["numeric"]
+    return f"ρ± = ({n.get('rho_plus')}, {n.get('rho_minus')}), snap {rho.get('snap')}"
+
+
 def crosscheck_table(case: dict[str, Any]) -> Table:
     """A rich table of one case's cross-check rows (the ``to_json`` form of a case).
 
@@ -98,7 +112,7 @@ def crosscheck_table(case: dict[str, Any]) -> Table:
             agree_text,
             _fmt(r["tolerance"]),
             _margin_text(r["margin"]),
-            "" if agree is None else (r["explanation"] or ""),
+            "" if agree is None else (r["explanation"] or _rho_note(r)),
         )
     return table
 
@@ -110,7 +124,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
     1
     """
     table = Table(title="cross-check totals", title_justify="left")
-    for column in ("dtype", "compared", "agree", "disagree", "tolerance-sensitive", "possible bug", "not compared (exact unknown)"):
+    for column in ("dtype", "compared", "agree", "disagree", "tolerance-sensitive", "possible bug", "not compared (an unknown side)"):
         table.add_column(column)
     for dt, s in summary.items():
         table.add_row(dt, str(s["compared"]), str(s["agree"]), str(s["disagree"]), str(s["tolerance_sensitive"]), str(s["possible_bug"]), str(s["not_compared"]))
@@ -120,7 +134,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
 @click.command("crosscheck")
 @click.argument("paths", nargs=-1)
 @click.option("--all", "use_all", is_flag=True, help="Cross-check every bundled case.")
-@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, H2, H3, ... Hn, irreducible:D (default D,M,H2,H3 and irreducible:D where the exact layer has it).")
+@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, S, H2, H3, ... Hn, irreducible:D (default D,M,S,H2,H3 and irreducible:D where the exact layer has it).")
 @click.option("--dtype", "dtypes", default="float32,float64", show_default=True, help="Comma-separated torch dtypes.")
 @click.option("--random-points", type=int, default=2, show_default=True, help="Seeded random exact points added to each case's points.")
 @click.option("--at", "at", multiple=True, help="An extra exact point, e.g. s1=1/2,s2=-3/4 (repeatable).")
@@ -131,6 +145,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
 @click.option("--band", type=float, default=None, help="A disagreeing entry within band * tau of zero is tolerance-sensitive (default 100).")
 @click.option("--device", default="cpu", show_default=True, help="Torch device of the numeric layer (cpu, cuda, ...).")
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
+@click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True, help="Type S on both layers: rho+ < rho- (strict) or rho+ <= rho- (non-strict).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def crosscheck_command(
@@ -147,10 +162,12 @@ def crosscheck_command(
     band: float | None,
     device: str,
     hn_reading: str,
+    s_reading: str,
     debug: bool,
 ) -> None:
     """Cross-check closed-form generators: exact verdicts against numeric (torch) ones,
-    per criterion, point and dtype, with the entries behind every disagreement."""
+    per criterion, point and dtype, with the entries behind every disagreement (for S: the
+    entry that flips the support, or the snapped entries behind a rho mismatch)."""
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     if random_points < 0:
@@ -198,6 +215,7 @@ def crosscheck_command(
                 device=torch_device,
                 reading=hn_reading,
                 extra_points=points,
+                s_reading=s_reading,
             )
         doc = report.to_json()
         docs.append(doc)

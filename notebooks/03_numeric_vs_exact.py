@@ -78,7 +78,7 @@ assert bool((hidden64.abs() <= tolerance(J64)).all()) and bool((hidden32.abs() <
 # The numeric verdicts, with what they rest on:
 
 # %%
-for r in check_numeric(g32, "D,M,H2,H3", z=z32):
+for r in check_numeric(g32, "D,M,S,H2,H3", z=z32):  # S: rho of the snapped Jacobian at each point
     print(f"{r.criterion:3s} {r.verdict:18s} dtype={r.dtype} points={r.points_sampled} "
           f"tau in [{r.tolerance['min']:.1e}, {r.tolerance['max']:.1e}]  "
           f"largest zero {r.margin['largest_zero']:.1e}, smallest nonzero {r.margin['smallest_nonzero'] or float('nan'):.1e}")

@@ -1,5 +1,5 @@
 """mechind's numeric layer (torch): numeric generators, batched derivatives, numeric criteria
-and the cross-check against the exact layer.
+(D, M, S, H_n, irreducible:D) and the cross-check against the exact layer.
 
 It may import :mod:`theory`, never the reverse (DESIGN.md section 1).  Floats never prove
 anything: numeric verdicts are ``holds-numerically`` / ``fails-numerically``, always with
@@ -26,6 +26,8 @@ from .criteria import (
     numeric_Hn,
     numeric_irreducible_D,
     numeric_M,
+    numeric_S,
+    snap_jacobian,
     snap_rational,
     tolerance,
 )
@@ -68,7 +70,9 @@ __all__ = [
     "numeric_M",
     "numeric_Hn",
     "numeric_irreducible_D",
+    "numeric_S",
     "snap_rational",
+    "snap_jacobian",
     "crosscheck_case",
     "CaseCrosscheck",
 ]

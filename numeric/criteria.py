@@ -1,4 +1,4 @@
-"""Numeric criteria D, M, H_n and irreducible:D on float Jacobians (float evidence, never proofs).
+"""Numeric criteria D, M, H_n, S and irreducible:D on float Jacobians (float evidence, never proofs).
 
 Verdicts are ``holds-numerically`` or ``fails-numerically`` (DESIGN.md section 3).  Every
 result says on which points (``points_sampled``), in which dtype and on which device, with
@@ -7,7 +7,7 @@ which tolerance, and how close the call was (the margin).
 **The tolerance rule** (DESIGN.md section 5, MATH.md section 15): at each point an entry
 ``x`` counts as zero when ``|x| <= tau`` with
 
-    tau = c * eps(dtype) * max|J(z)|          (Jacobian entries: D, M, irreducible:D)
+    tau = c * eps(dtype) * max|J(z)|          (Jacobian entries: D, M, S, irreducible:D)
     tau = c * eps(dtype) * max(max|J(z)|, max|order-n entries computed at z|,
                                max|generic order-n probes at z|)      (H_n)
 
@@ -19,7 +19,7 @@ probe because the cross entries alone are all rounding noise when they vanish ex
 
 **The margin** of a result: the largest ``|entry|`` called zero and the smallest called
 nonzero (absolute, and as a ratio to that point's tau), over the entries the criterion
-reads (all Jacobian entries for D and M; every cross entry or probe for H_n).
+reads (all Jacobian entries for D, M and S; every cross entry or probe for H_n).
 
 **Results** are :class:`NumericResult`, a :class:`theory.result.CheckResult` with extra
 fields ``dtype``, ``device``, ``points_sampled``, ``tolerance``, ``margin``; its
@@ -28,8 +28,21 @@ single point and ``global`` for a sample (the claim is about the domain, the evi
 the sample; the verdict word says it is numeric).  Witnesses give the float point, the
 indices and the float values.
 
-Type S is not here yet: it needs the exact rho algorithm (the Type S issue); the snapping
-helper :func:`snap_rational` it will use is.
+**Type S** (MATH.md sections 5 and 15.2) is pointwise: at each point the entries within
+tau are set to zero, the rest are snapped to small-denominator rationals
+(:func:`snap_jacobian`, denominators up to :func:`s_max_denominator`: the entries themselves,
+else each row divided by its largest entry, which changes no ``||J M||_0``; else a labelled
+approximation that keeps the support) and
+the exact algorithm :func:`theory.sparsity.sparsity` computes rho+, rho-, rho* of the
+snapped matrix within a per-point budget.  A point holds when ``rho+ < rho-`` (``strict``;
+``rho+ <= rho-`` under ``non-strict``).  The aggregate over a sample is formed as for the
+other criteria: ``holds-numerically`` when S holds at every point where it was decided,
+``fails-numerically`` when it fails at one; the per-point verdicts and rho are in
+``details["points"]``.  A point whose rho the budget left undecided counts neither way
+(``details["points_undecided"]``); when no point was decided the result is ``unknown`` with
+method ``budget-exhausted`` (DESIGN.md section 3), the only numeric result that is neither
+verdict.  Snapped values are float evidence made exact: rho of the snapped matrix is still
+a numeric figure, never a proof.
 
 Examples
 --------
@@ -37,8 +50,8 @@ Examples
 >>> from numeric.generator import NeuralGenerator
 >>> f = lambda z: torch.stack([z[..., 0], z[..., 1], z[..., 0] * z[..., 1]], dim=-1)
 >>> g = NeuralGenerator(f, [[0], [1]], 2, name="bilinear", dtype=torch.float64)
->>> [(r.criterion, r.verdict) for r in check_numeric(g, "D,M,H2,H3", n_points=64)]
-[('D', 'fails-numerically'), ('M', 'holds-numerically'), ('H2', 'fails-numerically'), ('H3', 'holds-numerically')]
+>>> [(r.criterion, r.verdict) for r in check_numeric(g, "D,M,H2,H3,S", n_points=64)]
+[('D', 'fails-numerically'), ('M', 'holds-numerically'), ('H2', 'fails-numerically'), ('H3', 'holds-numerically'), ('S', 'fails-numerically')]
 """
 
 from __future__ import annotations
@@ -55,6 +68,7 @@ import numpy as np
 import torch
 
 from theory.result import CheckResult
+from theory.sparsity import ENGINES, S_READINGS, basis_weight, mixes, sparsity
 
 from .derivatives import DEFAULT_CHUNK, CrossDerivatives, block_probes, cross_derivatives, jacobian
 from .generator import NeuralGenerator, dtype_name
@@ -73,18 +87,31 @@ __all__ = [
     "assess_Hn",
     "assess_Hn_probe",
     "assess_irreducible_D",
+    "assess_S",
     "numeric_D",
     "numeric_M",
     "numeric_Hn",
     "numeric_irreducible_D",
+    "numeric_S",
     "check_numeric",
     "snap_rational",
+    "snap_jacobian",
+    "SnappedJacobian",
+    "DEFAULT_S_BUDGET",
+    "S_SNAPS",
+    "s_max_denominator",
 ]
 
 #: Default factor c of the tolerance tau = c * eps(dtype) * scale.
 DEFAULT_C = 10.0
 
 NUMERIC_VERDICTS = ("holds-numerically", "fails-numerically")
+
+#: Seconds the exact rho algorithm may spend at one point for numeric Type S.
+DEFAULT_S_BUDGET = 10.0
+
+#: How a point's Jacobian was made exact for numeric Type S (:func:`snap_jacobian`).
+S_SNAPS = ("rational", "row-scaled", "approximate")
 
 _HN = re.compile(r"^H([1-9][0-9]*)$")
 
@@ -107,6 +134,12 @@ class NumericResult(CheckResult):
         ``{"largest_zero", "smallest_nonzero", "largest_zero_ratio", "smallest_nonzero_ratio"}``
         (``None`` where no entry fell on that side; ratios are ``|x| / tau``).
 
+    Notes
+    -----
+    The verdict is ``holds-numerically`` or ``fails-numerically``; the one exception is a
+    numeric Type S whose budget decided no point at all: ``unknown`` with method
+    ``budget-exhausted`` (DESIGN.md section 3), never ``proved`` or ``refuted``.
+
     Examples
     --------
     >>> r = NumericResult("D", "holds-numerically", "global", "jacfwd", dtype="float32", points_sampled=3)
@@ -122,7 +155,7 @@ class NumericResult(CheckResult):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.verdict not in NUMERIC_VERDICTS:
+        if self.verdict not in NUMERIC_VERDICTS and not (self.verdict == "unknown" and self.method == "budget-exhausted"):
             raise ValueError(f"a numeric result is holds-numerically or fails-numerically, got {self.verdict!r}")
 
     def to_json(self) -> dict[str, Any]:
@@ -146,9 +179,10 @@ class Assessment:
     Attributes
     ----------
     criterion
-        ``D``, ``M``, ``Hn`` or ``irreducible:D``.
+        ``D``, ``M``, ``S``, ``Hn`` or ``irreducible:D``.
     method
-        ``jacfwd`` (Jacobian), ``nested-jacfwd`` (cross entries), ``jvp-probe``, and for
+        ``jacfwd`` (Jacobian), ``nested-jacfwd`` (cross entries), ``jvp-probe``,
+        ``snap-sparsity`` (S: the exact rho algorithm on the snapped Jacobian), and for
         irreducible:D ``snap-rational`` / ``tolerance-rank`` per point in ``details``.
     holds
         ``bool[N]``: the criterion holds numerically at each point.
@@ -165,6 +199,10 @@ class Assessment:
         The tolerance factor and eps(dtype).
     details
         Extra per-assessment figures (JSON-ready).
+    decided
+        ``bool[N]``: the points where the criterion was decided (``None``: all of them).
+        Only Type S leaves points undecided (its rho budget ran out); ``holds`` is
+        ``False`` there and such points count neither as holding nor as failing.
     """
 
     criterion: str
@@ -177,6 +215,7 @@ class Assessment:
     c: float
     eps: float
     details: dict[str, Any] = field(default_factory=dict)
+    decided: torch.Tensor | None = None
 
     @property
     def n_points(self) -> int:
@@ -230,28 +269,31 @@ class Assessment:
 def _rule(criterion: str) -> str:
     if _HN.match(criterion):
         return "tau = c * eps(dtype) * max(max|J|, max|order-n entries|, max|generic order-n probes|), per point"
+    if criterion == "S":
+        return "tau = c * eps(dtype) * max|J|, per point; entries within tau are set to zero, the rest snapped to rationals"
     return "tau = c * eps(dtype) * max|J|, per point"
 
 
 def parse_numeric_criteria(spec: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Criterion ids from ``"D,M,H2,irreducible:D"`` (default ``D, M, H2, H3``).
+    """Criterion ids from ``"D,M,S,H2,irreducible:D"`` (default ``D, M, H2, H3``; S, whose
+    exact rho algorithm runs at every point, is asked for explicitly).
 
-    >>> parse_numeric_criteria("d, h3, irreducible:D")
-    ('D', 'H3', 'irreducible:D')
+    >>> parse_numeric_criteria("d, h3, s, irreducible:D")
+    ('D', 'H3', 'S', 'irreducible:D')
     """
     if spec is None:
         return ("D", "M", "H2", "H3")
     items = [c.strip() for c in (spec.split(",") if isinstance(spec, str) else spec) if c.strip()]
     if not items:
-        raise ValueError("no criterion given (known: D, M, H2, H3, ... Hn, irreducible:D)")
+        raise ValueError("no criterion given (known: D, M, S, H2, H3, ... Hn, irreducible:D)")
     out: list[str] = []
     for item in items:
-        key = item.upper() if item.upper() in ("D", "M") or _HN.match(item.upper()) else item
+        key = item.upper() if item.upper() in ("D", "M", "S") or _HN.match(item.upper()) else item
         if key.lower() == "irreducible:d":
             key = "irreducible:D"
         m = _HN.match(key)
-        if key not in ("D", "M", "irreducible:D") and not m:
-            raise ValueError(f"unknown numeric criterion {item!r} (known: D, M, H2, H3, ... Hn, irreducible:D; S needs the exact rho algorithm)")
+        if key not in ("D", "M", "S", "irreducible:D") and not m:
+            raise ValueError(f"unknown numeric criterion {item!r} (known: D, M, S, H2, H3, ... Hn, irreducible:D)")
         if m and int(m.group(1)) < 2:
             raise ValueError(f"H_n needs n >= 2, got {item!r}")
         if key not in out:
@@ -765,6 +807,279 @@ def assess_irreducible_D(
     return Assessment("irreducible:D", "matroid-components", holds.to(J.device), tau, J.detach(), labels, witnesses, c, eps, details)
 
 
+# -- Type S ------------------------------------------------------------------------------------
+@dataclass
+class SnappedJacobian:
+    """One point's float Jacobian made exact for the rho algorithm (:func:`snap_jacobian`).
+
+    Attributes
+    ----------
+    values
+        ``m`` rows of :class:`fractions.Fraction`: the matrix rho is computed on.
+    snap
+        ``rational`` (every entry snapped within tau), ``row-scaled`` (each row divided by
+        its entry of largest magnitude, then snapped within ``2 tau / |that entry|``) or
+        ``approximate`` (neither: the nearest rational with a bounded denominator per entry
+        of the scaled rows, keeping every nonzero entry nonzero).  See :data:`S_SNAPS`.
+    max_error
+        The largest ``|x - p/q|`` over the snapped entries (in the units of ``values``:
+        absolute for ``rational``, relative to the row's largest entry otherwise).
+    support
+        ``m`` rows of bools: the entries above tau (the support of ``values``).
+    pivots
+        Per row, the column of the entry it was divided by (``None`` for a zero row, and
+        for every row when ``snap == "rational"``).
+    finite
+        ``False`` when an entry is NaN or infinite (``values`` is then meaningless).
+    """
+
+    values: list[list[Fraction]]
+    snap: str
+    max_error: float
+    support: list[list[bool]]
+    pivots: list[int | None]
+    finite: bool = True
+
+
+def s_max_denominator(dtype: torch.dtype, c: float = DEFAULT_C) -> int:
+    """The default largest denominator of the Type S snap: ``1 / sqrt(c * eps(dtype))``,
+    clamped to ``[10, 10**6]``.
+
+    Every real lies within ``1 / q**2`` of a rational with denominator ``q <= Q``, so past
+    ``Q ~ 1 / sqrt(tau / max|J|)`` a snap within tau would fit any value and say nothing.
+    float64 thus recovers the denominators of cubes of small rationals (up to 10**6);
+    float32 stops near 900.
+
+    >>> s_max_denominator(torch.float64), s_max_denominator(torch.float32)
+    (1000000, 915)
+    """
+    scale = c * torch.finfo(dtype).eps
+    return int(max(10, min(10**6, 1 / scale**0.5))) if scale > 0 else 10**6
+
+
+def snap_jacobian(J: torch.Tensor | np.ndarray | Sequence, tau: float, max_denominator: int = 1000) -> SnappedJacobian:
+    """Make one point's float Jacobian exact for :func:`theory.sparsity.sparsity`.
+
+    The entries with ``|x| <= tau`` become zero (the tolerance rule); the rest are snapped
+    to rationals with denominator at most ``max_denominator`` by :func:`snap_rational`:
+
+    1. the entries themselves, accepted when every one is within ``tau`` (``rational``);
+    2. else each row divided by its entry of largest magnitude, accepted when every scaled
+       entry is within ``2 tau / |that entry|`` (``row-scaled``).  Scaling a row by a
+       nonzero number changes no ``||J M||_0``, so rho+, rho-, rho* and the witness bases
+       are those of ``J``; parallel rows become equal, so their dependency survives;
+    3. else the scaled rows entry by entry (``approximate``); an entry whose nearest small
+       rational is 0 keeps its exact binary value, so the support is never changed.
+       Linear dependencies that the float values only satisfy up to rounding are then
+       generally lost: rho is that of a nearby rational matrix (often the generic one).
+
+    Parameters
+    ----------
+    J
+        The Jacobian ``[m, d]`` at one point (any float array).
+    tau
+        The point's tolerance (:func:`tolerance`).
+    max_denominator
+        The largest denominator of a snapped value.
+
+    Returns
+    -------
+    SnappedJacobian
+        Float evidence made exact: what is computed from it stays a numeric figure.
+
+    Examples
+    --------
+    >>> s = snap_jacobian([[1.0, 1e-18], [0.5, 1 / 3]], tau=1e-15)
+    >>> s.snap, [[str(x) for x in row] for row in s.values]
+    ('rational', [['1', '0'], ['1/2', '1/3']])
+    >>> import math
+    >>> r = snap_jacobian([[math.pi, 0.0], [2 * math.pi, math.pi]], tau=1e-14)
+    >>> r.snap, [[str(x) for x in row] for row in r.values]
+    ('row-scaled', [['1', '0'], ['1', '1/2']])
+    >>> snap_jacobian([[1.0, math.sqrt(2)]], tau=1e-15).snap
+    'approximate'
+    """
+    arr = J.detach().cpu().to(torch.float64).numpy() if isinstance(J, torch.Tensor) else np.asarray(J, dtype=np.float64)
+    arr = np.array(arr, dtype=np.float64, copy=True)
+    m = arr.shape[0]
+    if not np.all(np.isfinite(arr)):
+        zero = [[Fraction(0)] * arr.shape[1] for _ in range(m)]
+        return SnappedJacobian(zero, "approximate", float("inf"), [[False] * arr.shape[1] for _ in range(m)], [None] * m, finite=False)
+    arr[np.abs(arr) <= tau] = 0.0
+    support = (arr != 0).tolist()
+    raw = snap_rational(arr, max_denominator, tol=tau)
+    if raw.ok:
+        return SnappedJacobian(raw.values.tolist(), "rational", raw.max_error, support, [None] * m)
+    rows: list[list[Fraction]] = []
+    pivots: list[int | None] = []
+    scaled_rows: list[np.ndarray] = []
+    ok, worst = True, 0.0
+    for t in range(m):
+        nz = np.flatnonzero(arr[t])
+        if nz.size == 0:
+            pivots.append(None)
+            scaled_rows.append(arr[t])
+            rows.append([Fraction(0)] * arr.shape[1])
+            continue
+        a = int(nz[np.argmax(np.abs(arr[t, nz]))])
+        scaled = arr[t] / arr[t, a]
+        scaled[a] = 1.0
+        snapped = snap_rational(scaled, max_denominator, tol=2 * tau / abs(arr[t, a]))
+        ok = ok and snapped.ok
+        worst = max(worst, snapped.max_error)
+        pivots.append(a)
+        scaled_rows.append(scaled)
+        rows.append(snapped.values.tolist())
+    if ok:
+        return SnappedJacobian(rows, "row-scaled", worst, support, pivots)
+    # approximate: keep the support, whatever the rounding
+    for t, scaled in enumerate(scaled_rows):
+        for a, x in enumerate(scaled):
+            if x != 0 and rows[t][a] == 0:
+                rows[t][a] = Fraction(float(x))
+    return SnappedJacobian(rows, "approximate", worst, support, pivots)
+
+
+def assess_S(
+    J: torch.Tensor,
+    blocks: Sequence[Sequence[int]],
+    c: float = DEFAULT_C,
+    z: torch.Tensor | None = None,
+    latent_names: Sequence[str] | None = None,
+    reading: str = "strict",
+    max_denominator: int | None = None,
+    budget: float | None = DEFAULT_S_BUDGET,
+    engine: str = "auto",
+    seed: int = 0,
+) -> Assessment:
+    """Type S at every point: rho+ < rho- (``strict``) of the snapped Jacobian (MATH.md 5, 15.2).
+
+    Parameters
+    ----------
+    J
+        Jacobians ``[N, m, d]``.
+    blocks
+        The partition.
+    c
+        Tolerance factor: entries ``|x| <= tau`` are zero (:func:`snap_jacobian`).
+    z, latent_names
+        For witnesses and the per-point details.
+    reading
+        ``strict`` (rho+ < rho-, the default) or ``non-strict`` (rho+ <= rho-: ties hold).
+    max_denominator
+        For snapping; default :func:`s_max_denominator` of ``J``'s dtype and ``c``.
+    budget
+        Seconds the exact rho algorithm may spend at each point (``None``: no limit).
+    engine
+        Engine of :func:`theory.sparsity.sparsity`: ``auto``, ``matroid`` or ``z3``.
+    seed
+        Seed of the witness bases.
+
+    Returns
+    -------
+    Assessment
+        ``details["points"]`` holds, per point, ``rho_plus``, ``rho_minus``, ``rho_star``,
+        ``block_rho``, ``coordinate_l0``, ``tie``, ``snap``, ``snap_error``, ``status``
+        (``exact``, or ``bounds`` past the budget), ``verdict`` (``holds-numerically``,
+        ``fails-numerically`` or ``undecided``) and the point's ``margin``.  ``decided`` is
+        ``False`` where the budget left the comparison open.  A failing point's witness is
+        the misaligned basis (columns as ``p/q`` strings) whose weight on the snapped matrix
+        does not exceed rho+.
+
+    Examples
+    --------
+    >>> J = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [0.75, 0.75]], [[1.0, 0.0], [0.0, 1.0], [0.0, 0.75]]], dtype=torch.float64)
+    >>> a = assess_S(J, [[0], [1]])
+    >>> a.holds.tolist(), [(p["rho_plus"], p["rho_minus"]) for p in a.details["points"]]
+    ([False, True], [(4, 4), (3, 4)])
+    >>> assess_S(J, [[0], [1]], reading="non-strict").holds.tolist()
+    [True, True]
+    """
+    if reading not in S_READINGS:
+        raise ValueError(f"unknown Type S reading {reading!r} (choose from {', '.join(S_READINGS)})")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if budget is not None and not budget > 0:
+        raise ValueError(f"the per-point budget must be positive, got {budget}")
+    N, m, d = J.shape
+    names = _names(latent_names, d)
+    if max_denominator is None:
+        max_denominator = s_max_denominator(J.dtype, c)
+    part = [list(b) for b in blocks]
+    tau = tolerance(J, c)
+    eps = torch.finfo(J.dtype).eps
+    Jd = J.detach().cpu().to(torch.float64).numpy()
+    holds = torch.zeros(N, dtype=torch.bool)
+    decided = torch.zeros(N, dtype=torch.bool)
+    witnesses: list[dict[str, Any] | None] = [None] * N
+    points: list[dict[str, Any]] = []
+    for i in range(N):
+        t_i = float(tau[i])
+        snapped = snap_jacobian(Jd[i], t_i, max_denominator)
+        rec: dict[str, Any] = {}
+        if z is not None:
+            rec["point"] = _point_json(z, i, names)
+        rec.update(snap=snapped.snap, snap_error=snapped.max_error)
+        if not snapped.finite:
+            rec.update(verdict="undecided", note="a Jacobian entry is NaN or infinite")
+            points.append(rec)
+            continue
+        res = sparsity(snapped.values, part, engine=engine, budget=budget, seed=seed)
+        verdict = res.type_s(reading)
+        if verdict is False and res.misaligned_basis is None:  # as the exact criterion: no witness, no failure
+            verdict = None
+        rec.update(
+            rho_plus=res.rho_plus,
+            rho_minus=res.rho_minus,
+            rho_star=res.rho_star,
+            block_rho=res.block_rho,
+            coordinate_l0=res.coordinate_l0,
+            tie=res.tie,
+            status=res.status,
+            engine=res.engine,
+        )
+        if res.status != "exact":
+            rec["bounds"] = res.bounds
+        if verdict is None:
+            rec["verdict"] = "undecided"
+        else:
+            decided[i] = True
+            holds[i] = bool(verdict)
+            rec["verdict"] = "holds-numerically" if verdict else "fails-numerically"
+        if verdict is False:
+            basis = res.misaligned_basis
+            assert basis is not None
+            weight = basis_weight(snapped.values, basis)
+            rho_plus = res.rho_plus if res.rho_plus is not None else res.bounds.get("rho_plus", [None])[0]
+            witnesses[i] = {
+                "point": _point_json(z, i, names),
+                "basis": [[str(x) for x in v] for v in basis],
+                "weight": weight,
+                "mixing": [k for k, u in enumerate(basis) if mixes(u, part)],
+                "rho_plus": rho_plus,
+                "rho_minus": res.rho_minus,
+                "gap": None if rho_plus is None else rho_plus - weight,
+                "snap": snapped.snap,
+                "tolerance": t_i,
+            }
+        points.append(rec)
+    labels = [(a,) for a in range(d)]
+    snaps = [p["snap"] for p in points]
+    details: dict[str, Any] = {
+        "readings": {"s-strict": reading, "rho-plus": "pointwise"},
+        "engine": engine,
+        "budget_seconds": budget,
+        "max_denominator": max_denominator,
+        "snaps": {h: snaps.count(h) for h in S_SNAPS if h in snaps},
+        "points_undecided": int((~decided).sum()),
+        "points": points,
+    }
+    a = Assessment("S", "snap-sparsity", holds.to(J.device), tau, J.detach(), labels, witnesses, c, eps, details, decided.to(J.device))
+    for i, rec in enumerate(points):
+        rec["margin"] = a.margin(i)
+    return a
+
+
 # -- public checks on a NeuralGenerator ---------------------------------------------------------
 def _points(g: NeuralGenerator, z: torch.Tensor | None, n_points: int, seed: int) -> torch.Tensor:
     if z is None:
@@ -778,12 +1093,22 @@ def _points(g: NeuralGenerator, z: torch.Tensor | None, n_points: int, seed: int
 
 
 def _result(g: NeuralGenerator, a: Assessment, z: torch.Tensor, seconds: float = 0.0) -> NumericResult:
-    failing = torch.nonzero(~a.holds).flatten().tolist()
+    # pointwise verdicts aggregate the same way for every criterion: fails when it fails at a
+    # point, holds when it holds at every point; points left undecided (Type S past its budget)
+    # count neither way, and with none decided the result is unknown / budget-exhausted
+    decided = a.decided if a.decided is not None else torch.ones_like(a.holds)
+    failing = torch.nonzero(~a.holds & decided).flatten().tolist()
     verdict = "holds-numerically" if not failing else "fails-numerically"
+    method = a.method
+    if a.decided is not None and not bool(decided.any()) and z.shape[0] > 0:
+        verdict, method = "unknown", "budget-exhausted"
     witness = None
     if failing:
         # the most decisive failure: the witness whose value is farthest above its tau
+        # (for S: the largest gap rho+ - weight of the misaligned witness)
         def strength(w: dict) -> float:
+            if "gap" in w:
+                return float(w["gap"]) if w["gap"] is not None else 0.0
             vals = w.get("values") or [w.get("value", 0.0)]
             return min(abs(v) for v in vals) / w["tolerance"] if w.get("tolerance") else float("inf")
 
@@ -796,7 +1121,7 @@ def _result(g: NeuralGenerator, a: Assessment, z: torch.Tensor, seconds: float =
         a.criterion,
         verdict,
         "point" if z.shape[0] == 1 else "global",
-        a.method,
+        method,
         witness=witness,
         details=details,
         seconds=seconds,
@@ -911,6 +1236,41 @@ def numeric_irreducible_D(
     )[0]
 
 
+def numeric_S(
+    g: NeuralGenerator,
+    z: torch.Tensor | None = None,
+    n_points: int = 16,
+    seed: int = 0,
+    c: float = DEFAULT_C,
+    chunk_size: int = DEFAULT_CHUNK,
+    reading: str = "strict",
+    max_denominator: int | None = None,
+    budget: float | None = DEFAULT_S_BUDGET,
+    engine: str = "auto",
+) -> NumericResult:
+    """Numeric Type S (the sparsity gap) on ``z`` (or ``n_points`` seeded samples).
+
+    S is pointwise: ``details["points"]`` has rho+, rho-, rho*, the snap and the verdict
+    at each point; the result holds when S holds at every decided point and fails when it
+    fails at one (:func:`assess_S`; points past ``budget`` seconds count neither way).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from numeric.generator import NeuralGenerator
+    >>> f = lambda z: torch.stack([z[..., 0], z[..., 1], z[..., 0] ** 3 + z[..., 1] ** 3], -1)
+    >>> g = NeuralGenerator(f, [[0], [1]], 2, dtype=torch.float64)
+    >>> r = numeric_S(g, torch.tensor([[0.5, 0.5], [0.0, 0.5]], dtype=torch.float64))
+    >>> r.verdict, [(p["rho_plus"], p["rho_minus"], p["verdict"]) for p in r.details["points"]]
+    ('fails-numerically', [(4, 4, 'fails-numerically'), (3, 4, 'holds-numerically')])
+    >>> numeric_S(g, torch.tensor([[0.5, 0.5]], dtype=torch.float64), reading="non-strict").verdict
+    'holds-numerically'
+    """
+    return check_numeric(
+        g, ["S"], z, n_points=n_points, seed=seed, c=c, chunk_size=chunk_size, max_denominator=max_denominator, s_reading=reading, s_budget=budget, s_engine=engine
+    )[0]
+
+
 def _passes(blocks: Sequence[Sequence[int]], d: int, n: int) -> int:
     sizes = [len(b) for b in blocks]
     return sum(sizes[i] * sizes[j] for i, j in itertools.combinations(range(len(sizes)), 2)) * d ** (n - 2)
@@ -927,10 +1287,16 @@ def assess(
     seed: int = 0,
     reading: str = "block-diagonal",
     irreducible_method: str = "auto",
-    max_denominator: int = 1000,
+    max_denominator: int | None = None,
     J: torch.Tensor | None = None,
+    s_reading: str = "strict",
+    s_budget: float | None = DEFAULT_S_BUDGET,
+    s_engine: str = "auto",
 ) -> dict[str, Assessment]:
     """Per-point assessments of several criteria on the points ``z``, sharing one Jacobian.
+
+    The options are those of :func:`check_numeric`; ``J`` is the Jacobian at ``z`` if
+    already computed.
 
     Examples
     --------
@@ -945,7 +1311,7 @@ def assess(
         raise ValueError(f"unknown H_n method {hn_method!r} (auto, entries, probe)")
     ids = parse_numeric_criteria(criteria)
     with torch.no_grad():  # torch.func still differentiates in z; no graph through the weights
-        return _assess(g, ids, z, c, chunk_size, hn_method, probes, seed, reading, irreducible_method, max_denominator, J)
+        return _assess(g, ids, z, c, chunk_size, hn_method, probes, seed, reading, irreducible_method, max_denominator, J, s_reading, s_budget, s_engine)
 
 
 def _assess(
@@ -959,8 +1325,11 @@ def _assess(
     seed: int,
     reading: str,
     irreducible_method: str,
-    max_denominator: int,
+    max_denominator: int | None,
     J: torch.Tensor | None,
+    s_reading: str = "strict",
+    s_budget: float | None = DEFAULT_S_BUDGET,
+    s_engine: str = "auto",
 ) -> dict[str, Assessment]:
     if J is None:
         J = jacobian(g, z, chunk_size)
@@ -972,7 +1341,9 @@ def _assess(
         elif cid == "M":
             out[cid] = assess_M(J, g.blocks, c, z, names)
         elif cid == "irreducible:D":
-            out[cid] = assess_irreducible_D(J, g.blocks, c, z, names, g.factor_names, irreducible_method, max_denominator)
+            out[cid] = assess_irreducible_D(J, g.blocks, c, z, names, g.factor_names, irreducible_method, 1000 if max_denominator is None else max_denominator)
+        elif cid == "S":
+            out[cid] = assess_S(J, g.blocks, c, z, names, s_reading, max_denominator, s_budget, s_engine, seed)
         else:
             n = int(cid[1:])
             use_probe = hn_method == "probe" or (hn_method == "auto" and n > 2 and _passes(g.blocks, g.d, n) > 512)
@@ -998,7 +1369,10 @@ def check_numeric(
     probes: int = 2,
     reading: str = "block-diagonal",
     irreducible_method: str = "auto",
-    max_denominator: int = 1000,
+    max_denominator: int | None = None,
+    s_reading: str = "strict",
+    s_budget: float | None = DEFAULT_S_BUDGET,
+    s_engine: str = "auto",
 ) -> list[NumericResult]:
     """Run numeric criteria on a :class:`NeuralGenerator`; one result per criterion.
 
@@ -1007,7 +1381,7 @@ def check_numeric(
     g
         The generator.
     criteria
-        ``"D,M,H2,H3,irreducible:D"`` or a list (default ``D, M, H2, H3``).
+        ``"D,M,S,H2,H3,irreducible:D"`` or a list (default ``D, M, H2, H3``).
     z
         Points ``[N, d]``; default ``n_points`` samples of ``g.box`` from ``seed``.
     n_points, seed
@@ -1019,7 +1393,11 @@ def check_numeric(
     hn_method, probes, reading
         See :func:`numeric_Hn`.
     irreducible_method, max_denominator
-        See :func:`assess_irreducible_D`.
+        See :func:`assess_irreducible_D` and :func:`assess_S`: ``max_denominator`` bounds
+        both snaps (default: 1000 for irreducible:D, :func:`s_max_denominator` for S).
+    s_reading, s_budget, s_engine
+        Type S: ``strict`` or ``non-strict``, seconds of the rho algorithm per point, and its
+        engine (:func:`assess_S`).
 
     Returns
     -------
@@ -1042,6 +1420,6 @@ def check_numeric(
     results = []
     for cid in parse_numeric_criteria(criteria):
         t0 = time.perf_counter()
-        a = assess(g, [cid], z, c, chunk_size, hn_method, probes, seed, reading, irreducible_method, max_denominator, J=J)[cid]
+        a = assess(g, [cid], z, c, chunk_size, hn_method, probes, seed, reading, irreducible_method, max_denominator, J, s_reading, s_budget, s_engine)[cid]
         results.append(_result(g, a, z, base + time.perf_counter() - t0))
     return results

@@ -13,7 +13,8 @@ and produces one row per criterion, point and dtype (DESIGN.md section 4):
 explanation}`` plus ``exact_scope``, ``exact_method``, ``point_source``, ``class`` and
 ``entries``.
 
-**The exact verdict at a point** is the pointwise exact result when it is definite; else a
+**The exact verdict at a point** is the pointwise exact result when it is definite (Type S
+is pointwise only: :func:`theory.criteria.check_sparsity_gap_at`); else a
 global ``proved`` (it holds at every point); else a global ``refuted`` at its own witness
 point; for H_n (which the exact layer checks globally) at any other point, the exact values
 of every cross partial there (``proved`` if all are zero, ``refuted`` if one is nonzero);
@@ -32,6 +33,19 @@ float value and exact value.  Each is classed
 A row is tolerance-sensitive when all its deciding entries are; otherwise it is a possible
 bug (also when no entry explains it).
 
+**Type S rows** compare the exact pointwise verdict (rho+ < rho- of the exact Jacobian) with
+the numeric one at the same point (rho of the snapped float Jacobian,
+:func:`numeric.criteria.assess_S`); both rho triples are in the row's ``rho``.  A point whose
+numeric rho the budget left undecided is not compared either.  A disagreement is explained by
+
+* the entries whose zero/nonzero call differs from the exact one (a support flip, classed
+  as above), else
+* a rho mismatch on the same support: the snapped entries that differ from the exact
+  Jacobian (both taken row-scaled when the snap scaled the rows), each
+  ``tolerance-sensitive entry`` when its float value is within ``band * tau`` of the exact
+  value (the float cannot resolve the dependency the exact value has; typical of an
+  ``approximate`` snap) and ``possible bug`` otherwise.
+
 Examples
 --------
 >>> import cases
@@ -46,6 +60,7 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -55,6 +70,7 @@ from theory.budget import Budget, BudgetExhausted
 from theory.check import DEFAULT_BUDGET, check, check_points, parse_criteria
 from theory.criteria import CheckContext, check_containment_at, check_disjointness_at
 from theory.criteria.cross_derivatives import cross_multi_indices
+from theory.criteria.sparsity_gap import check_sparsity_gap_at
 from theory.errors import DomainError, InputError, PointError
 from theory.generator import Generator, parse_point
 from theory.points import random_point
@@ -62,7 +78,7 @@ from theory.result import CheckResult, point_json
 from theory.numbers import expr_str
 
 from .bridge import from_generator, point_tensor
-from .criteria import DEFAULT_C, Assessment, assess
+from .criteria import DEFAULT_C, Assessment, assess, snap_jacobian
 
 __all__ = [
     "crosscheck_case",
@@ -97,8 +113,8 @@ def _exact_knows(criterion: str) -> bool:
 
 
 def crosscheck_criteria(spec: str | Iterable[str] | None = None) -> tuple[str, ...]:
-    """The criteria to cross-check: those both layers decide (D, M, Hn, and irreducible:D
-    when the exact layer has it).  Default: ``D, M, H2, H3`` (+ ``irreducible:D``).
+    """The criteria to cross-check: those both layers decide (D, M, S, Hn, and irreducible:D
+    when the exact layer has it).  Default: ``D, M, S, H2, H3`` (+ ``irreducible:D``).
 
     Raises
     ------
@@ -107,16 +123,16 @@ def crosscheck_criteria(spec: str | Iterable[str] | None = None) -> tuple[str, .
 
     Examples
     --------
-    >>> crosscheck_criteria("d,h2")
-    ('D', 'H2')
+    >>> crosscheck_criteria("d,h2,s")
+    ('D', 'H2', 'S')
     """
     if spec is None:
-        spec = ["D", "M", "H2", "H3"] + (["irreducible:D"] if _exact_knows("irreducible:D") else [])
+        spec = ["D", "M", "S", "H2", "H3"] + (["irreducible:D"] if _exact_knows("irreducible:D") else [])
     ids = parse_criteria(spec)
-    missing = [c for c in ids if not (c in ("D", "M", "irreducible:D") or (c.startswith("H") and c[1:].isdigit()))]
+    missing = [c for c in ids if not (c in ("D", "M", "S", "irreducible:D") or (c.startswith("H") and c[1:].isdigit()))]
     if missing:
         raise InputError(
-            f"the numeric layer has no counterpart of {', '.join(missing)} yet; crosscheck compares D, M, H2, H3, ... Hn, irreducible:D"
+            f"the numeric layer has no counterpart of {', '.join(missing)} yet; crosscheck compares D, M, S, H2, H3, ... Hn, irreducible:D"
         )
     return ids
 
@@ -181,7 +197,8 @@ class CaseCrosscheck:
 
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Per dtype: rows ``compared``, ``agree``, ``disagree`` (split into ``tolerance_sensitive``
-    and ``possible_bug``) and ``not_compared`` (exact ``unknown``).
+    and ``possible_bug``) and ``not_compared`` (exact ``unknown``, or a numeric S point whose
+    rho the budget left undecided).
 
     >>> summarize([{"dtype": "float64", "agree": True, "class": None}, {"dtype": "float64", "agree": None, "class": None}])
     {'float64': {'compared': 1, 'agree': 1, 'disagree': 0, 'tolerance_sensitive': 0, 'possible_bug': 0, 'not_compared': 1}}
@@ -217,12 +234,13 @@ def _witness_point(g: Generator, result: CheckResult) -> dict | None:
 class _Exact:
     """The exact verdict at each point (module docstring) and exact entry values."""
 
-    def __init__(self, g: Generator, ctx: CheckContext, results: list[CheckResult], budget: float | None, reading: str):
+    def __init__(self, g: Generator, ctx: CheckContext, results: list[CheckResult], budget: float | None, reading: str, s_reading: str = "strict"):
         self.g = g
         self.ctx = ctx
         self.results = results
         self.budget = budget
         self.reading = reading
+        self.s_reading = s_reading
         self._hn_cache: dict[tuple, tuple[str, str, str]] = {}
 
     def _global(self, criterion: str) -> CheckResult | None:
@@ -241,6 +259,8 @@ class _Exact:
             except ImportError:  # an exact layer without irreducibility
                 return None
             run = lambda ctx, p: check_irreducible_at(ctx, p, "D")  # noqa: E731
+        if run is None and criterion == "S":
+            run = lambda ctx, p: check_sparsity_gap_at(ctx, p, self.s_reading)  # noqa: E731
         if run is None:
             return None
         # a point the exact layer did not visit (a witness of another criterion): check it now
@@ -305,6 +325,22 @@ class _Exact:
             return "unknown", sp.nan
         return decision.status, decision.value
 
+    def rho(self, p: dict) -> dict[str, Any] | None:
+        """The exact rho+, rho-, rho* at ``p`` (from the pointwise S result), if known."""
+        local = self._pointwise("S", p)
+        if local is None or "rho_plus" not in local.details:
+            return None
+        return {k: local.details.get(k) for k in ("rho_plus", "rho_minus", "rho_star")}
+
+    def rational_jacobian(self, p: dict) -> list[list[Fraction]] | None:
+        """The exact Jacobian at ``p`` as Fractions (``None`` when not rational or past the budget)."""
+        self.ctx.use_budget(Budget(self.budget))
+        try:
+            J, _ = self.ctx.rational_jacobian_at(p)
+        except BudgetExhausted:
+            return None
+        return J
+
 
 def _float_of(value: sp.Expr) -> float | None:
     try:
@@ -321,6 +357,30 @@ def _explain(
     band: float,
 ) -> tuple[str, list[dict[str, Any]], str]:
     """Deciding entries of a disagreement at point ``i``; returns (class, entries, text)."""
+    tau = float(a.tau[i])
+    entries = _flipped_entries(exact, a, i, p, band)
+    if not entries:
+        return POSSIBLE_BUG, [], f"possible bug: no entry's zero/nonzero call differs from the exact one (tau = {tau:.3g})"
+    row_class, text = _entries_text(entries)
+    return row_class, entries[:20], text + f"; tau = {tau:.3g}"
+
+
+def _entries_text(entries: list[dict[str, Any]]) -> tuple[str, str]:
+    """Sort ``entries`` in place (possible bugs first, then by size) and describe them."""
+    entries.sort(key=lambda d: (d["class"] != POSSIBLE_BUG, -abs(d["value"])))
+    row_class = TOLERANCE_SENSITIVE if all(d["class"] == TOLERANCE_SENSITIVE for d in entries) else POSSIBLE_BUG
+    parts = []
+    for d in entries[:4]:
+        der = "".join(f"d{n}" for n in d["latents"])
+        tag = f" [{d['class']}]" if d["class"] != row_class else ""
+        snapped = f" snapped to {d['snapped']}" if "snapped" in d else ""
+        parts.append(f"{der} g{d['output']} = {d['value']:.3g}{snapped} (exact {d['exact']}){tag}")
+    more = f"; +{len(entries) - 4} more" if len(entries) > 4 else ""
+    return row_class, f"{row_class}: " + "; ".join(parts) + more
+
+
+def _flipped_entries(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> list[dict[str, Any]]:
+    """The entries read by ``a`` at point ``i`` whose zero/nonzero call differs from the exact one."""
     g = exact.g
     tau = float(a.tau[i])
     values = a.values[i].detach().cpu().to(torch.float64)
@@ -356,18 +416,64 @@ def _explain(
                     "class": TOLERANCE_SENSITIVE if sensitive else POSSIBLE_BUG,
                 }
             )
+    return entries
+
+
+def _rho_text(rho: dict[str, Any] | None) -> str:
+    if rho is None:
+        return "?"
+    return f"({rho.get('rho_plus')}, {rho.get('rho_minus')})"
+
+
+def _explain_s(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> tuple[str, list[dict[str, Any]], str]:
+    """Why numeric and exact Type S disagree at point ``i``: a support flip, else a rho
+    mismatch traced to the snapped entries that differ from the exact Jacobian."""
+    tau = float(a.tau[i])
+    numeric = a.details["points"][i]
+    snap = numeric.get("snap")
+    rhos = f"rho (rho+, rho-) numeric {_rho_text(numeric)} vs exact {_rho_text(exact.rho(p))}, snap {snap}"
+    entries = _flipped_entries(exact, a, i, p, band)
+    for d in entries:
+        d["kind"] = "support"
+    if entries:
+        row_class, text = _entries_text(entries)
+        return row_class, entries[:20], f"{text}; the support differs, so {rhos}; tau = {tau:.3g}"
+    E = exact.rational_jacobian(p)
+    if E is None:
+        return POSSIBLE_BUG, [], f"possible bug: same support, {rhos}, and the exact Jacobian is not available to compare (tau = {tau:.3g})"
+    g = exact.g
+    values = a.values[i].detach().cpu().to(torch.float64)
+    snapped = snap_jacobian(values, tau, a.details["max_denominator"])
+    for t, row in enumerate(snapped.values):
+        pivot = snapped.pivots[t]
+        scale = E[t][pivot] if pivot is not None else Fraction(1)
+        if scale == 0:  # cannot happen on an equal support
+            continue
+        for col, q in enumerate(row):
+            want = E[t][col] / scale
+            if q == want:
+                continue
+            x = float(values[t, col])
+            exact_float = float(E[t][col])
+            sensitive = abs(x - exact_float) <= band * tau
+            entries.append(
+                {
+                    "kind": "snap",
+                    "output": t,
+                    "latents": [g.latent_names[col]],
+                    "value": x,
+                    "snapped": str(q) if pivot is None else f"{q} x d{g.latent_names[pivot]} g{t}",
+                    "exact": str(E[t][col]),
+                    "exact_float": exact_float,
+                    "tolerance": tau,
+                    "ratio": abs(x - exact_float) / tau if tau > 0 else None,
+                    "class": TOLERANCE_SENSITIVE if sensitive else POSSIBLE_BUG,
+                }
+            )
     if not entries:
-        return POSSIBLE_BUG, [], f"possible bug: no entry's zero/nonzero call differs from the exact one (tau = {tau:.3g})"
-    entries.sort(key=lambda d: (d["class"] != POSSIBLE_BUG, -abs(d["value"])))
-    row_class = TOLERANCE_SENSITIVE if all(d["class"] == TOLERANCE_SENSITIVE for d in entries) else POSSIBLE_BUG
-    parts = []
-    for d in entries[:4]:
-        der = "".join(f"d{n}" for n in d["latents"])
-        tag = f" [{d['class']}]" if d["class"] != row_class else ""
-        parts.append(f"{der} g{d['output']} = {d['value']:.3g} (exact {d['exact']}){tag}")
-    more = f"; +{len(entries) - 4} more" if len(entries) > 4 else ""
-    text = f"{row_class}: " + "; ".join(parts) + more + f"; tau = {tau:.3g}"
-    return row_class, entries[:20], text
+        return POSSIBLE_BUG, [], f"possible bug: same support and the snapped matrix is the exact Jacobian (up to row scaling), yet {rhos} (tau = {tau:.3g})"
+    row_class, text = _entries_text(entries)
+    return row_class, entries[:20], f"{text}; same support, {rhos}: the snap missed a linear dependency; tau = {tau:.3g}"
 
 
 def crosscheck_case(
@@ -382,6 +488,8 @@ def crosscheck_case(
     device: str | torch.device = "cpu",
     reading: str = "block-diagonal",
     extra_points: Sequence[dict] = (),
+    s_reading: str = "strict",
+    max_denominator: int | None = None,
 ) -> CaseCrosscheck:
     """Cross-check one closed-form generator: exact against numeric, per criterion, point, dtype.
 
@@ -410,6 +518,11 @@ def crosscheck_case(
         H_n reading (``block-diagonal`` or ``pairwise``).
     extra_points
         More exact points (parsed dicts).
+    s_reading
+        Type S reading on both sides (``strict`` or ``non-strict``).
+    max_denominator
+        Of the numeric snaps (irreducible:D and S; default per :func:`numeric.criteria.assess`);
+        numeric rho gets ``budget`` seconds per point, like each exact check.
 
     Returns
     -------
@@ -442,7 +555,7 @@ def crosscheck_case(
         sources.setdefault(_key(g, p), "random")
     start = time.perf_counter()
     ctx = CheckContext(g, seed=seed)
-    results = check(g, ids, points=list(extra_points) + sampled, seed=seed, budget=budget, hn_reading=reading, context=ctx)
+    results = check(g, ids, points=list(extra_points) + sampled, seed=seed, budget=budget, hn_reading=reading, context=ctx, s_reading=s_reading)
     points = check_points(g, list(extra_points) + sampled, seed)
     for p in points:
         sources.setdefault(_key(g, p), "default")
@@ -452,7 +565,7 @@ def crosscheck_case(
             if w is not None and _key(g, w) not in {_key(g, p) for p in points}:
                 points.append(w)
                 sources[_key(g, w)] = f"witness of {r.criterion}"
-    exact = _Exact(g, ctx, results, budget, reading)
+    exact = _Exact(g, ctx, results, budget, reading, s_reading)
     verdicts = {(cid, _key(g, p)): exact.verdict(cid, p) for cid in ids for p in points}
     exact_seconds = time.perf_counter() - start
 
@@ -463,20 +576,33 @@ def crosscheck_case(
         dtype = _DTYPES[name]
         ng = from_generator(g, dtype, device)
         z = point_tensor(points, g.latents, dtype, device)
-        found = assess(ng, ids, z, c=c, hn_method="entries", reading=reading, seed=seed)
+        found = assess(
+            ng, ids, z, c=c, hn_method="entries", reading=reading, seed=seed, max_denominator=max_denominator, s_reading=s_reading, s_budget=budget
+        )
         for cid in ids:
             a = found[cid]
             for i, p in enumerate(points):
                 ev, escope, emethod = verdicts[(cid, _key(g, p))]
-                nv = "holds-numerically" if bool(a.holds[i]) else "fails-numerically"
-                agree = None if ev not in _AGREES else _AGREES[ev] == nv
+                decided = a.decided is None or bool(a.decided[i])
+                nv = ("holds-numerically" if bool(a.holds[i]) else "fails-numerically") if decided else "unknown"
+                agree = None if ev not in _AGREES or not decided else _AGREES[ev] == nv
                 row_class, entries, text = None, [], None
-                if agree is None:
+                if ev not in _AGREES:
                     text = "exact verdict unknown: not compared"
+                elif not decided:
+                    text = "numeric rho undecided within the budget: not compared"
                 elif not agree:
                     t0 = time.perf_counter()
-                    row_class, entries, text = _explain(exact, a, i, p, band)
+                    row_class, entries, text = (_explain_s if cid == "S" else _explain)(exact, a, i, p, band)
                     explain_seconds += time.perf_counter() - t0
+                extra: dict[str, Any] = {}
+                if cid == "S":
+                    at = a.details["points"][i]
+                    extra["rho"] = {
+                        "exact": exact.rho(p),
+                        "numeric": {k: at.get(k) for k in ("rho_plus", "rho_minus", "rho_star")},
+                        "snap": at.get("snap"),
+                    }
                 rows.append(
                     {
                         "criterion": cid,
@@ -494,6 +620,7 @@ def crosscheck_case(
                         "explanation": text,
                         "class": row_class,
                         "entries": entries,
+                        **extra,
                     }
                 )
     numeric_seconds = time.perf_counter() - start - explain_seconds

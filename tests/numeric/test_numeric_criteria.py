@@ -156,8 +156,8 @@ def test_single_point_result_has_point_scope():
 
 
 def test_parse_numeric_criteria():
-    assert parse_numeric_criteria("d,m,h4,irreducible:d") == ("D", "M", "H4", "irreducible:D")
-    for bad in ("S", "H1", "graph", ""):
+    assert parse_numeric_criteria("d,m,h4,irreducible:d,s") == ("D", "M", "H4", "irreducible:D", "S")
+    for bad in ("H1", "graph", "irreducible:S", ""):
         with pytest.raises(ValueError):
             parse_numeric_criteria(bad)
 

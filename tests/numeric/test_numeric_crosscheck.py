@@ -129,9 +129,10 @@ def test_crosscheck_is_reproducible():
 
 
 def test_crosscheck_criteria_refuses_what_the_numeric_layer_lacks():
-    assert crosscheck_criteria("D,H3") == ("D", "H3")
+    assert crosscheck_criteria("D,H3,s") == ("D", "H3", "S")
+    assert "S" in crosscheck_criteria(None)
     with pytest.raises(Exception, match="no counterpart|unknown criterion"):
-        crosscheck_criteria("S")
+        crosscheck_criteria("graph")
 
 
 def test_cli_json_rows_and_exit_codes():
@@ -147,7 +148,7 @@ def test_cli_json_rows_and_exit_codes():
     assert doc["summary"]["float64"]["disagree"] == 0
     table = runner.invoke(main, ["crosscheck", "p08", "--criteria", "D", "--dtype", "float64", "--random-points", "0"])
     assert table.exit_code == 0 and "cross-check totals" in table.stdout and "fails-numerically" in table.stdout
-    for bad in (["crosscheck", "p08", "--dtype", "float8"], ["crosscheck", "p08", "--criteria", "S"], ["crosscheck"], ["crosscheck", "p08", "--random-points", "-1"]):
+    for bad in (["crosscheck", "p08", "--dtype", "float8"], ["crosscheck", "p08", "--criteria", "graph"], ["crosscheck"], ["crosscheck", "p08", "--random-points", "-1"]):
         r = runner.invoke(main, bad)
         assert r.exit_code == 2, (bad, r.output)
         assert "error:" in r.output
