@@ -57,7 +57,7 @@ def test_missing_and_non_python_files(tmp_path):
         load_case_file(tmp_path / "nope.py")
     other = tmp_path / "case.txt"
     other.write_text("x")
-    with pytest.raises(CaseFileError, match="ending in .py"):
+    with pytest.raises(CaseFileError, match=r"a Python file \(\.py\) or a TOML file \(\.toml\)"):
         load_case_file(other)
 
 

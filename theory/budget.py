@@ -3,7 +3,12 @@
 Every check takes a :class:`Budget`.  Loops consult it between steps; sympy calls that
 may run for a long time and cannot be interrupted in-process (``simplify``,
 ``minimal_polynomial``) run through :func:`call_with_timeout`, in a forked child
-process that is killed when its time is up.
+process that is killed when its time is up.  Work that can overrun between two
+consultations of the budget (a huge derivative, an expansion, an interval evaluation
+in C) is bounded by :func:`run_killable`: the checks of one generator run one after
+the other in a forked worker, and a check still running ``grace(seconds)`` after its
+budget ran out is killed with the worker's whole process group; the worker is replaced
+and the next check continues in a fresh one.
 
 Examples
 --------
@@ -16,13 +21,19 @@ False
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
+import pickle
+import signal
 import time
-from collections.abc import Callable
-from typing import Any
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["Budget", "BudgetExhausted", "call_with_timeout"]
+__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork"]
+
+T = TypeVar("T")
 
 
 class BudgetExhausted(Exception):
@@ -115,3 +126,179 @@ def call_with_timeout(fn: Callable[..., Any], args: tuple, timeout: float) -> tu
             proc.kill()
         proc.join(1.0)
         parent.close()
+
+
+def can_fork() -> bool:
+    """Whether work can run in a forked, killable child on this platform.
+
+    >>> isinstance(can_fork(), bool)
+    True
+    """
+    return "fork" in multiprocessing.get_all_start_methods() and hasattr(os, "setpgid")
+
+
+def grace(seconds: float) -> float:
+    """How long past its budget a check may run before it is killed: 0.5 s + 5 %.
+
+    >>> grace(5.0)
+    0.75
+    """
+    return 0.5 + 0.05 * seconds
+
+
+def run_killable(
+    tasks: Sequence[Callable[[], T]],
+    seconds: float | None,
+    on_kill: Callable[[int, str, float], T],
+    isolate: bool = True,
+) -> Iterator[T]:
+    """Run ``tasks`` in order and yield their results, each within ``seconds + grace``.
+
+    The tasks run one after the other in a forked worker (so state one task builds, such
+    as cached derivatives, serves the next).  A task that has not answered
+    ``seconds + grace(seconds)`` after it started is killed together with every process
+    it started (the worker leads its own process group), ``on_kill(i, reason, elapsed)``
+    stands in for its result, and a fresh worker forked from this process continues with the next
+    task.  A task that raises re-raises here (RecursionError and MemoryError go to
+    ``on_kill`` instead).  Without ``isolate``, where ``fork`` is unavailable, or when
+    called inside a worker (whose own limit holds, and whose kill must reach everything
+    below it), the tasks run in-process; without a finite ``seconds`` they run in the
+    worker with no limit.
+
+    Parameters
+    ----------
+    tasks
+        Callables without arguments; their results must be picklable.
+    seconds
+        The wall-time budget of each task (``None``: no limit).
+    on_kill
+        ``on_kill(index, reason, elapsed)`` builds the result of a task that did not
+        answer; ``reason`` is ``"timeout"``, ``"recursion"`` (it hit Python's recursion
+        limit: an expression nested too deeply), ``"memory"`` (MemoryError) or a
+        description of how the worker died; ``elapsed`` the seconds it ran.
+    isolate
+        ``False`` runs in-process (no hard limit).
+
+    Examples
+    --------
+    >>> list(run_killable([lambda: 1, lambda: 2], 5.0, lambda i, why, elapsed: None))
+    [1, 2]
+    """
+    if not isolate or not can_fork() or _IN_WORKER:  # a worker's own limit already holds
+        for i, task in enumerate(tasks):
+            started = time.perf_counter()
+            try:
+                result = task()
+            except (RecursionError, MemoryError) as exc:
+                result = on_kill(i, _exhausted(exc), time.perf_counter() - started)
+            yield result
+        return
+    limit = None if seconds is None or not math.isfinite(seconds) else seconds + grace(seconds)
+    index = 0
+    while index < len(tasks):
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker
+            reader.close()
+            _worker(writer, tasks, index)
+        writer.close()
+        try:
+            os.setpgid(pid, pid)
+        except OSError:  # the worker already did it (or already exited)
+            pass
+        status: int | None = None
+        try:
+            while index < len(tasks):
+                started = time.perf_counter()
+                if not reader.poll(limit):
+                    status = _stop(pid)
+                    yield on_kill(index, "timeout", time.perf_counter() - started)
+                    index += 1
+                    break
+                try:
+                    kind, payload = reader.recv()
+                except (EOFError, OSError):
+                    status = _stop(pid)
+                    yield on_kill(index, _death(status), time.perf_counter() - started)
+                    index += 1
+                    break
+                if kind == "raise":
+                    exc, text = payload
+                    if isinstance(exc, (RecursionError, MemoryError)):
+                        status = _stop(pid)  # the worker stops after a raise; a fresh one continues
+                        yield on_kill(index, _exhausted(exc), time.perf_counter() - started)
+                        index += 1
+                        break
+                    raise exc from WorkerTraceback(text)
+                yield pickle.loads(payload)
+                index += 1
+        finally:
+            if status is None:
+                _stop(pid)
+            reader.close()
+
+
+_IN_WORKER = False  # set in a worker: nested run_killable calls run in-process
+
+
+def _worker(writer: Any, tasks: Sequence[Callable[[], Any]], start: int) -> None:  # pragma: no cover - child
+    global _IN_WORKER
+    _IN_WORKER = True
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills the group
+        for task in tasks[start:]:
+            try:
+                message: tuple[str, Any] = ("done", pickle.dumps(task()))
+            except BaseException as exc:  # re-raised in the parent, with this traceback as its cause
+                text = "".join(traceback.format_exception(exc))
+                try:
+                    pickle.dumps(exc)
+                    message = ("raise", (exc, text))
+                except Exception:
+                    message = ("raise", (RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+            writer.send(message)
+            if message[0] == "raise":
+                break
+    except BaseException:
+        code = 1
+    finally:
+        try:
+            writer.close()
+        finally:
+            os._exit(code)
+
+
+class WorkerTraceback(Exception):
+    """The traceback of an exception raised in the worker (the cause of the re-raised one)."""
+
+    def __str__(self) -> str:
+        return "\n\n" + self.args[0]
+
+
+def _exhausted(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "recursion"
+    return "memory"
+
+
+def _stop(pid: int) -> int:
+    """Kill the worker's process group (the worker and whatever it started) and reap the
+    worker; its wait status.  Called exactly once per worker, before the pid can be reused."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:  # pragma: no cover - reaped elsewhere
+        return 0
+
+
+def _death(status: int) -> str:
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
+        return f"the worker process died of signal {os.WTERMSIG(status)}"
+    if os.WIFSIGNALED(status):
+        return "the worker process was killed (out of memory?)"
+    return f"the worker process exited with status {os.WEXITSTATUS(status)} before answering"

@@ -1,8 +1,35 @@
-"""Loading case files: Python files that define ``GENERATOR`` or ``GENERATORS``.
+"""Loading case files: trusted Python files, and TOML files that are never executed.
 
-A case file is trusted code: loading it executes it.  Every failure (the file is
-missing, raises, defines nothing, defines the wrong type) becomes a
-:class:`~theory.errors.CaseFileError` whose message names the file and the problem.
+A **Python case file** (``.py``) defines ``GENERATOR`` or ``GENERATORS``.  It is trusted
+code: loading it executes it.
+
+A **TOML case file** (``.toml``) is data: it is read with :mod:`tomllib`, and every
+expression in it is built by the whitelist parser :mod:`theory.safe_expr` (numbers,
+declared latents, ``+ - * / **``, a fixed list of functions; never ``eval``, never
+``sympify``).  It is safe to check TOML cases from anyone.  Schema (one generator)::
+
+    name = "cubic-overlap"                  # optional (default: the file name)
+    description = "Two factors sharing a cubic pixel."          # optional
+    latents = ["s1", "s2"]                  # optional: declares the latents (and their order)
+    factors = { f1 = ["s1"], f2 = ["s2"] }  # or [["s1"], ["s2"]] (named f1, f2, ...)
+    outputs = ["s1", "s2", "s1**3 + s2**3"] # expression strings (integers allowed)
+    points = [ { s1 = "1/2", s2 = "1/2" } ] # optional exact points ("p/q", integers, decimals)
+
+    [domain]                                # optional (default: all of R^d)
+    s1 = ["-1", "1"]                        # open interval; numbers, "p/q", "-oo" / "oo"
+    s2 = [-1, 1]
+    condition = "s1**2 + s2**2 < 1"         # optional: a region (polynomial inequalities,
+                                            # joined by and / or / not)
+
+Several generators: an array of tables ``[[generator]]``, each with the keys above (a
+top-level ``description`` is then shared).  Keys a table does not know are errors (a
+typo never passes silently); TOML puts keys written after a ``[table]`` header inside that
+table, so write the top-level keys first or use inline tables as above.  Decimal numbers
+are read exactly as written (``0.1`` is 1/10), in expressions, bounds and points.
+
+Every failure (the file is missing, raises, is not valid TOML, defines nothing, defines
+the wrong type, has a bad expression) becomes a :class:`~theory.errors.CaseFileError`
+whose message names the file and the problem.
 
 Examples
 --------
@@ -11,31 +38,56 @@ Examples
 >>> gens = load_case_file(cases.case_files()[0])
 >>> gens[0].name.startswith("p01")
 True
+>>> text = '''
+... name = "bilinear"
+... factors = [["s1"], ["s2"]]
+... outputs = ["s1", "s2", "s1*s2"]
+... domain = { s1 = [-1, 1], s2 = ["-1/2", "1/2"] }
+... '''
+>>> (g,) = load_toml_text(text, "example.toml")
+>>> g.outputs, g.domain
+((s1, s2, s1*s2), Box({s1: (-1, 1), s2: (-1/2, 1/2)}))
 """
 
 from __future__ import annotations
 
 import runpy
+import tomllib
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
+import sympy as sp
+
+from .domain import Box, Region
 from .errors import CaseFileError, InputError
 from .generator import Generator
+from .safe_expr import check_symbol_name, parse_condition, parse_expression
 
-__all__ = ["load_case_file"]
+__all__ = ["load_case_file", "load_toml_case", "load_toml_text", "TOML_KEYS", "MAX_TOML_BYTES"]
+
+#: keys of one generator's table in a TOML case file
+TOML_KEYS = ("name", "description", "latents", "factors", "outputs", "domain", "points")
+#: the largest TOML case file read (bytes)
+MAX_TOML_BYTES = 4_000_000
 
 
 def load_case_file(path: str | Path) -> list[Generator]:
-    """Execute the case file at ``path`` and return its generators.
+    """Load the case file at ``path`` (a ``.py`` file is executed; a ``.toml`` file is
+    parsed by :func:`load_toml_case`) and return its generators.
 
     The file's docstring becomes the description of generators that have none, and
     every generator records the file in its ``source`` attribute.
     """
     path = Path(path)
+    if path.is_dir():
+        raise CaseFileError(f"{path}: is a directory, not a case file")
     if not path.is_file():
         raise CaseFileError(f"{path}: no such case file")
+    if path.suffix == ".toml":
+        return load_toml_case(path)
     if path.suffix != ".py":
-        raise CaseFileError(f"{path}: a case file is a Python file ending in .py")
+        raise CaseFileError(f"{path}: a case file is a Python file (.py) or a TOML file (.toml)")
     try:
         namespace = runpy.run_path(str(path), run_name=f"mechind_case_{path.stem}")
     except InputError as exc:
@@ -46,7 +98,8 @@ def load_case_file(path: str | Path) -> list[Generator]:
         if isinstance(exc, KeyboardInterrupt):
             raise
         line = _user_line(exc, path)
-        raise CaseFileError(f"{path}: the case file raised {type(exc).__name__}: {exc}{line}") from None
+        what = "an expression is nested too deeply for sympy (Python's recursion limit)" if isinstance(exc, RecursionError) else exc
+        raise CaseFileError(f"{path}: the case file raised {type(exc).__name__}: {what}{line}") from None
     if "GENERATOR" in namespace and "GENERATORS" in namespace:
         raise CaseFileError(f"{path}: defines both GENERATOR and GENERATORS; keep one")
     if "GENERATOR" in namespace:
@@ -77,3 +130,183 @@ def load_case_file(path: str | Path) -> list[Generator]:
 def _user_line(exc: BaseException, path: Path) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
     return f" (line {frames[-1].lineno})" if frames else ""
+
+
+def load_toml_case(path: str | Path) -> list[Generator]:
+    """Read a TOML case file (schema in the module docstring); nothing in it is executed.
+
+    >>> import cases
+    >>> [g.name for g in load_toml_case(cases.case_files()[0].parent / "toml" / "p08_bilinear.toml")]
+    ['p08-bilinear-h3-not-h2']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CaseFileError(f"{path}: no such case file")
+    size = path.stat().st_size
+    if size > MAX_TOML_BYTES:
+        raise CaseFileError(f"{path}: the file has {size} bytes; TOML case files are limited to {MAX_TOML_BYTES}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return load_toml_text(text, str(path))
+
+
+def load_toml_text(text: str, source: str = "<toml>") -> list[Generator]:
+    """The generators of a TOML case given as text; ``source`` names it in messages.
+
+    >>> load_toml_text('generator = [{ factors = [["x"]], outputs = ["x.real"] }]', "bad.toml")
+    Traceback (most recent call last):
+    ...
+    theory.errors.CaseFileError: bad.toml: output 0: expression "x.real": attribute access (a.b) is not allowed in an expression
+    """
+    try:
+        data = tomllib.loads(text, parse_float=str)  # floats stay as written: read exactly later
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFileError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise CaseFileError(f"{source}: not valid TOML: nested too deeply") from None
+    if "generator" in data:
+        extra = sorted(set(data) - {"generator", "description"})
+        if extra:
+            raise CaseFileError(f"{source}: a file with [[generator]] tables may only have a top-level description; found {', '.join(extra)}")
+        entries = data["generator"]
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+            raise CaseFileError(f"{source}: generator must be a non-empty array of tables ([[generator]])")
+        shared = data.get("description", "")
+        if not isinstance(shared, str):
+            raise CaseFileError(f"{source}: description must be a string")
+    else:
+        entries, shared = [data], ""
+    stem = Path(source).stem or "case"
+    generators = []
+    for i, entry in enumerate(entries):
+        default = stem if len(entries) == 1 else f"{stem}-{i + 1}"
+        where = source if len(entries) == 1 else f"{source}: generator {i + 1}"
+        try:
+            g = _toml_generator(entry, default, shared)
+        except InputError as exc:
+            raise CaseFileError(f"{where}: {exc}") from None
+        g.source = source
+        generators.append(g)
+    names = [g.name for g in generators]
+    if len(set(names)) != len(names):
+        raise CaseFileError(f"{source}: two generators share a name")
+    return generators
+
+
+def _toml_generator(entry: Mapping[str, object], default_name: str, shared_description: str) -> Generator:
+    unknown = sorted(set(entry) - set(TOML_KEYS))
+    if unknown:
+        raise CaseFileError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(TOML_KEYS)})")
+    name = entry.get("name", default_name)
+    if not isinstance(name, str) or not name.strip():
+        raise CaseFileError(f"name must be a non-empty string, got {name!r}")
+    description = entry.get("description", shared_description)
+    if not isinstance(description, str):
+        raise CaseFileError(f"description must be a string, got {type(description).__name__}")
+    for key in ("factors", "outputs"):
+        if key not in entry:
+            raise CaseFileError(f"generator {name!r} has no {key}")
+
+    # latents: declared explicitly, or in the order the factors name them
+    raw_factors = entry["factors"]
+    if isinstance(raw_factors, dict):
+        factor_items = list(raw_factors.items())
+    elif isinstance(raw_factors, list):
+        factor_items = [(f"f{i + 1}", members) for i, members in enumerate(raw_factors)]
+    else:
+        raise CaseFileError(f"factors must be a table {{name = [latents]}} or a list of lists, got {_kind(raw_factors)}")
+    if not factor_items:
+        raise CaseFileError("factors is empty; give at least one factor of latents")
+    declared = entry.get("latents")
+    symbols: dict[str, sp.Symbol] = {}
+    if declared is not None:
+        if not isinstance(declared, list) or not declared:
+            raise CaseFileError(f"latents must be a non-empty list of names, got {_kind(declared)}")
+        for n in declared:
+            check_symbol_name(n)
+            if n in symbols:
+                raise CaseFileError(f"latent {n} is declared twice in latents")
+            symbols[n] = sp.Symbol(n, real=True)
+    owner: dict[str, str] = {}
+    factors: dict[str, list[sp.Symbol]] = {}
+    for fname, members in factor_items:
+        if isinstance(members, str):
+            members = [members]
+        if not isinstance(members, list):
+            raise CaseFileError(f"factor {fname} must be a list of latent names, got {_kind(members)}")
+        if not members:
+            raise CaseFileError(f"factor {fname} is an empty block")
+        block = []
+        for n in members:
+            if not isinstance(n, str):
+                raise CaseFileError(f"factor {fname} lists {n!r}, which is not a latent name (a string)")
+            if n in owner:
+                where = "twice in factor " + fname if owner[n] == fname else f"in two factors ({owner[n]} and {fname})"
+                raise CaseFileError(f"latent {n} appears {where}")
+            if declared is not None and n not in symbols:
+                raise CaseFileError(f"factor {fname} names {n}, which is not declared in latents ({', '.join(symbols)})")
+            if declared is None:
+                check_symbol_name(n)
+                symbols[n] = sp.Symbol(n, real=True)
+            owner[n] = fname
+            block.append(symbols[n])
+        factors[str(fname)] = block
+    orphans = [n for n in symbols if n not in owner]
+    if orphans:
+        raise CaseFileError(f"latent(s) {', '.join(orphans)} declared but in no factor")
+
+    raw_outputs = entry["outputs"]
+    if not isinstance(raw_outputs, list):
+        raise CaseFileError(f"outputs must be a list of expression strings, got {_kind(raw_outputs)}")
+    outputs = []
+    for i, text in enumerate(raw_outputs):
+        try:
+            outputs.append(parse_expression(text, symbols))
+        except InputError as exc:
+            raise CaseFileError(f"output {i}: {exc}") from None
+
+    domain = _toml_domain(entry.get("domain"), symbols)
+    raw_points = entry.get("points", [])
+    if not isinstance(raw_points, list) or not all(isinstance(p, dict) for p in raw_points):
+        raise CaseFileError(f"points must be a list of tables {{latent = value}}, got {_kind(raw_points)}")
+    points = []
+    for k, p in enumerate(raw_points):
+        for n, v in p.items():
+            if isinstance(v, bool) or not isinstance(v, (str, int)):
+                raise CaseFileError(f"point {k}: coordinate {n} must be a number or a string like \"1/2\", got {_kind(v)}")
+        points.append({symbols.get(n, n): v for n, v in p.items()})
+    return Generator(name=name, factors=factors, outputs=outputs, domain=domain, points=points, description=description)
+
+
+def _toml_domain(raw: object, symbols: Mapping[str, sp.Symbol]) -> Box | Region | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise CaseFileError(f"domain must be a table {{latent = [lo, hi]}}, got {_kind(raw)}")
+    bounds = {}
+    for n, pair in raw.items():
+        if n == "condition":
+            continue
+        if n not in symbols:
+            raise CaseFileError(f"domain names {n}, which is not a latent ({', '.join(symbols)})")
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise CaseFileError(f"domain bound of {n} must be a pair [lo, hi], got {pair!r}")
+        for end in pair:
+            if isinstance(end, bool) or not isinstance(end, (str, int)):
+                raise CaseFileError(f"domain bound of {n} must be numbers or strings like \"-1/2\" or \"oo\", got {_kind(end)}")
+        bounds[symbols[n]] = (pair[0], pair[1])
+    box = Box(bounds)
+    if "condition" not in raw:
+        return box
+    try:
+        condition = parse_condition(raw["condition"], symbols)
+    except InputError as exc:
+        raise CaseFileError(f"domain condition: {exc}") from None
+    return Region(box, condition)
+
+
+def _kind(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"

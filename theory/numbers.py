@@ -17,8 +17,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import sys
+from collections.abc import Iterator
 from fractions import Fraction
 from numbers import Integral
 
@@ -28,6 +31,8 @@ __all__ = ["to_rational", "to_bound", "rational_str", "expr_str"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^[+-]?\d+/\d+$")
+_MAX_EXPONENT = 10_000  # 1e99999999 would build a 10^8-digit integer
+_MAX_DIGITS = 4000  # Python's own limit on int(str) is 4300 digits
 
 
 def to_rational(value: object, what: str = "value") -> sp.Rational:
@@ -57,10 +62,17 @@ def to_rational(value: object, what: str = "value") -> sp.Rational:
         text = value.strip()
         if _FRACTION.match(text):
             num, den = text.split("/")
+            if max(len(num), len(den)) > _MAX_DIGITS:
+                raise ValueError(f"{what} has more than {_MAX_DIGITS} digits")
             if int(den) == 0:
                 raise ValueError(f"{what} has a zero denominator: {value!r}")
             return sp.Rational(int(num), int(den))
         if _NUMBER.match(text):
+            mantissa, _, exponent = text.lower().partition("e")
+            if exponent and abs(int(exponent)) > _MAX_EXPONENT:
+                raise ValueError(f"{what} has a decimal exponent beyond {_MAX_EXPONENT}: {value!r}")
+            if len(mantissa) > _MAX_DIGITS:
+                raise ValueError(f"{what} has more than {_MAX_DIGITS} digits")
             return sp.Rational(text)
         raise ValueError(f"{what} is not a rational number (p/q, integer or decimal): {value!r}")
     if isinstance(value, sp.Basic):
@@ -92,11 +104,29 @@ def rational_str(value: sp.Expr) -> str:
     if value == -sp.oo:
         return "-oo"
     q = sp.Rational(value)
-    return str(q.p) if q.q == 1 else f"{q.p}/{q.q}"
+    with _any_int_size():
+        return str(q.p) if q.q == 1 else f"{q.p}/{q.q}"
 
 
 def expr_str(value: sp.Expr) -> str:
     """Write an exact value: rationals as ``"p/q"``, anything else with sympy's printer."""
     if isinstance(value, sp.Rational) or value in (sp.oo, -sp.oo):
         return rational_str(value)
-    return sp.sstr(value)
+    with _any_int_size():
+        return sp.sstr(value)
+
+
+@contextlib.contextmanager
+def _any_int_size() -> Iterator[None]:
+    """Lift Python's limit on int -> str conversion (4300 digits) while writing: exact
+    values computed here may be longer, and their digits are the answer."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    if get is None:  # pragma: no cover - Python < 3.11 has no limit
+        yield
+        return
+    before = get()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(before)

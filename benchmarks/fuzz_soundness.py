@@ -1,0 +1,122 @@
+"""Benchmark: the soundness fuzzer for long runs (issue 7).
+
+Draws generators whose truths are known by construction (``tests/soundness/families.py``:
+block-additive pixel layouts with planted supports, cross terms, hidden zeros, near-zeros,
+switching pieces on boxes and regions), checks them with :func:`theory.check.check`
+(criteria D, M, H2, H3 and often H4, global and at points), compares every definite
+verdict with the truth, and re-verifies every witness with the independent oracle
+(``tests/soundness/oracle.py``).  It reports checks per second, the number of unsound
+verdicts (must be 0), the unknown rate, and the same per family.
+
+Run from the repository root::
+
+    python benchmarks/fuzz_soundness.py --count 100000 --seed 0 [--workers 2]
+        [--budget 10] [--isolate] [--families additive,near-zero] [--max-seconds 600]
+        [--json out.json] [--progress]
+
+``--count`` is the number of checks (results) to judge; instances are drawn until it is
+reached, cycling through the families (instance k of the run uses seed ``seed + k``).
+Exit status 1 if any verdict was unsound (each is printed with its generator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import multiprocessing  # noqa: E402
+
+from tests.soundness.families import FAMILIES  # noqa: E402
+from tests.soundness.runner import _judge_spec  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=2000, help="checks to judge (default 2000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the instances and of the checker (default 0)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per check (default 10)")
+    parser.add_argument("--isolate", action="store_true", help="run each generator's checks in the killable worker (the CLI's path)")
+    parser.add_argument("--families", default=",".join(FAMILIES), help="comma-separated families (default all)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--max-seconds", type=float, default=None, help="stop drawing new generators after this many seconds")
+    parser.add_argument("--progress", action="store_true", help="print a line per batch")
+    args = parser.parse_args(argv)
+    families = [f.strip() for f in args.families.split(",") if f.strip()]
+    unknown_families = sorted(set(families) - set(FAMILIES))
+    if unknown_families or not families:
+        parser.error(f"unknown families {unknown_families} (known: {', '.join(FAMILIES)})")
+
+    kinds: Counter = Counter()
+    per_family: dict[str, Counter] = {f: Counter() for f in families}
+    verdicts: Counter = Counter()
+    reports: list[str] = []
+    instances = 0
+    started = time.perf_counter()
+    batch = max(8, 8 * args.workers)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max(1, args.workers), mp_context=context) as pool:
+        next_k = 0
+        while sum(kinds.values()) < args.count:
+            if args.max_seconds is not None and time.perf_counter() - started > args.max_seconds:
+                break
+            specs = [(families[k % len(families)], args.seed + k, args.seed, args.budget, args.isolate) for k in range(next_k, next_k + batch)]
+            next_k += batch
+            for outcomes, unsound in pool.map(_judge_spec, specs, chunksize=1):
+                instances += 1
+                reports += unsound
+                for o in outcomes:
+                    kinds[o.kind] += 1
+                    per_family[o.family][o.kind] += 1
+                    per_family[o.family]["checks"] += 1
+                    verdicts[o.verdict] += 1
+            if args.progress:
+                done = sum(kinds.values())
+                elapsed = time.perf_counter() - started
+                print(f"  {done} checks, {instances} instances, {elapsed:.0f} s, {done / elapsed:.1f} checks/s, unsound {kinds['unsound']}", flush=True)
+    elapsed = time.perf_counter() - started
+    checks = sum(kinds.values())
+    figures = {
+        "checks": checks,
+        "instances": instances,
+        "seconds": round(elapsed, 1),
+        "checks_per_second": round(checks / elapsed, 2),
+        "unsound": kinds["unsound"],
+        "unknown": kinds["unknown"],
+        "unknown_rate": round(kinds["unknown"] / checks, 4) if checks else 0.0,
+        "kinds": dict(kinds),
+        "verdicts": dict(verdicts),
+        "families": {f: dict(c) for f, c in per_family.items()},
+        "seed": args.seed,
+        "workers": args.workers,
+        "budget": args.budget,
+        "isolate": args.isolate,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+    }
+    print(f"soundness fuzzer: {checks} checks on {instances} generators in {elapsed:.1f} s ({figures['checks_per_second']} checks/s, {args.workers} workers)")
+    print(f"  unsound verdicts: {kinds['unsound']}   unknown: {kinds['unknown']} ({100 * figures['unknown_rate']:.2f} %)")
+    print(f"  definite and matching a known truth: {kinds['agree']}; refutations with no global truth but a re-verified witness: {kinds['verified']}; proofs with no truth to compare: {kinds['unchecked']}")
+    print(f"  {'family':22s} {'checks':>7s} {'agree':>7s} {'verified':>8s} {'unchecked':>9s} {'unknown':>7s} {'unsound':>7s}")
+    for f, c in per_family.items():
+        print(f"  {f:22s} {c['checks']:7d} {c['agree']:7d} {c['verified']:8d} {c['unchecked']:9d} {c['unknown']:7d} {c['unsound']:7d}")
+    for report in reports:
+        print("\nUNSOUND: " + report)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 1 if kinds["unsound"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""Hostile: the file calls sys.exit while it is loaded."""
+import sys
+
+sys.exit(7)

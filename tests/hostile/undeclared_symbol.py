@@ -1,0 +1,7 @@
+import sympy as sp
+from theory import Box, Generator
+
+s1, s2 = sp.symbols("s1 s2", real=True)
+BOX = Box({s1: (-1, 1), s2: (-1, 1)})
+s3 = sp.Symbol("s3", real=True)
+GENERATOR = Generator("undeclared", [[s1], [s2]], [s1 * s3, s2], BOX)

@@ -1,0 +1,114 @@
+"""Run the checker on fuzz instances and judge every verdict against the truth.
+
+A verdict is **unsound** when
+
+* it is definite (``proved`` / ``refuted``) and contradicts a truth known by construction
+  (global truths from the family, pointwise truths of D and M from the independent
+  oracle's exact Jacobian at the point);
+* it is ``refuted`` and its witness does not re-verify independently;
+* a pointwise refutation (re-verified) meets a global ``proved`` of the same criterion.
+
+Examples
+--------
+>>> from tests.soundness.families import make_instance
+>>> outcomes = judge(make_instance("additive", 0), seed=0, budget=20)
+>>> all(o.kind != "unsound" for o in outcomes)
+True
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from theory.check import check
+
+from tests.soundness.families import Instance, make_instance
+from tests.soundness.oracle import point_truth, verify_refutation
+
+__all__ = ["Outcome", "judge", "judge_results", "run_specs", "summarise"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One judged check.
+
+    ``kind`` is ``agree`` (definite, matches a known truth), ``verified`` (definite, no
+    truth known, but a refutation's witness re-verified), ``unchecked`` (``proved`` with
+    no truth known), ``unknown`` or ``unsound``.
+    """
+
+    family: str
+    criterion: str
+    scope: str
+    verdict: str
+    method: str
+    kind: str
+    reason: str = ""
+
+
+def judge(instance: Instance, seed: int = 0, budget: float | None = 10.0, **kwargs) -> list[Outcome]:
+    """Check ``instance`` (its criteria, explicit ``seed``) and judge every result."""
+    return judge_results(instance, check(instance.generator, instance.criteria, seed=seed, budget=budget, **kwargs))
+
+
+def judge_results(instance: Instance, results: list) -> list[Outcome]:
+    """Judge check results of ``instance`` against its truths and the oracle."""
+    out = []
+    refuted_at_points = {r.criterion for r in results if r.scope == "point" and r.verdict == "refuted" and verify_refutation(instance, r) is None}
+    for r in results:
+        truth = instance.truth.get(r.criterion) if r.scope == "global" else point_truth(instance, r.criterion, r.point)
+        reason = ""
+        if r.verdict == "unknown":
+            kind = "unknown"
+        else:
+            holds = r.verdict == "proved"
+            kind = "agree" if truth is not None else ("verified" if not holds else "unchecked")
+            if truth is not None and truth != holds:
+                kind, reason = "unsound", f"{r.verdict} but the truth is {'holds' if truth else 'fails'}"
+            if not holds:
+                why = verify_refutation(instance, r)
+                if why is not None:
+                    kind, reason = "unsound", f"witness does not re-verify: {why}"
+            if holds and r.scope == "global" and r.criterion in refuted_at_points:
+                kind, reason = "unsound", "proved globally but refuted (re-verified) at a point"
+        out.append(Outcome(instance.family, r.criterion, r.scope, r.verdict, r.method, kind, reason))
+    return out
+
+
+def _judge_spec(spec: tuple[str, int, int, float | None, bool]) -> tuple[list[Outcome], list[str]]:
+    family, instance_seed, seed, budget, isolate = spec
+    instance = make_instance(family, instance_seed)
+    outcomes = judge(instance, seed=seed, budget=budget, isolate=isolate)
+    reports = [f"{o.criterion} {o.scope} {o.verdict} ({o.method}): {o.reason}\n{instance.describe()}" for o in outcomes if o.kind == "unsound"]
+    return outcomes, reports
+
+
+def run_specs(
+    specs: list[tuple[str, int]], seed: int = 0, budget: float | None = 10.0, isolate: bool = False, workers: int = 1
+) -> tuple[list[Outcome], list[str]]:
+    """Judge the instances ``(family, instance_seed)`` on ``workers`` processes.
+
+    Returns every outcome (in the order of ``specs``) and a report per unsound verdict.
+    """
+    jobs = [(family, k, seed, budget, isolate) for family, k in specs]
+    if workers <= 1:
+        parts = [_judge_spec(job) for job in jobs]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts = list(pool.map(_judge_spec, jobs, chunksize=1))
+    outcomes = [o for part, _ in parts for o in part]
+    reports = [r for _, part in parts for r in part]
+    return outcomes, reports
+
+
+def summarise(outcomes: list[Outcome]) -> dict:
+    """Counts by kind, and by family and kind."""
+    by_kind = Counter(o.kind for o in outcomes)
+    by_family: dict[str, Counter] = {}
+    for o in outcomes:
+        by_family.setdefault(o.family, Counter())[o.kind] += 1
+    return {"checks": len(outcomes), "kinds": dict(by_kind), "families": {f: dict(c) for f, c in sorted(by_family.items())}}

@@ -1,0 +1,245 @@
+"""Hostile inputs: every one gets exit 2 with one line naming the problem, or a bounded result.
+
+The corpus is ``tests/hostile/`` (case files that are broken, malicious, huge or explosive).
+Each input runs ``mechind check`` in-process with click's ``CliRunner`` inside a forked
+child that is killed if it does not answer in time (so a hang fails the test instead of
+hanging it); the budget test runs the real command in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mechind.cli import main
+from theory.budget import grace
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ROOT / "tests" / "hostile"
+
+
+def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, float]:
+    """``mechind *args`` in a forked child: (exit code, stdout, stderr, seconds); fails on a hang."""
+    ctx = multiprocessing.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+
+    def target() -> None:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        crash = None
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            crash = f"{type(result.exception).__name__}: {result.exception}"
+        writer.send((result.exit_code, result.stdout, result.stderr, crash))
+
+    started = time.perf_counter()
+    proc = ctx.Process(target=target)
+    proc.start()
+    writer.close()
+    try:
+        if not reader.poll(timeout):
+            pytest.fail(f"mechind {' '.join(map(str, args))} did not answer within {timeout} s")
+        code, out, err, crash = reader.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    assert crash is None, f"uncaught exception: {crash}"
+    return code, out, err, time.perf_counter() - started
+
+
+def assert_clean_error(code: int, out: str, err: str, needle: str) -> None:
+    assert code == 2, (code, out, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ") and needle in lines[0], lines[0]
+    assert "Traceback" not in out + err
+
+
+BAD_FILES = {
+    "syntax_error.py": "syntax error on line 3",
+    "raises.py": "raised ZeroDivisionError: division by zero (line 5)",
+    "raises_system_exit.py": "raised SystemExit",
+    "no_generator.py": "defines no generator",
+    "empty_file.py": "defines no generator",
+    "wrong_type.py": "GENERATOR must hold theory.Generator objects, got dict",
+    "generators_not_a_list.py": "GENERATORS must be a non-empty list",
+    "generators_mixed.py": "got int",
+    "complex_symbol.py": "latent z is not declared real",
+    "imaginary_output.py": "not real-valued",
+    "undeclared_symbol.py": "uses s3, which is in no factor",
+    "doubly_declared.py": "latent s2 appears in two blocks",
+    "same_name_symbols.py": "both named s1",
+    "nan_output.py": "contains NaN",
+    "float_nan_output.py": "contains NaN",
+    "zoo_output.py": "contains an infinity",
+    "oo_output.py": "contains an infinity",
+    "empty_factor.py": "factor f3 is an empty block",
+    "no_factors.py": "factors is empty",
+    "empty_outputs.py": "outputs is empty",
+    "point_outside.py": "lies outside the domain",
+    "bad_bound.py": "domain bound is not a number",
+    "string_output.py": "output 0 is a string",
+    "undefined_function.py": "not a closed-form function",
+    "binary_garbage.py": "null bytes",
+    "deep_nesting.py": "nested too deeply",
+    "not_a_case.txt": "a Python file (.py) or a TOML file (.toml)",
+    "toml_code_injection.toml": "only plain function names can be called",
+    "toml_attribute.toml": "attribute access (a.b) is not allowed",
+    "toml_invalid.toml": "not valid TOML",
+    "toml_undeclared.toml": "unknown name 's3'",
+    "toml_nan.toml": "contains zoo",
+    "toml_float_nan.toml": "unknown name 'nan'",
+    "toml_point_outside.toml": "lies outside the domain",
+    "toml_deep_nesting.toml": "nests brackets 5000 deep",
+    "toml_deep_unary.toml": "nested too deeply to parse",
+}
+BOUNDED = ["huge_expression.py", "toml_huge_expression.toml", "many_outputs.py", "toml_many_outputs.toml", "high_power.py", "nested_exp.py", "explosive.py", "deep_nesting_200.py"]
+
+
+def test_the_corpus_is_covered():
+    files = {p.name for p in HOSTILE.iterdir() if p.name != "conftest.py" and not p.name.startswith((".", "__"))}
+    assert files == set(BAD_FILES) | set(BOUNDED)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_input_gets_exit_2_and_one_line(name, tmp_path):
+    marker = Path("/tmp/mechind_pwned")
+    existed = marker.exists()
+    code, out, err, _ = run_cli(["check", HOSTILE / name, "--criteria", "D,H2", "--budget", "5"], timeout=60)
+    assert_clean_error(code, out, err, BAD_FILES[name])
+    if name == "toml_code_injection.toml":
+        assert marker.exists() == existed  # nothing ran
+
+
+@pytest.mark.parametrize("name", BOUNDED)
+def test_huge_deep_and_explosive_inputs_get_a_bounded_result(name):
+    budget = 2.0
+    code, out, err, seconds = run_cli(["check", HOSTILE / name, "--criteria", "D,H2", "--budget", budget, "--json"], timeout=120)
+    assert code == 0, (code, err)
+    assert "Traceback" not in out + err
+    (case,) = json.loads(out)["cases"]
+    checks = case["checks"]
+    assert [c["criterion"] for c in checks] == ["D", "D", "H2"]
+    for c in checks:
+        assert c["verdict"] in ("proved", "refuted", "unknown")
+        assert c["seconds"] <= budget + grace(budget) + 1.0, c
+        if c["verdict"] == "unknown":
+            assert c["method"] in ("budget-exhausted", "too-deep") or c["details"], c
+    if name == "explosive.py":  # D is refuted at once; proving or refuting H2 explodes
+        assert checks[2]["verdict"] == "unknown" and checks[2]["method"] == "budget-exhausted", checks[2]
+
+
+AT = {
+    "s1": "malformed --at 's1'",
+    "s1=": "malformed --at 's1='",
+    "=1": "malformed --at '=1'",
+    "s1=1,s1=2": "s1 is given twice",
+    "s1=abc,s2=0": "is not a rational number",
+    "s1=1/0,s2=0": "zero denominator",
+    "s9=0,s1=0,s2=0": "names s9, which is not a latent",
+    "s1=nan,s2=0": "is not a rational number",
+    "s1=inf,s2=0": "is not a rational number",
+    "s1=1/2": "missing the coordinate(s) s2",
+    "s1=2,s2=0": "lies outside the domain",
+    "s1=1e99999999,s2=0": "decimal exponent beyond",
+    "s1=" + "1" * 5000 + ",s2=0": "more than 4000 digits",
+    "s1=1/2;s2=0": "is not a rational number",
+}
+
+
+@pytest.mark.parametrize("at", sorted(AT))
+def test_malformed_at_gets_exit_2(at):
+    code, out, err, _ = run_cli(["check", "p08", "--criteria", "H2", "--at", at], timeout=30)
+    assert_clean_error(code, out, err, AT[at])
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--budget", "0"], "--budget must be positive"),
+        (["--budget", "-1"], "--budget must be positive"),
+        (["--budget", "nan"], "--budget must be positive"),
+        (["--criteria", "X"], "unknown criterion 'X'"),
+        (["--criteria", "H1"], "H_n needs n >= 2"),
+        (["--criteria", ","], "no criterion given"),
+    ],
+)
+def test_bad_options_get_exit_2(args, needle):
+    code, out, err, _ = run_cli(["check", "p08", *args], timeout=30)
+    assert_clean_error(code, out, err, needle)
+
+
+def test_missing_file_and_unknown_case():
+    assert_clean_error(*run_cli(["check", "no/such/file.py"], timeout=30)[:3], "no such case file")
+    assert_clean_error(*run_cli(["check", "no-such-case"], timeout=30)[:3], "no bundled case is called")
+    assert_clean_error(*run_cli(["check", "no/such/file.toml"], timeout=30)[:3], "no such case file")
+    assert_clean_error(*run_cli(["check", HOSTILE], timeout=30)[:3], "is a directory, not a case file")
+
+
+def test_an_infinite_budget_is_no_limit():
+    code, out, err, _ = run_cli(["check", "p08", "--criteria", "H2", "--budget", "inf", "--json"], timeout=60)
+    assert code == 0, err
+    assert json.loads(out)["cases"][0]["checks"][0]["verdict"] == "refuted"
+
+
+# -- budgets that hold (the real command, in a subprocess) -------------------------------------
+def test_explosive_generator_with_budget_5_returns_within_15_seconds():
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    entry = "import sys; from mechind.cli import main; sys.exit(main())"  # what the mechind script runs
+    command = [sys.executable, "-c", entry, "check", str(HOSTILE / "explosive.py"), "--criteria", "H2", "--budget", "5", "--json"]
+    started = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    assert elapsed < 15, f"mechind check --budget 5 took {elapsed:.1f} s"
+    (check,) = json.loads(proc.stdout)["cases"][0]["checks"]
+    assert check["verdict"] == "unknown" and check["method"] == "budget-exhausted", check
+    assert 4.5 <= check["seconds"] <= 5 + grace(5) + 0.5, check
+    assert check["details"]["budget_seconds"] == 5
+
+
+def test_budget_kills_uninterruptible_work_in_process():
+    """theory.check.check honours the budget too (not only the CLI), with no stray process."""
+    from theory.casefile import load_case_file
+    from theory.check import check
+
+    (g,) = load_case_file(HOSTILE / "explosive.py")
+    before = _children()
+    started = time.perf_counter()
+    (result,) = check(g, ["H2"], budget=1.5)
+    assert time.perf_counter() - started < 1.5 + grace(1.5) + 1.0
+    assert result.verdict == "unknown" and result.method == "budget-exhausted"
+    time.sleep(0.2)
+    assert _children() <= before  # the worker and whatever it started were killed and reaped
+
+
+def _children() -> set[int]:
+    me = str(os.getpid())
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def test_nested_killable_runs_stay_in_the_worker():
+    """A check that itself calls check() runs the inner checks in its worker: killing the
+    worker's process group then reaches everything below it."""
+    from theory.budget import run_killable
+
+    def inner() -> list:
+        return list(run_killable([os.getpid], 5.0, lambda i, why, t: None)) + [os.getpid()]
+
+    (pids,) = list(run_killable([inner], 5.0, lambda i, why, t: None))
+    assert pids[0] == pids[1] != os.getpid()
