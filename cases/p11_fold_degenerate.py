@@ -17,8 +17,10 @@ Extra point (1/2, 0), listed after s*: J = diag(1, 1) there, rho = (2,3) and Typ
 import sympy as sp
 
 from theory import Box, Generator
+from theory.certificates import FoldCertificate
 
 s1, s2 = sp.symbols("s1 s2", real=True)
+t = sp.Symbol("t", real=True)  # the parameter of the certificate curves
 
 GENERATOR = Generator(
     name="p11-fold-degenerate",
@@ -28,5 +30,9 @@ GENERATOR = Generator(
     points=[
         {s1: sp.Integer(0), s2: sp.Integer(0)},  # s*: rho = (1,1), tie; degenerate block
         {s1: sp.Rational(1, 2), s2: sp.Integer(0)},  # extra: rho = (2,3), S holds
+    ],
+    certificates=[
+        # sigma(s1, s2) = (-s1, s2) on the segment s2 = 0: g(t, 0) = g(-t, 0) = (t**2, 0), both -> 0
+        FoldCertificate(t, curve=(t, 0), partner=(-t, 0), note="fold: sigma(s1, s2) = (-s1, s2)"),
     ],
 )

@@ -15,8 +15,10 @@ and the certificate sigma(t**2, t) = (t**2, -2t) gives g(t**2, t) = g(t**2, -2t)
 import sympy as sp
 
 from theory import Box, Generator
+from theory.certificates import FoldCertificate
 
 s1, s2 = sp.symbols("s1 s2", real=True)
+t = sp.Symbol("t", real=True)  # the parameter of the certificate curves
 
 GENERATOR = Generator(
     name="p32-cusp-not-locally-injective",
@@ -24,4 +26,8 @@ GENERATOR = Generator(
     outputs=[s1, s2**3 - 3 * s1 * s2],
     domain=Box({s1: (-1, 1), s2: (-1, 1)}),
     points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 2)}],  # s*
+    certificates=[
+        # on the parabola s1 = s2**2: g(t**2, t) = g(t**2, -2t) = (t**2, -2t**3), both -> 0
+        FoldCertificate(t, curve=(t**2, t), partner=(t**2, -2 * t), note="cusp: sigma(t**2, t) = (t**2, -2t)"),
+    ],
 )

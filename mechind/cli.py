@@ -10,91 +10,33 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from theory.casefile import load_case_file
 from theory.check import DEFAULT_BUDGET, check, parse_criteria
+from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
 from theory.criteria import HN_READINGS
-from theory.errors import InputError, PointError
-from theory.generator import Generator, parse_point
+from theory.criteria.containment import M_BASES
+from theory.criteria.side_conditions import SEP_READINGS
+from theory.topology import SLICE_READINGS
+from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
+from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
+from theory.sparsity import ENGINES, S_READINGS
+from theory.errors import InputError
+from theory.generator import parse_point
 
 from . import __version__
+from .common import guard, parse_at, resolve_cases
+from .crosscheck_cmd import crosscheck_command
 from .render import case_document, case_table, document
+from .report_cmd import report_command
+from .reproduce_cmd import reproduce_command
+from .theorem_cmd import hierarchy_command, theorem_command
 
 __all__ = ["main", "parse_at"]
-
-
-def parse_at(text: str) -> dict[str, str]:
-    """``"s1=1/2,s2=-3/4"`` -> ``{"s1": "1/2", "s2": "-3/4"}`` (values checked later).
-
-    >>> parse_at("s1=1/2, s2=-0.75")
-    {'s1': '1/2', 's2': '-0.75'}
-    """
-    out: dict[str, str] = {}
-    for item in text.split(","):
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or not value:
-            raise PointError(f"malformed --at {text!r}: expected name=value pairs separated by commas, e.g. s1=1/2,s2=-3/4")
-        if name in out:
-            raise PointError(f"malformed --at {text!r}: {name} is given twice")
-        out[name] = value
-    return out
-
-
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Map input errors to exit 2 and anything unexpected to exit 3 (``--debug`` re-raises)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = kwargs.get("debug", False)
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            if debug:
-                raise
-            click.echo(f"error: {_one_line(exc)}", err=True)
-            sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if debug:
-                raise
-            click.echo(f"internal error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)", err=True)
-            sys.exit(3)
-
-    return wrapper
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def resolve_cases(paths: Sequence[str], use_all: bool) -> list[Generator]:
-    """Generators named by case-file paths or bundled case names (or all bundled ones)."""
-    import cases
-
-    if use_all and paths:
-        raise InputError("give case paths or --all, not both")
-    if use_all:
-        return cases.load_bundled()
-    if not paths:
-        raise InputError("no case given: pass case files or bundled case names, or --all (see `mechind list`)")
-    out: list[Generator] = []
-    for p in paths:
-        path = Path(p)
-        if path.exists() or p.endswith(".py"):
-            out.extend(load_case_file(path))
-        else:
-            out.append(cases.find_case(p))
-    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,14 +48,21 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1)
 @click.option("--all", "use_all", is_flag=True, help="Run every bundled case.")
-@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, H2, H3, ... Hn (default D,M,H2,H3).")
+@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, S, H2, H3, ... Hn, irreducible:D|S|M|H2, graph, spanning, sep2, ... sepN, T1, T2, locally-injective (default: all of them, with H2, H3 and sep2).")
 @click.option("--at", "at", multiple=True, help="An extra exact point, e.g. s1=1/2,s2=-3/4 (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
 @click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
+@click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True, help="Type S: rho+ < rho- (strict) or rho+ <= rho- (non-strict).")
+@click.option("--rho-plus", "rho_plus_reading", type=click.Choice(RHO_PLUS_READINGS), default="pointwise", show_default=True, help="rho+: least aligned weight (pointwise) or weight of the given coordinates.")
+@click.option("--irreducible-scope", type=click.Choice(IRREDUCIBLE_SCOPES), default="everywhere", show_default=True, help="Irreducibility everywhere (with a global check) or at generic points.")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True, help="Engine of the rho computations.")
+@click.option("--m-basis", type=click.Choice(M_BASES), default="coordinates", show_default=True, help="Basis of Type M: the given coordinates or the sparsest aligned basis.")
+@click.option("--sep", "sep_reading", type=click.Choice(SEP_READINGS), default="weak+nondegenerate", show_default=True, help="Which separability decides sepN.")
+@click.option("--slices", type=click.Choice(SLICE_READINGS), default="both", show_default=True, help="Which slices T2 asks to be path-connected.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guard
+@guard
 def check_command(
     paths: tuple[str, ...],
     use_all: bool,
@@ -123,6 +72,13 @@ def check_command(
     budget: float,
     seed: int,
     hn_reading: str,
+    s_reading: str,
+    rho_plus_reading: str,
+    irreducible_scope: str,
+    engine: str,
+    m_basis: str,
+    sep_reading: str,
+    slices: str,
     debug: bool,
 ) -> None:
     """Check generators (case files or bundled case names) against the criteria."""
@@ -139,7 +95,21 @@ def check_command(
         points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
         label = f"[{i}/{len(generators)}] {g.name}"
         with err.status(f"{label}: checking", spinner="dots") if err.is_terminal else contextlib.nullcontext():
-            results = check(g, ids, points=points, seed=seed, budget=budget, hn_reading=hn_reading)
+            results = check(
+                g,
+                ids,
+                points=points,
+                seed=seed,
+                budget=budget,
+                hn_reading=hn_reading,
+                s_reading=s_reading,
+                rho_plus_reading=rho_plus_reading,
+                irreducible_scope=irreducible_scope,
+                engine=engine,
+                m_basis=m_basis,
+                sep_reading=sep_reading,
+                slices=slices,
+            )
         if not err.is_terminal and len(generators) > 1:
             err.print(f"{label}: {len(results)} checks in {sum(r.seconds for r in results):.2f} s", highlight=False)
         if as_json:
@@ -154,9 +124,49 @@ def check_command(
         err.print(f"{len(generators)} cases checked in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
+@main.command("counterexample")
+@click.argument("path")
+@click.option("--criterion", required=True, type=click.Choice(COUNTEREXAMPLE_CRITERIA), help="The failing criterion whose competitor to build.")
+@click.option("--at", "at", default=None, help="The exact point where the criterion fails (default: the case's points).")
+@click.option("--json", "as_json", is_flag=True, help="Print the competitor and its facts as JSON.")
+@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False), help="Write the competitor as a case file here.")
+@click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@guard
+def counterexample_command(path: str, criterion: str, at: str | None, as_json: bool, out_path: str | None, budget: float, seed: int, debug: bool) -> None:
+    """Build the spurious competitor a failing criterion allows, re-verified (MATH.md 11).
+
+    Prints the competitor as a case file (or JSON) with its machine-checked facts:
+    g = g_hat o h, h not decomposable, and the criterion's verdict for g_hat.
+    """
+    if not budget > 0:
+        raise InputError(f"--budget must be positive, got {budget}")
+    generators = resolve_cases([path], False)
+    if len(generators) != 1:
+        raise InputError(f"{path} defines {len(generators)} generators; name one bundled case or a file with one")
+    g = generators[0]
+    point = parse_point(parse_at(at), g.latents, g.domain, what="--at point") if at else None
+    comp = counterexample(g, criterion, point=point, seed=seed, budget=budget)
+    text = comp.case_file_text()
+    if out_path:
+        Path(out_path).write_text(text)
+    if as_json:
+        doc = comp.to_json()
+        doc["case_file"] = text
+        click.echo(json.dumps({"mechind": __version__, **doc}, indent=2))
+        return
+    click.echo(text)
+    for name, fact in comp.facts.items():
+        mark = "" if not isinstance(fact, dict) or "holds" not in fact else (" ok" if fact["holds"] else " FAILS")
+        click.echo(f"# fact {name}:{mark} {json.dumps(fact)}")
+    for r in comp.ghat_results:
+        click.echo(f"# competitor {r.criterion} ({r.scope}): {r.verdict} [{r.method}]")
+
+
 @main.command("list")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guard
+@guard
 def list_command(debug: bool) -> None:
     """List the bundled cases: name, size, factors, what each shows."""
     import cases
@@ -168,6 +178,10 @@ def list_command(debug: bool) -> None:
         factors = "; ".join("{" + ", ".join(map(str, v)) + "}" for v in g.factors.values())
         table.add_row(g.name, f"{g.m} x {g.d}", factors, g.description.splitlines()[0] if g.description else "")
     (Console() if sys.stdout.isatty() else Console(width=160)).print(table)
+
+
+for _command in (theorem_command, hierarchy_command, crosscheck_command, reproduce_command, report_command):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

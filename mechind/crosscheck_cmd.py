@@ -18,11 +18,11 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
+
+from .common import guard
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -37,19 +37,6 @@ from . import __version__
 from .render import VERDICT_STYLE
 
 __all__ = ["crosscheck_command", "crosscheck_table", "summary_table"]
-
-
-def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """:func:`mechind.cli._guard` (exit codes 2 and 3), looked up when the command runs:
-    :mod:`mechind.cli` imports this module to register the command."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .cli import _guard
-
-        return _guard(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _fmt(x: float | None, spec: str = ".2g") -> str:
@@ -147,7 +134,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
 @click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True, help="Type S on both layers: rho+ < rho- (strict) or rho+ <= rho- (non-strict).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guarded
+@guard
 def crosscheck_command(
     paths: tuple[str, ...],
     use_all: bool,
@@ -178,7 +165,7 @@ def crosscheck_command(
         raise InputError(f"--band must be at least 1, got {band}")
     from numeric.crosscheck import crosscheck_criteria
 
-    from .cli import parse_at, resolve_cases
+    from .common import parse_at, resolve_cases
 
     ids = crosscheck_criteria(criteria)
     raw_points = [parse_at(text) for text in at]

@@ -59,7 +59,7 @@ def witness_summary(result: CheckResult) -> str:
         return _sparsity_summary(result)
     if result.criterion.startswith("irreducible:") and w:
         return _split_summary(w)
-    if result.criterion == "graph" and result.details:
+    if result.criterion == "graph" and "c_matroid" in result.details:
         d = result.details
         text = f"c(M(J)) = {d['c_matroid']}, coordinate basis {d['c_coordinates']}, sparsest aligned {d['c_sparsest_aligned']} components"
         return text + (f"; finest decomposition per factor: {w['factor_of_each_part']}" if w else "")
@@ -84,8 +84,9 @@ def witness_summary(result: CheckResult) -> str:
                 items = [_undecided_item(item) for item in d[key]]
                 more = f" (+{len(items) - 3} more)" if len(items) > 3 else ""
                 return "undecided: " + "; ".join(items[:3]) + more
-        if "note" in d:
-            return d["note"]
+        for key in ("note", "reason"):
+            if key in d:
+                return str(d[key])
     return ""
 
 

@@ -7,7 +7,7 @@ import time
 import click
 from rich.console import Console
 
-from .cli import _guard, resolve_cases
+from .common import guard, resolve_cases
 from .report import build_report
 
 __all__ = ["report_command"]
@@ -19,7 +19,7 @@ __all__ = ["report_command"]
 @click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guard
+@guard
 def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, debug: bool) -> None:
     """Everything on the bundled cases (or the given ones) as Markdown + PNG figures."""
     generators = resolve_cases(paths, not paths)

@@ -14,26 +14,13 @@ results), 3 an internal error.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
+from .common import guard
+
 __all__ = ["reproduce_command"]
-
-
-def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``mechind.cli._guard`` applied at call time (``mechind.cli`` imports this module at its end)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .cli import _guard
-
-        return _guard(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.command("reproduce")
@@ -61,7 +48,7 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars or per-ensemble log lines.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guarded
+@guard
 def reproduce_command(
     config_spec: str,
     device: str,

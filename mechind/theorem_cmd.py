@@ -18,7 +18,7 @@ from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
 from theory.theorems import TheoremOptions, competitor_conditions, theorem_report
 
 from . import __version__
-from .cli import _guard, resolve_cases
+from .common import guard, resolve_cases
 from .render import witness_summary
 
 __all__ = ["theorem_command", "hierarchy_command"]
@@ -47,7 +47,7 @@ def _console() -> Console:
 @click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guard
+@guard
 def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json: bool, n: int, slices: str, irreducible: str, irreducible_scope: str, thm3: str, m_basis: str, s_reading: str, rho_plus: str, hn_reading: str, sep: str, competitor_of: str | None, budget: float, seed: int, debug: bool) -> None:
     """The hypotheses of theorem NUMBER on generators, each with its verdict, and the conclusion."""
     if not budget > 0:
@@ -99,7 +99,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
 @click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@_guard
+@guard
 def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, debug: bool) -> None:
     """Check the implications of MATH.md 10 on the computed verdicts (default: every bundled
     case); a violated implication is a bug and exits 3.  Lists the failing converses."""

@@ -183,3 +183,20 @@ def test_h2_irreducibility_three_dimensional_blocks():
     irr = Generator("i", [[s1, s2, s3]], [s1 * s2, s2 * s3], box, points=[point])
     assert check(red, ["irreducible:H2"])[0].verdict == "refuted"
     assert check(irr, ["irreducible:H2"])[0].verdict == "proved"
+
+
+def test_s_implies_m_in_the_sparsest_aligned_basis(bundled, results):
+    """MATH.md 10.4 on every bundled case and point: S => M_{B*}; the coordinate reading
+    can differ for factors of dimension >= 2 (the reading is recorded)."""
+    from theory.check import check
+
+    for name, g in bundled.items():
+        m_star = {tuple(r.point.values()): r for r in check(g, ["M"], m_basis="sparsest-aligned") if r.scope == "point"}
+        for p in g.points:
+            s = _find(results[name], "S", "point", p)
+            m = m_star[tuple(p.values())]
+            assert m.details["m-basis"] == "sparsest-aligned"
+            if m.verdict == "refuted":
+                verify_witness(g, m)
+            if s.verdict == "proved":
+                assert m.verdict == "proved", (name, p)

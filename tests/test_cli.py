@@ -53,9 +53,32 @@ def test_check_json_document(case_file):
         ("M", "point", {"s1": "1/2", "s2": "1/2"}),
         ("M", "point", {"s1": "0", "s2": "1/2"}),
         ("M", "global", None),
+        ("S", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("S", "point", {"s1": "0", "s2": "1/2"}),
         ("H2", "global", None),
         ("H3", "global", None),
+        ("irreducible:D", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("irreducible:D", "point", {"s1": "0", "s2": "1/2"}),
+        ("irreducible:D", "global", None),
+        ("irreducible:S", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("irreducible:S", "point", {"s1": "0", "s2": "1/2"}),
+        ("irreducible:M", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("irreducible:M", "point", {"s1": "0", "s2": "1/2"}),
+        ("irreducible:H2", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("irreducible:H2", "point", {"s1": "0", "s2": "1/2"}),
+        ("graph", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("graph", "point", {"s1": "0", "s2": "1/2"}),
+        ("spanning", "global", None),
+        ("sep2", "point", {"s1": "1/2", "s2": "1/2"}),
+        ("sep2", "point", {"s1": "0", "s2": "1/2"}),
+        ("T1", "global", None),
+        ("T2", "global", None),
+        ("locally-injective", "global", None),
     ]
+    s_rows = {c["point"]["s1"]: c for c in checks if c["criterion"] == "S"}
+    assert (s_rows["1/2"]["details"]["rho_plus"], s_rows["1/2"]["details"]["rho_minus"]) == (4, 4)
+    assert s_rows["1/2"]["verdict"] == "refuted" and len(s_rows["1/2"]["witness"]["basis"]) == 2
+    assert s_rows["0"]["verdict"] == "proved" and s_rows["0"]["details"]["rho_minus"] == 4
     for c in checks:
         assert set(c) >= {"criterion", "verdict", "scope", "method", "witness", "details", "seconds"}
         assert (c["witness"] is not None) == (c["verdict"] == "refuted")

@@ -55,6 +55,9 @@ def verify_witness(g, result) -> None:
     """Assert that a refutation's witness shows what it claims, independently."""
     w = result.witness if isinstance(result, dict) is False else result["witness"]
     criterion = result.criterion if not isinstance(result, dict) else result["criterion"]
+    if criterion == "spanning":  # a global identity, no point
+        _verify_dependency(g, w)
+        return
     point = parse_point(g, w["point"])
     names = list(map(str, g.latents))
     block = {str(s): g.block_of[i] for i, s in enumerate(g.latents)}
@@ -67,6 +70,14 @@ def verify_witness(g, result) -> None:
         for claimed, actual in zip(w["values"], (va, vb)):
             if _RATIONAL.match(claimed):
                 assert is_zero(sp.Rational(claimed) - actual), (claimed, actual)
+    elif criterion == "M" and "vectors" in w:  # reading m-basis: sparsest-aligned
+        J = jacobian(g, point)
+        l, k = w["vectors"]
+        u, v = ([sp.Rational(x) for x in w["basis"][i]] for i in (l, k))
+        assert _blocks_of(g, u) != _blocks_of(g, v) and len(_blocks_of(g, u)) == len(_blocks_of(g, v)) == 1
+        su = {i for i, x in enumerate(J * sp.Matrix(u)) if x != 0}
+        sv = {i for i, x in enumerate(J * sp.Matrix(v)) if x != 0}
+        assert su <= sv and [sorted(su), sorted(sv)] == w["supports"]
     elif criterion == "M":
         a, b = w["latents"]
         assert block[a] != block[b]
@@ -90,6 +101,8 @@ def verify_witness(g, result) -> None:
         _verify_split(g, criterion.split(":")[1], w, point)
     elif criterion == "graph":
         _verify_finest_decomposition(g, w, point)
+    elif criterion.startswith("sep"):
+        _verify_separability(g, w, point)
     else:  # pragma: no cover
         raise AssertionError(f"no re-verification for {criterion}")
     assert names  # every latent name is known
@@ -191,3 +204,40 @@ def _verify_finest_decomposition(g, w: dict, point: dict) -> None:
     owners = [set().union(*[_blocks_of(g, v) for v in T]) for T in parts]
     matches = all(len(o) == 1 for o in owners) and sorted(next(iter(o)) for o in owners) == list(range(g.K))
     assert not matches, "the finest decomposition is the factor partition, yet graph was refuted"
+
+
+def _verify_dependency(g, w: dict) -> None:
+    """spanning refuted: sum_a y_a d_a g_n is identically zero, with y != 0 on the support."""
+    by_name = {str(s): s for s in g.latents}
+    y = {n: sp.Rational(v) for n, v in w["dependency"].items()}
+    assert any(v != 0 for v in y.values())
+    out = g.outputs[w["output"]]
+    for n in w["support"]:
+        assert sp.simplify(sp.diff(out, by_name[n])) != 0
+    combination = sum(c * sp.diff(out, by_name[n]) for n, c in y.items())
+    assert sp.simplify(combination) == 0, combination
+
+
+def _verify_separability(g, w: dict, point: dict) -> None:
+    """sepN refuted: recompute dim L, dim W_k with sympy at the point."""
+    from itertools import combinations_with_replacement
+
+    n = w["n"]
+
+    def vec(alpha):
+        return [_as_rational(sp.diff(o, *[g.latents[a] for a in alpha]).subs(point)) for o in g.outputs]
+
+    lower = [vec(b) for order in range(1, n) for b in combinations_with_replacement(range(g.d), order)]
+    W = [[vec(a) for a in combinations_with_replacement(block, n)] for block in g.blocks]
+    rank = lambda vs: sp.Matrix(vs).rank() if vs else 0  # noqa: E731
+    dims = {name: rank(Wk) for name, Wk in zip(g.factor_names, W)}
+    assert dims == w["dim_W"] and rank(lower) == w["dim_L"]
+    total = rank(lower + [v for Wk in W for v in Wk])
+    weak = {name: dims[name] + rank(lower + [v for j, Wj in enumerate(W) if j != k for v in Wj]) == total for k, name in enumerate(g.factor_names)}
+    if w["fails"] == "weak":
+        assert not all(weak.values()) and all(not weak[f] for f in w["factors"])
+    elif w["fails"] == "nondegenerate":
+        assert all(dims[f] == 0 for f in w["factors"]) and w["factors"]
+    else:
+        pure = [vec(a) for block in g.blocks for order in range(1, n + 1) for a in combinations_with_replacement(block, order)]
+        assert rank(pure) < len(pure)

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from .budget import Budget, BudgetExhausted
+from .budget import Budget, BudgetExhausted, run_killable
 from .criteria import (
     HN_READINGS,
     CheckContext,
@@ -27,20 +27,56 @@ from .criteria import (
     check_disjointness,
     check_disjointness_at,
 )
+from .criteria.containment import M_BASES, check_containment_sparsest_at
+from .criteria.graph import check_graph_at
+from .criteria.injectivity import check_locally_injective
+from .criteria.side_conditions import SEP_READINGS, check_separability_at, check_spanning
+from .criteria.irreducibility import IRREDUCIBLE_SCOPES, check_irreducible_at, check_irreducible_d_global
+from .criteria.sparsity_gap import RHO_PLUS_READINGS, check_sparsity_gap_at
+from .sparsity import ENGINES, S_READINGS
+from .topology import SLICE_READINGS, check_simply_connected, check_slices
 from .errors import InputError
 from .generator import Generator
 from .points import random_point
 from .result import CheckResult
 
-__all__ = ["check", "pick", "parse_criteria", "DEFAULT_CRITERIA", "DEFAULT_BUDGET", "check_points"]
+__all__ = ["check", "pick", "parse_criteria", "DEFAULT_CRITERIA", "KNOWN_CRITERIA", "DEFAULT_BUDGET", "check_points"]
 
-DEFAULT_CRITERIA = ("D", "M", "H2", "H3")
+#: Every criterion the tool knows, in report order (``Hn`` for any n >= 2 as well).
+KNOWN_CRITERIA = (
+    "D",
+    "M",
+    "S",
+    "H2",
+    "H3",
+    "irreducible:D",
+    "irreducible:S",
+    "irreducible:M",
+    "irreducible:H2",
+    "graph",
+    "spanning",
+    "sep2",
+    "T1",
+    "T2",
+    "locally-injective",
+)
+DEFAULT_CRITERIA = KNOWN_CRITERIA
+_KNOWN_TEXT = (
+    "D, M, S, H2, H3, ... Hn, irreducible:D, irreducible:S, irreducible:M, irreducible:H2, graph, spanning, "
+    "sep2, sep3, ... sepN, T1, T2, locally-injective"
+)
+_SEP = re.compile(r"^sep([1-9][0-9]*)$")
+#: Seeded random points used for irreducibility under ``irreducible-scope: generic``.
+GENERIC_POINTS = 3
 DEFAULT_BUDGET = 120.0
 _HN = re.compile(r"^H([1-9][0-9]*)$")
 
 
 def parse_criteria(spec: str | Iterable[str] | None) -> tuple[str, ...]:
     """Criteria ids from ``"D,M,H2"`` or a list; ``None`` gives :data:`DEFAULT_CRITERIA`.
+
+    ``D``, ``M``, ``S`` and ``Hn`` are case-insensitive; so is the kind of
+    ``irreducible:D|S|M|H2``.
 
     Raises
     ------
@@ -52,18 +88,37 @@ def parse_criteria(spec: str | Iterable[str] | None) -> tuple[str, ...]:
     items = [c.strip() for c in (spec.split(",") if isinstance(spec, str) else spec)]
     items = [c for c in items if c]
     if not items:
-        raise InputError("no criterion given (known: D, M, H2, H3, ... Hn)")
+        raise InputError(f"no criterion given (known: {_KNOWN_TEXT})")
     out = []
     for c in items:
-        key = c.upper() if c.upper() in ("D", "M") or _HN.match(c.upper()) else c
-        m = _HN.match(key)
-        if key not in ("D", "M") and not m:
-            raise InputError(f"unknown criterion {c!r} (known: D, M, H2, H3, ... Hn)")
+        key = _normalise(c)
+        m = _HN.match(key) or _SEP.match(key)
+        if key not in KNOWN_CRITERIA and not m:
+            raise InputError(f"unknown criterion {c!r} (known: {_KNOWN_TEXT})")
         if m and int(m.group(1)) < 2:
-            raise InputError(f"H_n needs n >= 2, got {c!r}")
+            raise InputError(f"{'H_n' if key.startswith('H') else 'separability'} needs n >= 2, got {c!r}")
         if key not in out:
             out.append(key)
     return tuple(out)
+
+
+def _normalise(c: str) -> str:
+    prefix, sep, kind = c.partition(":")
+    if sep:
+        return f"{prefix.lower()}:{kind.upper()}"
+    low = c.lower()
+    return low if low in ("graph", "spanning", "locally-injective") or _SEP.match(low) else c.upper()
+
+
+def _containment_sparsest_global(ctx: CheckContext) -> CheckResult:
+    g = ctx.generator
+    if all(len(b) == 1 for b in g.blocks):
+        result = check_containment(ctx)
+        result.details["m-basis"] = "sparsest-aligned"
+        result.details["note"] = "every factor is 1-D, so B* is the coordinate basis up to scale"
+        return result
+    note = "B* varies with s for factors of dimension >= 2; Type M in B* is checked pointwise only"
+    return CheckResult("M", "unknown", "global", "not-implemented", details={"m-basis": "sparsest-aligned", "note": note})
 
 
 def check_points(generator: Generator, extra: Sequence[dict] = (), seed: int = 0) -> list[dict]:
@@ -90,6 +145,14 @@ def check(
     hn_reading: str = "block-diagonal",
     context: CheckContext | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
+    isolate: bool = True,
+    s_reading: str = "strict",
+    rho_plus_reading: str = "pointwise",
+    irreducible_scope: str = "everywhere",
+    engine: str = "auto",
+    m_basis: str = "coordinates",
+    sep_reading: str = "weak+nondegenerate",
+    slices: str = "both",
 ) -> list[CheckResult]:
     """Run ``criteria`` on ``generator`` and return one result per check.
 
@@ -111,9 +174,46 @@ def check(
         A :class:`CheckContext` to reuse (shares derivative and zero-test caches).
     on_result
         Called with every result as soon as it is ready (progress reporting).
+    isolate
+        Run the checks in a forked worker that is killed when a check overruns its
+        budget (:func:`theory.budget.run_killable`), so the budget holds in wall time
+        even in sympy work that cannot be interrupted; ``False`` runs them in-process,
+        where only the budget's own checkpoints stop them.  With ``isolate``, what the
+        worker adds to ``context``'s caches is not kept after the call.
+    s_reading
+        ``strict`` (default: rho+ < rho-) or ``non-strict`` (ties count), MATH.md 5.1.
+    rho_plus_reading
+        ``pointwise`` (default) or ``coordinates`` (the weight of the given
+        coordinates), MATH.md 5.9.
+    irreducible_scope
+        ``everywhere`` (default: also a global D-irreducibility check) or ``generic``
+        (pointwise checks at seeded random points instead), MATH.md 7.3.
+    engine
+        Engine of the rho computations: ``auto`` (default), ``matroid`` or ``z3``.
+    m_basis
+        Basis of Type M: ``coordinates`` (default) or ``sparsest-aligned`` (MATH.md 4.1;
+        pointwise; the global check is the coordinate one when every factor is 1-D,
+        where B* is the coordinate basis up to scale, and ``unknown`` otherwise).
+    sep_reading
+        Which separability decides ``sepN``: ``weak+nondegenerate`` (default), ``weak``
+        or ``strong`` (MATH.md 6.4; all three are reported).
+    slices
+        Which slices T2 asks to be path-connected: ``both`` (default), ``fibres`` or
+        ``co-slices`` (MATH.md 9.1).
     """
     if hn_reading not in HN_READINGS:
         raise InputError(f"unknown H_n reading {hn_reading!r} (choose from {', '.join(HN_READINGS)})")
+    for name, value, allowed in (
+        ("Type S reading", s_reading, S_READINGS),
+        ("rho-plus reading", rho_plus_reading, RHO_PLUS_READINGS),
+        ("irreducible scope", irreducible_scope, IRREDUCIBLE_SCOPES),
+        ("engine", engine, ENGINES),
+        ("Type M basis", m_basis, M_BASES),
+        ("separability reading", sep_reading, SEP_READINGS),
+        ("slices reading", slices, SLICE_READINGS),
+    ):
+        if value not in allowed:
+            raise InputError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
     ids = parse_criteria(criteria)
     ctx = context or CheckContext(generator, seed=seed)
     pts = check_points(generator, points, seed)
@@ -122,18 +222,59 @@ def check(
         if c == "D":
             jobs.append(("D", "global", None, lambda: check_disjointness(ctx)))
             jobs += [("D", "point", p, (lambda p=p: check_disjointness_at(ctx, p))) for p in pts]
+        elif c == "M" and m_basis == "sparsest-aligned":
+            jobs += [("M", "point", p, (lambda p=p: check_containment_sparsest_at(ctx, p))) for p in pts]
+            jobs.append(("M", "global", None, lambda: _containment_sparsest_global(ctx)))
         elif c == "M":
             jobs += [("M", "point", p, (lambda p=p: check_containment_at(ctx, p))) for p in pts]
             jobs.append(("M", "global", None, lambda: check_containment(ctx)))
+        elif c == "S":
+            jobs += [("S", "point", p, (lambda p=p: check_sparsity_gap_at(ctx, p, s_reading, rho_plus_reading, engine))) for p in pts]
+        elif c.startswith("irreducible:"):
+            kind = c.split(":")[1]
+            where = pts + (ctx.random_points(GENERIC_POINTS) if irreducible_scope == "generic" else [])
+            jobs += [(c, "point", p, (lambda p=p, kind=kind: check_irreducible_at(ctx, p, kind))) for p in where]
+            if kind == "D" and irreducible_scope == "everywhere":
+                jobs.append((c, "global", None, lambda: check_irreducible_d_global(ctx)))
+        elif c == "graph":
+            jobs += [("graph", "point", p, (lambda p=p: check_graph_at(ctx, p))) for p in pts]
+        elif c == "T1":
+            jobs.append(("T1", "global", None, lambda: check_simply_connected(generator.domain)))
+        elif c == "T2":
+            jobs.append(("T2", "global", None, lambda: check_slices(generator.domain, generator.blocks, slices)))
+        elif c == "locally-injective":
+            jobs.append(("locally-injective", "global", None, lambda: check_locally_injective(ctx)))
+        elif c == "spanning":
+            jobs.append(("spanning", "global", None, lambda: check_spanning(ctx)))
+        elif c.startswith("sep"):
+            n = int(c[3:])
+            jobs += [(c, "point", p, (lambda p=p, n=n: check_separability_at(ctx, p, n, sep_reading))) for p in pts]
         else:
             n = int(c[1:])
             jobs.append((c, "global", None, (lambda n=n: check_cross_derivatives(ctx, n, hn_reading))))
+    # each check runs in a killable worker: uninterruptible sympy work cannot overrun its budget
+    tasks = [(lambda c=c, s=s, p=p, j=j: _run(ctx, c, s, p, j, budget)) for c, s, p, j in jobs]
     results = []
-    for criterion, scope, point, job in jobs:
-        results.append(_run(ctx, criterion, scope, point, job, budget))
+    for result in run_killable(tasks, budget, lambda i, why, elapsed: _killed(jobs[i], budget, why, elapsed), isolate=isolate):
+        results.append(result)
         if on_result is not None:
-            on_result(results[-1])
+            on_result(result)
     return results
+
+
+_STOPPED = {  # why a check gave no answer -> (method, note)
+    "timeout": ("budget-exhausted", "the check ran past its time budget in work that cannot be interrupted and was stopped"),
+    "recursion": ("too-deep", "an expression is nested too deeply for sympy (Python's recursion limit)"),
+    "memory": ("out-of-memory", "the check ran out of memory"),
+}
+
+
+def _killed(job: tuple, seconds: float | None, why: str, elapsed: float) -> CheckResult:
+    criterion, scope, point, _ = job
+    method, note = _STOPPED.get(why, ("worker-died", why))
+    result = CheckResult(criterion, "unknown", scope, method, details={"budget_seconds": seconds, "note": note}, point=point)
+    result.seconds = elapsed
+    return result
 
 
 def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job: Callable[[], CheckResult], seconds: float | None) -> CheckResult:

@@ -37,7 +37,7 @@ import sympy as sp
 
 from .check import check
 from .criteria.context import CheckContext
-from .criteria.irreducibility import block_components, check_irreducible_at
+from .criteria.irreducibility import check_irreducible_at
 from .criteria.sparsity_gap import check_sparsity_gap_at
 from .domain import Box, Region
 from .errors import InputError

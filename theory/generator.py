@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .domain import Box, Domain, Point, Region
+from .domain import Box, Domain, Region
 from .errors import GeneratorError, PointError
 from .numbers import rational_str, to_rational
 
@@ -56,6 +56,10 @@ class Generator:
         Exact points of interest ``{symbol: rational}``, where pointwise checks run.
     description
         Free text shown by ``mechind list`` (the case file's docstring by default).
+    certificates
+        Optional :class:`theory.certificates.FoldCertificate` objects (claims that g is not
+        locally injective, verified by the ``locally-injective`` check); kept as
+        :attr:`certificates`.
 
     Raises
     ------
@@ -72,6 +76,7 @@ class Generator:
         domain: Domain | None = None,
         points: Sequence[Mapping[sp.Symbol, object]] = (),
         description: str = "",
+        certificates: Sequence[object] = (),
     ):
         if not isinstance(name, str) or not name.strip():
             raise GeneratorError(f"generator name must be a non-empty string, got {name!r}")
@@ -98,6 +103,9 @@ class Generator:
         if self.unused_latents:
             notes.append("latents used by no output (zero Jacobian columns): " + ", ".join(map(str, self.unused_latents)))
         self.notes: tuple[str, ...] = tuple(notes)
+        from .certificates import FoldCertificate, parse_certificates
+
+        self.certificates: tuple[FoldCertificate, ...] = parse_certificates(self.name, certificates, self.latents)
 
     # -- sizes and lookups -------------------------------------------------------------
     @property
@@ -239,7 +247,7 @@ def _parse_outputs(name: str, outputs: object, index: Mapping[sp.Symbol, int], n
         if isinstance(out, str):
             raise GeneratorError(f"{name}: output {i} is a string; write it as a sympy expression")
         try:
-            expr = sp.sympify(out, strict=True)
+            expr = out if isinstance(out, sp.Basic) else sp.sympify(out, strict=True)
         except (sp.SympifyError, TypeError):
             raise GeneratorError(f"{name}: output {i} is not a sympy expression: {out!r}") from None
         if not isinstance(expr, sp.Expr):

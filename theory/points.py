@@ -68,13 +68,22 @@ def simple_values(lo: sp.Expr, hi: sp.Expr, limit: int = 12) -> list[sp.Rational
     return out
 
 
-def random_point(domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, tries: int = 1000) -> dict[sp.Symbol, sp.Rational]:
-    """One random rational point of ``domain`` (rejection sampling for a Region)."""
+_SMALL_DENOMINATORS = (7, 11, 13, 16, 17, 19, 23, 29, 31, 37)
+
+
+def random_point(
+    domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, tries: int = 1000, fine: bool = False
+) -> dict[sp.Symbol, sp.Rational]:
+    """One random rational point of ``domain`` (rejection sampling for a Region).
+
+    Coordinates are ``lo + (hi - lo) k / q`` with small denominators ``q``; ``fine`` draws
+    ``q`` up to ``10**6`` instead (for when the small ones are exhausted).
+    """
     for _ in range(tries):
         point = {}
         for s in latents:
             lo, hi = _finite_window(*domain.interval(s))
-            q = rng.choice((7, 11, 13, 16, 17, 19, 23, 29, 31, 37))
+            q = rng.randint(41, 10**6) if fine else rng.choice(_SMALL_DENOMINATORS)
             k = rng.randint(1, q - 1)
             point[s] = lo + (hi - lo) * sp.Rational(k, q)
         if domain.contains(point):
@@ -139,12 +148,18 @@ class PointSource:
                 if emitted >= self.grid_limit:
                     break
         rng = random.Random(self.seed)
+        repeats = 0
         while True:
             try:
-                point = random_point(self.domain, self.latents, rng)
+                # small denominators first; once they keep repeating (a 1-D domain has only
+                # about 200 of them), finer ones, so that any number of points can be drawn
+                point = random_point(self.domain, self.latents, rng, fine=repeats > 50)
             except DomainError:  # a very thin region: only the grid points it contains
                 return
             key = tuple(point.values())
             if key not in seen:
                 seen.add(key)
+                repeats = 0 if repeats <= 50 else repeats
                 yield point
+            else:
+                repeats += 1

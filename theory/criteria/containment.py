@@ -25,9 +25,12 @@ from ..derivatives import is_piecewise_polynomial
 from .context import CheckContext, ExactJacobian, strongest_method
 from .witness import verify_containment
 
-__all__ = ["check_containment", "check_containment_at"]
+__all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "M_BASES"]
 
 READING = {"m-basis": "coordinates"}
+#: Readings of the basis of Type M (MATH.md 4.1): the given coordinates (default) or the
+#: block-wise sparsest aligned basis B* of section 5.
+M_BASES = ("coordinates", "sparsest-aligned")
 
 
 def _cross_pairs(ctx: CheckContext) -> list[tuple[int, int]]:
@@ -86,6 +89,34 @@ def check_containment_at(ctx: CheckContext, point: dict) -> CheckResult:
         return CheckResult("M", "unknown", "point", "exact-evaluation", details=details, point=point)
     method = strongest_method(list(jac.methods()) + ["exact-evaluation"])
     return CheckResult("M", "proved", "point", method, details=details, point=point)
+
+
+def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult:
+    """Type M at a rational point in the sparsest aligned basis B* (reading ``m-basis:
+    sparsest-aligned``): no support ``supp(J b)`` of a vector of B* is contained in the
+    support of a vector of another factor's part of B*.  The basis is reported."""
+    from ..sparsity import sparsest_basis
+
+    g = ctx.generator
+    details: dict = {"m-basis": "sparsest-aligned"}
+    J, reason = ctx.rational_jacobian_at(point)
+    if J is None:
+        details["reason"] = reason
+        return CheckResult("M", "unknown", "point", "not-rational", details=details, point=point)
+    basis, owner = [], []
+    for k, block in enumerate(g.blocks):
+        for v, _ in sparsest_basis(J, block, g.d, ctx.budget.check):
+            basis.append(v)
+            owner.append(k)
+    supports = [sorted(i for i in range(g.m) if sum((J[i][a] * v[a] for a in range(g.d)), 0) != 0) for v in basis]
+    details["basis"] = [[str(x) for x in v] for v in basis]
+    details["supports"] = supports
+    for l, u in enumerate(basis):
+        for k, v in enumerate(basis):
+            if owner[l] != owner[k] and set(supports[l]) <= set(supports[k]):
+                witness = {"point": point_json(point), "vectors": [l, k], "basis": details["basis"], "supports": [supports[l], supports[k]]}
+                return CheckResult("M", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
+    return CheckResult("M", "proved", "point", "exact-evaluation", details=details, point=point)
 
 
 def _search(ctx: CheckContext, pairs: list[tuple[int, int]], points: list[dict], method: str) -> CheckResult | None:

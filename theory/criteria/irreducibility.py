@@ -26,7 +26,7 @@ import sympy as sp
 import z3
 
 from ..derivatives import is_piecewise_polynomial
-from ..linalg import QMatrix, columns_of, mat_mul, mat_vec, nullspace, rank
+from ..linalg import QMatrix, mat_mul, mat_vec, nullspace, rank
 from ..matroid import row_matroid_components
 from ..result import CheckResult, point_json
 from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists
