@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -31,7 +32,7 @@ import z3
 
 from .domain import Box, Domain, Region
 
-__all__ = ["NotTranslatable", "SmtAnswer", "exists", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "DEFAULT_SMT_TIMEOUT"]
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
 
 DEFAULT_SMT_TIMEOUT = 20.0
 
@@ -129,6 +130,11 @@ def _domain_constraints(domain: Domain, variables: dict, memo: dict) -> list:
     if isinstance(domain, Region):
         out.append(_condition(domain.condition, variables, memo))
     return out
+
+
+def z3_fraction(x: Fraction) -> Any:
+    """An exact z3 real for a :class:`fractions.Fraction`."""
+    return z3.RealVal(f"{x.numerator}/{x.denominator}")
 
 
 def _rational(q: sp.Expr) -> Any:

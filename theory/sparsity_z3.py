@@ -33,12 +33,9 @@ import z3
 
 from .budget import Budget, BudgetExhausted
 from .linalg import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
+from .smt import z3_fraction
 
 __all__ = ["z3_engine", "z3_sparsest_basis"]
-
-
-def _q(x: Fraction) -> z3.RatNumRef:
-    return z3.RealVal(f"{x.numerator}/{x.denominator}")
 
 
 def _value(model: z3.ModelRef, var: z3.ArithRef) -> Fraction:
@@ -47,7 +44,7 @@ def _value(model: z3.ModelRef, var: z3.ArithRef) -> Fraction:
 
 
 def _linear(coeffs: Sequence[Fraction], xs: Sequence[z3.ArithRef]) -> z3.ArithRef:
-    terms = [_q(c) * x for c, x in zip(coeffs, xs) if c != 0]
+    terms = [z3_fraction(c) * x for c, x in zip(coeffs, xs) if c != 0]
     return z3.Sum(terms) if terms else z3.RealVal(0)
 
 

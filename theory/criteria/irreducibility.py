@@ -29,7 +29,7 @@ from ..derivatives import is_piecewise_polynomial
 from ..linalg import QMatrix, mat_mul, mat_vec, nullspace, rank
 from ..matroid import row_matroid_components
 from ..result import CheckResult, point_json
-from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists
+from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
 from ..sparsity import sparsest_basis, sparsity
 from .context import CheckContext
 
@@ -257,8 +257,8 @@ def _split_h2(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None
     for H in hessians:
         for i in range(dk):
             for j in range(dk):
-                lhs = z3.Sum([P[l][i] * _q(H[l][j]) for l in range(dk) if H[l][j] != 0] or [z3.RealVal(0)])
-                rhs = z3.Sum([_q(H[i][l]) * P[l][j] for l in range(dk) if H[i][l] != 0] or [z3.RealVal(0)])
+                lhs = z3.Sum([P[l][i] * z3_fraction(H[l][j]) for l in range(dk) if H[l][j] != 0] or [z3.RealVal(0)])
+                rhs = z3.Sum([z3_fraction(H[i][l]) * P[l][j] for l in range(dk) if H[i][l] != 0] or [z3.RealVal(0)])
                 solver.add(lhs == rhs)
     answer = solver.check()
     if answer == z3.unsat:
@@ -304,10 +304,6 @@ def _verify_idempotent(P: QMatrix, hessians: list[QMatrix]) -> bool:
         return False
     Pt = [[P[j][i] for j in range(dk)] for i in range(dk)]
     return all(mat_mul(Pt, H) == mat_mul(H, P) for H in hessians)
-
-
-def _q(x: Fraction):
-    return z3.RealVal(f"{x.numerator}/{x.denominator}")
 
 
 class _Undecided(Exception):
