@@ -20,7 +20,7 @@ decomposition still satisfies criterion X (section 7.5).  Every failure names th
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, combinations_with_replacement
 
 import sympy as sp
 import z3
@@ -335,7 +335,8 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
         queries.append(all_zero)
         if len(block) == 2:
             dets = lambda r, p: r[0] * p[1] - r[1] * p[0]  # noqa: E731
-            for p, q in combinations(range(len(entries)), 2):
+            # p == q too: a single nonzero row direction (rank <= 1) is reducible as well
+            for p, q in combinations_with_replacement(range(len(entries)), 2):
                 cons = [AnyOf(Ne(entries[p][0]), Ne(entries[p][1])), AnyOf(Ne(entries[q][0]), Ne(entries[q][1]))]
                 for i, r in enumerate(entries):
                     if i not in (p, q):
