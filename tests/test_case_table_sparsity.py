@@ -200,3 +200,28 @@ def test_s_implies_m_in_the_sparsest_aligned_basis(bundled, results):
                 verify_witness(g, m)
             if s.verdict == "proved":
                 assert m.verdict == "proved", (name, p)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_s_under_a_tiny_budget_is_unknown_or_right(seed):
+    """Past its budget, S answers from proven bounds or says unknown; never a wrong verdict."""
+    import random
+
+    from theory import Box, Generator
+    from theory.criteria.context import CheckContext
+    from theory.criteria.sparsity_gap import check_sparsity_gap_at
+
+    rng = random.Random(seed)
+    s = sp.symbols("s1:5", real=True)
+    outputs = [sum(rng.randint(-3, 3) * x for x in s) for _ in range(12)]
+    g = Generator(f"dense-{seed}", [[s[0], s[1]], [s[2], s[3]]], outputs, Box({x: (-1, 1) for x in s}), points=[{x: sp.S(0) for x in s}])
+    exact = check_sparsity_gap_at(CheckContext(g), g.points[0], engine="z3")
+    assert exact.details.get("bounds") is None
+    ctx = CheckContext(g)
+    from theory.budget import Budget
+
+    ctx.use_budget(Budget(0.02))
+    quick = check_sparsity_gap_at(ctx, g.points[0], engine="matroid")
+    assert quick.verdict in ("unknown", exact.verdict)
+    if quick.verdict == "refuted":
+        verify_witness(g, quick)

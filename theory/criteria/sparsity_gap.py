@@ -99,6 +99,7 @@ def check_sparsity_gap_at(
         "basis": _basis_strings(basis),
         "weight": basis_weight(J, basis),
         "mixing": [i for i, u in enumerate(basis) if mixes(u, [list(b) for b in g.blocks])],
-        "rho_plus": rho_plus,
+        # with bounds only, the proven lower bound of rho+ (the witness weighs no more)
+        "rho_plus": rho_plus if rho_plus is not None else result.bounds["rho_plus"][0],
     }
     return CheckResult("S", "refuted", "point", method, witness=witness, details=details, point=point)
