@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .check import check
@@ -262,11 +262,6 @@ def theorem_report(
     report.reason = reasons[0] if reasons else "every hypothesis on g and S is proved with the scope it needs"
     report.reasons = reasons
     return report
-
-
-def with_n(options: TheoremOptions, n: int) -> TheoremOptions:
-    """``options`` with Theorem 5's order set to ``n``."""
-    return replace(options, n=n)
 
 
 def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> list[CheckResult]:
