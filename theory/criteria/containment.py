@@ -95,6 +95,7 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
     """Type M at a rational point in the sparsest aligned basis B* (reading ``m-basis:
     sparsest-aligned``): no support ``supp(J b)`` of a vector of B* is contained in the
     support of a vector of another factor's part of B*.  The basis is reported."""
+    from ..linalg import support
     from ..sparsity import sparsest_basis
 
     g = ctx.generator
@@ -108,7 +109,7 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
         for v, _ in sparsest_basis(J, block, g.d, ctx.budget.check):
             basis.append(v)
             owner.append(k)
-    supports = [sorted(i for i in range(g.m) if sum((J[i][a] * v[a] for a in range(g.d)), 0) != 0) for v in basis]
+    supports = [sorted(support(J, v)) for v in basis]
     details["basis"] = [[str(x) for x in v] for v in basis]
     details["supports"] = supports
     for l, u in enumerate(basis):

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import networkx as nx
 
-from ..linalg import QMatrix, mat_vec, nullspace, rank
+from ..linalg import QMatrix, nullspace, rank, support
 from ..matroid import row_matroid_components
 from ..result import CheckResult, point_json
 from ..sparsity import sparsest_basis
@@ -38,7 +38,7 @@ def gd_graph(J: Sequence[Sequence[Fraction]], basis: Sequence[Sequence[Fraction]
     2
     """
     G = nx.Graph()
-    supports = [frozenset(i for i, x in enumerate(mat_vec(J, u)) if x != 0) for u in basis]
+    supports = [support(J, u) for u in basis]
     for l, s in enumerate(supports):
         G.add_node(l, support=sorted(s))
     for l in range(len(basis)):

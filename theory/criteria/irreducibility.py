@@ -26,7 +26,7 @@ import sympy as sp
 import z3
 
 from ..derivatives import is_piecewise_polynomial
-from ..linalg import QMatrix, mat_mul, mat_vec, nullspace, rank
+from ..linalg import QMatrix, mat_mul, nullspace, rank, support
 from ..matroid import row_matroid_components
 from ..result import CheckResult, point_json
 from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
@@ -188,10 +188,6 @@ def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     return None
 
 
-def _supports(J: QMatrix, vectors: list[list[Fraction]]) -> list[frozenset[int]]:
-    return [frozenset(i for i, x in enumerate(mat_vec(J, v)) if x != 0) for v in vectors]
-
-
 def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     """A 2-colouring of ``B*_k`` whose two groups are cross non-containing (and still
     non-containing against the other factors' coordinate columns)."""
@@ -204,7 +200,7 @@ def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     unit = {a: [Fraction(int(i == a)) for i in range(d)] for a in others}
     for Q, Qc in _two_colourings(block):
         groups = [[index[a] for a in Q], [index[a] for a in Qc]] + [[unit[a] for a in b] for i, b in enumerate(g.blocks) if i != k]
-        supports = [_supports(J, grp) for grp in groups]
+        supports = [[support(J, v) for v in grp] for grp in groups]
         if _non_containing(supports):
             return {
                 "method": "exact-evaluation",
