@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -76,18 +77,13 @@ def _sign(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x > 0, one, torch.where(x < 0, -one, zero))
 
 
-def _max(*xs: torch.Tensor) -> torch.Tensor:
-    out = xs[0]
-    for x in xs[1:]:
-        out = torch.maximum(out, x)
-    return out
+def _fold(op: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """``op`` folded over any number of tensors (Max, Min, And, Or, Xor)."""
+    return lambda *xs: functools.reduce(op, xs)
 
 
-def _min(*xs: torch.Tensor) -> torch.Tensor:
-    out = xs[0]
-    for x in xs[1:]:
-        out = torch.minimum(out, x)
-    return out
+_max, _min = _fold(torch.maximum), _fold(torch.minimum)
+_all, _any, _xor = _fold(torch.logical_and), _fold(torch.logical_or), _fold(torch.logical_xor)
 
 
 #: The sympy functions the bridge translates, with their torch counterparts.
@@ -387,27 +383,6 @@ def _mul2(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def _where(cond: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(cond, a, b)
-
-
-def _all(*xs: torch.Tensor) -> torch.Tensor:
-    out = xs[0]
-    for x in xs[1:]:
-        out = torch.logical_and(out, x)
-    return out
-
-
-def _any(*xs: torch.Tensor) -> torch.Tensor:
-    out = xs[0]
-    for x in xs[1:]:
-        out = torch.logical_or(out, x)
-    return out
-
-
-def _xor(*xs: torch.Tensor) -> torch.Tensor:
-    out = xs[0]
-    for x in xs[1:]:
-        out = torch.logical_xor(out, x)
-    return out
 
 
 def compile_outputs(
