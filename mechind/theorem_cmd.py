@@ -15,7 +15,14 @@ from theory.check import DEFAULT_BUDGET
 from theory.errors import InputError
 from theory.hierarchy import run_hierarchy
 from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
-from theory.theorems import TheoremOptions, competitor_conditions, theorem_report
+from theory.criteria import HN_READINGS
+from theory.criteria.containment import M_BASES
+from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
+from theory.criteria.side_conditions import SEP_READINGS
+from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
+from theory.sparsity import S_READINGS
+from theory.theorems import IRREDUCIBLE_READINGS, THM3_READINGS, TheoremOptions, competitor_conditions, theorem_report
+from theory.topology import SLICE_READINGS
 
 from . import __version__
 from .common import guard, resolve_cases
@@ -34,15 +41,15 @@ def _console() -> Console:
 @click.option("--all", "use_all", is_flag=True, help="Every bundled case.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--n", "n", type=int, default=2, show_default=True, help="The order n of Theorem 5 (Type H_n).")
-@click.option("--slices", type=click.Choice(("both", "fibres", "co-slices")), default="both", show_default=True)
-@click.option("--irreducible", type=click.Choice(("matched", "D")), default="matched", show_default=True, help="X-irreducibility for criterion X, or D-irreducibility always.")
-@click.option("--irreducible-scope", type=click.Choice(("everywhere", "generic")), default="everywhere", show_default=True)
-@click.option("--thm3", type=click.Choice(("with-spanning", "summary")), default="with-spanning", show_default=True)
-@click.option("--m-basis", type=click.Choice(("coordinates", "sparsest-aligned")), default="coordinates", show_default=True)
-@click.option("--s-reading", type=click.Choice(("strict", "non-strict")), default="strict", show_default=True)
-@click.option("--rho-plus", type=click.Choice(("pointwise", "coordinates")), default="pointwise", show_default=True)
-@click.option("--hn-reading", type=click.Choice(("block-diagonal", "pairwise")), default="block-diagonal", show_default=True)
-@click.option("--sep", type=click.Choice(("weak+nondegenerate", "weak", "strong")), default="weak+nondegenerate", show_default=True)
+@click.option("--slices", type=click.Choice(SLICE_READINGS), default="both", show_default=True)
+@click.option("--irreducible", type=click.Choice(IRREDUCIBLE_READINGS), default="matched", show_default=True, help="X-irreducibility for criterion X, or D-irreducibility always.")
+@click.option("--irreducible-scope", type=click.Choice(IRREDUCIBLE_SCOPES), default="everywhere", show_default=True)
+@click.option("--thm3", type=click.Choice(THM3_READINGS), default="with-spanning", show_default=True)
+@click.option("--m-basis", type=click.Choice(M_BASES), default="coordinates", show_default=True)
+@click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True)
+@click.option("--rho-plus", type=click.Choice(RHO_PLUS_READINGS), default="pointwise", show_default=True)
+@click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True)
+@click.option("--sep", type=click.Choice(SEP_READINGS), default="weak+nondegenerate", show_default=True)
 @click.option("--competitor", "competitor_of", type=click.Choice(COUNTEREXAMPLE_CRITERIA), default=None, help="Also build the competitor that this failing criterion allows and check the theorem's conditions on it (T4, Theorem 3's sparsity constraint).")
 @click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)

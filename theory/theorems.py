@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import check
+from .criteria.irreducibility import IRREDUCIBLE_SCOPES
+from .topology import SLICE_READINGS
 from .criteria.context import CheckContext
 from .errors import InputError
 from .generator import Generator
@@ -35,6 +37,8 @@ __all__ = [
     "TheoremOptions",
     "TheoremReport",
     "THEOREMS",
+    "IRREDUCIBLE_READINGS",
+    "THM3_READINGS",
     "theorem",
     "theorem_report",
     "competitor_conditions",
@@ -64,6 +68,12 @@ class Theorem:
     readings: tuple[str, ...]
 
 
+#: Option ``irreducible``: X-irreducibility for criterion X, or D-irreducibility always.
+IRREDUCIBLE_READINGS = ("matched", "D")
+#: Option ``thm3``: Theorem 3 with the spanning condition, or the summary's hypotheses only.
+THM3_READINGS = ("with-spanning", "summary")
+
+
 @dataclass(frozen=True)
 class TheoremOptions:
     """The readings of MATH.md section 0.3 that the theorems use (defaults first)."""
@@ -81,10 +91,10 @@ class TheoremOptions:
 
     def __post_init__(self) -> None:
         allowed = {
-            "slices": ("both", "fibres", "co-slices"),
-            "irreducible": ("matched", "D"),
-            "irreducible_scope": ("everywhere", "generic"),
-            "thm3": ("with-spanning", "summary"),
+            "slices": SLICE_READINGS,
+            "irreducible": IRREDUCIBLE_READINGS,
+            "irreducible_scope": IRREDUCIBLE_SCOPES,
+            "thm3": THM3_READINGS,
         }
         for name, values in allowed.items():
             if getattr(self, name) not in values:
