@@ -34,6 +34,7 @@ from torch import Tensor
 
 __all__ = [
     "compositional_contrast",
+    "normalized_compositional_contrast",
     "jacobian_interaction_score",
     "ima_contrast",
     "slot_blocks",
@@ -170,6 +171,48 @@ def compositional_contrast(
         pairs = _pairwise(normed)
         return (pairs * weights).sum(-1)
     return _pairwise(norms).sum(-1)
+
+
+def normalized_compositional_contrast(
+    jac: Tensor,
+    blocks: int | Sequence[Sequence[int]],
+    eps: float = BRADY_EPS,
+) -> Tensor:
+    """The unweighted compositional contrast divided by ``||J||_F^2``: a scale-free variant (not Brady et al.'s).
+
+    The unweighted C_comp is homogeneous of degree 2 in ``J``: ``C(cJ) = c^2 C(J)``.  A decoder
+    ``z -> g(z / c)`` fed codes ``c * z`` reconstructs exactly as well while its contrast drops
+    by ``c^2``, so minimising ``recon + lambda * C_comp`` can lower the contrast by growing the
+    codes and shrinking the decoder's Jacobian, without making the Jacobian any more
+    block-structured.  Dividing by ``||J||_F^2 = sum_p sum_k n[k, p]^2`` removes that direction:
+    the ratio depends only on the *shape* of the Jacobian, lies in ``[0, (K - 1) / 2]`` and is 0
+    iff the Jacobian is Type D at that point (with ``eps = 0``).
+
+    This is the project's option for the paper experiment (``contrast = "normalized"`` in a
+    sweep configuration), not a transcription: Brady et al.'s image variant
+    (``weighted=True`` of :func:`compositional_contrast`) is scale-free too, by a per-pixel
+    normalisation instead.
+
+    Parameters
+    ----------
+    jac, blocks, eps
+        As in :func:`compositional_contrast`.
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``.
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[[3.0, 4.0, 1.0, 0.0]]])                         # C_comp = 5, ||J||^2 = 26
+    >>> round(float(normalized_compositional_contrast(jac, 2, eps=0.0)[0]), 4)
+    0.1923
+    >>> float(normalized_compositional_contrast(10 * jac, 2, eps=0.0)[0]) == float(normalized_compositional_contrast(jac, 2, eps=0.0)[0])
+    True
+    """
+    energy = jac.square().sum(dim=(-2, -1))
+    return compositional_contrast(jac, blocks, eps=eps) / (energy + torch.finfo(jac.dtype).tiny)
 
 
 def _pairwise(norms: Tensor) -> Tensor:

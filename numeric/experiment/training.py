@@ -44,7 +44,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call, jacfwd, stack_module_state, vmap
 
-from ..contrast import compositional_contrast
+from ..contrast import compositional_contrast, normalized_compositional_contrast
 from .models import HIDDEN, AutoEncoder, init_autoencoder
 
 __all__ = [
@@ -55,7 +55,13 @@ __all__ = [
     "train_single",
     "train_ensemble",
     "decoder_jacobians",
+    "decoder_jacobians_and_outputs",
+    "CONTRASTS",
 ]
+
+#: The contrasts a run can be trained with: Brady et al.'s synthetic one (the default), their image
+#: variant, and the project's scale-free variant (:func:`numeric.contrast.normalized_compositional_contrast`).
+CONTRASTS = ("unweighted", "weighted", "normalized")
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ class TrainSettings:
         The factor (1/10).
     hidden
         Hidden width of the encoder and decoder.
+    contrast
+        The contrast in the loss (:data:`CONTRASTS`): ``"unweighted"`` is Brady et al.'s synthetic
+        C_comp, ``"weighted"`` their image variant, ``"normalized"`` C_comp / ||J||_F^2.
 
     Examples
     --------
@@ -89,6 +98,11 @@ class TrainSettings:
     lr_decay_at: float = 0.5
     lr_decay: float = 0.1
     hidden: int = HIDDEN
+    contrast: str = "unweighted"
+
+    def __post_init__(self) -> None:
+        if self.contrast not in CONTRASTS:
+            raise ValueError(f"contrast must be one of {', '.join(CONTRASTS)}, got {self.contrast!r}")
 
     def decay_step(self) -> int:
         """The (1-based) step after which the learning rate drops: ``int(steps * lr_decay_at)``.
@@ -128,6 +142,27 @@ def decoder_jacobians(decoder: Callable[[Tensor], Tensor], zh: Tensor) -> Tensor
     return vmap(jacfwd(decoder))(zh)
 
 
+def decoder_jacobians_and_outputs(decoder: Callable[[Tensor], Tensor], zh: Tensor) -> tuple[Tensor, Tensor]:
+    """``(vmap(jacfwd(decoder))(zh), decoder(zh))`` from one forward-mode pass.
+
+    ``jacfwd(..., has_aux=True)`` hands back the primal output of the same pass that pushes the
+    basis tangents through, so the training step does not run the decoder a second time for the
+    reconstruction.
+
+    Examples
+    --------
+    >>> jac, out = decoder_jacobians_and_outputs(lambda z: 2 * z, torch.ones(3, 2))
+    >>> jac.shape, out.shape
+    (torch.Size([3, 2, 2]), torch.Size([3, 2]))
+    """
+
+    def with_output(z: Tensor) -> tuple[Tensor, Tensor]:
+        out = decoder(z)
+        return out, out
+
+    return vmap(jacfwd(with_output, has_aux=True))(zh)
+
+
 def autoencoder_loss(
     encoder: Callable[[Tensor], Tensor],
     decoder: Callable[[Tensor], Tensor],
@@ -135,13 +170,15 @@ def autoencoder_loss(
     lam: Tensor | float,
     slot_dim: int,
     with_contrast: bool = True,
+    contrast: str = "unweighted",
 ) -> tuple[Tensor, Tensor, Tensor]:
     """``(loss, recon, ccomp)`` of one batch ``x``: ``recon + lam * ccomp``.
 
     ``recon`` is ``mean((x - xh)^2)`` and ``ccomp`` the batch mean of
-    :func:`numeric.contrast.compositional_contrast` (unweighted, ``eps = 1e-12``) of the decoder
-    Jacobians at ``zh = encoder(x)``.  With ``with_contrast=False`` the Jacobians are skipped and
-    ``ccomp`` is 0 (Brady et al. skip them when ``lambda = 0``).
+    :func:`numeric.contrast.compositional_contrast` (unweighted, ``eps = 1e-12``; ``contrast``
+    picks another of :data:`CONTRASTS`) of the decoder Jacobians at ``zh = encoder(x)``.  With
+    ``with_contrast=False`` the Jacobians are skipped and ``ccomp`` is 0 (Brady et al. skip them
+    when ``lambda = 0``).
 
     Examples
     --------
@@ -151,10 +188,16 @@ def autoencoder_loss(
     True
     """
     zh = encoder(x)
-    xh = decoder(zh)
+    if with_contrast:
+        jac, xh = decoder_jacobians_and_outputs(decoder, zh)
+    else:
+        xh = decoder(zh)
     recon = (x - xh).square().mean()
     if with_contrast:
-        ccomp = compositional_contrast(decoder_jacobians(decoder, zh), slot_dim).mean()
+        if contrast == "normalized":
+            ccomp = normalized_compositional_contrast(jac, slot_dim).mean()
+        else:
+            ccomp = compositional_contrast(jac, slot_dim, weighted=contrast == "weighted").mean()
     else:
         ccomp = torch.zeros((), dtype=recon.dtype, device=recon.device)
     return recon + lam * ccomp, recon, ccomp
@@ -198,14 +241,16 @@ def train_single(
     TrainedRun
     """
     model = init_autoencoder(x.shape[-1], latent_dim, init_seed, settings.hidden, x.dtype, x.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, fused=True)
     gen = torch.Generator().manual_seed(int(batch_seed))
     history: dict[str, list[float]] = {"loss": [], "recon": [], "ccomp": []}
     with_contrast = lam != 0
     for step in range(1, settings.steps + 1):
         idx = _batches([gen], len(x), settings.batch_size)[0].to(x.device)
         optimizer.zero_grad()
-        loss, recon, ccomp = autoencoder_loss(model.encoder, model.decoder, x[idx], lam, slot_dim, with_contrast)
+        loss, recon, ccomp = autoencoder_loss(
+            model.encoder, model.decoder, x[idx], lam, slot_dim, with_contrast, settings.contrast
+        )
         loss.backward()
         optimizer.step()
         if step == settings.decay_step():
@@ -275,11 +320,11 @@ def train_ensemble(
         def decoder(z: Tensor) -> Tensor:
             return functional_call(dec_base, (dp, db), (z,))
 
-        return autoencoder_loss(encoder, decoder, xb, lam, slot_dim, with_contrast)
+        return autoencoder_loss(encoder, decoder, xb, lam, slot_dim, with_contrast, settings.contrast)
 
     batched_loss = vmap(member_loss)
     leaves = list(enc_params.values()) + list(dec_params.values())
-    optimizer = torch.optim.Adam(leaves, lr=settings.lr)
+    optimizer = torch.optim.Adam(leaves, lr=settings.lr, fused=True)
     gens = [torch.Generator().manual_seed(int(s)) for s in batch_seeds]
     rows = torch.arange(E, device=x.device).unsqueeze(1)
     curves = {k: torch.empty(E, settings.steps, dtype=x.dtype, device=x.device) for k in ("loss", "recon", "ccomp")}

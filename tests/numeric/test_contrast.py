@@ -13,7 +13,14 @@ import math
 import pytest
 import torch
 
-from numeric.contrast import block_norms, compositional_contrast, ima_contrast, jacobian_interaction_score, slot_blocks
+from numeric.contrast import (
+    block_norms,
+    compositional_contrast,
+    ima_contrast,
+    jacobian_interaction_score,
+    normalized_compositional_contrast,
+    slot_blocks,
+)
 
 
 def _random_jac(seed: int, shape: tuple[int, ...], dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -196,3 +203,32 @@ def test_blocks_are_validated():
         slot_blocks([[0], []], 1)
     norms = block_norms(torch.tensor([[3.0, 4.0, 1.0]]), [[0, 1], [2]])
     assert norms.tolist() == [[5.0], [1.0]]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_normalized_ccomp_is_ccomp_over_the_squared_frobenius_norm_and_scale_free(seed):
+    """The scale-free variant against the loop C_comp divided by sum of squares, its invariance
+    under J -> cJ (which moves the unweighted C_comp by c^2), and its range [0, (K - 1) / 2]."""
+    blocks = [[0, 1], [2, 3, 4], [5]]
+    jac = _random_jac(seed, (4, 7, 6))
+    got = normalized_compositional_contrast(jac, blocks, eps=0.0)
+    want = [c / float(jac[b].square().sum()) for b, c in enumerate(_loop_ccomp(jac, blocks, weighted=False, eps=0.0))]
+    assert torch.allclose(got, torch.tensor(want, dtype=got.dtype), rtol=1e-12, atol=0)
+    for c in (1e-3, 7.0, 1e4):
+        assert torch.allclose(normalized_compositional_contrast(c * jac, blocks, eps=0.0), got, rtol=1e-10, atol=0)
+        assert torch.allclose(compositional_contrast(c * jac, blocks, eps=0.0), c**2 * compositional_contrast(jac, blocks, eps=0.0))
+    assert bool((got >= 0).all()) and bool((got <= (len(blocks) - 1) / 2).all())
+    # the upper end: every output row with equal block norms in all K slots of dimension 1
+    flat = torch.ones(1, 5, 3, dtype=torch.float64)
+    assert torch.allclose(normalized_compositional_contrast(flat, 1, eps=0.0), torch.tensor([1.0], dtype=torch.float64))
+
+
+def test_normalized_ccomp_is_zero_exactly_on_type_d_jacobians_and_gradchecks():
+    jac = torch.zeros(2, 5, 4, dtype=torch.float64)
+    jac[:, :2, :2] = _random_jac(3, (2, 2, 2))
+    jac[:, 2:, 2:] = _random_jac(4, (2, 3, 2))
+    assert float(normalized_compositional_contrast(jac, 2, eps=0.0).abs().max()) == 0.0
+    jac[0, 4, 0] = 1e-3  # one output now sees both slots
+    assert float(normalized_compositional_contrast(jac, 2, eps=0.0)[0]) > 0
+    probe = _random_jac(5, (2, 4, 4)).requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda j: normalized_compositional_contrast(j, 2), (probe,))

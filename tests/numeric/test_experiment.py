@@ -22,7 +22,14 @@ from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth
 from numeric.experiment.models import init_autoencoder
 from numeric.experiment.report import acceptance, summarize, write_report
 from numeric.experiment.sweep import RESULTS_CSV, read_rows, run_sweep
-from numeric.experiment.training import TrainSettings, autoencoder_loss, train_ensemble, train_single
+from numeric.experiment.training import (
+    TrainSettings,
+    autoencoder_loss,
+    decoder_jacobians,
+    decoder_jacobians_and_outputs,
+    train_ensemble,
+    train_single,
+)
 
 
 def _jacobians(gt, n: int, seed: int) -> torch.Tensor:
@@ -182,6 +189,30 @@ def test_ensemble_equals_sequential_on_the_same_seeds():
         assert np.allclose(ensemble.history["loss"][i].numpy(), single.history["loss"], rtol=1e-4, atol=1e-6)
         for p, q in zip(ensemble.models[i].parameters(), single.model.parameters()):
             assert torch.allclose(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_one_forward_pass_gives_the_same_jacobians_and_outputs():
+    model = init_autoencoder(8, 6, seed=2, dtype=torch.float64)
+    zh = torch.randn(16, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    jac, out = decoder_jacobians_and_outputs(model.decoder, zh)
+    assert torch.allclose(jac, decoder_jacobians(model.decoder, zh), rtol=1e-12, atol=1e-14)
+    assert torch.allclose(out, model.decoder(zh), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("contrast", ["weighted", "normalized"])
+def test_other_contrasts_train_and_ensemble_matches_sequential(contrast):
+    xs = torch.stack([_data(seed=0), _data(seed=1)])
+    settings = TrainSettings(steps=10, contrast=contrast)
+    ensemble = train_ensemble(xs, [1.0, 0.5], [3, 4], [6, 7], settings, slot_dim=3, latent_dim=6)
+    for i, lam in enumerate([1.0, 0.5]):
+        single = train_single(xs[i], lam, [3, 4][i], [6, 7][i], settings, slot_dim=3, latent_dim=6)
+        assert np.allclose(ensemble.history["ccomp"][i].numpy(), single.history["ccomp"], rtol=1e-4, atol=1e-6)
+    # the unweighted and the other contrast give different losses from the same start
+    plain = train_single(xs[0], 1.0, 3, 6, TrainSettings(steps=1), slot_dim=3, latent_dim=6)
+    other = train_single(xs[0], 1.0, 3, 6, TrainSettings(steps=1, contrast=contrast), slot_dim=3, latent_dim=6)
+    assert plain.history["recon"] == other.history["recon"] and plain.history["ccomp"] != other.history["ccomp"]
+    with pytest.raises(ValueError, match="contrast must be one of"):
+        TrainSettings(steps=1, contrast="l1")
 
 
 def test_learning_rate_drops_at_half_the_steps():
