@@ -20,7 +20,10 @@ Two independent engines sit behind :func:`sparsity`:
 Every returned basis is re-checked exactly by :func:`verify_sparsity` (invertible,
 aligned or misaligned as claimed, weight as claimed) before it is returned.  Past the
 budget the result has ``status == "bounds"``: a proven lower bound and the best upper
-bound found (with its basis), never a guess.
+bound found (with its basis), never a guess.  The bounds then also use the
+*private-rows certificate* (:func:`sparsity_gap_certificate`): a lower bound on the
+weight of every mixing vector that, when it exceeds the heaviest vector of a known
+aligned basis, proves ``rho- > rho+`` without any exchange search.
 
 Examples
 --------
@@ -40,6 +43,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from .budget import Budget, BudgetExhausted
@@ -47,6 +51,8 @@ from .linalg import QMatrix, QVector, columns_of, independent_rows, inverse, mat
 from .matroid import flat_subspace, hyperplanes
 
 __all__ = [
+    "ANNIHILATION_SUBSET_CAP",
+    "CERTIFICATE_SECONDS",
     "ENGINES",
     "S_READINGS",
     "SparsityResult",
@@ -58,12 +64,22 @@ __all__ = [
     "mixes",
     "verify_sparsity",
     "coordinate_l0",
+    "private_rows",
+    "largest_annihilated",
+    "mixing_weight_lower_bound",
+    "sparsity_gap_certificate",
 ]
 
 ENGINES = ("auto", "matroid", "z3")
 #: Seconds the ``auto`` engine gives the matroid engine before handing over to z3.
 AUTO_MATROID_SECONDS = 5.0
 S_READINGS = ("strict", "non-strict")
+#: The most independent row sets (of ``d_k - 2`` rows or fewer) :func:`largest_annihilated`
+#: examines for one block; past it :func:`mixing_weight_lower_bound` uses the safe ``h_k = |P_k|``.
+ANNIHILATION_SUBSET_CAP = 50_000
+#: Seconds the private-rows certificate may take in the bounds path, after the budget is
+#: spent (well inside :func:`theory.budget.grace`, the 0.5 s or more a check may overrun).
+CERTIFICATE_SECONDS = 0.25
 
 Blocks = Sequence[Sequence[int]]
 
@@ -74,7 +90,11 @@ class SparsityResult:
 
     ``status`` is ``exact`` (all three numbers decided) or ``bounds`` (the budget ran out:
     ``bounds`` holds ``[lower, upper]`` per number, ``None`` where nothing is known, and the
-    bases achieve the upper bounds).
+    bases achieve the upper bounds).  With bounds only, ``gap_lower`` is a proven
+    ``rho- - rho+ >= gap_lower >= 1`` (so Type S holds under both readings, even when rho+
+    itself is known only within bounds) and ``gap_certificate`` the private-rows
+    certificate that proves it (:func:`sparsity_gap_certificate`); both are ``None``
+    otherwise, and always for exact results.
     """
 
     engine: str
@@ -89,6 +109,8 @@ class SparsityResult:
     one_block: bool = False
     bounds: dict[str, list[int | None]] = field(default_factory=dict)
     note: str = ""
+    gap_lower: int | None = None
+    gap_certificate: dict[str, Any] | None = None
 
     @property
     def tie(self) -> bool:
@@ -101,6 +123,8 @@ class SparsityResult:
         if self.one_block:
             return True
         if self.status != "exact":
+            if self.gap_lower is not None and self.gap_lower > 0:
+                return True  # rho- >= rho+ + gap_lower > rho+
             lo_minus, hi_minus = self.bounds.get("rho_minus", [None, None])
             lo_plus, hi_plus = self.bounds.get("rho_plus", [None, None])
             # Decided anyway when the bounds separate.
@@ -128,6 +152,10 @@ class SparsityResult:
             out["bounds"] = self.bounds
         if self.note:
             out["note"] = self.note
+        if self.gap_lower is not None:
+            out["gap_lower"] = self.gap_lower
+        if self.gap_certificate is not None:
+            out["gap_certificate"] = self.gap_certificate
         return out
 
 
@@ -363,6 +391,303 @@ def _result(
     )
 
 
+# -- the private-rows certificate (used by the bounds path) ---------------------------------
+def private_rows(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> list[list[int]]:
+    """``P_k`` for every block ``C_k``: the rows nonzero on ``C_k`` and zero on every other column.
+
+    On ``P_k`` the image ``J x`` depends only on the ``C_k`` part of ``x``, and the sets
+    ``P_k`` of different blocks are disjoint.
+
+    >>> from theory.linalg import to_fraction_matrix
+    >>> private_rows(to_fraction_matrix([[1, 0], [0, 2], [1, 1], [0, 0], [3, 0]]), [[0], [1]])
+    [[0, 4], [1]]
+    """
+    out = []
+    for block in blocks:
+        inside = set(block)
+        out.append(
+            [i for i, row in enumerate(J) if any(row[a] != 0 for a in inside) and all(x == 0 for a, x in enumerate(row) if a not in inside)]
+        )
+    return out
+
+
+def largest_annihilated(
+    rows: Sequence[Sequence[Fraction]], check: Callable[[], None] | None = None, cap: int = ANNIHILATION_SUBSET_CAP
+) -> int | None:
+    """``h``: the most of ``rows`` (vectors of ``R^n``) that a single nonzero ``x`` annihilates.
+
+    The rows annihilated by ``x`` form a flat of rank ``<= n - 1`` of the row matroid
+    (fact F1), and every such flat is the zero set of some nonzero ``x``.  So ``h`` is
+    ``len(rows)`` when the rows have rank ``< n``; otherwise it is the size of the largest
+    hyperplane.  Every hyperplane contains a flat ``F`` of rank ``n - 2`` (for ``n >= 2``),
+    and the hyperplanes through ``F`` are ``F`` plus one parallel class of the rows
+    modulo ``span F``, so ``h = max_F (|F| + largest such class)``.  (``n = 1``: only the
+    zero rows are annihilated.)
+
+    The flats of rank ``n - 2`` are reached once each, through their lexicographically
+    first bases: a depth-first search over independent sets in index order that drops a
+    set as soon as its last row ``i`` brings a row ``j < i`` into the closure (prefixes of
+    a first basis are first bases, so nothing is lost).  Elimination is fraction free on
+    primitive integer rows (scaling a row changes no span).
+
+    Parameters
+    ----------
+    rows
+        The rows, exact, all of length ``n >= 1``.
+    check
+        Called once per independent set examined (a budget check may raise there).
+    cap
+        The most independent sets (of ``n - 2`` rows or fewer) to examine.
+
+    Returns
+    -------
+    int or None
+        ``h``, or ``None`` when more than ``cap`` independent sets would be examined.
+
+    Examples
+    --------
+    >>> from theory.linalg import to_fraction_matrix
+    >>> largest_annihilated(to_fraction_matrix([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 2, 3]]))
+    3
+    >>> largest_annihilated(to_fraction_matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]), cap=2) is None
+    True
+    """
+    if not rows:
+        return 0
+    n = len(rows[0])
+    if rank(rows) < n:
+        return len(rows)
+    start = [primitive_integer(row) for row in rows]
+    if n == 1:
+        return sum(1 for r in start if not any(r))
+    tick = check if check is not None else (lambda: None)
+    examined = 0
+
+    def largest(residuals: list[list[int]], last: int, size: int) -> int | None:
+        nonlocal examined
+        if size == n - 2:
+            return sum(1 for r in residuals if not any(r)) + _largest_parallel_class(residuals)
+        best = 0
+        for i in range(last + 1, len(residuals)):
+            if not any(residuals[i]):
+                continue
+            examined += 1
+            if examined > cap:
+                return None
+            tick()
+            reduced = _eliminate(residuals, i)
+            if any(any(residuals[j]) and not any(reduced[j]) for j in range(i)):
+                continue  # not the first basis of its flat: that flat is reached elsewhere
+            h = largest(reduced, i, size + 1)
+            if h is None:
+                return None
+            best = max(best, h)
+        return best
+
+    return largest(start, -1, 0)
+
+
+def _largest_parallel_class(residuals: list[list[int]]) -> int:
+    """The size of the largest class of parallel nonzero residuals (0 when all are zero)."""
+    counts: dict[tuple[int, ...], int] = {}
+    for r in residuals:
+        if any(r):
+            g = gcd(*r)
+            if next(x for x in r if x) < 0:
+                g = -g
+            key = tuple(x // g for x in r)
+            counts[key] = counts.get(key, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def _eliminate(residuals: list[list[int]], i: int) -> list[list[int]]:
+    """Every residual reduced modulo residual ``i`` (fraction free; each kept primitive).
+
+    A residual is zero exactly when its row lies in the span of the rows eliminated so far.
+    """
+    p = residuals[i]
+    c = next(a for a, v in enumerate(p) if v)
+    out = []
+    for r in residuals:
+        f = r[c]
+        if f == 0:
+            out.append(r)
+            continue
+        v = [p[c] * x - f * y for x, y in zip(r, p)]
+        g = gcd(*v)
+        out.append([x // g for x in v] if g > 1 else v)
+    return out
+
+
+def _annihilated_by_block(
+    J: Sequence[Sequence[Fraction]], blocks: Blocks, private: list[list[int]], check: Callable[[], None] | None, cap: int
+) -> tuple[list[int], list[int]]:
+    """``h_k`` for every block (the safe ``|P_k|`` where :func:`largest_annihilated` hits
+    ``cap``), and the indices of the blocks where it did."""
+    h, capped = [], []
+    for k, (block, rows) in enumerate(zip(blocks, private)):
+        hk = largest_annihilated([[J[i][a] for a in block] for i in rows], check, cap)
+        if hk is None:
+            capped.append(k)
+            hk = len(rows)
+        h.append(hk)
+    return h, capped
+
+
+def _two_smallest_sum(values: Sequence[int]) -> int:
+    return sum(sorted(values)[:2])
+
+
+def _shared_rows_term(
+    J: Sequence[Sequence[Fraction]], private: list[list[int]], check: Callable[[], None] | None, cap: int
+) -> int:
+    """The least number of non-private rows (rows of no ``P_k``) on which a nonzero ``x`` is
+    nonzero: their count minus the most of them one nonzero vector annihilates (0 past ``cap``)."""
+    taken = {i for rows in private for i in rows}
+    rest = [list(row) for i, row in enumerate(J) if i not in taken]
+    if not rest:
+        return 0
+    h = largest_annihilated(rest, check, cap)
+    return 0 if h is None else len(rest) - h
+
+
+def mixing_weight_lower_bound(
+    J: Sequence[Sequence[Fraction]], blocks: Blocks, check: Callable[[], None] | None = None, cap: int = ANNIHILATION_SUBSET_CAP
+) -> int | None:
+    """A proven lower bound on the weight ``|supp(J x)|`` of every mixing vector ``x``.
+
+    With ``P_k`` the private rows of block ``k`` (:func:`private_rows`) and ``h_k`` the
+    most of the rows ``J[P_k, C_k]`` one nonzero vector annihilates
+    (:func:`largest_annihilated`), a vector with a nonzero ``C_k`` part is nonzero on at
+    least ``q_k = |P_k| - h_k`` rows of ``P_k`` (those rows see only that part).  A mixing
+    vector has nonzero parts in two blocks, whose private rows are disjoint, so it weighs
+    at least the sum of the two smallest ``q_k``.  On top of that, the remaining rows (shared
+    by several blocks, or zero) are nonzero under any nonzero ``x`` except on a set that one
+    vector annihilates, so at least ``n_shared - h_shared`` of them count as well.
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of :class:`fractions.Fraction`.
+    blocks
+        A partition of ``range(d)`` into nonempty lists of column indices.
+    check
+        Called periodically (a budget check may raise there).
+    cap
+        Per block, the most independent row sets examined for ``h_k``; past it the safe
+        bound ``h_k = |P_k|`` (``q_k = 0``) stands in, so the bound is weaker but still sound.
+
+    Returns
+    -------
+    int or None
+        The bound; ``None`` with fewer than two blocks (nothing mixes).
+
+    Examples
+    --------
+    >>> from theory.linalg import to_fraction_matrix
+    >>> J = to_fraction_matrix([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 2]])
+    >>> mixing_weight_lower_bound(J, [[0, 1, 2], [3]])   # q = (4 - 3, 2 - 0)
+    3
+    """
+    _check_input(J, blocks)
+    if len(blocks) < 2:
+        return None
+    private = private_rows(J, blocks)
+    h, _ = _annihilated_by_block(J, blocks, private, check, cap)
+    return _two_smallest_sum([len(rows) - hk for rows, hk in zip(private, h)]) + _shared_rows_term(J, private, check, cap)
+
+
+def sparsity_gap_certificate(
+    J: Sequence[Sequence[Fraction]],
+    blocks: Blocks,
+    aligned_basis: Sequence[Sequence[Fraction]],
+    check: Callable[[], None] | None = None,
+    cap: int = ANNIHILATION_SUBSET_CAP,
+) -> dict[str, Any] | None:
+    """A proof that ``rho* = rho+`` and ``rho- >= rho+ + g`` with ``g >= 1`` (Type S, strictly), or ``None``.
+
+    Let ``W`` be the largest weight of a vector of the aligned basis ``A`` and ``mix_lb``
+    the :func:`mixing_weight_lower_bound`.  **Claim:** if ``mix_lb > W`` then
+    ``rho* = rho+`` and ``rho- >= rho+ + (mix_lb - W)``.
+
+    *Proof.* Every vector of weight ``<= W`` is non-mixing, and these vectors span ``R^d``
+    (``A`` is among them).  The greedy basis ``G`` (repeatedly a lightest vector outside
+    the current span) therefore only picks vectors of weight ``<= W``: some vector of
+    ``A`` is always outside the span.  So ``G`` is aligned, and it is optimal among all
+    bases (MATH.md 5.2, F2: for every basis ``Y`` sorted by weight, ``w(g_k) <= w(y_k)``),
+    hence ``rho* = rho+ = w(G)``.  A misaligned basis ``Y`` has a mixing ``y_j`` with
+    ``w(y_j) >= mix_lb > W >= w(g_j)``; adding ``w(g_k) <= w(y_k)`` over ``k != j`` to
+    ``w(y_j) - w(g_j) >= mix_lb - W`` gives ``w(Y) >= rho+ + (mix_lb - W)``.  QED
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of :class:`fractions.Fraction`.
+    blocks
+        A partition of ``range(d)`` into nonempty lists of column indices.
+    aligned_basis
+        Any aligned basis of ``R^d`` (the sparser its heaviest vector, the likelier a proof).
+    check, cap
+        As for :func:`mixing_weight_lower_bound`.
+
+    Returns
+    -------
+    dict or None
+        ``mixing_weight_lower_bound``, ``aligned_max_weight`` (``W``), ``gap_lower_bound``
+        (``mix_lb - W``), ``private_rows`` (the row indices ``P_k`` per block) and
+        ``annihilated`` (``h_k`` per block).  ``None`` with fewer than two blocks, when
+        ``mix_lb <= W``, or when some ``h_k`` hits ``cap``: the safe stand-in ``q_k = 0``
+        can never give a proof, because an aligned basis has a vector with a nonzero part
+        in every block, so ``W >= max_k q_k``, while ``mix_lb`` would be at most the second
+        smallest ``q_k``.
+
+    Raises
+    ------
+    ValueError
+        If ``aligned_basis`` is not an aligned basis of ``R^d`` (or the input is malformed).
+
+    Examples
+    --------
+    >>> from theory.linalg import to_fraction_matrix
+    >>> J = to_fraction_matrix([[1, 0], [2, 0], [3, 0], [0, 1], [0, 1], [0, 1], [1, 1]])
+    >>> cert = sparsity_gap_certificate(J, [[0], [1]], [[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]])
+    >>> cert["mixing_weight_lower_bound"], cert["aligned_max_weight"], cert["gap_lower_bound"]
+    (6, 4, 2)
+    >>> r = sparsity(J, [[0], [1]])
+    >>> r.rho_minus - r.rho_plus
+    2
+    """
+    _, d = _check_input(J, blocks)
+    if len(blocks) < 2:
+        return None
+    if len(aligned_basis) != d or rank(aligned_basis) != d or not is_aligned(aligned_basis, blocks):
+        raise ValueError("the certificate needs an aligned basis of R^d")
+    W = max(weight(J, u) for u in aligned_basis)
+    private = private_rows(J, blocks)
+    shared_count = len(J) - sum(len(rows) for rows in private)
+    if _two_smallest_sum([len(rows) for rows in private]) + shared_count <= W:
+        return None  # even h = 0 everywhere would not do
+    h, _ = _annihilated_by_block(J, blocks, private, check, cap)
+    mix_lb = _two_smallest_sum([len(rows) - hk for rows, hk in zip(private, h)]) + _shared_rows_term(J, private, check, cap)
+    if mix_lb <= W:
+        return None
+    return {
+        "mixing_weight_lower_bound": mix_lb,
+        "aligned_max_weight": W,
+        "gap_lower_bound": mix_lb - W,
+        "private_rows": private,
+        "annihilated": h,
+    }
+
+
+def _bounded_certificate(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> dict[str, Any] | None:
+    """:func:`sparsity_gap_certificate` within :data:`CERTIFICATE_SECONDS` (``None`` past them)."""
+    try:
+        return sparsity_gap_certificate(J, blocks, aligned, Budget(CERTIFICATE_SECONDS).check)
+    except BudgetExhausted:
+        return None
+
+
 def _trivial_misaligned(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> QMatrix:
     """An aligned basis with its first vector replaced by the sum of the first vectors of the
     first two factors: still a basis (the two vectors are independent), and it mixes."""
@@ -377,7 +702,10 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
 
     Upper bounds always come with a basis: the coordinate basis (weight ``l0``) for rho+
     until the greedy finishes, and a trivially mixing modification of the best aligned
-    basis for rho- until the exchange search has found better.
+    basis for rho- until the exchange search has found better.  When the private-rows
+    certificate holds for that aligned basis (:func:`sparsity_gap_certificate`, given
+    :data:`CERTIFICATE_SECONDS`), the lower bound of rho- becomes (at least) the lower
+    bound of rho+ plus its gap ``g``, ``gap_lower = g``, and rho* = rho+ when rho+ is known.
     """
     l0 = coordinate_l0(J)
     d = len(J[0]) if J else sum(len(b) for b in blocks)
@@ -385,12 +713,22 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
     rho_star = known.get("rho_star")
     identity = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
     aligned = known.get("aligned") or identity
-    bounds: dict[str, list[int | None]] = {"rho_plus": [rho_plus, rho_plus] if rho_plus is not None else [rank(J), l0]}
+    plus_lower = rho_plus if rho_plus is not None else rank(J)
+    bounds: dict[str, list[int | None]] = {"rho_plus": [plus_lower, rho_plus if rho_plus is not None else l0]}
     misaligned = None
+    certificate = None
+    note = f"budget of {seconds:g} s exhausted; bounds are proven, upper bounds come with bases" if seconds else "budget exhausted"
     if len(blocks) >= 2:
         lower = rank(J)  # every basis has at least rank(J) vectors outside ker J, each of weight >= 1
         if rho_plus is not None and rho_star is not None:
             lower = rho_plus + max(0, known.get("lower_gap", 0))  # rho* = rho+ here
+        certificate = _bounded_certificate(J, blocks, aligned)
+        if certificate is not None:
+            g = certificate["gap_lower_bound"]
+            lower = max(lower, plus_lower + g)
+            if rho_plus is not None:
+                rho_star = rho_plus  # the certificate also proves rho* = rho+
+            note += f"; rho- - rho+ >= {g} by the private-rows certificate"
         if "best" in known:
             gap, flat, l_max = known["best"]
             misaligned = _exchange_witness(J, blocks, aligned, flat, l_max, seed)
@@ -409,7 +747,9 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
         coordinate_l0=l0,
         one_block=len(blocks) == 1,
         bounds=bounds,
-        note=f"budget of {seconds:g} s exhausted; bounds are proven, upper bounds come with bases" if seconds else "budget exhausted",
+        note=note,
+        gap_lower=certificate["gap_lower_bound"] if certificate is not None else None,
+        gap_certificate=certificate,
     )
 
 

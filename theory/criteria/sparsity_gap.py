@@ -10,6 +10,11 @@ Readings (MATH.md section 0.3): ``s-strict`` (``strict`` default, ``non-strict``
 ``rho-plus`` (``pointwise`` default: the least aligned weight; ``coordinates``: the weight
 of the given coordinates, the "integrated basis").  Both rho+ numbers are always reported,
 with ``non_integrable`` set when they differ.
+
+Past the budget the verdict comes from proven bounds when they decide; the private-rows
+certificate (:func:`theory.sparsity.sparsity_gap_certificate`) can prove ``rho- > rho+``
+there on its own, and is then reported in ``details["certificate"]`` with
+``details["decided_by"] = "private-rows certificate"``.
 """
 
 from __future__ import annotations
@@ -77,6 +82,8 @@ def check_sparsity_gap_at(
         details["note"] = result.note
     if result.status != "exact":
         details["bounds"] = result.bounds
+        if result.gap_certificate is not None:
+            details["certificate"] = result.gap_certificate
         verdict = result.type_s(reading) if rho_plus_reading == "pointwise" else None
         if verdict is None or (verdict is False and result.misaligned_basis is None):
             return CheckResult("S", "unknown", "point", "budget-exhausted", details=details, point=point)
@@ -89,6 +96,8 @@ def check_sparsity_gap_at(
         holds = rho_plus < result.rho_minus if reading == "strict" else rho_plus <= result.rho_minus
     else:
         holds = bool(result.type_s(reading))
+        if holds and result.gap_lower is not None:
+            details["decided_by"] = "private-rows certificate"
     if holds:
         return CheckResult("S", "proved", "point", method, details=details, point=point)
     basis = result.misaligned_basis
