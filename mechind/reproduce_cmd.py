@@ -13,6 +13,7 @@ results), 3 an internal error.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -44,7 +45,7 @@ __all__ = ["reproduce_command"]
     "--threads",
     type=int,
     default=None,
-    help="torch and BLAS CPU threads (default 1 on --device cpu: the ensembles are small, and extra threads spin against each other on a busy machine).",
+    help="torch and BLAS CPU threads (default on --device cpu: 2, or 1 on a 1-core machine; an ensemble of 18 small runs trains 1.5x faster on 2 threads than on 1, and more threads spin against each other).",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars or per-ensemble log lines.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -79,7 +80,7 @@ def reproduce_command(
     if device == "cuda" and not torch.cuda.is_available():
         raise InputError("--device cuda was requested but torch finds no CUDA device (torch.cuda.is_available() is False); use --device cpu")
     if threads is not None or device == "cpu":
-        torch.set_num_threads(threads or 1)
+        torch.set_num_threads(threads or min(2, os.cpu_count() or 1))
     out = out_dir or Path(f"reproduce-{config.name}")
     from rich.console import Console
 

@@ -26,15 +26,20 @@ from typing import Any
 from theory.errors import InputError
 
 from .groundtruth import COMBINES, LAYOUTS
+from .training import CONTRASTS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES"]
+__all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES", "SELECTIONS"]
 
 DTYPES = ("float32", "float64")
+#: How a run's reported model is chosen among its restarts, without looking at the ground truth:
+#: the least scale-free contrast C_comp / ||J||_F^2 of the trained decoder on training codes, or
+#: the least final training loss.
+SELECTIONS = ("normalized-contrast", "loss")
 
 
 class ConfigError(InputError):
@@ -83,8 +88,16 @@ class SweepConfig:
         Base seed: every random choice of the sweep derives from it and the run's coordinates.
     slot_dim, slot_outputs, layout, combine, distinct_slot_mlps, cond_pool
         The ground truth (see :mod:`numeric.experiment.groundtruth`).
-    steps, batch_size, lr, lr_decay_at, hidden
+    steps, batch_size, lr, lr_decay_at, hidden, contrast
         Training (see :class:`numeric.experiment.training.TrainSettings`).
+    restarts
+        Independent initialisations per run, trained in the same ensemble.  ``1`` is Brady et
+        al.'s protocol (one model per seed).  With more, the run reports the restart picked by
+        ``select`` and also records every restart's SIS (``sis_restarts``; ``sis_first`` is
+        restart 0, which is the single-initialisation run).
+    select
+        The unsupervised choice among restarts (:data:`SELECTIONS`); the ground truth is never
+        used to choose.
     n_train, n_eval
         Samples per run for training and for the evaluation (SIS, reconstruction, C_comp).
     dtype
@@ -117,6 +130,9 @@ class SweepConfig:
     lr: float = 1e-3
     lr_decay_at: float = 0.5
     hidden: int = 80
+    contrast: str = "unweighted"
+    restarts: int = 1
+    select: str = "normalized-contrast"
     n_train: int = 20000
     n_eval: int = 2000
     dtype: str = "float32"
@@ -140,7 +156,7 @@ class SweepConfig:
                 problems.append(f"overlap {o} is outside [0, 1)")
             elif abs(round(o * self.slot_outputs) - o * self.slot_outputs) > 1e-9:
                 problems.append(f"overlap {o} of slot_outputs = {self.slot_outputs} is not a whole number of outputs")
-        for key in ("seeds", "slot_dim", "steps", "batch_size", "hidden", "cond_pool"):
+        for key in ("seeds", "slot_dim", "steps", "batch_size", "hidden", "cond_pool", "restarts"):
             if getattr(self, key) < 1:
                 problems.append(f"{key} must be >= 1, got {getattr(self, key)}")
         if self.slot_outputs < self.slot_dim:
@@ -149,6 +165,10 @@ class SweepConfig:
             problems.append(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
         if self.combine not in COMBINES:
             problems.append(f"combine must be one of {', '.join(COMBINES)}, got {self.combine!r}")
+        if self.contrast not in CONTRASTS:
+            problems.append(f"contrast must be one of {', '.join(CONTRASTS)}, got {self.contrast!r}")
+        if self.select not in SELECTIONS:
+            problems.append(f"select must be one of {', '.join(SELECTIONS)}, got {self.select!r}")
         if not self.lr > 0 or not 0 < self.lr_decay_at <= 1:
             problems.append("lr must be > 0 and lr_decay_at in (0, 1]")
         if self.n_train < self.batch_size:
@@ -224,6 +244,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "lr": (int, float),
     "lr_decay_at": (int, float),
     "hidden": int,
+    "contrast": str,
+    "restarts": int,
+    "select": str,
     "n_train": int,
     "n_eval": int,
     "dtype": str,

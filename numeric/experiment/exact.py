@@ -2,8 +2,10 @@
 
 :meth:`GroundTruth.exact_generator` gives the ``theory.Generator`` of the very network the
 models are trained on (rational weights, LeakyReLU as ``Piecewise``).  Here it is checked by
-``theory.check``: Type D globally and at a few rational sample points, and Type S at the points
-when the exact layer provides it (``theory.sparsity``; without it the S column says so).  The
+``theory.check``: Type D globally and at a few rational sample points; and Type S at the points
+by the exact rho algorithm (``theory.sparsity``) on the exact Jacobian of the rational network
+(:func:`type_s_at`: ``proved`` / ``refuted`` when rho+ and rho-, or their proven bounds, decide;
+``unknown`` when the time budget runs out first).  The
 injectivity of the ground truth is checked numerically alongside: the smallest singular value
 of its float64 Jacobian at the same points (a rank test; the construction makes it injective).
 
@@ -29,7 +31,7 @@ from torch.func import jacfwd
 
 from .groundtruth import GroundTruth
 
-__all__ = ["ExactVerdicts", "exact_verdicts", "sample_points", "type_s_available"]
+__all__ = ["ExactVerdicts", "exact_verdicts", "sample_points", "type_s_available", "type_s_at"]
 
 
 def type_s_available() -> bool:
@@ -55,6 +57,65 @@ def sample_points(num_latents: int, count: int, seed: int, denominator: int = 10
     gen = torch.Generator().manual_seed(int(seed))
     draws = torch.randn(count, num_latents, generator=gen, dtype=torch.float64).tolist()
     return [[Fraction(v).limit_denominator(denominator) for v in row] for row in draws]
+
+
+def type_s_at(gt: GroundTruth, point: Sequence[Fraction], budget: float = 60.0, seed: int = 0) -> tuple[str, dict]:
+    """Type S (strict reading) of ``gt`` at a rational point, by the exact rho algorithm.
+
+    The Jacobian is the exact one of the rational network (:meth:`GroundTruth.exact_jacobian`,
+    the same matrix ``theory``'s S criterion evaluates through sympy, tested equal);
+    first :func:`theory.sparsity.sparsity_gap_certificate` tries to prove S from the rows private
+    to each slot (cheap; it decides the small overlaps); otherwise :func:`theory.sparsity.sparsity`
+    (engine ``auto``) computes rho+ and rho- with witness bases it re-checks, or proven bounds
+    when the budget runs out, and the verdict is decided from them when they separate
+    (``proved`` / ``refuted``), else ``unknown``.
+
+    Returns
+    -------
+    tuple
+        ``(verdict, details)``: details hold ``rho_plus``, ``rho_minus``, the bounds and the
+        engine, or the reason for ``unknown``.
+
+    Examples
+    --------
+    >>> from numeric.experiment.groundtruth import sample_ground_truth
+    >>> gt = sample_ground_truth(2, 1, 3, 0.0, seed=0, cond_pool=20)
+    >>> type_s_at(gt, [Fraction(1, 2), Fraction(1, 3)])[0]      # disjoint slots: D, hence S
+    'proved'
+    """
+    from theory.budget import Budget, BudgetExhausted
+    from theory.sparsity import sparsity, sparsity_gap_certificate
+
+    started = time.perf_counter()
+
+    J = gt.exact_jacobian(point)
+    if J is None:
+        return "unknown", {"reason": "a LeakyReLU pre-activation is exactly 0 at the point: no Jacobian"}
+    sd = gt.slot_dim
+    blocks = [list(range(k * sd, (k + 1) * sd)) for k in range(gt.num_slots)]
+    coordinates = [[Fraction(int(i == j)) for i in range(len(J[0]))] for j in range(len(J[0]))]
+    try:  # a third of the budget at most, so the engines keep the rest
+        certificate = sparsity_gap_certificate(J, blocks, coordinates, check=Budget(min(5.0, budget / 3)).check)
+    except BudgetExhausted:
+        certificate = None
+    if certificate is not None:  # proven rho- >= rho+ + gap >= rho+ + 1 from the private rows, in milliseconds
+        return "proved", {
+            "decided_by": "private-rows certificate",
+            "gap_lower": certificate["gap_lower_bound"],
+            "mixing_weight_lower_bound": certificate["mixing_weight_lower_bound"],
+            "aligned_max_weight": certificate["aligned_max_weight"],
+        }
+    result = sparsity(J, blocks, engine="auto", budget=max(0.1, budget - (time.perf_counter() - started)), seed=seed)
+    holds = result.type_s("strict")
+    detail: dict = {"rho_plus": result.rho_plus, "rho_minus": result.rho_minus, "engine": result.engine, "status": result.status}
+    if result.bounds:
+        detail["bounds"] = result.bounds
+    if getattr(result, "gap_lower", None) is not None:
+        detail["gap_lower"] = result.gap_lower
+    verdict = "unknown" if holds is None else ("proved" if holds else "refuted")
+    if verdict == "refuted" and result.misaligned_basis is None:  # pragma: no cover - bounds always carry a basis
+        verdict = "unknown"
+    return verdict, detail
 
 
 @dataclass
@@ -143,7 +204,6 @@ def exact_verdicts(
     ExactVerdicts
     """
     from theory.check import check
-    from theory.errors import InputError
 
     start = time.perf_counter()
     g = gt.exact_generator(points, name=name)
@@ -158,14 +218,11 @@ def exact_verdicts(
         if not type_s_available():
             s_note = "n/a: the exact layer has no Type S check yet"
         else:
-            try:
-                results = check(g, ["S"], seed=seed, budget=budget)
-            except InputError as exc:
-                s_note = f"n/a: {exc}"
-            else:
-                found = [r for r in results if r.criterion == "S" and r.scope == "point"]
-                s_points = [r.verdict for r in found]
-                s_details = [{k: r.details.get(k) for k in ("rho_plus", "rho_minus")} for r in found]
+            s_points, s_details = [], []
+            for point in points:
+                verdict, detail = type_s_at(gt, point, budget, seed)
+                s_points.append(verdict)
+                s_details.append(detail)
     jac_points = torch.tensor([[float(v) for v in p] for p in points], dtype=torch.float64)
     if len(jac_points):
         svals = torch.linalg.svdvals(torch.vmap(jacfwd(gt))(jac_points))

@@ -44,7 +44,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from threadpoolctl import threadpool_limits
 
-from ..contrast import compositional_contrast
+from ..contrast import compositional_contrast, normalized_compositional_contrast
 from .config import ConfigError, RunSpec, SweepConfig
 from .exact import exact_verdicts, sample_points
 from .groundtruth import GroundTruth, sample_ground_truth
@@ -99,9 +99,18 @@ RESULT_COLUMNS = [
     "train_ccomp",
     "eval_recon",
     "eval_ccomp",
+    "eval_nccomp",
     "sis",
     "r_on",
     "r_off",
+    "contrast",
+    "restarts",
+    "select",
+    "selected_restart",
+    "sis_first",
+    "sis_restarts",
+    "nccomp_restarts",
+    "loss_restarts",
     "exact_D_global",
     "exact_D_points",
     "exact_S_points",
@@ -109,7 +118,20 @@ RESULT_COLUMNS = [
     "train_seconds",
     "device",
 ]
-_INT = {"K", "seed", "obs_dim", "steps", "init_seed", "batch_seed", "data_seed", "ensemble_size", "shared_outputs", "gt_seed"}
+_INT = {
+    "K",
+    "seed",
+    "obs_dim",
+    "steps",
+    "init_seed",
+    "batch_seed",
+    "data_seed",
+    "ensemble_size",
+    "shared_outputs",
+    "gt_seed",
+    "restarts",
+    "selected_restart",
+}
 _FLOAT = {
     "overlap",
     "lam",
@@ -118,7 +140,9 @@ _FLOAT = {
     "train_ccomp",
     "eval_recon",
     "eval_ccomp",
+    "eval_nccomp",
     "sis",
+    "sis_first",
     "train_seconds",
     "gt_min_singular",
     "gt_max_singular",
@@ -226,21 +250,43 @@ def _latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]
 
 
 @torch.no_grad()
-def _evaluate(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int, chunk: int = 1024) -> dict[str, Any]:
-    zh, xh = model(x)
-    ccomp = torch.cat(
-        [compositional_contrast(decoder_jacobians(model.decoder, zh[i : i + chunk]), slot_dim) for i in range(0, len(zh), chunk)]
-    )
+def _contrasts(model: torch.nn.Module, x: torch.Tensor, slot_dim: int, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Codes, C_comp and the scale-free C_comp / ||J||_F^2 of ``model`` at every row of ``x``."""
+    zh = model.encoder(x)
+    jac = [decoder_jacobians(model.decoder, zh[i : i + chunk]) for i in range(0, len(zh), chunk)]
+    plain = torch.cat([compositional_contrast(j, slot_dim) for j in jac])
+    scale_free = torch.cat([normalized_compositional_contrast(j, slot_dim) for j in jac])
+    return zh, plain, scale_free
+
+
+@torch.no_grad()
+def _evaluate(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int) -> dict[str, Any]:
+    zh, ccomp, nccomp = _contrasts(model, x, slot_dim)
+    xh = model.decoder(zh)
     sis = slot_identifiability_score(
         z.reshape(len(z), K, slot_dim).cpu().numpy(), zh.reshape(len(zh), K, slot_dim).double().cpu().numpy()
     )
     return {
         "eval_recon": float((x - xh).square().mean()),
         "eval_ccomp": float(ccomp.mean()),
+        "eval_nccomp": float(nccomp.mean()),
         "sis": sis.sis,
         "r_on": ";".join(f"{v:.4f}" for v in sis.r_on),
         "r_off": ";".join(f"{v:.4f}" for v in sis.r_off),
     }
+
+
+def _member_seeds(config: SweepConfig, run: RunSpec, restart: int) -> tuple[int, int]:
+    """Initialisation and batch seeds of one restart of ``run`` (restart 0 keeps the single-run seeds)."""
+    extra: tuple[Any, ...] = () if restart == 0 else ("restart", restart)
+    return (
+        derive_seed(config.seed, "init", run.K, run.overlap, run.seed, *extra),
+        derive_seed(config.seed, "batch", run.K, run.overlap, run.seed, *extra),
+    )
+
+
+#: Training samples on which the scale-free contrast of each restart is measured for ``select``.
+SELECTION_SAMPLES = 2000
 
 
 def _step_reporter(progress: Progress, task: Any, label: str, steps: int, log_lines: bool) -> Callable[[int], None]:
@@ -314,7 +360,7 @@ def _run(
 ) -> list[dict[str, Any]]:
     console = console or Console(stderr=True)
     dtype = getattr(torch, config.dtype)
-    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden)
+    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast)
     results_path, generators_path = out / RESULTS_CSV, out / GENERATORS_CSV
     done = {r["run"]: r for r in read_rows(results_path)}
     gens = {r["generator"]: r for r in read_rows(generators_path)}
@@ -360,16 +406,16 @@ def _run(
                     }
                     _write_rows(generators_path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
                 data[s] = (z, gt(z), key, data_seed)
-            x_train = torch.stack([data[r.seed][1][: config.n_train] for r in members]).to(device=device, dtype=dtype)
-            init_seeds = [derive_seed(config.seed, "init", K, overlap, r.seed) for r in members]
-            batch_seeds = [derive_seed(config.seed, "batch", K, overlap, r.seed) for r in members]
-            label = f"K={K} overlap={overlap:g}: {len(members)} runs"
+            slots = [(run, r) for run in members for r in range(config.restarts)]
+            x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)
+            seeds_of = [_member_seeds(config, run, r) for run, r in slots]
+            label = f"K={K} overlap={overlap:g}: {len(members)} runs" + (f" x {config.restarts} restarts" if config.restarts > 1 else "")
             task = progress.add_task(label, total=settings.steps)
             trained = train_ensemble(
                 x_train,
-                [r.lam for r in members],
-                init_seeds,
-                batch_seeds,
+                [run.lam for run, _ in slots],
+                [i for i, _ in seeds_of],
+                [b for _, b in seeds_of],
                 settings,
                 config.slot_dim,
                 K * config.slot_dim,
@@ -378,9 +424,17 @@ def _run(
             train_seconds = time.perf_counter() - started
             tail = max(1, settings.steps // 100)
             new_rows = []
-            for i, run in enumerate(members):
+            for j, run in enumerate(members):
                 z, x, gkey, data_seed = data[run.seed]
                 x_eval = x[config.n_train :].to(device=device, dtype=dtype)
+                x_sel = x_train[j * config.restarts, :SELECTION_SAMPLES]
+                idx = list(range(j * config.restarts, (j + 1) * config.restarts))
+                evals = [_evaluate(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim) for i in idx]
+                losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
+                nccomp = [float(_contrasts(trained.models[i], x_sel, config.slot_dim)[2].mean()) for i in idx]
+                score = nccomp if config.select == "normalized-contrast" else losses
+                best = min(range(config.restarts), key=lambda r: (score[r], r))
+                i = idx[best]
                 row = {
                     "run": run.key,
                     "K": K,
@@ -390,18 +444,26 @@ def _run(
                     "generator": gkey,
                     "obs_dim": x.shape[-1],
                     "steps": settings.steps,
-                    "init_seed": init_seeds[i],
-                    "batch_seed": batch_seeds[i],
+                    "init_seed": seeds_of[i][0],
+                    "batch_seed": seeds_of[i][1],
                     "data_seed": data_seed,
-                    "train_loss": float(trained.history["loss"][i, -tail:].mean()),
+                    "train_loss": losses[best],
                     "train_recon": float(trained.history["recon"][i, -tail:].mean()),
                     "train_ccomp": float(trained.history["ccomp"][i, -tail:].mean()),
-                    **_evaluate(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim),
+                    **evals[best],
+                    "contrast": config.contrast,
+                    "restarts": config.restarts,
+                    "select": config.select,
+                    "selected_restart": best,
+                    "sis_first": evals[0]["sis"],
+                    "sis_restarts": ";".join(f"{e['sis']:.4f}" for e in evals),
+                    "nccomp_restarts": ";".join(f"{v:.5g}" for v in nccomp),
+                    "loss_restarts": ";".join(f"{v:.5g}" for v in losses),
                     "exact_D_global": gens[gkey]["exact_D_global"],
                     "exact_D_points": gens[gkey]["exact_D_points"],
                     "exact_S_points": gens[gkey]["exact_S_points"],
-                    "ensemble_size": len(members),
-                    "train_seconds": train_seconds / len(members),
+                    "ensemble_size": len(slots),
+                    "train_seconds": train_seconds / len(slots),
                     "device": str(device),
                 }
                 done[run.key] = row

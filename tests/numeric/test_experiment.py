@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from torch.func import jacfwd, vmap
 
 from mechind.cli import main
+from theory.sparsity import sparsity
 from numeric.experiment.config import ConfigError, SweepConfig, load_config
-from numeric.experiment.exact import exact_verdicts, sample_points
+from numeric.experiment.exact import exact_verdicts, sample_points, type_s_at
 from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth
 from numeric.experiment.models import init_autoencoder
 from numeric.experiment.report import acceptance, summarize, write_report
@@ -119,6 +120,47 @@ def test_exact_type_d_holds_only_at_overlap_zero():
     assert verdicts[0.0] == ("proved", ("proved", "proved"))
     for overlap in (0.25, 0.5, 0.75):
         assert verdicts[overlap] == ("refuted", ("refuted", "refuted")), verdicts
+
+
+@pytest.mark.parametrize("combine, overlap", [("sum", 0.5), ("sum-cubic", 0.5), ("sum", 0.0)])
+def test_exact_jacobian_equals_the_exact_generators_jacobian(combine, overlap):
+    """The Fraction chain rule of GroundTruth.exact_jacobian against theory's own evaluation of the
+    sympy generator's Jacobian at the same rational point (what the S criterion uses)."""
+    from theory.criteria.context import CheckContext
+
+    gt = sample_ground_truth(2, 2, 4, overlap, seed=5, combine=combine, cond_pool=20)
+    point = sample_points(4, 1, seed=9)[0]
+    g = gt.exact_generator([point])
+    want, reason = CheckContext(g).rational_jacobian_at(g.points[0])
+    assert want is not None, reason
+    assert gt.exact_jacobian(point) == want
+    # a kink (a pre-activation exactly 0) has no Jacobian
+    w1 = gt.slot_weights[0][0]
+    kink = [w1[0][1], -w1[0][0], *point[2:]]  # W1[0] . z_1 = 0
+    assert gt.exact_jacobian(kink) is None
+    assert type_s_at(gt, kink)[0] == "unknown"
+
+
+@pytest.mark.parametrize("shared", [0, 1, 2, 3])
+def test_type_s_of_one_dimensional_slots_follows_the_two_factor_formula(shared):
+    """MATH 5.7 for two 1-D factors with supports n1 = n2 = m and o shared outputs: with generic
+    weights every overlap class has one row (o_1 = 1 when o > 0), so S <=> o + o_1 < m."""
+    m = 4
+    gt = sample_ground_truth(2, 1, m, shared / m, seed=2, cond_pool=20)
+    point = [Fraction(3, 7), Fraction(-5, 11)]
+    J = gt.exact_jacobian(point)
+    ratios = [r[0] / r[1] for r in J if r[0] != 0 and r[1] != 0]
+    classes = sorted((ratios.count(q) for q in set(ratios)), reverse=True) + [0, 0]
+    o1, o2 = classes[0], classes[1]
+    rho_plus, rho_minus = 2 * m, (2 * m - shared - o1) + min(m, 2 * m - shared - o2)
+    exact = sparsity(J, [[0], [1]], engine="matroid")
+    assert (exact.rho_plus, exact.rho_minus) == (rho_plus, rho_minus)
+    verdict, detail = type_s_at(gt, point)
+    assert verdict == ("proved" if shared + o1 < m else "refuted"), (shared, o1, detail)
+    if detail.get("decided_by") == "private-rows certificate":  # a proven gap never exceeds the true one
+        assert 1 <= detail["gap_lower"] <= rho_minus - rho_plus
+    else:
+        assert (detail["rho_plus"], detail["rho_minus"]) == (rho_plus, rho_minus)
 
 
 def test_exact_points_are_rational_and_seeded():
@@ -225,7 +267,7 @@ def test_learning_rate_drops_at_half_the_steps():
 
 def _micro(**changes) -> SweepConfig:
     base = load_config("tiny").to_dict()
-    base.update({"overlaps": [0.0, 0.5], "seeds": 1, "steps": 5, "n_train": 128, "n_eval": 60, "exact_points": 1})
+    base.update({"overlaps": [0.0, 0.5], "seeds": 1, "steps": 5, "n_train": 128, "n_eval": 60, "exact_points": 1, "exact_criteria": ["D"]})
     base.update(changes)
     return SweepConfig(**base)
 
@@ -285,6 +327,33 @@ def test_sweep_resumes_and_skips_finished_runs(tmp_path):
     figure, table = write_report(third, tmp_path)
     assert figure.stat().st_size > 0 and "| 2 | 1 | 0.5 | 1 |" in table.read_text()
     assert acceptance(summarize(third))["largest_overlap"] == 0.5
+
+
+@pytest.mark.parametrize("select", ["normalized-contrast", "loss"])
+def test_restarts_train_together_and_the_unsupervised_choice_is_recorded(tmp_path, select):
+    """Each run trains `restarts` initialisations in the same ensemble; the reported model is
+    the restart with the least selection score (never the SIS), restart 0 is the single-run model
+    (same seeds as restarts = 1), and the table shows both."""
+    single = run_sweep(_micro(overlaps=[0.0]), tmp_path / "one", show_progress=False)
+    rows = run_sweep(_micro(overlaps=[0.0], restarts=3, select=select, exact_criteria=["D", "S"]), tmp_path / "three", show_progress=False)
+    (row,) = rows
+    assert row["exact_S_points"] == "proved"  # disjoint slots: the private-rows certificate
+    assert row["restarts"] == 3 and row["ensemble_size"] == 3 and row["select"] == select
+    sis = [float(v) for v in row["sis_restarts"].split(";")]
+    scores = [float(v) for v in row[{"normalized-contrast": "nccomp_restarts", "loss": "loss_restarts"}[select]].split(";")]
+    assert len(sis) == len(scores) == 3 and len(set(sis)) == 3  # three different models
+    assert row["selected_restart"] == min(range(3), key=lambda r: scores[r])
+    assert abs(row["sis"] - sis[row["selected_restart"]]) < 1e-4
+    assert abs(row["sis_first"] - sis[0]) < 1e-4 and abs(row["sis_first"] - single[0]["sis"]) < 1e-3
+    assert 0 <= row["eval_nccomp"] <= 0.5  # K = 2: C_comp / ||J||^2 lies in [0, (K - 1) / 2]
+    figure, table = write_report(rows, tmp_path / "three")
+    text = table.read_text()
+    assert "SIS median, restart 0 only" in text and "inits with SIS >= 0.8" in text and "restart 0 alone" in text
+    assert (tmp_path / "three" / "sis_vs_contrast.png").stat().st_size > 0
+    with pytest.raises(ConfigError, match="select must be one of"):
+        _micro(select="sis")
+    with pytest.raises(ConfigError, match="restarts must be >= 1"):
+        _micro(restarts=0)
 
 
 def test_cli_reproduce_runs_a_config_file(tmp_path):
