@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--slots", type=int, default=2)
     parser.add_argument("--overlap", type=float, default=0.0)
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (mechind reproduce uses 1 on CPU)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (mechind reproduce uses 2 on a CPU with 2 or more cores)")
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions of each side; the median is reported")
     parser.add_argument("--n-train", type=int, default=5000)
     parser.add_argument("--json", type=Path, default=None)

@@ -274,6 +274,8 @@ def train_ensemble(
     latent_dim: int,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 50,
+    checkpoints: Sequence[int] = (),
+    on_checkpoint: Callable[[int, list[AutoEncoder]], None] | None = None,
 ) -> TrainedEnsemble:
     """Train E autoencoders of the same shape together as one vmapped ensemble.
 
@@ -289,6 +291,10 @@ def train_ensemble(
         Called with the number of finished steps every ``progress_every`` steps and at the end.
     progress_every
         How often to call ``progress`` (each call synchronises with the device).
+    checkpoints, on_checkpoint
+        After each step listed in ``checkpoints``, ``on_checkpoint(step, models)`` receives the
+        members as modules holding the current parameters (copies: changing them does not
+        affect training), e.g. to follow SIS during a long run.
 
     Returns
     -------
@@ -328,6 +334,7 @@ def train_ensemble(
     gens = [torch.Generator().manual_seed(int(s)) for s in batch_seeds]
     rows = torch.arange(E, device=x.device).unsqueeze(1)
     curves = {k: torch.empty(E, settings.steps, dtype=x.dtype, device=x.device) for k in ("loss", "recon", "ccomp")}
+    wanted = set(checkpoints)
     for step in range(1, settings.steps + 1):
         idx = _batches(gens, x.shape[1], settings.batch_size).to(x.device)
         optimizer.zero_grad()
@@ -343,6 +350,8 @@ def train_ensemble(
             curves["ccomp"][:, step - 1] = ccomp
         if progress is not None and (step % progress_every == 0 or step == settings.steps):
             progress(step)
+        if on_checkpoint is not None and step in wanted:
+            on_checkpoint(step, _unstack(members, enc_params, dec_params))
     models = _unstack(members, enc_params, dec_params)
     return TrainedEnsemble(models, {k: v.detach().cpu() for k, v in curves.items()})
 

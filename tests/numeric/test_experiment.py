@@ -257,6 +257,23 @@ def test_other_contrasts_train_and_ensemble_matches_sequential(contrast):
         TrainSettings(steps=1, contrast="l1")
 
 
+def test_checkpoints_see_the_members_at_that_step():
+    xs = torch.stack([_data(seed=0), _data(seed=1)])
+    seen: dict[int, list[torch.Tensor]] = {}
+
+    def grab(step, models):
+        seen[step] = [torch.cat([p.detach().flatten().clone() for p in m.parameters()]) for m in models]
+
+    out = train_ensemble(xs, [1.0, 0.0], [3, 4], [6, 7], TrainSettings(steps=6), slot_dim=3, latent_dim=6, checkpoints=[2, 6], on_checkpoint=grab)
+    assert sorted(seen) == [2, 6]
+    final = [torch.cat([p.detach().flatten() for p in m.parameters()]) for m in out.models]
+    assert all(torch.equal(a, b) for a, b in zip(seen[6], final))
+    assert not any(torch.equal(a, b) for a, b in zip(seen[2], final))
+    early = train_ensemble(xs, [1.0, 0.0], [3, 4], [6, 7], TrainSettings(steps=2, lr_decay_at=1.0), slot_dim=3, latent_dim=6)
+    # step 2 of the 6-step run = the end of a 2-step run at the full learning rate (the 6-step run drops it after step 3)
+    assert all(torch.allclose(a, torch.cat([p.detach().flatten() for p in m.parameters()])) for a, m in zip(seen[2], early.models))
+
+
 def test_learning_rate_drops_at_half_the_steps():
     assert TrainSettings(steps=115000).decay_step() == 57500
     assert TrainSettings(steps=7).decay_step() == 3
