@@ -29,6 +29,7 @@ from itertools import combinations, product
 import pytest
 import z3
 
+from tests.exact_linalg import kernel, rank, rref
 from theory.budget import Budget, BudgetExhausted
 from theory.sparsity import sparsity
 
@@ -37,45 +38,6 @@ ENTRIES = (0, 0, 0, 0, 0, 1, -1, 2, -2, 3)  # small integers, many zeros
 
 
 # -- independent exact linear algebra -------------------------------------------------------
-def _rref(rows, ncols):
-    A = [[Fraction(x) for x in r] for r in rows]
-    pivots = []
-    r = 0
-    for c in range(ncols):
-        p = next((i for i in range(r, len(A)) if A[i][c] != 0), None)
-        if p is None:
-            continue
-        A[r], A[p] = A[p], A[r]
-        piv = A[r][c]
-        A[r] = [x / piv for x in A[r]]
-        for i in range(len(A)):
-            if i != r and A[i][c] != 0:
-                f = A[i][c]
-                A[i] = [a - f * b for a, b in zip(A[i], A[r])]
-        pivots.append(c)
-        r += 1
-    return A[:r], pivots
-
-
-def _rank(rows, ncols):
-    return len(_rref(rows, ncols)[1]) if rows else 0
-
-
-def _kernel(rows, ncols):
-    """A basis of {x : rows . x = 0}."""
-    if not rows:
-        return [[Fraction(int(i == j)) for j in range(ncols)] for i in range(ncols)]
-    R, pivots = _rref(rows, ncols)
-    out = []
-    for f in (c for c in range(ncols) if c not in pivots):
-        x = [Fraction(0)] * ncols
-        x[f] = Fraction(1)
-        for row, p in zip(R, pivots):
-            x[p] = -row[f]
-        out.append(x)
-    return out
-
-
 def _image(J, u):
     return [sum((a * b for a, b in zip(row, u)), Fraction(0)) for row in J]
 
@@ -177,7 +139,7 @@ def _flats(J, d):
     out = {}
     for mask in range(1 << m):
         rows = [J[i] for i in range(m) if mask >> i & 1]
-        U = _kernel(rows, d)
+        U = kernel(rows, d)
         F = _zero_set(J, U)
         if F not in out:
             out[F] = U
@@ -198,7 +160,7 @@ def _generic_reps(J, basis, blocks, rng):
         for _ in basis:
             coef = [rng.randint(-spread, spread) for _ in basis]
             reps.append([sum((c * u[a] for c, u in zip(coef, basis)), Fraction(0)) for a in range(d)])
-        if _rank(reps, d) != len(basis):
+        if rank(reps, d) != len(basis):
             continue
         if any(_zero_set(J, [x]) != target for x in reps):
             continue
@@ -213,12 +175,12 @@ def _candidates(J, blocks, seed):
     rng = random.Random(seed)
     spaces = {}
     for F, U in _flats(J, d).items():
-        spaces.setdefault(tuple(map(tuple, _rref(U, d)[0])), U)
+        spaces.setdefault(tuple(map(tuple, rref(U, d)[0])), U)
         for blk in blocks:
             outside = [[Fraction(int(a == b)) for b in range(d)] for a in range(d) if a not in blk]
-            V = _kernel([J[i] for i in sorted(F)] + outside, d)
+            V = kernel([J[i] for i in sorted(F)] + outside, d)
             if V:
-                spaces.setdefault(tuple(map(tuple, _rref(V, d)[0])), V)
+                spaces.setdefault(tuple(map(tuple, rref(V, d)[0])), V)
     cands = []
     for key in sorted(spaces):
         for x in _generic_reps(J, spaces[key], blocks, rng):
@@ -273,7 +235,7 @@ def witness_problems(J, blocks, basis, claimed, aligned):
     out = []
     if basis is None:
         return ["missing basis"]
-    if len(basis) != d or _rank(basis, d) != d:
+    if len(basis) != d or rank(basis, d) != d:
         out.append("not a basis")
     if aligned and any(_mixing(u, blocks) for u in basis):
         out.append("aligned basis mixes")
@@ -331,7 +293,7 @@ def test_engines_agree_with_brute_force(chunk):
         J, blocks = _random_instance(seed)
         d = len(J[0])
         kinds["1d" if all(len(b) == 1 for b in blocks) else "multi"] += 1
-        kinds["deficient"] += _rank(J, d) < d
+        kinds["deficient"] += rank(J, d) < d
         kinds["one-block"] += len(blocks) == 1
         bf = brute_force(J, blocks, seed)
         expect = bf[:3]
@@ -353,7 +315,7 @@ def test_random_instances_cover_the_cases():
         J, blocks = _random_instance(seed)
         d = len(J[0])
         counts["1d" if all(len(b) == 1 for b in blocks) else "multi"] += 1
-        counts["deficient"] += _rank(J, d) < d
+        counts["deficient"] += rank(J, d) < d
         counts["one-block"] += len(blocks) == 1
         if len(blocks) >= 2:
             r = sparsity(J, blocks)
@@ -421,7 +383,7 @@ def test_direct_nonlinear_check():
             assert ans != z3.unsat, (seed, misaligned, rho)
             undecided += ans == z3.unknown
             if basis is not None:  # the model itself is a witness: re-check it
-                assert _rank(basis, d) == d
+                assert rank(basis, d) == d
                 assert sum(_w(J, u) for u in basis) <= rho
                 assert any(_mixing(u, blocks) for u in basis) == misaligned
             if rho > 0:
@@ -550,7 +512,7 @@ def test_hierarchy_implications():
         m, d = len(J), len(J[0])
         r = sparsity(J, blocks, engine=ENGINES[seed % 2], seed=seed)
         assert r.status == "exact"
-        full = _rank(J, d) == d
+        full = rank(J, d) == d
         D = type_d(J, blocks)
         S = r.type_s()
         assert S == (r.rho_plus < r.rho_minus)

@@ -27,6 +27,7 @@ from itertools import combinations
 import pytest
 import sympy as sp
 
+from tests.exact_linalg import kernel, rank
 from theory.budget import Budget
 from theory.sparsity import (
     ANNIHILATION_SUBSET_CAP,
@@ -40,44 +41,6 @@ ENTRIES = (1, -1, 2, -2, 3, 1, 1)  # small nonzero integers, repeats make parall
 
 
 # -- independent exact linear algebra -------------------------------------------------------
-def _rref(rows, ncols):
-    A = [[Fraction(x) for x in r] for r in rows]
-    pivots = []
-    r = 0
-    for c in range(ncols):
-        p = next((i for i in range(r, len(A)) if A[i][c] != 0), None)
-        if p is None:
-            continue
-        A[r], A[p] = A[p], A[r]
-        piv = A[r][c]
-        A[r] = [x / piv for x in A[r]]
-        for i in range(len(A)):
-            if i != r and A[i][c] != 0:
-                f = A[i][c]
-                A[i] = [a - f * b for a, b in zip(A[i], A[r])]
-        pivots.append(c)
-        r += 1
-    return A[:r], pivots
-
-
-def _rank(rows, ncols):
-    return len(_rref(rows, ncols)[1]) if rows else 0
-
-
-def _kernel(rows, ncols):
-    if not rows:
-        return [[Fraction(int(i == j)) for j in range(ncols)] for i in range(ncols)]
-    R, pivots = _rref(rows, ncols)
-    out = []
-    for f in (c for c in range(ncols) if c not in pivots):
-        x = [Fraction(0)] * ncols
-        x[f] = Fraction(1)
-        for row, p in zip(R, pivots):
-            x[p] = -row[f]
-        out.append(x)
-    return out
-
-
 def _dot(row, x):
     return sum((a * b for a, b in zip(row, x)), Fraction(0))
 
@@ -89,7 +52,7 @@ def least_mixing_weight(J, blocks):
     best = None
     for size in range(m + 1):
         for T in combinations(range(m), size):
-            U = _kernel([J[i] for i in T], d)
+            U = kernel([J[i] for i in T], d)
             if not U or any(all(u[a] == 0 for u in U for a in range(d) if a not in block) for block in blocks):
                 continue  # U_T = 0, or it lies inside one block: nothing in it mixes
             annihilating = sum(1 for row in J if all(_dot(row, u) == 0 for u in U))
@@ -101,7 +64,7 @@ def least_mixing_weight(J, blocks):
 def most_annihilated(rows, n):
     """The largest number of ``rows`` (in R^n) of rank below ``n``: what one nonzero x can kill."""
     for size in range(len(rows), -1, -1):
-        if any(_rank([rows[i] for i in T], n) < n for T in combinations(range(len(rows)), size)):
+        if any(rank([rows[i] for i in T], n) < n for T in combinations(range(len(rows)), size)):
             return size
     raise AssertionError("unreachable: the empty set has rank 0 < n")
 
@@ -302,8 +265,8 @@ def most_annihilated_of_spans(rows, n):
     best = 0
     for T in combinations(range(len(rows)), n - 1):
         span = [rows[i] for i in T]
-        if _rank(span, n) == n - 1:
-            best = max(best, sum(1 for r in rows if _rank([*span, r], n) == n - 1))
+        if rank(span, n) == n - 1:
+            best = max(best, sum(1 for r in rows if rank([*span, r], n) == n - 1))
     return best
 
 
