@@ -29,7 +29,7 @@
 #   sparsity gap, survives small overlaps), and
 # * the SIS the trained models reach.
 #
-# `mechind reproduce --config small` runs the 48-run sweep of issue 6 (each run from 3
+# `mechind reproduce --config small` runs the 48-run sweep of issue 6 (each run from 4
 # initialisations, under half an hour on 2 CPU cores); this notebook runs the `tiny`
 # configuration (seconds), which is far too short to train identifiable models and only
 # demonstrates the pipeline end to end.
@@ -114,7 +114,7 @@ assert {r["overlap"]: r["exact_D_global"] for r in rows} == {0.0: "proved", 0.5:
 #
 # With 150 training steps the models have not learned the slots yet, so SIS stays near 0 at
 # every overlap: this is the pipeline, not the result. The `small` configuration (4,000 steps,
-# K in {2, 3}, two lambdas, four overlaps, three seeds, three restarts per run) is the
+# K in {2, 3}, two lambdas, four overlaps, three seeds, four restarts per run) is the
 # experiment; its measured table and figures are in `docs/reproduce-small/`.
 
 # %%
