@@ -49,7 +49,7 @@ from .config import ConfigError, RunSpec, SweepConfig
 from .exact import exact_verdicts, sample_points
 from .groundtruth import GroundTruth, sample_ground_truth
 from .sis import slot_identifiability_score
-from .training import TrainSettings, decoder_jacobians, train_ensemble
+from .training import TrainSettings, decoder_jacobians_and_outputs, train_ensemble
 
 __all__ = [
     "run_sweep",
@@ -250,19 +250,22 @@ def _latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]
 
 
 @torch.no_grad()
-def _contrasts(model: torch.nn.Module, x: torch.Tensor, slot_dim: int, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Codes, C_comp and the scale-free C_comp / ||J||_F^2 of ``model`` at every row of ``x``."""
+def _contrasts(
+    model: torch.nn.Module, x: torch.Tensor, slot_dim: int, chunk: int = 1024
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Codes, reconstructions, C_comp and the scale-free C_comp / ||J||_F^2 of ``model`` at every
+    row of ``x`` (the decoder runs once per chunk, for its outputs and Jacobians together)."""
     zh = model.encoder(x)
-    jac = [decoder_jacobians(model.decoder, zh[i : i + chunk]) for i in range(0, len(zh), chunk)]
-    plain = torch.cat([compositional_contrast(j, slot_dim) for j in jac])
-    scale_free = torch.cat([normalized_compositional_contrast(j, slot_dim) for j in jac])
-    return zh, plain, scale_free
+    parts = [decoder_jacobians_and_outputs(model.decoder, zh[i : i + chunk]) for i in range(0, len(zh), chunk)]
+    xh = torch.cat([out for _, out in parts])
+    plain = torch.cat([compositional_contrast(jac, slot_dim) for jac, _ in parts])
+    scale_free = torch.cat([normalized_compositional_contrast(jac, slot_dim) for jac, _ in parts])
+    return zh, xh, plain, scale_free
 
 
 @torch.no_grad()
 def _evaluate(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int) -> dict[str, Any]:
-    zh, ccomp, nccomp = _contrasts(model, x, slot_dim)
-    xh = model.decoder(zh)
+    zh, xh, ccomp, nccomp = _contrasts(model, x, slot_dim)
     sis = slot_identifiability_score(
         z.reshape(len(z), K, slot_dim).cpu().numpy(), zh.reshape(len(zh), K, slot_dim).double().cpu().numpy()
     )
@@ -431,7 +434,7 @@ def _run(
                 idx = list(range(j * config.restarts, (j + 1) * config.restarts))
                 evals = [_evaluate(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim) for i in idx]
                 losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
-                nccomp = [float(_contrasts(trained.models[i], x_sel, config.slot_dim)[2].mean()) for i in idx]
+                nccomp = [float(_contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
                 score = nccomp if config.select == "normalized-contrast" else losses
                 best = min(range(config.restarts), key=lambda r: (score[r], r))
                 i = idx[best]
