@@ -33,11 +33,9 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from numeric.contrast import normalized_compositional_contrast  # noqa: E402
 from numeric.experiment.config import RunSpec, load_config  # noqa: E402
-from numeric.experiment.sis import slot_identifiability_score  # noqa: E402
-from numeric.experiment.sweep import _ground_truth, _latents, _member_seeds  # noqa: E402
-from numeric.experiment.training import TrainSettings, decoder_jacobians, train_ensemble  # noqa: E402
+from numeric.experiment.sweep import SELECTION_SAMPLES, _contrasts, _evaluate, _ground_truth, _latents, _member_seeds  # noqa: E402
+from numeric.experiment.training import TrainSettings, train_ensemble  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -69,20 +67,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows: list[dict] = []
     started = time.perf_counter()
 
-    @torch.no_grad()
     def report(step: int, models: list) -> None:
         for r, model in enumerate(models):
-            zh = model.encoder(x_eval)
-            sis = slot_identifiability_score(z_eval.reshape(-1, K, sd).numpy(), zh.reshape(-1, K, sd).double().numpy())
-            codes = model.encoder(x_train[:2000])
-            nccomp = float(normalized_compositional_contrast(decoder_jacobians(model.decoder, codes), sd).mean())
+            ev = _evaluate(model, x_eval, z_eval, K, sd)
             row = {
                 "step": step,
                 "restart": r,
-                "sis": round(sis.sis, 4),
-                "r_on": [round(v, 3) for v in sis.r_on],
-                "r_off": [round(v, 3) for v in sis.r_off],
-                "nccomp": round(nccomp, 4),
+                "sis": round(ev["sis"], 4),
+                "r_on": ev["r_on"],
+                "r_off": ev["r_off"],
+                "nccomp": round(float(_contrasts(model, x_train[:SELECTION_SAMPLES], sd)[3].mean()), 4),
                 "seconds": round(time.perf_counter() - started),
             }
             rows.append(row)
