@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory.tracer import derivative_patterns, multi_indices
+from theory.errors import GeneratorError
+from theory.tracer import _Tracer, check_dependencies, derivative_patterns, differentiated_latents, multi_indices, trace_outputs
 
 S = sp.symbols("s1 s2 s3", real=True)
 
@@ -70,3 +72,40 @@ def test_tracer_facts():
     assert derivative_patterns(sp.S.Zero, S, 2) == frozenset()
     assert derivative_patterns(sp.pi, S, 2) == frozenset({()})
     assert (0, 1) not in derivative_patterns(sp.Piecewise((s1, s2 > 0), (s1**2, True)), S, 2)
+
+
+def test_latents_inside_tuple_arguments_are_dependencies():
+    s1, s2, s3 = S
+    hyper = sp.hyper((s1,), (1,), s2)
+    patterns = derivative_patterns(hyper, S, 2)
+    assert {(0,), (1,), (0, 1), (0, 0)} <= patterns
+    meijer = sp.meijerg(((s3,), ()), ((1,), ()), s2)
+    assert (2,) in derivative_patterns(meijer, S, 1)
+    assert (0, 2) in derivative_patterns(s1 * meijer, S, 2)
+
+
+def test_dependency_invariant_holds_and_exempts_conditions():
+    s1, s2, s3 = S
+    pw = sp.Piecewise((s1 * sp.exp(s3), s2 > 0), (s1, True))
+    assert differentiated_latents(pw, S) == {s1, s3}
+    check_dependencies(pw, S, derivative_patterns(pw, S, 2))  # s2 only in a condition: allowed
+    trace_outputs([pw, sp.hyper((s1,), (1,), s2), sp.S.Zero, sp.pi], S, 2)
+
+
+def test_dependency_invariant_raises_on_a_violation(monkeypatch):
+    s1, s2, s3 = S
+    with pytest.raises(GeneratorError, match="cannot see how s1\\*s2 depends on s2"):
+        check_dependencies(s1 * s2, S, frozenset({(), (0,)}))
+    with pytest.raises(GeneratorError, match="reports dependencies"):
+        check_dependencies(s1, S, frozenset({(), (0,), (1,)}))
+    # a tracer that, like the old one, skips arguments that are not Expr
+    original = _Tracer._trace
+
+    def blind(self, e):
+        if isinstance(e, sp.Tuple):
+            return frozenset({()})
+        return original(self, e)
+
+    monkeypatch.setattr(_Tracer, "_trace", blind)
+    with pytest.raises(GeneratorError, match="depends on s1"):
+        trace_outputs([sp.hyper((s1,), (1,), s2)], S, 1)

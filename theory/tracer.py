@@ -12,7 +12,11 @@ multi-index it does **not** produce is a proof that the derivative is identicall
 
 Piecewise expressions take the union of their pieces: the derivatives of a C^r
 piecewise generator are the piecewise derivatives (conditions contribute nothing away
-from the null set of boundaries).
+from the null set of boundaries).  Every other argument is followed, ``Expr`` or not: a
+``Tuple`` (the parameters of ``hyper``, ``meijerg``) contributes the union of its
+elements.  :func:`check_dependencies` enforces the invariant that the order-1
+dependencies reported are exactly the latents of the expression (outside Piecewise
+conditions).
 
 Examples
 --------
@@ -29,7 +33,9 @@ from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
-__all__ = ["derivative_patterns", "trace_outputs", "multi_indices"]
+from .errors import GeneratorError
+
+__all__ = ["derivative_patterns", "trace_outputs", "multi_indices", "check_dependencies", "differentiated_latents"]
 
 MultiIndex = tuple[int, ...]
 Patterns = frozenset[MultiIndex]
@@ -106,11 +112,15 @@ class _Tracer:
             for piece, _cond in e.args:
                 out |= self(piece)
             return frozenset(out)
+        if isinstance(e, sp.Tuple):  # a container (parameters of hyper, meijerg, ...): its elements
+            out = set()
+            for arg in e.args:
+                out |= self(arg)
+            return frozenset(out)
         if isinstance(e, (sp.Function, sp.Derivative)) or e.args:
             gens: set[MultiIndex] = set()
-            for arg in e.args:
-                if isinstance(arg, sp.Expr):
-                    gens |= self(arg)
+            for arg in e.args:  # every argument, not only the Expr ones: a latent anywhere counts
+                gens |= self(arg)
             return _closure(gens, order)
         return _CONST  # pragma: no cover - atoms without latents were handled above
 
@@ -118,15 +128,92 @@ class _Tracer:
 def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int) -> Patterns:
     """Multi-indices (length <= ``order``) whose derivative of ``expr`` may be nonzero.
 
-    ``()`` is included unless ``expr`` is syntactically zero.
+    ``()`` is included unless ``expr`` is syntactically zero.  The result passes
+    :func:`check_dependencies`.
     """
-    return _Tracer({s: i for i, s in enumerate(latents)}, order)(sp.sympify(expr))
+    expr = sp.sympify(expr)
+    patterns = _Tracer({s: i for i, s in enumerate(latents)}, order)(expr)
+    if order >= 1:
+        check_dependencies(expr, latents, patterns)
+    return patterns
 
 
 def trace_outputs(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], order: int) -> tuple[Patterns, ...]:
-    """:func:`derivative_patterns` of every output, sharing work on common subexpressions."""
+    """:func:`derivative_patterns` of every output, sharing work on common subexpressions.
+
+    Every output's patterns pass :func:`check_dependencies`.
+    """
     tracer = _Tracer({s: i for i, s in enumerate(latents)}, order)
-    return tuple(tracer(sp.sympify(o)) for o in outputs)
+    exprs = [sp.sympify(o) for o in outputs]
+    patterns = tuple(tracer(e) for e in exprs)
+    if order >= 1:
+        for e, p in zip(exprs, patterns):
+            check_dependencies(e, latents, p)
+    return patterns
+
+
+def differentiated_latents(expr: sp.Basic, latents: Sequence[sp.Symbol]) -> frozenset[sp.Symbol]:
+    """The latents of ``expr`` outside Piecewise conditions and outside products with a
+    literal zero factor: the ones its order-1 derivatives can depend on.
+
+    >>> import sympy as sp
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> sorted(differentiated_latents(sp.Piecewise((s1, s2 > 0), (0, True)), (s1, s2)), key=str)
+    [s1]
+    """
+    lat = frozenset(latents)
+    found: set[sp.Symbol] = set()
+    stack = [expr]
+    seen: set[sp.Basic] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if not node.args:
+            if node in lat:
+                found.add(node)
+        elif isinstance(node, sp.Piecewise):
+            stack.extend(pair.args[0] for pair in node.args)  # a condition only moves boundaries
+        elif isinstance(node, sp.Mul) and any(a is sp.S.Zero for a in node.args):
+            continue  # an unevaluated 0 * (...) is identically zero (the tracer agrees)
+        else:
+            stack.extend(node.args)
+    return frozenset(found)
+
+
+def check_dependencies(expr: sp.Basic, latents: Sequence[sp.Symbol], patterns: Patterns) -> None:
+    """The tracer's invariant: the order-1 dependencies in ``patterns`` are exactly the
+    latents of ``expr`` (:func:`differentiated_latents`: latents only inside Piecewise
+    conditions excepted, whose influence is confined to piece boundaries).
+
+    Raises
+    ------
+    GeneratorError
+        When they differ: a latent the tracer cannot see would get structurally zero
+        derivatives, so the expression is refused rather than guessed.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> check_dependencies(s1 * s2, (s1, s2), frozenset({(), (0,), (1,), (0, 1)}))
+    >>> check_dependencies(s1 * s2, (s1, s2), frozenset({(), (0,)}))
+    Traceback (most recent call last):
+    ...
+    theory.errors.GeneratorError: the derivative tracer cannot see how s1*s2 depends on s2 (it reports s1; the expression uses s1, s2): refused rather than guessed
+    """
+    reported = frozenset(latents[a[0]] for a in patterns if len(a) == 1)
+    expected = differentiated_latents(expr, latents)
+    if reported == expected:
+        return
+    uses = ", ".join(sorted(map(str, expected))) or "none"
+    says = ", ".join(sorted(map(str, reported))) or "none"
+    missing = ", ".join(sorted(map(str, expected - reported)))
+    what = f"cannot see how {expr} depends on {missing}" if missing else f"reports dependencies {expr} does not have"
+    raise GeneratorError(
+        f"the derivative tracer {what} (it reports {says}; the expression uses {uses}): refused rather than guessed"
+    )
 
 
 def multi_indices(d: int, n: int) -> list[MultiIndex]:
