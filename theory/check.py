@@ -37,6 +37,7 @@ from .sparsity import ENGINES, S_READINGS
 from .topology import SLICE_READINGS, check_simply_connected, check_slices
 from .errors import InputError
 from .generator import Generator
+from .guard import SelfCheckFailed
 from .points import random_point
 from .result import CheckResult
 
@@ -153,6 +154,7 @@ def check(
     m_basis: str = "coordinates",
     sep_reading: str = "weak+nondegenerate",
     slices: str = "both",
+    guard: bool = True,
 ) -> list[CheckResult]:
     """Run ``criteria`` on ``generator`` and return one result per check.
 
@@ -200,6 +202,11 @@ def check(
     slices
         Which slices T2 asks to be path-connected: ``both`` (default), ``fibres`` or
         ``co-slices`` (MATH.md 9.1).
+    guard
+        Re-check every exact derivative a verdict uses against finite differences of g's
+        values (:mod:`theory.guard`, on by default); a disagreement makes the check
+        ``unknown`` with method ``self-check-failed``.  Ignored when ``context`` is given
+        (the context's own setting holds).
     """
     if hn_reading not in HN_READINGS:
         raise InputError(f"unknown H_n reading {hn_reading!r} (choose from {', '.join(HN_READINGS)})")
@@ -215,7 +222,7 @@ def check(
         if value not in allowed:
             raise InputError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
     ids = parse_criteria(criteria)
-    ctx = context or CheckContext(generator, seed=seed)
+    ctx = context or CheckContext(generator, seed=seed, guard=guard)
     pts = check_points(generator, points, seed)
     jobs: list[tuple[str, str, dict | None, Callable[[], CheckResult]]] = []
     for c in ids:
@@ -283,6 +290,15 @@ def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job:
     start = time.perf_counter()
     try:
         result = job()
+    except SelfCheckFailed as exc:
+        result = CheckResult(
+            criterion,
+            "unknown",
+            scope,
+            "self-check-failed",
+            details={"disagreement": exc.details, "note": "an exact derivative disagrees with finite differences of g's values; no verdict is given"},
+            point=point,
+        )
     except BudgetExhausted:
         result = CheckResult(
             criterion,
@@ -292,8 +308,27 @@ def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job:
             details={"budget_seconds": seconds, "note": "the check ran out of its time budget before deciding"},
             point=point,
         )
+    if point is not None and result.verdict != "unknown":
+        _note_undetermined(ctx, result, point)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _note_undetermined(ctx: CheckContext, result: CheckResult, point: dict) -> None:
+    """State, on a definite pointwise verdict, the Jacobian entries it did not need to know
+    (where g is not differentiable, or a value is undefined, the verdict holds for every
+    value those entries could take, e.g. every one-sided derivative at a kink)."""
+    jac = ctx.cached_jacobian(point)
+    if jac is None:
+        return
+    undetermined = jac.undetermined()
+    if not undetermined:
+        return
+    g = ctx.generator
+    details = dict(result.details or {})
+    details["undetermined_entries"] = [{"output": t, "latent": str(g.latents[a]), "why": why} for t, a, why in undetermined]
+    details["undetermined_note"] = "the verdict holds whatever values these entries take (e.g. every one-sided derivative at a piece boundary)"
+    result.details = details
 
 
 def pick(results: Sequence[CheckResult], criterion: str, scope: str = "global", point: dict | None = None) -> CheckResult:

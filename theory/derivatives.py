@@ -27,13 +27,33 @@ from typing import TYPE_CHECKING, Any
 import symengine as se
 import sympy as sp
 
-from .piecewise import is_piecewise_free, piecewise_normal_form, select_pieces
+from .constants import decide_constant
+from .functions import sympy_derivative, uses_only_symengine_safe
+from .piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
 from .tracer import MultiIndex, Patterns, trace_outputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .generator import Generator
 
-__all__ = ["DerivativeTable", "is_piecewise_polynomial"]
+__all__ = ["DerivativeTable", "PointDerivativeUndecided", "is_piecewise_polynomial"]
+
+
+class PointDerivativeUndecided(Exception):
+    """A derivative at a point that cannot be soundly determined (a piece boundary, a thin
+    piece whose value breaks continuity, an undefined formula).
+
+    Attributes
+    ----------
+    method
+        ``piece-boundary`` or ``undefined-value``: the method of the ``unknown`` it becomes.
+    reason
+        One line for the report.
+    """
+
+    def __init__(self, method: str, reason: str):
+        super().__init__(reason)
+        self.method = method
+        self.reason = reason
 
 
 class DerivativeTable:
@@ -49,7 +69,11 @@ class DerivativeTable:
         self.generator = generator
         self.latents = generator.latents
         self.normalized: tuple[sp.Expr, ...] = tuple(piecewise_normal_form(o) for o in generator.outputs)
-        self.restricted: tuple[sp.Expr, ...] = tuple(select_pieces(o, generator.domain) for o in self.normalized)
+        #: the outputs on the domain, Piecewise conditions fixed on it resolved (g's values)
+        self.values: tuple[sp.Expr, ...] = tuple(select_pieces(o, generator.domain) for o in self.normalized)
+        #: the same without pieces of empty interior: the formulas derivatives come from
+        self.restricted: tuple[sp.Expr, ...] = tuple(interior_form(o) for o in self.values)
+        self._local_cache: dict[tuple[int, tuple], list[sp.Expr]] = {}
         self._se_symbols = [se.Symbol(str(s)) for s in self.latents]
         self._back = {sp.Symbol(str(s)): s for s in self.latents}
         self._se_outputs: dict[int, Any] = {}
@@ -120,14 +144,26 @@ class DerivativeTable:
         return expr
 
     def value(self, t: int, alpha: MultiIndex, point: dict[sp.Symbol, sp.Rational]) -> sp.Expr:
-        """The exact (undecided) constant ``d^alpha g_t(point)``."""
+        """The exact (undecided) constant ``d^alpha g_t(point)``.
+
+        The derivative at a point depends on the values of ``g_t`` on a neighbourhood, so
+        for a piecewise output it comes from the pieces around the point
+        (:func:`theory.piecewise.local_formulas`), never from a piece of empty interior.
+        On a boundary between pieces a first derivative is returned only when every
+        piece that may be active has the same value (equal to ``g_t(point)``) and the
+        same derivative there; a point of a thin piece (an ``Eq``/``Ne`` split) needs
+        ``g_t(point)`` to equal the surrounding formula.  Otherwise
+        :class:`PointDerivativeUndecided` is raised.
+        """
         alpha = tuple(sorted(alpha))
         pkey = tuple(point[s] for s in self.latents)
         key = (t, alpha, pkey)
         hit = self._value_cache.get(key)
         if hit is not None:
             return hit
-        if alpha not in self.patterns(len(alpha))[t]:
+        if self.values[t].has(sp.Piecewise):
+            val = self._local_value(t, alpha, point, pkey)
+        elif alpha not in self.patterns(len(alpha))[t]:
             val = sp.S.Zero
         else:
             se_expr = self._se_derivative(t, alpha)
@@ -143,12 +179,51 @@ class DerivativeTable:
         self._value_cache[key] = val
         return val
 
+    def _local_value(self, t: int, alpha: MultiIndex, point: dict, pkey: tuple) -> sp.Expr:
+        formulas = self._local_cache.get((t, pkey))
+        if formulas is None:
+            formulas = local_formulas(self.restricted[t], point)
+            if formulas is None:
+                raise PointDerivativeUndecided("piece-boundary", f"output {t}: too many pieces may be active around the point")
+            self._local_cache[(t, pkey)] = formulas
+        values = [_exact_at(f, point) for f in formulas]
+        derivatives = [_exact_at(self._diff(f, alpha), point) for f in formulas]
+        true_value = _exact_at(self.values[t], point)
+        if any(v is None for v in values + derivatives) or true_value is None:
+            raise PointDerivativeUndecided("undefined-value", f"output {t}: a piece formula is undefined at the point")
+        if len(formulas) > 1 and len(alpha) > 1:
+            raise PointDerivativeUndecided(
+                "piece-boundary", f"output {t}: the point lies on a boundary between pieces (order-{len(alpha)} derivative)"
+            )
+        if not all(_certified_equal(v, true_value) for v in values):
+            raise PointDerivativeUndecided(
+                "piece-boundary", f"output {t}: the pieces around the point do not take g's value there (g may be discontinuous)"
+            )
+        if not all(_certified_equal(d, derivatives[0]) for d in derivatives[1:]):
+            raise PointDerivativeUndecided(
+                "piece-boundary", f"output {t}: the point lies on a piece boundary where the one-sided derivatives differ"
+            )
+        return derivatives[0]
+
+    def _diff(self, expr: sp.Expr, alpha: MultiIndex) -> sp.Expr:
+        """``d^alpha expr`` by sympy, through the checked allow-list of derivatives."""
+        for a in alpha:
+            expr = sympy_derivative(expr, self.latents[a], self.latents)
+        return expr
+
     def _se_output(self, t: int) -> Any:
+        """Output ``t`` in symengine, or ``None`` (then sympy differentiates it).
+
+        Only outputs built from :data:`theory.functions.SYMENGINE_SAFE` go to symengine:
+        it takes the derivative of every function it does not know to be 0.
+        """
         if t not in self._se_outputs:
-            try:
-                expr = se.sympify(self.restricted[t])
-            except Exception:  # symengine cannot represent it: use sympy for this output
-                expr = None
+            expr = None
+            if uses_only_symengine_safe(self.restricted[t]):
+                try:
+                    expr = se.sympify(self.restricted[t])
+                except Exception:  # symengine cannot represent it: use sympy for this output
+                    expr = None
             self._se_outputs[t] = expr
         return self._se_outputs[t]
 
@@ -167,10 +242,16 @@ class DerivativeTable:
         return result
 
     def _sympy_derivative(self, t: int, alpha: MultiIndex) -> sp.Expr:
-        expr = self.restricted[t]
-        for a in alpha:
-            expr = sp.diff(expr, self.latents[a])
-        return expr
+        """``d^alpha g_t`` by sympy, one checked step from the cached ``d^alpha[:-1] g_t``.
+
+        Raises :class:`~theory.errors.GeneratorError` when a step is not on the allow-lists
+        of :mod:`theory.functions` or sympy leaves it unevaluated.
+        """
+        if not alpha:
+            return self.restricted[t]
+        parent = self.derivative(t, alpha[:-1])  # 0 when the tracer proves it zero: so is alpha
+        what = f"{self.generator.name}: output {t}"
+        return sympy_derivative(parent, self.latents[alpha[-1]], self.latents, what)
 
     def _to_sympy(self, se_expr: Any) -> sp.Expr:
         return sp.sympify(se_expr).xreplace(self._back)
@@ -206,3 +287,24 @@ def _polynomial_condition(cond: sp.Basic) -> bool:
     if isinstance(cond, sp.core.relational.Relational):
         return is_piecewise_polynomial(cond.lhs) and is_piecewise_polynomial(cond.rhs)
     return False
+
+
+def _exact_at(expr: sp.Expr, point: dict) -> sp.Expr | None:
+    """``expr`` at the rational point (exact), or ``None`` where it is undefined."""
+    try:
+        value = sp.sympify(expr).xreplace(point)
+    except (ZeroDivisionError, ValueError, OverflowError):  # pragma: no cover - defensive
+        return None
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.Piecewise) or value.free_symbols:
+        return None
+    return value
+
+
+def _certified_equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """``a == b`` proved (exact rationals, or a zero difference decided soundly)."""
+    diff = sp.sympify(a - b)
+    if diff == 0:
+        return True
+    if diff.is_Rational:
+        return False
+    return decide_constant(diff, timeout=2.0).is_zero

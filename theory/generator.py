@@ -27,6 +27,8 @@ from sympy.core.function import AppliedUndef
 
 from .domain import Box, Domain, Region
 from .errors import GeneratorError, PointError
+from .guard import BlackBox
+from .functions import check_differentiable
 from .numbers import rational_str, to_rational
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -142,6 +144,12 @@ class Generator:
         from .derivatives import DerivativeTable
 
         return DerivativeTable(self)
+
+    @cached_property
+    def black_box(self) -> "BlackBox":
+        """The outputs as high-precision black boxes, for the independent guard
+        (:mod:`theory.guard`)."""
+        return BlackBox(self)
 
     def to_json(self) -> dict[str, object]:
         """The case header of the JSON document (DESIGN.md section 4)."""
@@ -261,6 +269,7 @@ def _parse_outputs(name: str, outputs: object, index: Mapping[sp.Symbol, int], n
         bad = [a for a in expr.atoms(*_FORBIDDEN, AppliedUndef)]
         if bad:
             raise GeneratorError(f"{name}: output {i} contains {bad[0]}, which is not a closed-form function")
+        check_differentiable(expr, index, what=f"{name}: output {i}")
         floats = expr.atoms(sp.Float)
         if floats:
             expr = expr.xreplace({f: sp.Rational(str(f)) for f in floats})

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
 
 from .domain import Domain
-from .intervals import _context, _Evaluator, _rational_interval
+from .intervals import _context, _Evaluator, _rational_interval, certify_sign
 
 __all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "NON_ANALYTIC"]
 
@@ -100,3 +100,196 @@ def select_pieces(expr: sp.Expr, domain: Domain) -> sp.Expr:
 
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
 
+
+
+# -- thin pieces and points on piece boundaries ------------------------------------------------
+def _not_identically_zero(f: sp.Expr) -> bool:
+    """Whether ``f`` is certified not to vanish identically (so ``f = 0`` has empty interior).
+
+    A nonzero polynomial (after expansion) or a certified nonzero value at one rational
+    point proves it; anything else answers ``False`` (undecided).
+    """
+    f = sp.sympify(f)
+    if f.is_Rational:
+        return f != 0
+    if f.is_polynomial(*f.free_symbols):
+        return sp.expand(f) != 0
+    point = {s: sp.Rational(2 * i + 3, 7 * i + 11) for i, s in enumerate(sorted(f.free_symbols, key=str))}
+    try:
+        value = f.xreplace(point)
+    except (ZeroDivisionError, ValueError, OverflowError):  # pragma: no cover - defensive
+        return False
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
+        return False
+    if value.is_Rational:
+        return value != 0
+    sign, _ = certify_sign(value, {})
+    return sign is not None
+
+
+def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The differences ``lhs - rhs`` of every ``Eq``/``Ne`` atom in a Piecewise condition of ``expr``."""
+    out = []
+    for pw in expr.atoms(sp.Piecewise):
+        for _piece, cond in pw.args:
+            if isinstance(cond, sp.Basic):
+                out += [a.lhs - a.rhs for a in cond.atoms(sp.Eq, sp.Ne)]
+    return tuple(dict.fromkeys(out))
+
+
+def interior_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every Piecewise piece of empty interior removed.
+
+    An ``Eq(a, b)`` atom with ``a - b`` certified not identically zero holds only on a set
+    without interior, and ``Ne(a, b)`` holds on a dense open set: on the open dense set
+    where no such atom is at its boundary the function equals the result, where ``Eq``
+    is replaced by false and ``Ne`` by true.  Derivatives are computed from this form,
+    since a derivative at a point depends on the values on a neighbourhood (a piece
+    such as ``Piecewise((sin(x)/x, Ne(x, 0)), (1, True))`` contributes the open formula).
+    Atoms whose difference cannot be certified nonzero are kept.
+
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> interior_form(sp.Piecewise((x, sp.Ne(x, y)), (y, True)))
+    x
+    >>> interior_form(sp.Piecewise((sp.sin(x) / x, sp.Ne(x, 0)), (1, True)))
+    sin(x)/x
+    """
+    if not expr.has(sp.Piecewise):
+        return expr
+
+    def rebuild(pw: sp.Piecewise) -> sp.Expr:
+        pieces = []
+        for piece, cond in pw.args:
+            atoms = cond.atoms(sp.Eq, sp.Ne) if isinstance(cond, sp.Basic) else set()
+            repl = {a: (sp.false if isinstance(a, sp.Eq) else sp.true) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
+            cond = cond.xreplace(repl) if repl else cond
+            if cond == sp.false:
+                continue
+            pieces.append((piece, cond))
+            if cond == sp.true:
+                break
+        if not pieces:
+            return sp.nan
+        if pieces[0][1] == sp.true:
+            return pieces[0][0]
+        return sp.Piecewise(*pieces)
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
+
+
+#: Three-valued truth of a condition on a neighbourhood of a point.
+ROBUST_TRUE, ROBUST_FALSE, BOUNDARY = "true", "false", "boundary"
+
+
+def _sign_at(f: sp.Expr, point: dict) -> int | None:
+    """The certified sign of ``f`` at ``point`` (0 for an exact zero), ``None`` if undecided."""
+    value = sp.sympify(sp.sympify(f).xreplace({k: sp.sympify(v) for k, v in point.items()}))
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
+        return None
+    if value.is_Rational:
+        return int(sp.sign(value))
+    sign, _ = certify_sign(value, {})
+    return sign
+
+
+def robust_truth(cond: sp.Basic, point: dict) -> str:
+    """Whether ``cond`` holds on a whole neighbourhood of ``point`` (``"true"``), fails on
+    one (``"false"``), or neither is certified (``"boundary"``).
+
+    Strict and non-strict inequalities of continuous functions are robust where the two
+    sides differ at the point; where they are equal, or the sign is undecided, the point
+    may lie on the boundary.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> robust_truth(x > 0, {x: sp.Rational(1, 3)}), robust_truth(x >= 0, {x: 0})
+    ('true', 'boundary')
+    """
+    if cond == sp.true:
+        return ROBUST_TRUE
+    if cond == sp.false:
+        return ROBUST_FALSE
+    if isinstance(cond, sp.And):
+        parts = [robust_truth(c, point) for c in cond.args]
+        return ROBUST_FALSE if ROBUST_FALSE in parts else (ROBUST_TRUE if all(p == ROBUST_TRUE for p in parts) else BOUNDARY)
+    if isinstance(cond, sp.Or):
+        parts = [robust_truth(c, point) for c in cond.args]
+        return ROBUST_TRUE if ROBUST_TRUE in parts else (ROBUST_FALSE if all(p == ROBUST_FALSE for p in parts) else BOUNDARY)
+    if isinstance(cond, sp.Not):
+        inner = robust_truth(cond.args[0], point)
+        return {ROBUST_TRUE: ROBUST_FALSE, ROBUST_FALSE: ROBUST_TRUE}.get(inner, BOUNDARY)
+    if isinstance(cond, sp.core.relational.Relational):
+        sign = _sign_at(cond.lhs - cond.rhs, point)
+        if sign is None or sign == 0:
+            return BOUNDARY
+        if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
+            return ROBUST_TRUE if sign > 0 else ROBUST_FALSE
+        if isinstance(cond, (sp.StrictLessThan, sp.LessThan)):
+            return ROBUST_TRUE if sign < 0 else ROBUST_FALSE
+        if isinstance(cond, sp.Eq):
+            return ROBUST_FALSE
+        if isinstance(cond, sp.Ne):
+            return ROBUST_TRUE
+    return BOUNDARY
+
+
+def local_formulas(expr: sp.Expr, point: dict, limit: int = 32) -> list[sp.Expr] | None:
+    """The Piecewise-free formulas that ``expr`` may follow on a neighbourhood of ``point``.
+
+    Every Piecewise is resolved by :func:`robust_truth`: pieces robustly false are
+    dropped, the first robustly true piece ends the list, and pieces at a boundary all
+    stay.  One formula means ``expr`` equals it on a neighbourhood (on the open set where
+    its conditions hold); several mean the point may lie on a boundary between pieces.
+    ``None`` when more than ``limit`` combinations arise.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> f = sp.Piecewise((x**3, x > 0), (0, True))
+    >>> local_formulas(f, {x: sp.Rational(1, 2)}), local_formulas(f, {x: 0})
+    ([x**3], [x**3, 0])
+    """
+    memo: dict[sp.Basic, list[sp.Expr] | None] = {}
+
+    def walk(e: sp.Basic) -> list[sp.Expr] | None:
+        if not e.has(sp.Piecewise):
+            return [e]
+        if e in memo:
+            return memo[e]
+        out: list[sp.Expr] | None
+        if isinstance(e, sp.Piecewise):
+            out = []
+            for piece, cond in e.args:
+                truth = robust_truth(cond, point)
+                if truth == ROBUST_FALSE:
+                    continue
+                sub = walk(piece)
+                if sub is None:
+                    out = None
+                    break
+                out += sub
+                if truth == ROBUST_TRUE:
+                    break
+        else:
+            out = [e.func()]
+            combos: list[list[sp.Basic]] = [[]]
+            for arg in e.args:
+                sub = walk(arg)
+                if sub is None:
+                    combos = []
+                    out = None
+                    break
+                combos = [c + [s] for c in combos for s in sub]
+                if len(combos) > limit:
+                    out = None
+                    break
+            if out is not None:
+                out = [e.func(*c) for c in combos]
+        if out is not None:
+            out = list(dict.fromkeys(out))
+            if len(out) > limit:
+                out = None
+        memo[e] = out
+        return out
+
+    return walk(sp.sympify(expr))

@@ -17,8 +17,9 @@ import sympy as sp
 
 from ..budget import Budget
 from ..constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
-from ..derivatives import DerivativeTable
+from ..derivatives import DerivativeTable, PointDerivativeUndecided
 from ..generator import Generator
+from ..guard import SelfCheckFailed, finite_difference, guard_value
 from ..intervals import certify_sign
 from ..numbers import expr_str
 from ..points import PointSource, random_point
@@ -94,7 +95,12 @@ class ExactJacobian:
         return frozenset(t for t, row in enumerate(self.entries) if row[a].status == "unknown")
 
     def methods(self) -> Counter:
-        return Counter(e.method for row in self.entries for e in row)
+        """How the decided entries were decided."""
+        return Counter(e.method for row in self.entries for e in row if e.status != "unknown")
+
+    def undetermined(self) -> list[tuple[int, int, str]]:
+        """``(output, latent, why)`` of every entry left undecided."""
+        return [(t, a, e.method) for t, row in enumerate(self.entries) for a, e in enumerate(row) if e.status == "unknown"]
 
 
 class CheckContext:
@@ -110,6 +116,10 @@ class CheckContext:
         Cap per ``simplify`` / ``minimal_polynomial`` call, in seconds.
     smt_timeout
         Cap per z3 query, in seconds.
+    guard
+        Re-check every exact derivative value a verdict uses against finite differences
+        of g's values (:mod:`theory.guard`); a disagreement raises
+        :class:`~theory.guard.SelfCheckFailed`, which the check reports as ``unknown``.
     """
 
     def __init__(
@@ -118,6 +128,7 @@ class CheckContext:
         seed: int = 0,
         symbolic_timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
         smt_timeout: float = DEFAULT_SMT_TIMEOUT,
+        guard: bool = True,
     ):
         self.generator = generator
         self.seed = seed
@@ -132,6 +143,9 @@ class CheckContext:
         self._partials: dict[tuple[int, int], ZeroTestResult] = {}
         self._signs: dict[tuple[int, int], tuple[int | None, tuple[str, str] | None]] = {}
         self._random_points: list[Point] = []
+        self.guard = guard
+        self._guarded: set[tuple] = set()
+        self._guard_failures: dict[tuple, SelfCheckFailed] = {}
 
     @property
     def table(self) -> DerivativeTable:
@@ -177,20 +191,60 @@ class CheckContext:
         for t in range(g.m):
             row = []
             deps = self.table.dependencies(t)
+            piecewise = self.table.values[t].has(sp.Piecewise)
             for a in range(g.d):
-                if a not in deps:
+                if a not in deps and not piecewise:
                     row.append(ConstantDecision("zero", "structural", sp.S.Zero))
                     continue
                 self.budget.check()
-                value = self.table.value(t, (a,), point)
-                if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                    row.append(ConstantDecision("unknown", "undefined-value", value))
-                else:
-                    row.append(decide_constant(value, self.budget, self.symbolic_timeout))
+                row.append(self._decide_value(t, (a,), point, cheap=False))
             entries.append(row)
         jac = ExactJacobian(dict(point), entries)
+        if self.guard:
+            for t, row in enumerate(entries):
+                for a, decision in enumerate(row):
+                    if decision.status != "unknown":
+                        self._guard(t, (a,), point, decision.value if decision.is_nonzero else sp.S.Zero)
         self._jacobians[key] = jac
         return jac
+
+    def _guard(self, t: int, alpha: tuple[int, ...], point: Point, exact: sp.Expr) -> None:
+        """Raise :class:`~theory.guard.SelfCheckFailed` (remembered) unless ``exact`` agrees
+        with the finite differences of g's values."""
+        key = (t, alpha, tuple(point[s] for s in self.generator.latents))
+        failure = self._guard_failures.get(key)
+        if failure is None and key not in self._guarded:
+            self.budget.check()
+            try:
+                guard_value(self.generator.black_box, t, alpha, point, exact)
+            except SelfCheckFailed as exc:
+                failure = exc
+                self._guard_failures[key] = exc
+            self._guarded.add(key)
+        if failure is not None:
+            raise failure
+
+    def guard_zero(self, t: int, alpha: tuple[int, ...], count: int = 2) -> None:
+        """Spot-check a claim that ``d^alpha g_t`` vanishes on the domain: at ``count``
+        seeded random points the finite differences of g's values must agree with 0
+        (points where they do not converge, near a kink, are skipped)."""
+        if not self.guard:
+            return
+        box = self.generator.black_box
+        for point in self.random_points(count):
+            self.budget.check()
+            fd = finite_difference(box, t, alpha, point)
+            if fd is None or not fd.converged:
+                continue
+            try:
+                guard_value(box, t, alpha, point, sp.S.Zero)
+            except SelfCheckFailed as exc:
+                exc.details["claim"] = "identically zero on the domain"
+                raise
+
+    def cached_jacobian(self, point: Point) -> ExactJacobian | None:
+        """The exact Jacobian at ``point`` if a check already computed it."""
+        return self._jacobians.get(tuple(point[s] for s in self.generator.latents))
 
     def rational_jacobian_at(self, point: Point) -> tuple[list[list[Fraction]] | None, str]:
         """``J(point)`` as exact Fractions, or ``None`` and the reason (an undecided or
@@ -215,12 +269,23 @@ class CheckContext:
 
     def value_at(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool = True) -> ConstantDecision:
         """Decide ``d^alpha g_t(point)`` (``cheap``: exact and interval tiers only)."""
-        if self.table.is_structural_zero(t, alpha):
+        if self.table.is_structural_zero(t, alpha) and not self.table.values[t].has(sp.Piecewise):
             return ConstantDecision("zero", "structural", sp.S.Zero)
-        value = self.table.value(t, alpha, point)
+        return self._decide_value(t, alpha, point, cheap)
+
+    def _decide_value(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool) -> ConstantDecision:
+        """``d^alpha g_t(point)`` decided; ``unknown`` (with the reason) where the derivative
+        cannot be determined soundly at the point (a piece boundary, a thin piece)."""
+        try:
+            value = self.table.value(t, alpha, point)
+        except PointDerivativeUndecided as exc:
+            return ConstantDecision("unknown", exc.method, sp.nan)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
-        return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+        decision = decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+        if self.guard and len(alpha) > 1 and decision.status != "unknown":
+            self._guard(t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
+        return decision
 
     def partial_sign(self, t: int, a: int) -> tuple[int | None, tuple[str, str] | None]:
         """A certified sign of ``d g_t / d s_a`` on the whole domain box, if an interval
@@ -241,6 +306,8 @@ class CheckContext:
             result = ZeroTestResult("zero", self.table.structural_method(t, (a,)))
         else:
             result = self.tester.test(self.table.derivative(t, (a,)))
+        if result.is_zero:
+            self.guard_zero(t, (a,))
         if result.method != "budget-exhausted":
             self._partials[key] = result
         return result

@@ -54,6 +54,7 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-dia
         ctx.budget.check()
         result = ctx.tester.test(ctx.table.derivative(t, alpha))
         if result.is_zero:
+            ctx.guard_zero(t, alpha)
             methods[result.method] += 1
             continue
         if result.is_nonzero and result.point is not None:

@@ -276,7 +276,7 @@ def verify_fold_certificate(
     # holds only a few hundred of its simple rationals); h is zero on the strip iff on (0, delta)
     u = sp.Dummy("u", real=True)
     tester = ZeroTester(Box({t: (0, delta), u: (0, 1)}), (t, u), seed=seed, budget=budget)
-    outputs = g.derivatives.restricted  # g on S, Piecewise conditions decided on S
+    outputs = g.derivatives.values  # g on S, Piecewise conditions decided on S
     on_curve = dict(zip(latents, curve))
     on_partner = dict(zip(latents, partner))
     identity_methods = []
@@ -538,7 +538,7 @@ def check_covering(ghat: Generator | None, closure_box: Box | None = None, timeo
         details["reason"] = "the decoder's domain is unbounded: the sufficient condition needs a compact closure (give closure_box)"
         return CheckResult("T4", "unknown", "global", "not-attempted", details=details)
     table = ghat.derivatives
-    outputs = table.restricted
+    outputs = table.values
     if not all(o.is_polynomial(*ghat.latents) and all(c.is_Rational for c in sp.Poly(o, *ghat.latents).coeffs()) for o in outputs):
         details["reason"] = "the decoder is not polynomial with rational coefficients: z3 cannot decide the sufficient condition"
         return CheckResult("T4", "unknown", "global", "not-polynomial", details=details)

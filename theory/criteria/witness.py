@@ -3,9 +3,12 @@
 The criteria find witnesses with the derivative table (symengine derivatives of the
 piecewise normal form, restricted to the domain).  Here every claimed value is
 recomputed on a separate path: sympy's ``diff`` of the generator's outputs exactly as the
-user wrote them, evaluated at the rational point, and decided by
-:func:`theory.constants.decide_constant` (asking for the exact rational value of algebraic
-constants through their minimal polynomial).  A witness that does not re-verify is dropped.
+user wrote them (for a piecewise output, of the pieces around the point, so a piece of
+empty interior never decides), evaluated at the rational point and decided by
+:func:`theory.constants.decide_constant`, and then confirmed by the independent guard
+(:mod:`theory.guard`): finite differences of g's *values*, which share no derivative
+rule and no Piecewise rule with the exact route.  A witness that does not re-verify is
+dropped.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ..constants import ConstantDecision, decide_constant
+from ..derivatives import PointDerivativeUndecided
+from ..functions import sympy_derivative
 from ..generator import Generator
+from ..guard import SelfCheckFailed, guard_value
 
 __all__ = ["independent_derivative", "verify_two_blocks", "verify_containment", "verify_cross_derivative"]
 
@@ -21,16 +27,30 @@ Point = dict[sp.Symbol, sp.Rational]
 
 
 def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: Point) -> ConstantDecision:
-    """``d^alpha g_t(point)``, from sympy's ``diff`` of the original output, decided exactly."""
+    """``d^alpha g_t(point)``, from sympy's ``diff`` of the original output, decided exactly
+    and confirmed by finite differences of g's values (``unknown`` /
+    ``self-check-failed`` when they disagree)."""
     if not g.domain.contains(point):
         return ConstantDecision("unknown", "outside-domain", sp.nan)
-    expr = g.outputs[t]
-    for a in alpha:
-        expr = sp.diff(expr, g.latents[a])
-    value = expr.xreplace(point)
+    if g.outputs[t].has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+        try:
+            value = g.derivatives.value(t, alpha, point)
+        except PointDerivativeUndecided as exc:
+            return ConstantDecision("unknown", exc.method, sp.nan)
+    else:
+        expr = g.outputs[t]
+        for a in alpha:
+            expr = sympy_derivative(expr, g.latents[a], g.latents)
+        value = expr.xreplace(point)
     if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta, sp.Derivative):
         return ConstantDecision("unknown", "undefined-value", value)
-    return decide_constant(value, exact_value=True)
+    decision = decide_constant(value, exact_value=True)
+    if decision.status != "unknown":
+        try:
+            guard_value(g.black_box, t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
+        except SelfCheckFailed:
+            return ConstantDecision("unknown", "self-check-failed", value)
+    return decision
 
 
 def verify_two_blocks(g: Generator, point: Point, t: int, a: int, b: int) -> tuple[ConstantDecision, ConstantDecision] | None:
