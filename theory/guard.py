@@ -167,7 +167,7 @@ def _stencil(counts: Sequence[int]) -> list[tuple[tuple[int, ...], int]]:
 def finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point, dps: int | None = None) -> FiniteDifference | None:
     """Estimate ``d^alpha g_t(point)`` from values of g alone (``None`` where g has no value).
 
-    Central differences at steps ``h, h/2, h/4`` (``h = 1e-8`` times the coordinate scale);
+    Central differences at steps ``h, h/2, h/4`` (``h = 1e-15`` times the coordinate scale, at ``45 + 16 n`` digits);
     the estimate is the Richardson extrapolation of the two finest, its error the change
     between them.
     """
@@ -176,10 +176,10 @@ def finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point,
     counts = [Counter(alpha)[a] for a in range(len(latents))]
     coords = [point[s] for s in latents]
     scale = max([1.0] + [abs(float(coords[a])) for a in set(alpha)])
-    dps = dps or 40 + 10 * n
+    dps = dps or 45 + 16 * n
     stencil = _stencil(counts)
     with mpmath.workdps(dps):
-        h0 = mpmath.mpf(10) ** -8 * mpmath.mpf(scale)
+        h0 = mpmath.mpf(10) ** -15 * mpmath.mpf(scale)
         estimates = []
         fmax = mpmath.mpf(0)
         for h in (h0, h0 / 2, h0 / 4):
