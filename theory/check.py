@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 import re
 import time
+
+import sympy as sp
 from collections.abc import Callable, Iterable, Sequence
 
 from .budget import Budget, BudgetExhausted, run_killable
@@ -32,6 +34,7 @@ from .criteria.graph import check_graph_at
 from .criteria.injectivity import check_locally_injective
 from .criteria.side_conditions import SEP_READINGS, check_separability_at, check_spanning
 from .criteria.irreducibility import IRREDUCIBLE_SCOPES, check_irreducible_at, check_irreducible_d_global
+from .criteria.smoothness import check_smoothness
 from .criteria.sparsity_gap import RHO_PLUS_READINGS, check_sparsity_gap_at
 from .sparsity import ENGINES, S_READINGS
 from .topology import SLICE_READINGS, check_simply_connected, check_slices
@@ -266,7 +269,39 @@ def check(
         results.append(result)
         if on_result is not None:
             on_result(result)
+    _note_smoothness(ctx, results, budget)
     return results
+
+
+#: Global verdicts that are statements about the derivatives of g on its whole domain.
+_DERIVATIVE_GLOBALS = re.compile(r"^(D|M|H[0-9]+|irreducible:D)$")
+
+
+def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: float | None) -> None:
+    """Where g has piece boundaries in the domain and is not proved C^1 there, say so on
+    every global derivative verdict: such a verdict describes the derivatives on the open
+    pieces, and at a boundary where a derivative jumps g has no Jacobian."""
+    targets = [r for r in results if r.scope == "global" and _DERIVATIVE_GLOBALS.match(r.criterion)]
+    if not targets or not any(v.has(sp.Piecewise) for v in ctx.table.values):
+        return
+    ctx.use_budget(Budget(None if seconds is None else min(seconds, 10.0)))
+    try:
+        smooth = check_smoothness(ctx, 1)
+    except BudgetExhausted:
+        smooth = CheckResult("C1", "unknown", "global", "budget-exhausted")
+    if smooth.verdict == "proved":
+        return
+    note = {
+        "C1": smooth.verdict,
+        "method": smooth.method,
+        "note": "g is not known to be C^1 across its piece boundaries: this verdict is about the derivatives on the open pieces"
+        if smooth.verdict == "unknown"
+        else "g is not C^1: a derivative jumps across a piece boundary (no Jacobian there); this verdict is about the derivatives on the open pieces",
+    }
+    if smooth.witness:
+        note["witness"] = smooth.witness
+    for r in targets:
+        r.details = {**(r.details or {}), "smoothness": note}
 
 
 _STOPPED = {  # why a check gave no answer -> (method, note)

@@ -26,7 +26,9 @@ from typing import Any
 from .check import check
 from .criteria.irreducibility import IRREDUCIBLE_SCOPES
 from .topology import SLICE_READINGS
+from .budget import Budget, BudgetExhausted
 from .criteria.context import CheckContext
+from .criteria.smoothness import check_smoothness
 from .errors import InputError
 from .generator import Generator
 from .result import CheckResult
@@ -190,9 +192,7 @@ def _synthetic(criterion: str, verdict: str, method: str, note: str) -> CheckRes
 
 def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, o: TheoremOptions, seed: int, budget: float | None) -> list[CheckResult]:
     if h.check.startswith("C") and h.check[1:].isdigit():
-        if g.derivatives.is_analytic:
-            return [_synthetic(h.check, "proved", "structural", "no piecewise primitive survives piece selection: g is analytic")]
-        return [_synthetic(h.check, "unknown", "not-implemented", "g is piecewise; its smoothness across the pieces is not checked")]
+        return [_smoothness(ctx, int(h.check[1:]), budget)]
     kind = h.check.split(":")[1] if h.check.startswith("irreducible:") else None
     if kind is not None and kind not in ("D", "S", "M", "H2"):
         return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (MATH.md 7.6)")]
@@ -217,6 +217,15 @@ def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, o: TheoremOp
         else:
             results.append(_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility on all of S is checked at points only"))
     return results
+
+
+def _smoothness(ctx: CheckContext, n: int, budget: float | None) -> CheckResult:
+    """Hypothesis C^n, decided by :func:`theory.criteria.smoothness.check_smoothness`."""
+    ctx.use_budget(Budget(budget))
+    try:
+        return check_smoothness(ctx, n)
+    except BudgetExhausted:
+        return _synthetic(f"C{n}", "unknown", "budget-exhausted", "the smoothness check ran out of its time budget")
 
 
 def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:

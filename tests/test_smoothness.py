@@ -1,0 +1,73 @@
+"""Hypothesis C^n (issue 12): primitives at singularities and pieces that do not join smoothly.
+
+Each truth is worked out by hand from the written function: a cone is not C^1 at its
+apex, |x| has a kink, |x|^3 is C^2 but not C^3, a thin piece with another value is not
+continuous.  ``proved`` must never be given where the truth is false.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from theory import Box, Generator
+from theory.criteria.context import CheckContext
+from theory.criteria.smoothness import check_smoothness
+
+s1, s2 = sp.symbols("s1 s2", real=True)
+BOX = Box({s1: (-1, 1), s2: (-1, 1)})
+POSITIVE = Box({s1: (1, 2), s2: (-1, 1)})
+
+
+def _verdict(outputs, n, domain=BOX):
+    g = Generator("g", [[s1], [s2]], [s1, s2, *outputs], domain)
+    return check_smoothness(CheckContext(g), n)
+
+
+@pytest.mark.parametrize(
+    "output, n, truth",
+    [
+        (sp.exp(s1 * s2) + sp.sin(s2), 3, True),
+        (sp.Abs(s1) * s2, 1, False),
+        (sp.Abs(s1) ** 3 + s2, 2, True),
+        (sp.Abs(s1) ** 3 + s2, 3, False),
+        (sp.Max(s1, s2), 1, False),
+        (sp.Heaviside(s1) * s1**2, 1, True),
+        (sp.Heaviside(s1) * s1**2, 2, False),
+        (sp.Piecewise((s1 + s2, sp.Ne(s1, sp.Rational(1, 3))), (7, True)), 1, False),
+        (sp.sqrt(s1**2 + s2**2), 1, False),
+        (1 / s1, 1, False),
+        (sp.log(s1 + 2) * s2, 4, True),
+    ],
+)
+def test_smoothness_never_proved_where_false(output, n, truth):
+    result = _verdict([output], n)
+    if truth:
+        assert result.verdict in ("proved", "unknown")
+    else:
+        assert result.verdict in ("refuted", "unknown")
+
+
+def test_decided_where_it_should_be():
+    assert _verdict([sp.Abs(s1) ** 3 + s2], 2).verdict == "proved"
+    refuted = _verdict([sp.Abs(s1) ** 3 + s2], 3)
+    assert refuted.verdict == "refuted"
+    assert refuted.witness["order"] == 3 and refuted.witness["point"]["s1"] == "0"
+    assert _verdict([sp.Abs(s1) * s2], 1).verdict == "refuted"
+    thin = _verdict([sp.Piecewise((s1 + s2, sp.Ne(s1, sp.Rational(1, 3))), (7, True))], 1)
+    assert thin.verdict == "refuted" and thin.witness["order"] == 0
+    assert _verdict([sp.sqrt(s1**2 + s2**2)], 1).verdict == "unknown"
+    assert _verdict([1 / s1 + sp.sqrt(s1)], 5, POSITIVE).verdict == "proved"
+    assert _verdict([s1**2 * s2], 5).method == "structural"
+
+
+def test_refutation_is_a_real_jump():
+    # independent check of the witness: the one-sided difference quotients of the written
+    # function at the reported point differ in the reported order
+    result = _verdict([sp.Abs(s1) * s2], 1)
+    point = {s1: sp.Rational(result.witness["point"]["s1"]), s2: sp.Rational(result.witness["point"]["s2"])}
+    f = sp.Abs(s1) * s2
+    h = sp.Rational(1, 10**9)
+    right = (f.subs({s1: point[s1] + h, s2: point[s2]}) - f.subs(point)) / h
+    left = (f.subs(point) - f.subs({s1: point[s1] - h, s2: point[s2]})) / h
+    assert right != left or point[s2] == 0

@@ -1,0 +1,274 @@
+"""Is g of class C^n on its domain?  (The smoothness the theorems assume.)
+
+Two things can break smoothness in a closed-form generator:
+
+* a **primitive at a singularity**: ``sqrt(u)`` or ``u**(1/3)`` where ``u`` reaches 0,
+  ``log(u)`` or ``1/u`` where ``u`` reaches 0, ``asin(u)`` at ``|u| = 1``, ...;
+* a **piece boundary**: ``Piecewise`` (and Abs, Max, Min, Heaviside, sign through the
+  normal form) whose neighbouring pieces do not agree to order n where they meet, or a
+  thin piece (an ``Eq``/``Ne`` split) whose value differs from the surrounding formula.
+
+``proved`` needs both: every primitive's argument certified (by an interval enclosure
+over the domain's bounding box) to stay in the open set where the primitive is
+analytic, and, for every Piecewise node, the difference of any two of its pieces
+divisible by ``(prod of its condition atoms)^(n+1)`` (exact polynomial division), so
+that all pieces share their n-jet on every boundary (tried on the output with its
+Piecewise folded to the top, ``|x|^3 = Piecewise((x^3, x >= 0), (-x^3, True))``, and
+node by node).  ``refuted`` needs an exact point
+of the domain on exactly one boundary (of a Piecewise node that occurs once in the
+output), whose defining function has a certified nonzero gradient there (so both
+neighbouring pieces are active arbitrarily close), where the output's two local
+formulas have derivatives of some order k <= n that differ exactly; for thin pieces, a point of the
+thin set where g's value differs from the surrounding formula (g is not even
+continuous).  Anything else is ``unknown``.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory import Generator, Box
+>>> from theory.criteria.context import CheckContext
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> box = Box({s1: (-1, 1), s2: (-1, 1)})
+>>> smooth = Generator("g", [[s1], [s2]], [s1, s2 + sp.Piecewise((s1**3, s1 > 0), (0, True))], box)
+>>> check_smoothness(CheckContext(smooth), 2).verdict
+'proved'
+>>> check_smoothness(CheckContext(smooth), 3).verdict
+'refuted'
+>>> cone = Generator("cone", [[s1], [s2]], [s1, s2, sp.sqrt(s1**2 + s2**2)], box)
+>>> check_smoothness(CheckContext(cone), 1).verdict
+'unknown'
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import sympy as sp
+
+from ..intervals import certify_sign
+from ..piecewise import local_formulas, thin_atoms
+from ..points import random_point
+from ..result import CheckResult, point_json
+from ..tracer import multi_indices
+from .context import CheckContext
+
+__all__ = ["check_smoothness", "singular_primitives", "boundary_points"]
+
+#: Functions analytic on all of R (their arguments need no condition).
+_ENTIRE = (
+    sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.erfc, sp.erfi,
+    sp.Si, sp.Shi, sp.fresnels, sp.fresnelc, sp.airyai, sp.airybi, sp.airyaiprime, sp.airybiprime, sp.sinc,
+)
+
+
+def _conditions(e: sp.Expr) -> list[sp.Expr] | None:
+    """Expressions that must be > 0 on the domain for ``e``'s head to be analytic there
+    (``[]`` if none is needed, ``None`` if the head is not understood)."""
+    if isinstance(e, (sp.Add, sp.Mul, sp.Symbol, sp.Piecewise)) or e.is_Number or isinstance(e, _ENTIRE):
+        return []
+    if isinstance(e, sp.Pow):
+        base, exp = e.args
+        if exp.is_Integer:
+            return [] if exp >= 0 else [base**2]
+        if exp.is_Rational or not exp.free_symbols:
+            return [base]
+        return [base]  # b**u with a latent exponent: analytic where b > 0
+    (arg, *_rest) = e.args if e.args else (None,)
+    if isinstance(e, sp.log):
+        return [arg]
+    if isinstance(e, (sp.asin, sp.acos, sp.atanh, sp.erfinv)):
+        return [1 - arg**2]
+    if isinstance(e, sp.acosh):
+        return [arg - 1]
+    if isinstance(e, (sp.tan, sp.sec)):
+        return [sp.cos(arg) ** 2]
+    if isinstance(e, (sp.cot, sp.csc)):
+        return [sp.sin(arg) ** 2]
+    if isinstance(e, (sp.gamma, sp.loggamma, sp.digamma)):
+        return [arg]
+    return None
+
+
+def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None) -> list[str]:
+    """Subterms of ``expr`` that are not certified analytic on the box ``env``
+    (as strings; empty when every primitive is certified).  The conditions proved by an
+    interval enclosure are appended to ``certified``."""
+    out = []
+    for e in sp.preorder_traversal(expr):
+        if not isinstance(e, sp.Expr) or not e.free_symbols & env.keys():
+            continue
+        needs = _conditions(e)
+        if needs is None:
+            out.append(f"{e.func.__name__} (no analyticity rule)")
+            continue
+        for u in needs:
+            sign, _ = certify_sign(u, env)
+            if sign != 1:
+                out.append(f"{sp.sstr(e)} (needs {sp.sstr(u)} > 0 on the domain)")
+            elif certified is not None:
+                certified.append(u)
+    return out
+
+
+def _atoms(pw: sp.Piecewise) -> list[sp.Expr]:
+    atoms = []
+    for _piece, cond in pw.args:
+        if isinstance(cond, sp.Basic):
+            atoms += [a.lhs - a.rhs for a in cond.atoms(sp.core.relational.Relational)]
+    return list(dict.fromkeys(atoms))
+
+
+def _divisible(f: sp.Expr, d: sp.Expr, latents: tuple) -> bool:
+    """``d`` divides ``f`` as polynomials over Q (both must be polynomials)."""
+    if f == 0:
+        return True
+    try:
+        pf, pd = sp.Poly(f, *latents, domain="QQ"), sp.Poly(d, *latents, domain="QQ")
+    except (sp.PolynomialError, sp.GeneratorsNeeded, sp.CoercionFailed):
+        return False
+    _, r = sp.div(pf, pd)
+    return r.is_zero
+
+
+def _node_is_cn(pw: sp.Piecewise, n: int, latents: tuple) -> bool:
+    """Every two pieces of ``pw`` differ by a multiple of ``(prod atoms)^(n+1)``."""
+    atoms = _atoms(pw)
+    if not atoms:
+        return True
+    prod = sp.Mul(*atoms) ** (n + 1)
+    pieces = [p for p, _ in pw.args]
+    return all(_divisible(sp.expand(p - pieces[0]), prod, latents) for p in pieces[1:])
+
+
+def boundary_points(atom: sp.Expr, generator, count: int, rng: random.Random) -> Iterator[dict]:
+    """Exact points of the domain on ``atom = 0``: the atom solved for a latent in which it
+    is linear with a rational coefficient, the other latents drawn at random."""
+    for s in generator.latents:
+        if not atom.has(s) or not atom.is_polynomial(s):
+            continue
+        poly = sp.Poly(atom, s)
+        coeff = poly.nth(1)
+        if poly.degree() != 1 or not coeff.is_Rational:
+            continue
+        made = 0
+        for _ in range(4 * count):
+            base = random_point(generator.domain, generator.latents, rng)
+            rest = poly.nth(0).xreplace(base)
+            if not rest.is_Rational:
+                break
+            point = {x: (-rest / coeff if x == s else base[x]) for x in generator.latents}
+            if generator.domain.contains(point):
+                made += 1
+                yield point
+                if made >= count:
+                    return
+        return
+
+
+def _jet_difference(f1: sp.Expr, f2: sp.Expr, point: dict, n: int, latents: tuple) -> tuple[int, tuple, sp.Expr, sp.Expr] | None:
+    """The first multi-index (order <= n) where ``f1`` and ``f2`` differ exactly at ``point``."""
+    for alpha in (a for k in range(n + 1) for a in multi_indices(len(latents), k)):
+        d1, d2 = f1, f2
+        for a in alpha:
+            d1, d2 = sp.diff(d1, latents[a]), sp.diff(d2, latents[a])
+        v1, v2 = d1.xreplace(point), d2.xreplace(point)
+        if not (v1.is_Rational and v2.is_Rational):
+            continue
+        if v1 != v2:
+            return len(alpha), alpha, v1, v2
+    return None
+
+
+def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Random) -> dict | None:
+    """A certified jump of some derivative of order <= n of ``interior`` across a boundary.
+
+    Only boundaries that belong to a single Piecewise node occurring once in the output
+    are used, at points where no other boundary passes and the boundary's gradient is
+    certified nonzero: there the output follows exactly two formulas, one on each side,
+    and a difference of their derivatives at the point is a jump of g's.
+    """
+    latents = generator.latents
+    tree = list(sp.preorder_traversal(interior))
+    nodes = [pw for pw in interior.atoms(sp.Piecewise) if tree.count(pw) == 1]
+    all_atoms = [a for pw in interior.atoms(sp.Piecewise) for a in _atoms(pw)]
+    for pw in nodes:
+        for atom in _atoms(pw):
+            if all_atoms.count(atom) != 1:
+                continue
+            for point in boundary_points(atom, generator, 3, rng):
+                if [b for b in all_atoms if sp.sympify(b.xreplace(point)) == 0] != [atom]:
+                    continue
+                gradient = [sp.diff(atom, s).xreplace(point) for s in latents]
+                if not any(v.is_Rational and v != 0 for v in gradient):
+                    continue
+                formulas = local_formulas(interior, point)
+                if formulas is None or len(formulas) != 2:
+                    continue
+                jump = _jet_difference(formulas[0], formulas[1], point, n, latents)
+                if jump is None:
+                    continue
+                order, alpha, v1, v2 = jump
+                return {
+                    "point": point_json(point),
+                    "output": t,
+                    "boundary": f"{sp.sstr(atom)} = 0",
+                    "order": order,
+                    "multi_index": [str(latents[a]) for a in alpha],
+                    "one_sided_values": [sp.sstr(v1), sp.sstr(v2)],
+                }
+    return None
+
+
+def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: random.Random) -> dict | None:
+    """A point of a thin set where g's value differs from the surrounding formula."""
+    for atom in thin_atoms(values):
+        for point in boundary_points(atom, generator, 3, rng):
+            formulas = local_formulas(interior, point)
+            if formulas is None or len(formulas) != 1:
+                continue
+            v_true, v_open = values.xreplace(point), formulas[0].xreplace(point)
+            if v_true.is_Rational and v_open.is_Rational and v_true != v_open:
+                return {
+                    "point": point_json(point),
+                    "output": t,
+                    "boundary": f"{sp.sstr(atom)} = 0 (a thin piece)",
+                    "order": 0,
+                    "multi_index": [],
+                    "one_sided_values": [sp.sstr(v_open), sp.sstr(v_true)],
+                }
+    return None
+
+
+def check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
+    """Whether g is C^n on its domain (criterion ``Cn``, scope ``global``)."""
+    g, table = ctx.generator, ctx.table
+    name = f"C{n}"
+    env = {s: g.domain.interval(s) for s in g.latents}
+    rng = random.Random(ctx.seed + 7)
+    undecided: list[dict] = []
+    certified: list[sp.Expr] = []
+    for t, (values, interior) in enumerate(zip(table.values, table.restricted)):
+        ctx.budget.check()
+        if values != interior:
+            found = _refute_thin(values, interior, t, g, rng)
+            if found is not None:
+                return CheckResult(name, "refuted", "global", "exact-evaluation", witness=found, details={"note": "g is not continuous on a thin piece"})
+            undecided.append({"output": t, "why": "a thin piece (Eq/Ne split): continuity there is not proved"})
+        if interior.has(sp.Piecewise):
+            folded = sp.piecewise_fold(interior)
+            nodes = [folded] if isinstance(folded, sp.Piecewise) else []
+            if not (nodes and _node_is_cn(folded, n, g.latents)) and not all(_node_is_cn(pw, n, g.latents) for pw in interior.atoms(sp.Piecewise)):
+                found = _refute_output(interior, t, n, g, rng)
+                if found is not None:
+                    note = f"a derivative of order {found['order']} jumps across {found['boundary']}"
+                    return CheckResult(name, "refuted", "global", "exact-evaluation", witness=found, details={"note": note})
+                undecided.append({"output": t, "why": f"pieces not proved to agree to order {n} across their boundaries"})
+        singular = singular_primitives(interior, env, certified)
+        if singular:
+            undecided.append({"output": t, "why": "not certified analytic: " + "; ".join(singular[:3])})
+    if undecided:
+        return CheckResult(name, "unknown", "global", "piece-divisibility+interval", details={"undecided": undecided})
+    has_pieces = any(v.has(sp.Piecewise) for v in table.values)
+    method = "piece-divisibility" if has_pieces else ("interval" if certified else "structural")
+    return CheckResult(name, "proved", "global", method, details={"note": "every primitive analytic on the domain; pieces share their n-jets on every boundary"})
