@@ -96,6 +96,21 @@ def _search(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], points: li
     return fallback
 
 
+def _search_exact(ctx: CheckContext, rows: dict[int, dict[int, list[int]]]) -> CheckResult | None:
+    """The generator's own points with every entry decided by the full cascade (minimal
+    polynomials included), where the cheap witness search found nothing."""
+    for point in ctx.generator.points:
+        jac = ctx.jacobian_at(point)
+        for t, by_block in rows.items():
+            hits = {k: a for k, latents in by_block.items() for a in latents if jac.status(t, a) == "nonzero"}
+            if len(hits) >= 2:
+                a, b = list(hits.values())[:2]
+                found = _refuted(ctx, point, t, a, b)
+                if found is not None:
+                    return found
+    return None
+
+
 def check_disjointness(ctx: CheckContext) -> CheckResult:
     """Global Type D on the generator's domain (criterion ``D``, scope ``global``)."""
     g = ctx.generator
@@ -167,7 +182,7 @@ def _by_zero_tests(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], det
     if not conflicts:
         details["methods"] = dict(methods)
         return CheckResult("D", "proved", "global", strongest_method(methods), details=details)
-    found = _search(ctx, conflicts, ctx.points.take(ctx.tester.thorough_points))
+    found = _search(ctx, conflicts, ctx.points.take(ctx.tester.thorough_points)) or _search_exact(ctx, conflicts)
     if found is not None:
         return found
     details["undecided"] = [{"output": t, "blocks": [g.factor_names[k] for k in by_block]} for t, by_block in conflicts.items()]
