@@ -28,7 +28,7 @@ import symengine as se
 import sympy as sp
 
 from .constants import decide_constant
-from .functions import sympy_derivative, uses_only_symengine_safe
+from .functions import checked_derivative, sympy_derivative, uses_only_symengine_safe
 from .piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
 from .tracer import MultiIndex, Patterns, trace_outputs
 
@@ -74,6 +74,7 @@ class DerivativeTable:
         #: the same without pieces of empty interior: the formulas derivatives come from
         self.restricted: tuple[sp.Expr, ...] = tuple(interior_form(o) for o in self.values)
         self._local_cache: dict[tuple[int, tuple], list[sp.Expr]] = {}
+        self._local_derivatives: dict[tuple[sp.Expr, MultiIndex], sp.Expr] = {}
         self._se_symbols = [se.Symbol(str(s)) for s in self.latents]
         self._back = {sp.Symbol(str(s)): s for s in self.latents}
         self._se_outputs: dict[int, Any] = {}
@@ -180,36 +181,49 @@ class DerivativeTable:
         return val
 
     def _local_value(self, t: int, alpha: MultiIndex, point: dict, pkey: tuple) -> sp.Expr:
-        formulas = self._local_cache.get((t, pkey))
-        if formulas is None:
-            formulas = local_formulas(self.restricted[t], point)
-            if formulas is None:
-                raise PointDerivativeUndecided("piece-boundary", f"output {t}: too many pieces may be active around the point")
-            self._local_cache[(t, pkey)] = formulas
-        values = [_exact_at(f, point) for f in formulas]
-        derivatives = [_exact_at(self._diff(f, alpha), point) for f in formulas]
-        true_value = _exact_at(self.values[t], point)
-        if any(v is None for v in values + derivatives) or true_value is None:
-            raise PointDerivativeUndecided("undefined-value", f"output {t}: a piece formula is undefined at the point")
+        formulas = self._local_formulas(t, point, pkey)
         if len(formulas) > 1 and len(alpha) > 1:
             raise PointDerivativeUndecided(
                 "piece-boundary", f"output {t}: the point lies on a boundary between pieces (order-{len(alpha)} derivative)"
             )
-        if not all(_certified_equal(v, true_value) for v in values):
-            raise PointDerivativeUndecided(
-                "piece-boundary", f"output {t}: the pieces around the point do not take g's value there (g may be discontinuous)"
-            )
+        derivatives = [_exact_at(self._diff(f, alpha), point) for f in formulas]
+        if any(d is None for d in derivatives):
+            raise PointDerivativeUndecided("undefined-value", f"output {t}: a derivative of a piece formula is undefined at the point")
         if not all(_certified_equal(d, derivatives[0]) for d in derivatives[1:]):
             raise PointDerivativeUndecided(
                 "piece-boundary", f"output {t}: the point lies on a piece boundary where the one-sided derivatives differ"
             )
         return derivatives[0]
 
+    def _local_formulas(self, t: int, point: dict, pkey: tuple) -> list[sp.Expr]:
+        """The formulas output ``t`` follows around ``point``, each checked to take g's own
+        value there (cached per point)."""
+        hit = self._local_cache.get((t, pkey))
+        if hit is not None:
+            return hit
+        formulas = local_formulas(self.restricted[t], point)
+        if formulas is None:
+            raise PointDerivativeUndecided("piece-boundary", f"output {t}: too many pieces may be active around the point")
+        values = [_exact_at(f, point) for f in formulas]
+        true_value = _exact_at(self.values[t], point)
+        if any(v is None for v in values) or true_value is None:
+            raise PointDerivativeUndecided("undefined-value", f"output {t}: a piece formula is undefined at the point")
+        if not all(_certified_equal(v, true_value) for v in values):
+            raise PointDerivativeUndecided(
+                "piece-boundary", f"output {t}: the pieces around the point do not take g's value there (g may be discontinuous)"
+            )
+        self._local_cache[(t, pkey)] = formulas
+        return formulas
+
     def _diff(self, expr: sp.Expr, alpha: MultiIndex) -> sp.Expr:
-        """``d^alpha expr`` by sympy, through the checked allow-list of derivatives."""
-        for a in alpha:
-            expr = sympy_derivative(expr, self.latents[a], self.latents)
-        return expr
+        """``d^alpha expr`` by sympy (cached); ``expr`` is a local formula of an output, whose
+        functions passed :func:`theory.functions.check_differentiable` when g was built."""
+        key = (expr, alpha)
+        hit = self._local_derivatives.get(key)
+        if hit is None:
+            hit = expr if not alpha else checked_derivative(self._diff(expr, alpha[:-1]), self.latents[alpha[-1]])
+            self._local_derivatives[key] = hit
+        return hit
 
     def _se_output(self, t: int) -> Any:
         """Output ``t`` in symengine, or ``None`` (then sympy differentiates it).
