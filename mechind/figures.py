@@ -65,7 +65,7 @@ def gd_figure(generator: Generator, point: dict | None, path: str | Path, seed: 
         if not g.points:
             raise InputError(f"{g.name} has no points; give one")
         point = g.points[0]
-    J, reason = ctx.rational_jacobian_at(point)
+    J, reason = ctx.checked_rational_jacobian_at(point)
     if J is None:
         raise InputError(f"{g.name}: no G_D figure: {reason}")
     names = [str(s) for s in g.latents]
@@ -97,7 +97,10 @@ def support_figure(generator: Generator, points: list[dict], path: str | Path, s
     cmap = matplotlib.colors.ListedColormap(["#f4f4f4", "#3b6fb6", "#f0b429"])
     names = [str(s) for s in g.latents]
     for ax, point in zip(axes[0], points):
-        jac = ctx.jacobian_at(point)
+        jac = ctx.checked_jacobian_at(point)
+        if jac is None:
+            ax.set_title("self-check failed", fontsize=8)
+            continue
         grid = [[0 if e.status == "zero" else 1 if e.status == "nonzero" else 2 for e in row] for row in jac.entries]
         ax.imshow(grid, cmap=cmap, vmin=0, vmax=2, aspect="auto")
         for t, row in enumerate(jac.entries):

@@ -73,6 +73,7 @@ from theory.criteria.cross_derivatives import cross_multi_indices
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
 from theory.errors import DomainError, InputError, PointError
 from theory.generator import Generator, parse_point
+from theory.guard import SelfCheckFailed
 from theory.points import random_point
 from theory.result import CheckResult, point_json
 from theory.numbers import expr_str
@@ -269,6 +270,8 @@ class _Exact:
             result = run(self.ctx, p)
         except BudgetExhausted:
             result = CheckResult(criterion, "unknown", "point", "budget-exhausted", point=dict(p))
+        except SelfCheckFailed as exc:
+            result = CheckResult(criterion, "unknown", "point", "self-check-failed", details={"disagreement": exc.details}, point=dict(p))
         self.results.append(result)
         return result
 
@@ -321,7 +324,7 @@ class _Exact:
                 decision = self.ctx.jacobian_at(p).entries[t][alpha[0]]
             else:
                 decision = self.ctx.value_at(t, alpha, p, cheap=False)
-        except BudgetExhausted:
+        except (BudgetExhausted, SelfCheckFailed):
             return "unknown", sp.nan
         return decision.status, decision.value
 
@@ -336,7 +339,7 @@ class _Exact:
         """The exact Jacobian at ``p`` as Fractions (``None`` when not rational or past the budget)."""
         self.ctx.use_budget(Budget(self.budget))
         try:
-            J, _ = self.ctx.rational_jacobian_at(p)
+            J, _ = self.ctx.checked_rational_jacobian_at(p)
         except BudgetExhausted:
             return None
         return J

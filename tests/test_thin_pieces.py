@@ -128,3 +128,16 @@ def test_interior_form_and_local_formulas_by_hand():
     f = sp.Piecewise((x, x > 0), (y, y > 0), (0, True))
     assert local_formulas(f, {x: 0, y: HALF}) == [x, y]
     assert local_formulas(f, {x: -HALF, y: -HALF}) == [0]
+
+
+def test_kink_nested_inside_a_product():
+    # (|s1|^3 + 1) s2 is C^2: at s1 = 0 both one-sided formulas give d/ds1 = 0, d/ds2 = 1
+    g = Generator("nested", [[s1], [s2]], [s1, (sp.Abs(s1) ** 3 + 1) * s2], BOX)
+    p = {s1: 0, s2: HALF}
+    assert g.derivatives.value(1, (0,), p) == 0
+    assert g.derivatives.value(1, (1,), p) == 1
+    # (|s1| + 1) s2 has a kink: d/ds1 is s2 on one side and -s2 on the other
+    kinked = Generator("kinked", [[s1], [s2]], [s1, (sp.Abs(s1) + 1) * s2], BOX)
+    with pytest.raises(PointDerivativeUndecided):
+        kinked.derivatives.value(1, (0,), p)
+    assert kinked.derivatives.value(1, (1,), p) == 1

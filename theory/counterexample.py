@@ -270,7 +270,7 @@ def _competitor_s(ctx: CheckContext, p: dict, criterion: str, seed: int, budget:
     z0 = comp.generator.points[0]
     comp.ghat_results = check(comp.generator, ["S"], seed=seed, budget=budget, isolate=False)
     ghat_ctx = CheckContext(comp.generator, seed=seed)
-    J_hat, _ = ghat_ctx.rational_jacobian_at(z0)
+    J_hat, _ = ghat_ctx.checked_rational_jacobian_at(z0)
     l0 = sum(1 for row in J_hat for x in row if x != 0) if J_hat else None
     comp.facts["sparsity"] = {
         "holds": l0 is not None and l0 <= result.details["rho_plus"],
@@ -337,7 +337,7 @@ def _competitor_split(ctx: CheckContext, p: dict, criterion: str, seed: int, bud
 def _competitor_m(ctx: CheckContext, p: dict, criterion: str, seed: int, budget: float | None):
     """A cross-block shear keeping Type M (coordinate basis) and not adding nonzeros at ``p``."""
     g = ctx.generator
-    J, reason = ctx.rational_jacobian_at(p)
+    J, reason = ctx.checked_rational_jacobian_at(p)
     if J is None:
         return None, reason
     d = g.d

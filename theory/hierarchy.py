@@ -134,7 +134,7 @@ def hierarchy_of(report: HierarchyReport, g: Generator, results: Sequence[CheckR
     _implies(report, "H3 => H4", name, None, "H3", ix.get("H3"), "H4", ix.get("H4"))
     for p in ix.points():
         _implies(report, "D on S => D at s", name, p, "D (global)", ix.get("D"), "D (point)", ix.get("D", p))
-        J, _ = ctx.rational_jacobian_at(p)
+        J, _ = ctx.checked_rational_jacobian_at(p)
         full = J is not None and rank(J) == g.d
         d, m, s = ix.get("D", p), ix.get("M", p), ix.get("S", p)
         if full:

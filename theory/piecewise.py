@@ -271,7 +271,7 @@ def local_formulas(expr: sp.Expr, point: dict, limit: int = 32) -> list[sp.Expr]
                 if truth == ROBUST_TRUE:
                     break
         else:
-            out = [e.func()]
+            out = []
             combos: list[list[sp.Basic]] = [[]]
             for arg in e.args:
                 sub = walk(arg)

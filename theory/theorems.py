@@ -297,8 +297,8 @@ def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> li
     out = []
     for s in [competitor.s0] + ctx_g.random_points(samples):
         z = {zs: sp.Rational(sp.expand(e.subs(s, simultaneous=True))) for zs, e in zip(ghat.latents, competitor.h)}
-        J, why = ctx_g.rational_jacobian_at(s)
-        J_hat, why_hat = ctx_hat.rational_jacobian_at(z)
+        J, why = ctx_g.checked_rational_jacobian_at(s)
+        J_hat, why_hat = ctx_hat.checked_rational_jacobian_at(z)
         if J is None or J_hat is None:
             out.append(CheckResult("sparsity-constraint", "unknown", "point", "not-rational", details={"reason": why or why_hat}, point=s))
             continue

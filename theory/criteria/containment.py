@@ -123,7 +123,9 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
 def _search(ctx: CheckContext, pairs: list[tuple[int, int]], points: list[dict], method: str) -> CheckResult | None:
     for point in points:
         ctx.budget.check()
-        jac = ctx.jacobian_at(point)
+        jac = ctx.checked_jacobian_at(point)
+        if jac is None:
+            continue
         for a, b in pairs:
             if _contained_at(jac, a, b):
                 found = _refutation(ctx, point, a, b, method, "global")

@@ -242,6 +242,22 @@ class CheckContext:
                 exc.details["claim"] = "identically zero on the domain"
                 raise
 
+    def checked_rational_jacobian_at(self, point: Point) -> tuple[list[list[Fraction]] | None, str]:
+        """:meth:`rational_jacobian_at` for callers outside a check (reports, the hierarchy,
+        competitors): a failed self-check becomes ``None`` and its message, not an exception."""
+        try:
+            return self.rational_jacobian_at(point)
+        except SelfCheckFailed as exc:
+            return None, f"self-check-failed: {exc}"
+
+    def checked_jacobian_at(self, point: Point) -> ExactJacobian | None:
+        """:meth:`jacobian_at`, or ``None`` where its self-check failed (for searches and
+        reports, which then skip the point)."""
+        try:
+            return self.jacobian_at(point)
+        except SelfCheckFailed:
+            return None
+
     def cached_jacobian(self, point: Point) -> ExactJacobian | None:
         """The exact Jacobian at ``point`` if a check already computed it."""
         return self._jacobians.get(tuple(point[s] for s in self.generator.latents))

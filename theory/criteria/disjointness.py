@@ -100,7 +100,9 @@ def _search_exact(ctx: CheckContext, rows: dict[int, dict[int, list[int]]]) -> C
     """The generator's own points with every entry decided by the full cascade (minimal
     polynomials included), where the cheap witness search found nothing."""
     for point in ctx.generator.points:
-        jac = ctx.jacobian_at(point)
+        jac = ctx.checked_jacobian_at(point)
+        if jac is None:
+            continue
         for t, by_block in rows.items():
             hits = {k: a for k, latents in by_block.items() for a in latents if jac.status(t, a) == "nonzero"}
             if len(hits) >= 2:
