@@ -331,7 +331,7 @@ GOOD = 'factors = [["s1"], ["s2"]]\noutputs = ["s1", "s2*s1"]\n'
         ('factors = [["s1"]]\noutputs = []', "outputs is empty"),
         ('factors = [["s1"]]\noutputs = [1.5, true]', "must be a string"),
         ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s1 = [1, 0] }', "empty interval for s1"),
-        ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s1 = ["a", 1] }', "not a number"),
+        ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s1 = ["a", 1] }', "bad domain bound: lower bound of s1 is not a rational number"),
         ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s2 = [0, 1] }', "domain names s2"),
         ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s1 = [0, 1], condition = "exp(s1) < 2" }', "polynomial"),
         ('factors = [["s1"]]\noutputs = ["s1"]\ndomain = { s1 = [0, 1] }\npoints = [{ s1 = 2 }]', "outside the domain"),

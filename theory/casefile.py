@@ -59,9 +59,11 @@ from pathlib import Path
 
 import sympy as sp
 
+from .constants import evaluation_problem
 from .domain import Box, Region
 from .errors import CaseFileError, InputError
 from .generator import Generator
+from .numbers import MAX_DIGITS, int_digit_limit
 from .safe_expr import check_symbol_name, parse_condition, parse_expression
 
 __all__ = ["load_case_file", "load_toml_case", "load_toml_text", "TOML_KEYS", "MAX_TOML_BYTES"]
@@ -98,7 +100,7 @@ def load_case_file(path: str | Path) -> list[Generator]:
         if isinstance(exc, KeyboardInterrupt):
             raise
         line = _user_line(exc, path)
-        what = "an expression is nested too deeply for sympy (Python's recursion limit)" if isinstance(exc, RecursionError) else exc
+        what = "an expression is nested too deeply for sympy (Python's recursion limit)" if isinstance(exc, RecursionError) else _one_line(exc)
         raise CaseFileError(f"{path}: the case file raised {type(exc).__name__}: {what}{line}") from None
     if "GENERATOR" in namespace and "GENERATORS" in namespace:
         raise CaseFileError(f"{path}: defines both GENERATOR and GENERATORS; keep one")
@@ -124,7 +126,28 @@ def load_case_file(path: str | Path) -> list[Generator]:
         if not g.description and doc:
             g.description = doc
         g.source = str(path)
+        _check_constants(g, str(path))
     return found
+
+
+def _check_constants(g: Generator, source: str) -> None:
+    """Refuse a generator with a constant that sympy cannot evaluate (it would crash checks)."""
+    if evaluation_problem(g.outputs) is None:
+        return
+    for i, out in enumerate(g.outputs):
+        problem = evaluation_problem([out])
+        if problem:
+            raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    """The message of ``exc`` on one line, at most ``limit`` characters (a message can
+    quote a 100,000-digit number)."""
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # noqa: BLE001 - a user exception whose __str__ fails
+        text = "(no message)"
+    return text if len(text) <= limit else text[: limit - 20] + " ... " + text[-15:]
 
 
 def _user_line(exc: BaseException, path: Path) -> str:
@@ -161,11 +184,14 @@ def load_toml_text(text: str, source: str = "<toml>") -> list[Generator]:
     theory.errors.CaseFileError: bad.toml: output 0: expression "x.real": attribute access (a.b) is not allowed in an expression
     """
     try:
-        data = tomllib.loads(text, parse_float=str)  # floats stay as written: read exactly later
+        with int_digit_limit(MAX_DIGITS):  # a huge integer literal would take quadratic time
+            data = tomllib.loads(text, parse_float=str)  # floats stay as written: read exactly later
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(f"{source}: not valid TOML: {exc}") from None
     except RecursionError:
         raise CaseFileError(f"{source}: not valid TOML: nested too deeply") from None
+    except ValueError:  # Python's limit on int(str), set above
+        raise CaseFileError(f"{source}: an integer in the file has more than {MAX_DIGITS} digits (the limit for a number read from input)") from None
     if "generator" in data:
         extra = sorted(set(data) - {"generator", "description"})
         if extra:
@@ -188,6 +214,7 @@ def load_toml_text(text: str, source: str = "<toml>") -> list[Generator]:
         except InputError as exc:
             raise CaseFileError(f"{where}: {exc}") from None
         g.source = source
+        _check_constants(g, source)
         generators.append(g)
     names = [g.name for g in generators]
     if len(set(names)) != len(names):

@@ -325,6 +325,15 @@ def _run(ctx: CheckContext, criterion: str, scope: str, point: dict | None, job:
     start = time.perf_counter()
     try:
         result = job()
+    except OverflowError as exc:
+        result = CheckResult(
+            criterion,
+            "unknown",
+            scope,
+            "evaluation-overflow",
+            details={"note": f"a value is too large to evaluate ({exc})"},
+            point=point,
+        )
     except SelfCheckFailed as exc:
         result = CheckResult(
             criterion,

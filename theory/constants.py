@@ -5,7 +5,10 @@ interval enclosure that excludes 0 proves nonzero; ``minimal_polynomial`` decide
 algebraic constants (the result ``x`` means zero, anything else nonzero, and a linear
 minimal polynomial gives the exact rational value); ``simplify(c) == 0`` may prove a
 transcendental constant zero.  Anything else is undecided.  Floats, ``equals``,
-``nsimplify`` and ``solve`` never decide.
+``nsimplify`` and ``solve`` never decide.  A constant whose evaluation overflows (sympy's
+or mpmath's ``OverflowError``, e.g. ``exp(exp(exp(exp(exp(10)))))``) is undecided
+(``evaluation-overflow``), never a crash; :func:`evaluation_problem` finds such constants
+when a generator is loaded, so the loader can refuse them.
 
 Examples
 --------
@@ -21,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -28,7 +32,10 @@ import sympy as sp
 from .budget import Budget, call_with_timeout
 from .intervals import certify_sign
 
-__all__ = ["ConstantDecision", "decide_constant", "DEFAULT_SYMBOLIC_TIMEOUT"]
+__all__ = ["ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
+
+#: what sympy and mpmath raise when a value is too large to evaluate
+EVALUATION_ERRORS = (OverflowError,)
 
 DEFAULT_SYMBOLIC_TIMEOUT = 10.0
 _X = sp.Dummy("x")
@@ -102,6 +109,13 @@ def decide_constant(
         Only the instant tiers (exact rationals, interval enclosures); used by witness
         searches, which only look for certified nonzeros.
     """
+    try:
+        return _decide(c, budget, timeout, exact_value, cheap)
+    except EVALUATION_ERRORS:
+        return ConstantDecision("unknown", "evaluation-overflow", sp.sympify(c))
+
+
+def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool, cheap: bool) -> ConstantDecision:
     c = sp.sympify(c)
     if c.free_symbols:
         raise ValueError(f"decide_constant needs a constant, got {c} (free symbols {c.free_symbols})")
@@ -153,3 +167,48 @@ def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bo
         method = next((p.method for p in parts if p.method != "structural"), "structural")
         return ConstantDecision("zero", method, sp.S.Zero)
     return ConstantDecision("unknown", "+".join(sorted({p.method for p in parts})), c)
+
+
+# -- constants a generator may not contain -----------------------------------------------------
+def evaluation_problem(exprs: Iterable[sp.Expr], timeout: float = 2.0) -> str | None:
+    """Why a constant in ``exprs`` cannot be evaluated, or ``None``.
+
+    Every maximal constant subterm that is not a rational is evaluated to 15 digits in a
+    child process; one that raises (``exp(exp(exp(exp(exp(10)))))`` overflows mpmath) is
+    named.  A constant still running after ``timeout`` seconds is let through: the checks
+    that meet it run under their budget.
+
+    >>> evaluation_problem([sp.sqrt(2) * sp.Symbol("s")]) is None
+    True
+    >>> evaluation_problem([sp.exp(sp.exp(sp.exp(sp.exp(sp.exp(10))))) * sp.Symbol("s")])
+    'the constant exp(exp(exp(exp(exp(10))))) is too large to evaluate (OverflowError)'
+    """
+    constants = sorted(set().union(*(_constant_subterms(e) for e in exprs)), key=sp.default_sort_key)
+    if not constants:
+        return None
+    status, found = call_with_timeout(_first_unevaluable, (constants,), timeout)
+    if status == "ok" and found is not None:
+        shown, error = found
+        return f"the constant {shown} is too large to evaluate ({error})"
+    if status == "error":
+        return f"a constant could not be evaluated ({found})"
+    return None
+
+
+def _constant_subterms(e: sp.Basic) -> set[sp.Expr]:
+    """The maximal subterms of ``e`` without free symbols that are not plain numbers."""
+    if not isinstance(e, sp.Basic) or e.is_Number or e.is_NumberSymbol or isinstance(e, (sp.Symbol, sp.logic.boolalg.BooleanAtom)):
+        return set()
+    if isinstance(e, sp.Expr) and not e.free_symbols:
+        return {e}
+    return set().union(*(_constant_subterms(a) for a in e.args)) if e.args else set()
+
+
+def _first_unevaluable(constants: list[sp.Expr]) -> tuple[str, str] | None:  # pragma: no cover - child process
+    for c in constants:
+        try:
+            c.evalf(15)
+        except Exception as exc:  # noqa: BLE001 - any failure makes the constant unusable
+            text = sp.sstr(c)
+            return (text if len(text) <= 80 else text[:60] + " ... " + text[-15:], type(exc).__name__)
+    return None

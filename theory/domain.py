@@ -4,6 +4,12 @@ A :class:`Box` is an open product of intervals ``(lo, hi)`` with rational or inf
 ends; latents it does not mention range over all of R.  A :class:`Region` intersects a
 box with a Boolean combination of polynomial inequalities with rational coefficients.
 
+The domain of a generator must be open (the theory differentiates on it):
+:func:`open_condition_problem` accepts strict inequalities (``<``, ``>``) and ``Ne`` of
+polynomials, joined by ``&`` and ``|`` (``~`` flips them), and refuses equalities and
+non-strict inequalities.  A :class:`Region` itself may be closed: the checks build
+closures (``<=``) for their own queries.
+
 Examples
 --------
 >>> import sympy as sp
@@ -26,7 +32,7 @@ from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 from .errors import DomainError
 from .numbers import rational_str, to_bound
 
-__all__ = ["Box", "Region", "Domain", "Point"]
+__all__ = ["Box", "Region", "Domain", "Point", "open_condition_problem"]
 
 Point = Mapping[sp.Symbol, sp.Rational]
 
@@ -57,7 +63,7 @@ class Box:
                 lo = to_bound(pair[0], f"lower bound of {sym}")
                 hi = to_bound(pair[1], f"upper bound of {sym}")
             except ValueError as exc:
-                raise DomainError(f"domain bound is not a number: {exc}") from None
+                raise DomainError(f"bad domain bound: {exc}") from None
             if lo == sp.oo or hi == -sp.oo or not bool(lo < hi):
                 raise DomainError(f"empty interval for {sym}: lower bound {lo} must be below upper bound {hi}")
             parsed[sym] = (lo, hi)
@@ -111,9 +117,10 @@ class Region:
     box
         The bounding :class:`Box`.
     condition
-        A sympy Boolean (``<``, ``>``, ``<=``, ``>=``, ``Ne``, ``&``, ``|``, ``~``) of
-        polynomial inequalities with rational coefficients in the latent symbols.
-        Strict inequalities keep the region open, as the theory assumes.
+        A sympy Boolean (``<``, ``>``, ``<=``, ``>=``, ``Ne``, ``Eq``, ``&``, ``|``, ``~``)
+        of polynomial inequalities with rational coefficients in the latent symbols.
+        The domain of a :class:`~theory.Generator` must be open: there only ``<``, ``>``
+        and ``Ne`` are accepted (see :func:`open_condition_problem`).
     """
 
     def __init__(self, box: Box, condition: object):
@@ -193,6 +200,47 @@ def _check_polynomial_condition(cond: Boolean) -> None:
             raise DomainError(f"Region condition must have rational coefficients, got {cond}")
         return
     raise DomainError(f"Region condition may only combine inequalities with &, |, ~; got {cond}")
+
+
+_OPEN = (sp.StrictLessThan, sp.StrictGreaterThan, sp.Ne)
+_CLOSED = (sp.LessThan, sp.GreaterThan, sp.Eq)
+
+
+def open_condition_problem(cond: Boolean) -> str | None:
+    """Why the set where the polynomial condition ``cond`` holds may not be open, or ``None``.
+
+    Strict inequalities and ``Ne`` of polynomials (continuous functions) define open sets,
+    and finite unions and intersections of open sets are open; under ``~`` the roles swap
+    (``~Eq`` is ``Ne``).  Anything else is refused, even where it happens to be open.
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> open_condition_problem((s < 1) | sp.Ne(s, 3)) is None
+    True
+    >>> open_condition_problem(sp.Eq(s, 0))
+    'the condition s = 0 is an equality, so the domain is not open; use strict inequalities (<, >) or Ne'
+    """
+    return _open_problem(cond, negated=False)
+
+
+def _open_problem(cond: Boolean, negated: bool) -> str | None:
+    if isinstance(cond, (BooleanTrue, BooleanFalse)):
+        return None
+    if isinstance(cond, sp.Not):
+        return _open_problem(cond.args[0], not negated)
+    if isinstance(cond, (sp.And, sp.Or)):
+        for arg in cond.args:
+            problem = _open_problem(arg, negated)
+            if problem:
+                return problem
+        return None
+    if isinstance(cond, _OPEN if not negated else _CLOSED):
+        return None
+    closed = sp.Not(cond) if negated else cond
+    if isinstance(closed, sp.Eq):
+        return f"the condition {sp.sstr(closed.lhs)} = {sp.sstr(closed.rhs)} is an equality, so the domain is not open; use strict inequalities (<, >) or Ne"
+    if isinstance(closed, (sp.LessThan, sp.GreaterThan)):
+        return f"the condition {sp.sstr(closed)} is not strict, so the domain is not open; write < or > instead of <= or >="
+    return f"the condition {sp.sstr(closed)} does not define an open set (use <, >, Ne joined by & and |)"
 
 
 def _is_linear_conjunction(cond: Boolean) -> bool:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .domain import Box, Domain, Region
+from .domain import Box, Domain, Region, open_condition_problem
 from .errors import GeneratorError, PointError
 from .guard import BlackBox
 from .functions import check_differentiable
@@ -207,6 +207,30 @@ def _as_list(value: object, what: str) -> list:
     return list(value)
 
 
+def _assumption_problem(sym: sp.Symbol) -> str | None:
+    """Why the latent ``sym`` is refused, or ``None`` when its only assumption is real=True.
+
+    Any other assumption (integer, positive, nonnegative, nonzero, ...) lets sympy rewrite
+    expressions as they are built (``sin(pi*s) -> 0``, ``sqrt(s**2) -> s``), before any
+    check runs, so a verdict would be about another function than the one written.
+    """
+    if isinstance(sym, sp.Wild):
+        return f"latent {sym.name} is a sympy Wild (a pattern); declare latents with sympy.Symbol('{sym.name}', real=True)"
+    if sym.is_real is not True:
+        return f"latent {sym} is not declared real; use sympy.symbols('{sym}', real=True)"
+    reference = sp.Symbol(sym.name, real=True).assumptions0
+    if sym.assumptions0 == reference:
+        return None
+    given = getattr(sym, "_assumptions_orig", None) or sym.assumptions0
+    extra = sorted(f"{k}={v}" for k, v in given.items() if reference.get(k) != v) or sorted(
+        f"{k}={v}" for k, v in sym.assumptions0.items() if reference.get(k) != v
+    )
+    return (
+        f"latent {sym} is declared with {', '.join(extra)}, which lets sympy rewrite the outputs before any check "
+        f"(sin(pi*s) -> 0, sqrt(s**2) -> s); declare it with real=True only: sympy.Symbol('{sym}', real=True)"
+    )
+
+
 def _parse_factors(name: str, factors: object) -> dict[str, tuple[sp.Symbol, ...]]:
     if isinstance(factors, Mapping):
         items = list(factors.items())
@@ -229,16 +253,15 @@ def _parse_factors(name: str, factors: object) -> dict[str, tuple[sp.Symbol, ...
         for sym in members:
             if not isinstance(sym, sp.Symbol):
                 raise GeneratorError(f"{name}: factor {key} contains {sym!r}, which is not a sympy Symbol")
-            if sym.is_real is not True:
-                raise GeneratorError(
-                    f"{name}: latent {sym} is not declared real; use sympy.symbols('{sym}', real=True)"
-                )
+            problem = _assumption_problem(sym)
+            if problem:
+                raise GeneratorError(f"{name}: {problem}")
             if sym in seen:
                 raise GeneratorError(f"{name}: latent {sym} appears in two blocks ({seen[sym]} and {key})")
-            if str(sym) in names:
-                raise GeneratorError(f"{name}: two different latents are both named {sym}")
+            if sym.name in names:
+                raise GeneratorError(f"{name}: two different latents are both named {sym.name}")
             seen[sym] = key
-            names[str(sym)] = sym
+            names[sym.name] = sym
         parsed[key] = tuple(members)
     return parsed
 
@@ -290,7 +313,17 @@ def _parse_domain(name: str, domain: object, index: Mapping[sp.Symbol, int]) -> 
         return Box()
     if not isinstance(domain, (Box, Region)):
         raise GeneratorError(f"{name}: domain must be a Box or a Region, got {type(domain).__name__}")
-    foreign = sorted((str(s) for s in domain.symbols if s not in index), key=str)
+    foreign = sorted((s for s in domain.symbols if s not in index), key=str)
+    by_name = {str(s): s for s in index}
+    for sym in foreign:
+        if str(sym) in by_name:
+            raise GeneratorError(
+                f"{name}: the domain's {sym} is another symbol than the latent {sym} (other assumptions or class); build the domain from the latents"
+            )
     if foreign:
-        raise GeneratorError(f"{name}: the domain mentions {', '.join(foreign)}, which is not a latent")
+        raise GeneratorError(f"{name}: the domain mentions {', '.join(map(str, foreign))}, which is not a latent")
+    if isinstance(domain, Region):
+        problem = open_condition_problem(domain.condition)
+        if problem:
+            raise GeneratorError(f"{name}: the domain must be open: {problem}")
     return domain

@@ -118,12 +118,25 @@ def _decimal(raw: Any, rounding: str, digits: int) -> str:
         if exp != 0:  # mpmath's encodings of inf / nan have a zero mantissa and nonzero exponent
             return "-inf" if sign else "inf"
         return "0"
+    if abs(exp + man.bit_length()) > _MAX_DECIMAL_BITS:  # 2**exp would not fit in memory: a loose outward end
+        return _loose_end(bool(sign), exp > 0, rounding == decimal.ROUND_FLOOR)
     exact = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
     if sign:
         exact = -exact
     ctx = decimal.Context(prec=digits, rounding=rounding)
     value = ctx.divide(decimal.Decimal(exact.numerator), decimal.Decimal(exact.denominator))
     return format(value, "g")
+
+
+_MAX_DECIMAL_BITS = 100_000
+
+
+def _loose_end(negative: bool, huge: bool, down: bool) -> str:
+    """An outward end for a number of magnitude beyond ``2**_MAX_DECIMAL_BITS`` (``huge``)
+    or below its inverse: the interval end is then only a bound, not a close one."""
+    if huge:
+        return ("-inf" if negative else "0") if down else ("0" if negative else "inf")
+    return ("-1" if negative else "0") if down else ("0" if negative else "1")
 
 
 def _rational_interval(ctx: Any, lo: sp.Expr, hi: sp.Expr) -> Interval:

@@ -16,7 +16,7 @@ or ``unknown`` (with what was tried).  The tiers, cheapest first:
    replaced by powers of fresh symbols, other transcendental subterms generalised to
    fresh symbols, then tier 4 over the enlarged set of variables), ``simplify`` and
    friends in a killable child process, a longer witness search.
-6. ``unknown``.
+6. ``unknown`` (``evaluation-overflow`` when sympy or mpmath overflowed on a huge number).
 
 Floats, ``equals``, ``nsimplify`` and ``solve`` never decide.  Every substitution of a
 subterm by a fresh symbol is a generalisation, so a zero found afterwards is a zero of f.
@@ -44,7 +44,7 @@ import symengine as se
 import sympy as sp
 
 from .budget import Budget, BudgetExhausted, call_with_timeout
-from .constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
+from .constants import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantDecision, decide_constant
 from .domain import Domain
 from .piecewise import select_pieces
 from .points import PointSource
@@ -134,12 +134,17 @@ class ZeroTester:
                 hit = self._test(expr)
             except BudgetExhausted:
                 return ZeroTestResult("unknown", "budget-exhausted")
+            except EVALUATION_ERRORS:  # sympy or mpmath met a number too large to evaluate
+                return ZeroTestResult("unknown", "evaluation-overflow")
             self._cache[expr] = hit
         return hit
 
     def nonzero_at(self, expr: sp.Expr, point: Point, cheap: bool = False) -> ConstantDecision:
         """Decide the exact constant ``expr(point)`` (``cheap``: exact and interval tiers only)."""
-        value = expr.xreplace(point)
+        try:
+            value = expr.xreplace(point)
+        except EVALUATION_ERRORS:
+            return ConstantDecision("unknown", "evaluation-overflow", expr)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
         return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
