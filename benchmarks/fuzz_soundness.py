@@ -2,11 +2,15 @@
 
 Draws generators whose truths are known by construction (``tests/soundness/families.py``:
 block-additive pixel layouts with planted supports, cross terms, hidden zeros, near-zeros,
-switching pieces on boxes and regions), checks them with :func:`theory.check.check`
+switching pieces on boxes and regions; and, for issue 12, thin Piecewise pieces that
+rewrite smooth functions, special functions with a latent in every argument position, and
+large-denominator hidden terms such as sin(N pi s) with a large N), checks them with :func:`theory.check.check`
 (criteria D, M, H2, H3 and often H4, global and at points), compares every definite
 verdict with the truth, and re-verifies every witness with the independent oracle
 (``tests/soundness/oracle.py``).  It reports checks per second, the number of unsound
-verdicts (must be 0), the unknown rate, and the same per family.
+verdicts (must be 0), the unknown rate, the generators the checker refused (an
+``InputError`` such as ``GeneratorError``: sound, counted apart from the checks) and those
+whose check crashed (a bug, but not a verdict), and the same per family.
 
 Run from the repository root::
 
@@ -62,13 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     per_family: dict[str, Counter] = {f: Counter() for f in families}
     verdicts: Counter = Counter()
     reports: list[str] = []
+    crashes: list[str] = []
     instances = 0
     started = time.perf_counter()
     batch = max(8, 8 * args.workers)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max(1, args.workers), mp_context=context) as pool:
         next_k = 0
-        while sum(kinds.values()) < args.count:
+        while sum(kinds.values()) - kinds["refused"] - kinds["crash"] < args.count and instances < 50 * args.count:
             if args.max_seconds is not None and time.perf_counter() - started > args.max_seconds:
                 break
             specs = [(families[k % len(families)], args.seed + k, args.seed, args.budget, args.isolate) for k in range(next_k, next_k + batch)]
@@ -76,17 +81,27 @@ def main(argv: list[str] | None = None) -> int:
             for outcomes, unsound in pool.map(_judge_spec, specs, chunksize=1):
                 instances += 1
                 reports += unsound
+                per_family[outcomes[0].family]["instances"] += 1
                 for o in outcomes:
                     kinds[o.kind] += 1
                     per_family[o.family][o.kind] += 1
-                    per_family[o.family]["checks"] += 1
-                    verdicts[o.verdict] += 1
+                    if o.kind == "crash":
+                        crashes.append(o.reason)
+                    if o.kind not in ("refused", "crash"):
+                        per_family[o.family]["checks"] += 1
+                        verdicts[o.verdict] += 1
             if args.progress:
-                done = sum(kinds.values())
+                done = sum(kinds.values()) - kinds["refused"] - kinds["crash"]
                 elapsed = time.perf_counter() - started
-                print(f"  {done} checks, {instances} instances, {elapsed:.0f} s, {done / elapsed:.1f} checks/s, unsound {kinds['unsound']}", flush=True)
+                print(
+                    f"  {done} checks, {instances} instances, {elapsed:.0f} s, {done / elapsed:.1f} checks/s, unsound {kinds['unsound']}, "
+                    f"refused {kinds['refused']}, crashed {kinds['crash']}",
+                    flush=True,
+                )
     elapsed = time.perf_counter() - started
-    checks = sum(kinds.values())
+    checks = sum(kinds.values()) - kinds["refused"] - kinds["crash"]
+    for c in per_family.values():
+        c["unknown_rate"] = round(c["unknown"] / c["checks"], 4) if c["checks"] else 0.0
     figures = {
         "checks": checks,
         "instances": instances,
@@ -95,9 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         "unsound": kinds["unsound"],
         "unknown": kinds["unknown"],
         "unknown_rate": round(kinds["unknown"] / checks, 4) if checks else 0.0,
+        "refused": kinds["refused"],
+        "crashed": kinds["crash"],
         "kinds": dict(kinds),
         "verdicts": dict(verdicts),
         "families": {f: dict(c) for f, c in per_family.items()},
+        "crash_examples": crashes[:10],
         "seed": args.seed,
         "workers": args.workers,
         "budget": args.budget,
@@ -105,11 +123,17 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
     print(f"soundness fuzzer: {checks} checks on {instances} generators in {elapsed:.1f} s ({figures['checks_per_second']} checks/s, {args.workers} workers)")
-    print(f"  unsound verdicts: {kinds['unsound']}   unknown: {kinds['unknown']} ({100 * figures['unknown_rate']:.2f} %)")
+    print(f"  unsound verdicts: {kinds['unsound']}   unknown: {kinds['unknown']} ({100 * figures['unknown_rate']:.2f} %)   refused generators: {kinds['refused']}   crashed: {kinds['crash']}")
     print(f"  definite and matching a known truth: {kinds['agree']}; refutations with no global truth but a re-verified witness: {kinds['verified']}; proofs with no truth to compare: {kinds['unchecked']}")
-    print(f"  {'family':22s} {'checks':>7s} {'agree':>7s} {'verified':>8s} {'unchecked':>9s} {'unknown':>7s} {'unsound':>7s}")
+    header = f"  {'family':22s} {'gens':>5s} {'checks':>7s} {'agree':>7s} {'verified':>8s} {'unchecked':>9s} {'unknown':>7s} {'unk %':>6s} {'unsound':>7s} {'refused':>7s} {'crashed':>7s}"
+    print(header)
     for f, c in per_family.items():
-        print(f"  {f:22s} {c['checks']:7d} {c['agree']:7d} {c['verified']:8d} {c['unchecked']:9d} {c['unknown']:7d} {c['unsound']:7d}")
+        print(
+            f"  {f:22s} {c['instances']:5d} {c['checks']:7d} {c['agree']:7d} {c['verified']:8d} {c['unchecked']:9d} {c['unknown']:7d} "
+            f"{100 * c['unknown_rate']:6.2f} {c['unsound']:7d} {c['refused']:7d} {c['crash']:7d}"
+        )
+    for crash in crashes[:5]:
+        print("\nCRASH: " + crash)
     for report in reports:
         print("\nUNSOUND: " + report)
     if args.json is not None:

@@ -5,6 +5,15 @@ each interval), then seeded random rational points (MATH.md section 3.3, witness
 policy).  Grid-first matters: simple coordinates often kill transcendental terms whose
 zero-ness is undecidable (P17's exact witness lies on s1 = 0).
 
+Small denominators also have a blind spot: a term such as ``sin(N pi s)`` with a large
+integer N (a multiple of every small q) vanishes at every point ``p/q`` of the grid and of
+the small-denominator random draws.  So the random part alternates its small-denominator
+points with points whose coordinates have a random ~30-bit denominator
+(:func:`random_point` with ``large=True``), drawn from a second stream of the same seed;
+the grid and the small-denominator random points are the same as before, in the same
+order (the k-th small random point now comes at position ``grid + 2k``), and
+:meth:`PointSource.large_points` gives the large-denominator points alone.
+
 Examples
 --------
 >>> import sympy as sp
@@ -69,21 +78,33 @@ def simple_values(lo: sp.Expr, hi: sp.Expr, limit: int = 12) -> list[sp.Rational
 
 
 _SMALL_DENOMINATORS = (7, 11, 13, 16, 17, 19, 23, 29, 31, 37)
+_LARGE_BITS = 30  # large denominators: random integers of exactly this many bits
 
 
 def random_point(
-    domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, tries: int = 1000, fine: bool = False
+    domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, tries: int = 1000, fine: bool = False, large: bool = False
 ) -> dict[sp.Symbol, sp.Rational]:
     """One random rational point of ``domain`` (rejection sampling for a Region).
 
     Coordinates are ``lo + (hi - lo) k / q`` with small denominators ``q``; ``fine`` draws
-    ``q`` up to ``10**6`` instead (for when the small ones are exhausted).
+    ``q`` up to ``10**6`` instead (for when the small ones are exhausted); ``large`` draws
+    a random odd ``q`` of 30 bits (so that no fixed large integer N is likely to be a
+    multiple of it: ``sin(N pi s)`` is then nonzero at the point).
+
+    >>> from theory.domain import Box
+    >>> s1 = sp.Symbol("s1", real=True)
+    >>> p = random_point(Box({s1: (0, 1)}), (s1,), random.Random(0), large=True)
+    >>> p[s1].q.bit_length() >= 25
+    True
     """
     for _ in range(tries):
         point = {}
         for s in latents:
             lo, hi = _finite_window(*domain.interval(s))
-            q = rng.randint(41, 10**6) if fine else rng.choice(_SMALL_DENOMINATORS)
+            if large:
+                q = rng.getrandbits(_LARGE_BITS) | (1 << (_LARGE_BITS - 1)) | 1
+            else:
+                q = rng.randint(41, 10**6) if fine else rng.choice(_SMALL_DENOMINATORS)
             k = rng.randint(1, q - 1)
             point[s] = lo + (hi - lo) * sp.Rational(k, q)
         if domain.contains(point):
@@ -115,7 +136,19 @@ class PointSource:
         self.seed = seed
         self.grid_limit = grid_limit
         self._cache: list[dict[sp.Symbol, sp.Rational]] = []
+        self._large_keys: set[tuple] = set()
         self._iter = self._generate()
+
+    def large_points(self, n: int) -> list[dict[sp.Symbol, sp.Rational]]:
+        """The first ``n`` large-denominator points of the sequence (those :meth:`take`
+        interleaves with the small-denominator random points), in order."""
+        k = self.grid_limit + 2 * n + 2
+        while True:
+            points = self.take(k)
+            out = [p for p in points if tuple(p.values()) in self._large_keys]
+            if len(out) >= n or len(points) < k:
+                return out[:n]
+            k *= 2
 
     def take(self, n: int) -> list[dict[sp.Symbol, sp.Rational]]:
         """The first ``n`` points (computed once, then cached)."""
@@ -148,6 +181,8 @@ class PointSource:
                 if emitted >= self.grid_limit:
                     break
         rng = random.Random(self.seed)
+        # a second stream, so that the small-denominator points are the same as without it
+        large_rng = random.Random(f"large-denominators:{self.seed}")
         repeats = 0
         while True:
             try:
@@ -161,5 +196,14 @@ class PointSource:
                 seen.add(key)
                 repeats = 0 if repeats <= 50 else repeats
                 yield point
+                try:
+                    large = random_point(self.domain, self.latents, large_rng, large=True)
+                except DomainError:
+                    continue
+                key = tuple(large.values())
+                if key not in seen:
+                    seen.add(key)
+                    self._large_keys.add(key)
+                    yield large
             else:
                 repeats += 1

@@ -36,10 +36,38 @@ Families add to this base:
                           that row iff delta = 0 (P20/P21; the analytic shortcut is wrong);
 ``disk-region``           the pixel layout on the ellipsoid inscribed in its box (a region
                           with a quadratic condition).
+``thin-piecewise``        (issue 12) thin-piece rewrites of smooth functions: an output
+                          ``o`` written ``Piecewise((o, Ne(s_a, z)), (o|s_a=z, True))`` or
+                          with ``Ne(s_a, s_b)`` / ``Eq`` (the same function), new rows
+                          ``Piecewise((s_a, Ne(s_a, s_b)), (s_b, True))`` (= s_a),
+                          ``(s_a^2 - s_b^2)/(s_a - s_b)`` with the thin piece ``2 s_a`` and
+                          ``(s_a^2 - z^2)/(s_a - z)`` with ``2 z`` (right value, wrong
+                          derivative), ``Max(s_a, z) + Min(s_a, z)`` (kinks that cancel);
+                          truths from the smooth equivalent (the layout with those rows);
+                          or a removable singularity ``sin(k (s_a - z) s_b)/(s_a - z)`` /
+                          ``(exp(k (s_a - z) s_b) - 1)/(s_a - z)`` across blocks (analytic:
+                          D, H2 false; its reference is ``k s_b int_0^1 cos|exp(...u) du``).
+                          The first checked point lies ON the thin sets;
+``special-functions``     (issue 12) new rows of special functions (erf, erfinv, Si, Ci, Shi,
+                          Chi, Ei, li, sinc, Fresnel, Bessel, Airy, elliptic, expint,
+                          polylog, LambertW, gamma, loggamma, digamma, zeta, hyper, beta,
+                          incomplete gamma; a latent in the argument, order or parameter)
+                          of an argument map that keeps them strictly monotone on the box
+                          (truths by the layout), and often a cross term ``f(u(s_a) + v(s_b))``,
+                          ``f(u(s_a) v(s_b))`` or ``F(u(s_a), v(s_b))`` (D, H2 false), every
+                          argument inside the function's real analytic domain on the box;
+``large-denominator``     (issue 12) ``c sin(N pi s_a) s_b``, ``c (1 - cos(N pi s_a)) s_b``,
+                          ``c sin(N pi s_a)^2 s_b``, ``c sin(N pi s_a) sin(N pi s_b)`` with N a
+                          multiple of 12 lcm(1..40) (zero, with its derivatives, at every
+                          small-denominator point), 10**6 + 1 or a random large integer:
+                          D and every H_n false; and hidden zeros ``(sin^2 + cos^2 - 1)(N pi
+                          s_a) s_b`` and a double-angle one: truths unchanged (never refuted).
 
 Each :class:`Instance` carries *reference outputs*: expressions equal to the outputs on
-the domain but written without the hidden-zero terms, for the independent oracle
-(:mod:`tests.soundness.oracle`).
+the domain but written without the hidden-zero terms (and without thin pieces), for the
+independent oracle (:mod:`tests.soundness.oracle`).  A checker may refuse a generator of
+the issue-12 families (a :class:`theory.errors.GeneratorError` at construction or check):
+the runner counts it as ``refused``, which is sound.
 
 Examples
 --------
@@ -51,6 +79,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -58,7 +87,7 @@ import sympy as sp
 
 from theory import Box, Generator, Region
 
-__all__ = ["Instance", "FAMILIES", "make_instance", "instances"]
+__all__ = ["Instance", "FAMILIES", "NEW_FAMILIES", "make_instance", "instances"]
 
 R = sp.Rational
 COEFFS = (R(1, 3), R(1, 2), R(1), R(3, 2), R(2), R(-1, 3), R(-1, 2), R(-1), R(-3, 2), R(-2))
@@ -144,7 +173,12 @@ FAMILIES = (
     "switching",
     "switching-region",
     "disk-region",
+    "thin-piecewise",
+    "special-functions",
+    "large-denominator",
 )
+#: the families added for issue 12 (their checks also re-verify derivatives by finite differences)
+NEW_FAMILIES = ("thin-piecewise", "special-functions", "large-denominator")
 
 
 @dataclass
@@ -327,12 +361,310 @@ def _cross_pair(rng: random.Random, layout: _Layout) -> tuple[int, int, int]:
     return rng.choice(layout.blocks[i]), rng.choice(layout.blocks[j]), rng.randrange(len(layout.outputs))
 
 
+# -- issue 12: thin Piecewise pieces, special functions, large-denominator hidden terms --------
+def _intersection(a: tuple, b: tuple) -> tuple | None:
+    lo = a[0] if b[0] == -sp.oo or (a[0] != -sp.oo and a[0] >= b[0]) else b[0]
+    hi = a[1] if b[1] == sp.oo or (a[1] != sp.oo and a[1] <= b[1]) else b[1]
+    if lo != -sp.oo and hi != sp.oo and not lo < hi:
+        return None
+    return lo, hi
+
+
+def _thin_point(rng: random.Random, layout: _Layout, constraints: list[tuple]) -> dict:
+    """A point of the box on the planted thin sets: ``("const", a, z)`` puts s_a = z,
+    ``("equal", a, b)`` puts s_a = s_b (where both intervals allow it)."""
+    point: dict[int, sp.Rational] = {}
+    for con in constraints:
+        if con[0] == "const":
+            _, a, z = con
+            point.setdefault(a, z)
+        else:
+            _, a, b = con
+            common = _intersection(layout.intervals[a], layout.intervals[b])
+            if common is None:
+                continue
+            if a not in point and b not in point:
+                point[a] = point[b] = _rational_inside(rng, *common)
+            elif a in point and b not in point and _inside(point[a], common):
+                point[b] = point[a]
+            elif b in point and a not in point and _inside(point[b], common):
+                point[a] = point[b]
+    return {s: point[a] if a in point else _rational_inside(rng, *layout.intervals[a]) for a, s in enumerate(layout.latents)}
+
+
+def _inside(v: sp.Rational, interval: tuple) -> bool:
+    lo, hi = interval
+    return (lo == -sp.oo or lo < v) and (hi == sp.oo or v < hi)
+
+
+def _thin_piecewise(rng: random.Random, layout: _Layout, outputs: list, reference: list, note: list) -> tuple[dict, list]:
+    """Plant 1-3 thin-piece rewrites of smooth functions; returns truth overrides and the
+    thin-set constraints for the checked point."""
+    lat, d = layout.latents, len(layout.latents)
+    overrides: dict = {}
+    constraints: list[tuple] = []
+    # Max/Min kinks are rarer: a checker may refuse them (the whole instance then counts as refused)
+    kinds = ("rewrite-constant", "rewrite-latent", "ne-select", "removable-poly", "removable-constant", "removable-sin", "removable-exp") * 2 + ("max-min",)
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.choice(kinds)
+        a = rng.randrange(d)
+        others = [b for b in range(d) if b != a and _intersection(layout.intervals[a], layout.intervals[b]) is not None]
+        cross = [b for b in others if layout.block_of[b] != layout.block_of[a]]
+        b = rng.choice(cross or others) if others else None
+        if kind in ("rewrite-latent", "ne-select", "removable-poly") and b is None:
+            kind = "rewrite-constant"
+        sa = lat[a]
+        z = _rational_inside(rng, *layout.intervals[a])
+        if kind in ("rewrite-constant", "rewrite-latent"):
+            # an output written as the identical function with a thin piece: its value there
+            # is right, its formula's derivative is not
+            rows = [t for t, row in enumerate(layout.rows) if a in row] or list(range(len(outputs)))
+            t = rng.choice(rows)
+            o = outputs[t]
+            value = z if kind == "rewrite-constant" else lat[b]
+            thin = sp.Ne(sa, value) if rng.random() < 0.7 else sp.Eq(sa, value)
+            other = o.xreplace({sa: value})
+            outputs[t] = sp.Piecewise((o, thin), (other, True)) if isinstance(thin, sp.Ne) else sp.Piecewise((other, thin), (o, True))
+            constraints.append(("const", a, z) if kind == "rewrite-constant" else ("equal", a, b))
+            note.append(f"g{t} rewritten with the thin piece {sa} = {value} (same function)")
+        elif kind == "ne-select":  # Piecewise((s_a, Ne(s_a, s_b)), (s_b, True)) is exactly s_a
+            sb = lat[b]
+            outputs.append(sp.Piecewise((sa, sp.Ne(sa, sb)), (sb, True)))
+            reference.append(sa)
+            layout.rows.append({a: ("linear", R(1), False)})
+            constraints.append(("equal", a, b))
+            note.append(f"new row Piecewise(({sa}, Ne({sa}, {sb})), ({sb}, True)) = {sa}")
+        elif kind == "removable-poly":  # (s_a^2 - s_b^2) / (s_a - s_b) = s_a + s_b; the thin piece 2 s_a
+            sb = lat[b]
+            outputs.append(sp.Piecewise(((sa**2 - sb**2) / (sa - sb), sp.Ne(sa, sb)), (2 * sa, True)))
+            reference.append(sa + sb)
+            layout.rows.append({a: ("linear", R(1), False), b: ("linear", R(1), False)})
+            constraints.append(("equal", a, b))
+            note.append(f"new row ({sa}^2 - {sb}^2)/({sa} - {sb}) with the thin piece 2 {sa} (= {sa} + {sb})")
+        elif kind == "removable-constant":  # (s_a^2 - z^2) / (s_a - z) = s_a + z; the thin piece 2 z
+            outputs.append(sp.Piecewise(((sa**2 - z**2) / (sa - z), sp.Ne(sa, z)), (2 * z, True)))
+            reference.append(sa + z)
+            layout.rows.append({a: ("linear", R(1), False)})
+            constraints.append(("const", a, z))
+            note.append(f"new row ({sa}^2 - {z}^2)/({sa} - {z}) with the thin piece {2 * z} (= {sa} + {z})")
+        elif kind == "max-min":  # kinks of Max and Min that cancel: s_a + z
+            outputs.append(sp.Max(sa, z) + sp.Min(sa, z))
+            reference.append(sa + z)
+            layout.rows.append({a: ("linear", R(1), False)})
+            constraints.append(("const", a, z))
+            note.append(f"new row Max({sa}, {z}) + Min({sa}, {z}) (= {sa} + {z})")
+        else:  # a removable singularity across blocks, added to a row: analytic, D and H2 false
+            if not cross:
+                cross = [c for c in range(d) if layout.block_of[c] != layout.block_of[a]]
+            b = rng.choice(cross)
+            sb, t = lat[b], rng.randrange(len(outputs))
+            k, c = rng.choice(COEFFS), rng.choice(COEFFS)
+            w, u = sa - z, sp.Dummy("u")
+            if kind == "removable-sin":  # sin(k w s_b) / w = k s_b int_0^1 cos(k w s_b u) du
+                term = sp.Piecewise((sp.sin(k * w * sb) / w, sp.Ne(sa, z)), (k * sb, True))
+                smooth = k * sb * sp.Integral(sp.cos(k * w * sb * u), (u, 0, 1))
+            else:  # (exp(k w s_b) - 1) / w = k s_b int_0^1 exp(k w s_b u) du
+                term = sp.Piecewise(((sp.exp(k * w * sb) - 1) / w, sp.Ne(sa, z)), (k * sb, True))
+                smooth = k * sb * sp.Integral(sp.exp(k * w * sb * u), (u, 0, 1))
+            outputs[t] += c * term
+            reference[t] += c * smooth
+            overrides.update(D=False, M=None, H2=False, H3=None, H4=None)
+            constraints.append(("const", a, z))
+            note.append(f"removable singularity {c}*{term} in g{t}")
+    return overrides, constraints
+
+
+# one-argument special functions: (f, range of the argument where f' != 0, range inside
+# f's real analytic domain for cross terms)
+SPECIAL_ONE = {
+    "erf": (sp.erf, (R(-2), R(2)), (R(-2), R(2))),
+    "erfc": (sp.erfc, (R(-2), R(2)), (R(-2), R(2))),
+    "erfinv": (sp.erfinv, (R(-1, 2), R(1, 2)), (R(-3, 4), R(3, 4))),
+    "Si": (sp.Si, (R(-3), R(3)), (R(-3), R(3))),
+    "Ci": (sp.Ci, (R(1, 10), R(3, 2)), (R(1, 2), R(4))),
+    "Shi": (sp.Shi, (R(-2), R(2)), (R(-2), R(2))),
+    "Chi": (sp.Chi, (R(1, 2), R(3)), (R(1), R(3))),
+    "Ei": (sp.Ei, (R(1, 2), R(3)), (R(1, 2), R(3))),
+    "li": (sp.li, (R(3, 2), R(4)), (R(3), R(5))),
+    "sinc": (sp.sinc, (R(1, 2), R(4)), (R(1, 2), R(4))),
+    "fresnels": (sp.fresnels, (R(1, 4), R(5, 4)), (R(-2), R(2))),
+    "fresnelc": (sp.fresnelc, (R(-3, 4), R(3, 4)), (R(-2), R(2))),
+    "besselj0": (lambda x: sp.besselj(0, x), (R(1, 2), R(3)), (R(-3), R(3))),
+    "besselj1": (lambda x: sp.besselj(1, x), (R(1, 4), R(3, 2)), (R(-3), R(3))),
+    "bessely0": (lambda x: sp.bessely(0, x), (R(1, 2), R(2)), (R(1, 2), R(3))),
+    "besseli0": (lambda x: sp.besseli(0, x), (R(1, 4), R(3)), (R(-2), R(2))),
+    "besselk0": (lambda x: sp.besselk(0, x), (R(1, 4), R(3)), (R(1, 2), R(3))),
+    "airyai": (sp.airyai, (R(-1, 2), R(3)), (R(-2), R(2))),
+    "airybi": (sp.airybi, (R(-1), R(2)), (R(-2), R(2))),
+    "elliptic_k": (sp.elliptic_k, (R(-2), R(1, 2)), (R(-2), R(1, 2))),
+    "elliptic_e": (sp.elliptic_e, (R(-2), R(1, 2)), (R(-2), R(1, 2))),
+    "expint1": (lambda x: sp.expint(1, x), (R(1, 4), R(3)), (R(1, 2), R(3))),
+    "expint2": (lambda x: sp.expint(2, x), (R(1, 4), R(3)), (R(1, 2), R(3))),
+    "polylog2": (lambda x: sp.polylog(2, x), (R(-1, 2), R(1, 2)), (R(-3, 4), R(3, 4))),
+    "polylog3": (lambda x: sp.polylog(3, x), (R(-1, 2), R(1, 2)), (R(-3, 4), R(3, 4))),
+    "lambertw": (sp.LambertW, (R(-1, 4), R(3)), (R(-1, 4), R(3))),
+    "gamma": (sp.gamma, (R(2), R(4)), (R(1, 2), R(4))),
+    "loggamma": (sp.loggamma, (R(2), R(4)), (R(1, 2), R(4))),
+    "digamma": (sp.digamma, (R(1, 2), R(3)), (R(1, 2), R(4))),
+    "zeta": (sp.zeta, (R(3, 2), R(4)), (R(3), R(5))),
+}
+# a latent in another argument position, the other arguments fixed: strictly monotone there
+SPECIAL_POSITION = {
+    "expint-order": (lambda x: sp.expint(x, 2), (R(1, 2), R(3))),  # decreasing in the order
+    "polylog-order": (lambda x: sp.polylog(x, R(1, 2)), (R(3, 2), R(4))),  # decreasing for 0 < z < 1
+    "uppergamma-x": (lambda x: sp.uppergamma(R(3, 2), x), (R(1, 2), R(3))),
+    "lowergamma-x": (lambda x: sp.lowergamma(R(3, 2), x), (R(1, 2), R(3))),
+    "elliptic_f-phi": (lambda x: sp.elliptic_f(x, R(1, 3)), (R(-1), R(1))),
+    "elliptic_e-phi": (lambda x: sp.elliptic_e(x, R(1, 3)), (R(-1), R(1))),
+    "beta-a": (lambda x: sp.beta(x, 2), (R(1, 2), R(3))),  # psi(a) - psi(a + b) < 0
+    "hyper-z": (lambda x: sp.hyper([1], [2], x), (R(-1), R(1))),  # (e^z - 1)/z
+    "hyper-param": (lambda x: sp.hyper([x], [2], 1), (R(1, 2), R(3))),  # increasing in a > 0 at z = 1
+}
+# two latent arguments (every position): not additively separable, so D and H2 fail
+SPECIAL_TWO = {
+    "besselj": (sp.besselj, (R(1, 2), R(2)), (R(1, 2), R(3))),
+    "bessely": (sp.bessely, (R(1, 2), R(2)), (R(1, 2), R(3))),
+    "expint": (sp.expint, (R(1, 2), R(2)), (R(1, 2), R(3))),
+    "polylog": (sp.polylog, (R(3, 2), R(3)), (R(-1, 2), R(1, 2))),
+    "lowergamma": (sp.lowergamma, (R(1, 2), R(3)), (R(1, 2), R(3))),
+    "uppergamma": (sp.uppergamma, (R(1, 2), R(3)), (R(1, 2), R(3))),
+    "elliptic_f": (sp.elliptic_f, (R(-1), R(1)), (R(-1), R(1, 2))),
+    "elliptic_e2": (sp.elliptic_e, (R(-1), R(1)), (R(-1), R(1, 2))),
+    "beta": (sp.beta, (R(1, 2), R(3)), (R(1, 2), R(3))),
+    "hurwitz-zeta": (sp.zeta, (R(3, 2), R(3)), (R(1, 2), R(3))),
+    "hyper-param-z": (lambda a, z: sp.hyper([a], [2], z), (R(1, 2), R(2)), (R(-1), R(1))),
+    "hyper-lower": (lambda b, z: sp.hyper([1], [b], z), (R(1), R(3)), (R(-1), R(1))),
+}
+
+
+def _argument(rng: random.Random, s: sp.Symbol, interval: tuple, target: tuple) -> sp.Expr:
+    """An argument ``u(s)`` with u' != 0 that maps the open interval into ``target``:
+    affine for a bounded interval, through tanh for an unbounded one; either direction."""
+    lo, hi = interval
+    tlo, thi = target
+    if rng.random() < 0.5:
+        tlo, thi = thi, tlo
+    if lo != -sp.oo and hi != sp.oo:
+        return tlo + (thi - tlo) * (s - lo) / (hi - lo)
+    return tlo + (thi - tlo) * (1 + sp.tanh(s)) / 2
+
+
+def _special_functions(rng: random.Random, layout: _Layout, outputs: list, reference: list, note: list) -> dict:
+    lat, d = layout.latents, len(layout.latents)
+    overrides: dict = {}
+    for _ in range(rng.randint(1, 2)):  # new rows of monotone special pieces (additive)
+        chosen = rng.sample(range(d), rng.randint(1, min(2, d)))
+        expr, row = sp.S.Zero, {}
+        for a in sorted(chosen):
+            if rng.random() < 0.7:
+                name = rng.choice(sorted(SPECIAL_ONE))
+                f, target, _ = SPECIAL_ONE[name]
+            else:
+                name = rng.choice(sorted(SPECIAL_POSITION))
+                f, target = SPECIAL_POSITION[name]
+            c = rng.choice(COEFFS)
+            expr += c * f(_argument(rng, lat[a], layout.intervals[a], target))
+            row[a] = (name, c, False)
+        outputs.append(expr)
+        reference.append(expr)
+        layout.rows.append(row)
+        note.append(f"new row of monotone special pieces {expr}")
+    if rng.random() < 0.6:  # a cross term across blocks
+        a, b, t = _cross_pair(rng, layout)
+        sa, sb = lat[a], lat[b]
+        shape = rng.choice(("sum", "product", "two", "two"))
+        if shape == "two":
+            name = rng.choice(sorted(SPECIAL_TWO))
+            f, ra, rb = SPECIAL_TWO[name]
+            term = f(_argument(rng, sa, layout.intervals[a], ra), _argument(rng, sb, layout.intervals[b], rb))
+        else:
+            name = rng.choice(sorted(SPECIAL_ONE))
+            f, _, (A, B) = SPECIAL_ONE[name]
+            if shape == "sum":
+                term = f(_argument(rng, sa, layout.intervals[a], (A / 2, B / 2)) + _argument(rng, sb, layout.intervals[b], (A / 2, B / 2)))
+            else:  # u in (1/2, 1) times v in (A, B) stays in (min(A, A/2), B)
+                term = f(_argument(rng, sa, layout.intervals[a], (R(1, 2), R(1))) * _argument(rng, sb, layout.intervals[b], (A, B)))
+        c = rng.choice(COEFFS)
+        outputs[t] += c * term
+        reference[t] += c * term
+        overrides.update(D=False, M=None, H2=False, H3=None, H4=None)
+        note.append(f"special cross term {c}*{term} ({name}, {shape}) in g{t}")
+    return overrides
+
+
+def _large_n(rng: random.Random) -> int:
+    """N with sin(N pi p/q) = 0 and cos(N pi p/q) = 1 for every q the point sources use
+    (a multiple of 12 lcm(1..40)), or the brief's 10**6 + 1, or a random large integer."""
+    kind = rng.random()
+    if kind < 0.7:
+        return 12 * math.lcm(*range(1, 41)) * rng.randint(1, 99)
+    return 10**6 + 1 if kind < 0.85 else rng.randint(10**8, 10**9)
+
+
+def _large_denominator(rng: random.Random, layout: _Layout, outputs: list, reference: list, note: list) -> dict:
+    lat = layout.latents
+    overrides: dict = {}
+    planted = 0
+    while planted == 0:
+        if rng.random() < 0.7:  # a cross term that vanishes (with derivatives) at small denominators
+            a, b, t = _cross_pair(rng, layout)
+            sa, sb, c, N = lat[a], lat[b], rng.choice(COEFFS), _large_n(rng)
+            arg = N * sp.pi * sa
+            shape = rng.choice(("sin", "one-minus-cos", "sin-squared", "sin-product"))
+            term = c * {
+                "sin": sp.sin(arg) * sb,
+                "one-minus-cos": (1 - sp.cos(arg)) * sb,
+                "sin-squared": sp.sin(arg) ** 2 * sb,
+                "sin-product": sp.sin(arg) * sp.sin(N * sp.pi * sb),
+            }[shape]
+            outputs[t] += term
+            reference[t] += term
+            overrides.update(D=False, M=None, H2=False, H3=False, H4=False)
+            note.append(f"large-denominator cross term {term} in g{t}")
+            planted += 1
+        if rng.random() < 0.5:  # identically zero: truths unchanged, never refuted
+            a, b, t = _cross_pair(rng, layout)
+            sa, sb, N = lat[a], lat[b], _large_n(rng)
+            arg = N * sp.pi * sa
+            shape = rng.choice(("pythagoras", "double-angle"))
+            zero = sp.sin(arg) ** 2 + sp.cos(arg) ** 2 - 1 if shape == "pythagoras" else sp.sin(2 * arg) - 2 * sp.sin(arg) * sp.cos(arg)
+            outputs[t] += zero * sb
+            note.append(f"large-denominator hidden zero ({shape}, N = {N}) times {sb} in g{t}")
+            planted += 1
+    return overrides
+
+
+def _make_new(family: str, seed: int, rng: random.Random, layout: _Layout) -> Instance:
+    lat = layout.latents
+    outputs, reference = list(layout.outputs), list(layout.outputs)
+    note: list[str] = []
+    constraints: list[tuple] = []
+    if family == "thin-piecewise":
+        overrides, constraints = _thin_piecewise(rng, layout, outputs, reference, note)
+    elif family == "special-functions":
+        overrides = _special_functions(rng, layout, outputs, reference, note)
+    else:
+        overrides = _large_denominator(rng, layout, outputs, reference, note)
+    truth: dict[str, bool | None] = {"D": _truth_d(layout), "M": _truth_m(layout), "H2": True, "H3": True, "H4": True}
+    truth.update(overrides)
+    criteria = ("D", "M", "H2", "H3") + (("H4",) if family == "large-denominator" else ())
+    points = _points(rng, layout)
+    if constraints:  # the checked points lie ON the thin sets
+        points = [_thin_point(rng, layout, constraints)] + points
+    box = Box({s: layout.intervals[a] for a, s in enumerate(lat)})
+    g = Generator(f"{family}-{seed}", [[lat[a] for a in block] for block in layout.blocks], outputs, box, points=points)
+    intervals = {str(s): layout.intervals[a] for a, s in enumerate(lat)}
+    return Instance(family, g, tuple(reference), intervals, truth, criteria, note)
+
+
 def make_instance(family: str, seed: int) -> Instance:
     """The instance of ``family`` drawn from ``seed`` (deterministic)."""
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}")
     rng = random.Random(f"{family}:{seed}")
     layout = _layout(rng)
+    if family in NEW_FAMILIES:
+        return _make_new(family, seed, rng, layout)
     lat = layout.latents
     outputs = list(layout.outputs)
     reference = list(layout.outputs)

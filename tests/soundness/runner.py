@@ -8,6 +8,10 @@ A verdict is **unsound** when
 * it is ``refuted`` and its witness does not re-verify independently;
 * a pointwise refutation (re-verified) meets a global ``proved`` of the same criterion.
 
+A generator the checker refuses (:class:`theory.errors.InputError`, e.g. a
+:class:`~theory.errors.GeneratorError` for a function whose derivative it cannot vouch
+for), at construction or when checked, is one ``refused`` outcome: refusal is sound.
+
 Examples
 --------
 >>> from tests.soundness.families import make_instance
@@ -24,11 +28,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from theory.check import check
+from theory.errors import InputError
 
 from tests.soundness.families import Instance, make_instance
 from tests.soundness.oracle import point_truth, verify_refutation
 
-__all__ = ["Outcome", "judge", "judge_results", "run_specs", "summarise"]
+__all__ = ["Outcome", "judge", "judge_results", "refused", "run_specs", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,9 @@ class Outcome:
 
     ``kind`` is ``agree`` (definite, matches a known truth), ``verified`` (definite, no
     truth known, but a refutation's witness re-verified), ``unchecked`` (``proved`` with
-    no truth known), ``unknown`` or ``unsound``.
+    no truth known), ``unknown``, ``unsound``, ``refused`` (one per generator the
+    checker refused with an input error; criterion ``*``), or ``crash`` (one per
+    generator whose check raised anything else: a bug, reported, but not a verdict).
     """
 
     family: str
@@ -49,9 +56,18 @@ class Outcome:
     reason: str = ""
 
 
+def refused(family: str, error: Exception) -> Outcome:
+    """The outcome of a generator the checker refused."""
+    return Outcome(family, "*", "-", "refused", type(error).__name__, "refused", str(error).splitlines()[0][:300] if str(error) else "")
+
+
 def judge(instance: Instance, seed: int = 0, budget: float | None = 10.0, **kwargs) -> list[Outcome]:
     """Check ``instance`` (its criteria, explicit ``seed``) and judge every result."""
-    return judge_results(instance, check(instance.generator, instance.criteria, seed=seed, budget=budget, **kwargs))
+    try:
+        results = check(instance.generator, instance.criteria, seed=seed, budget=budget, **kwargs)
+    except InputError as exc:  # refused when checked: sound
+        return [refused(instance.family, exc)]
+    return judge_results(instance, results)
 
 
 def judge_results(instance: Instance, results: list) -> list[Outcome]:
@@ -80,8 +96,15 @@ def judge_results(instance: Instance, results: list) -> list[Outcome]:
 
 def _judge_spec(spec: tuple[str, int, int, float | None, bool]) -> tuple[list[Outcome], list[str]]:
     family, instance_seed, seed, budget, isolate = spec
-    instance = make_instance(family, instance_seed)
-    outcomes = judge(instance, seed=seed, budget=budget, isolate=isolate)
+    try:
+        instance = make_instance(family, instance_seed)
+    except InputError as exc:  # refused at construction (e.g. a GeneratorError): sound
+        return [refused(family, exc)], []
+    try:
+        outcomes = judge(instance, seed=seed, budget=budget, isolate=isolate)
+    except Exception as exc:  # noqa: BLE001 - an internal error is a bug, but not a verdict
+        why = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        return [Outcome(family, "*", "-", "crash", type(exc).__name__, "crash", f"{why}\n{instance.describe()}")], []
     reports = [f"{o.criterion} {o.scope} {o.verdict} ({o.method}): {o.reason}\n{instance.describe()}" for o in outcomes if o.kind == "unsound"]
     return outcomes, reports
 
@@ -106,9 +129,10 @@ def run_specs(
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
-    """Counts by kind, and by family and kind."""
+    """Counts by kind, and by family and kind (``checks`` leaves out ``refused`` and ``crash`` generators)."""
     by_kind = Counter(o.kind for o in outcomes)
     by_family: dict[str, Counter] = {}
     for o in outcomes:
         by_family.setdefault(o.family, Counter())[o.kind] += 1
-    return {"checks": len(outcomes), "kinds": dict(by_kind), "families": {f: dict(c) for f, c in sorted(by_family.items())}}
+    checks = len(outcomes) - by_kind["refused"] - by_kind["crash"]
+    return {"checks": checks, "refused": by_kind["refused"], "crashes": by_kind["crash"], "kinds": dict(by_kind), "families": {f: dict(c) for f, c in sorted(by_family.items())}}

@@ -63,6 +63,9 @@ def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, sco
         "supports": {names[0]: supports["a"], names[1]: supports["b"]},
         "contained": f"supp d{names[0]} is contained in supp d{names[1]}",
     }
+    undecided = {n: rows for n, rows in zip(names, (supports["a_undecided"], supports["b_undecided"])) if rows}
+    if undecided:
+        witness["undecided"] = undecided
     return CheckResult("M", "refuted", scope, method, witness=witness, details=dict(READING), point=point if scope == "point" else None)
 
 

@@ -65,23 +65,30 @@ def verify_two_blocks(g: Generator, point: Point, t: int, a: int, b: int) -> tup
 def verify_containment(g: Generator, point: Point, a: int, b: int) -> dict[str, list[int]] | None:
     """``supp(d_a g(point))`` is contained in ``supp(d_b g(point))``, decided row by row.
 
-    Returns the two supports when containment is certified, else ``None``.
+    Returns the two supports when containment is certified, else ``None``; rows where
+    ``d_b g_t`` is undecided are listed apart (``b_undecided``): they do not matter for the
+    containment, and are not claimed in or out of the support; so are rows where
+    ``d_a g_t`` is undecided and ``d_b g_t`` certified nonzero (``a_undecided``).
     """
     if g.block_of[a] == g.block_of[b]:
         return None
-    support_a, support_b = [], []
+    support_a, support_b, undecided_a, undecided_b = [], [], [], []
     for t in range(g.m):
         da = independent_derivative(g, t, (a,), point)
         db = independent_derivative(g, t, (b,), point)
         if db.is_nonzero:
             support_b.append(t)
+        elif not db.is_zero:
+            undecided_b.append(t)
         if da.is_nonzero:
             support_a.append(t)
             if not db.is_nonzero:
                 return None
-        elif not da.is_zero and not db.is_nonzero:
-            return None
-    return {"a": support_a, "b": support_b}
+        elif not da.is_zero:
+            if not db.is_nonzero:
+                return None
+            undecided_a.append(t)
+    return {"a": support_a, "b": support_b, "a_undecided": undecided_a, "b_undecided": undecided_b}
 
 
 def verify_cross_derivative(g: Generator, point: Point, t: int, alpha: tuple[int, ...], reading: str) -> ConstantDecision | None:
