@@ -32,6 +32,7 @@ BOX = Box({s1: (-1, 1), s2: (-1, 1), s3: (0, 2)})
         (sp.exp(s1 * s2) * sp.sin(s3), (0, 1, 2)),
         (sp.log(1 + s3) * s1**5 + sp.atan(s2 / s3), (0, 0, 0, 2)),
         (sp.sin(1000001 * sp.pi * s1) * s2, (0, 1)),
+        (sp.sin(12 * sp.ilcm(*range(1, 41)) * sp.pi * s1) * s2, (0,)),  # N h = 650 at the first step
         (sp.erfinv(s1 / 2) * sp.besselj(sp.Rational(1, 3), s3), (0, 2)),
     ],
 )

@@ -106,6 +106,7 @@ class ZeroTester:
 
     quick_points = 6
     thorough_points = 48
+    large_points = 8
     polynomial_points = 256
 
     def __init__(
@@ -148,6 +149,16 @@ class ZeroTester:
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
         return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+
+    def find_nonzero_large(self, expr: sp.Expr, count: int) -> ZeroTestResult | None:
+        """Search ``count`` random points with large denominators (a term like
+        ``sin(N pi s)`` vanishes at every point with a small denominator)."""
+        for point in self.points.large_points(count):
+            self.budget.check()
+            decision = self.nonzero_at(expr, point, cheap=True)
+            if decision.is_nonzero:
+                return ZeroTestResult("nonzero", decision.method, point, decision)
+        return None
 
     def find_nonzero_point(self, expr: sp.Expr, count: int, start: int = 0) -> ZeroTestResult | None:
         """Search the first ``count`` candidate points for one where ``expr`` is certified nonzero."""
@@ -201,7 +212,7 @@ class ZeroTester:
         tried.append("simplify")
         if outcome == "ok" and tier is not None:
             return ZeroTestResult("zero", "simplify")
-        hit = self.find_nonzero_point(g, self.thorough_points, start=self.quick_points)
+        hit = self.find_nonzero_point(g, self.thorough_points, start=self.quick_points) or self.find_nonzero_large(g, self.large_points)
         if hit is not None:
             return hit
         return ZeroTestResult("unknown", "+".join(tried), tried=tuple(tried))
