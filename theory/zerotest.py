@@ -195,7 +195,7 @@ class ZeroTester:
         tried.append("expand")
         if expanded == 0:
             return ZeroTestResult("zero", "expand")
-        hit = self.find_nonzero_point(g, self.quick_points)
+        hit = self.find_nonzero_point(g, self.quick_points) or self.find_nonzero_large(g, 2)
         tried.append("witness-search")
         if hit is not None:
             return hit

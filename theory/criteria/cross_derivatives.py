@@ -59,6 +59,27 @@ def _by_smt(ctx: CheckContext, t: int, alpha: tuple[int, ...], reading: str, fal
     return fallback
 
 
+def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, ...]]], reading: str, details: dict) -> CheckResult | None:
+    """Before any zero test (one of them may take the whole budget on a hidden zero), a
+    quick witness search over every candidate: a few grid points and two points with
+    large denominators, values decided by exact evaluation or intervals only."""
+    g = ctx.generator
+    for t, alpha in candidates:
+        ctx.budget.check()
+        expr = ctx.table.derivative(t, alpha)
+        hit = ctx.tester.find_nonzero_point(expr, ctx.tester.quick_points) or ctx.tester.find_nonzero_large(expr, 2)
+        if hit is None or hit.point is None:
+            continue
+        value = verify_cross_derivative(g, hit.point, t, alpha, reading)
+        if value is not None:
+            witness = {"point": point_json(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
+            enclosures = enclosures_json([value])
+            if enclosures:
+                witness["enclosure"] = enclosures[0]
+            return CheckResult(f"H{len(alpha)}", "refuted", "global", value.method, witness=witness, details=details)
+    return None
+
+
 def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-diagonal") -> CheckResult:
     """Global Type H_n (criterion ``Hn``, scope ``global``)."""
     if n < 2:
@@ -72,6 +93,9 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-dia
     if not candidates:
         raw = cross_multi_indices(ctx, n, reading, raw=True)
         return CheckResult(name, "proved", "global", "piece-selection" if raw else "structural", details=details)
+    found = _cheap_refutation(ctx, candidates, reading, details)
+    if found is not None:
+        return found
     methods: Counter = Counter()
     undecided = []
     for t, alpha in candidates:

@@ -44,7 +44,8 @@ def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: 
         value = expr.xreplace(point)
     if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta, sp.Derivative):
         return ConstantDecision("unknown", "undefined-value", value)
-    decision = decide_constant(value, exact_value=True)
+    # the exact rational value of an algebraic constant is worth 2 s, not a whole budget
+    decision = decide_constant(value, timeout=2.0, exact_value=True)
     if decision.status != "unknown":
         try:
             guard_value(g.black_box, t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
