@@ -38,6 +38,8 @@ __all__ = ["ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT
 EVALUATION_ERRORS = (OverflowError,)
 
 DEFAULT_SYMBOLIC_TIMEOUT = 10.0
+#: Precisions (bits) of the last-resort interval evaluation of an undecided constant.
+HIGH_PRECISIONS = (1536,)
 _X = sp.Dummy("x")
 
 
@@ -153,6 +155,13 @@ def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool
     tried.append("simplify")
     if status == "ok" and is_zero:
         return ConstantDecision("zero", "simplify", sp.S.Zero, enclosure)
+    if budget is None or budget.remaining() > 1.0:
+        # last resort: a nonzero constant below 2^-500 (a long cancellation) needs more bits;
+        # a zero constant pays this once, after every exact tier has failed
+        sign, enclosure = certify_sign(c, {}, precs=HIGH_PRECISIONS)
+        tried.append("interval-1536")
+        if sign is not None:
+            return ConstantDecision("nonzero", "interval", c, enclosure)
     return ConstantDecision("unknown", "+".join(tried), c, enclosure)
 
 

@@ -73,7 +73,7 @@ def enclose(expr: sp.Expr, env: Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]], pre
 def certify_sign(
     expr: sp.Expr,
     env: Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]],
-    precs: tuple[int, ...] = (64, 192, 512, 1536, 4096),
+    precs: tuple[int, ...] = (64, 192, 512),
 ) -> tuple[int | None, tuple[str, str] | None]:
     """The sign of ``expr`` on ``env`` if an enclosure excludes 0, with that enclosure.
 
