@@ -144,6 +144,8 @@ class CheckContext:
         self._signs: dict[tuple[int, int], tuple[int | None, tuple[str, str] | None]] = {}
         self._random_points: list[Point] = []
         self.guard = guard
+        #: C^n verdicts already decided (theory.criteria.smoothness), by n
+        self.smoothness_results: dict[int, object] = {}
         self._guarded: set[tuple] = set()
         self._guard_failures: dict[tuple, SelfCheckFailed] = {}
 

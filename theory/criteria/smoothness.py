@@ -241,7 +241,16 @@ def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: ran
 
 
 def check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
-    """Whether g is C^n on its domain (criterion ``Cn``, scope ``global``)."""
+    """Whether g is C^n on its domain (criterion ``Cn``, scope ``global``; cached on ``ctx``,
+    since every call of :func:`theory.check.check` on a piecewise g and every theorem
+    hypothesis ``Cn`` asks it)."""
+    hit = ctx.smoothness_results.get(n)
+    if hit is None:
+        hit = ctx.smoothness_results[n] = _check_smoothness(ctx, n)
+    return hit
+
+
+def _check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
     g, table = ctx.generator, ctx.table
     name = f"C{n}"
     env = {s: g.domain.interval(s) for s in g.latents}
