@@ -8,7 +8,7 @@ Inputs (blocks of size 2 throughout):
 * **dense generic** Jacobians (:func:`dense`) of sizes 12x4 and 20x6: every entry a nonzero
   small integer.
 
-For each point it times :func:`theory.sparsity.sparsity` with ``engine="matroid"`` and
+For each point it times :func:`theory.linalg.rho.sparsity` with ``engine="matroid"`` and
 ``engine="z3"`` under a per-point budget, and a **brute force** baseline
 (:func:`brute_force`, section 5.5): every flat of the row matroid (closures of growing row
 sets), generic representatives of every ``U_F`` and ``U_F ∩ E_k``, then a branch-and-bound
@@ -39,8 +39,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
-from theory.linalg import nullspace, rank, rref
-from theory.sparsity import sparsity
+from theory.linalg.rational import nullspace, rank, rref
+from theory.linalg.rho import sparsity
 
 __all__ = ["planted", "dense", "brute_force", "BruteForceTimeout", "Point", "run_point", "markdown_table", "main"]
 

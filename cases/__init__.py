@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from theory.casefile import load_case_file
+from theory.io.casefile import load_case_file
 from theory.errors import CaseFileError
-from theory.generator import Generator
+from theory.model.generator import Generator
 
 __all__ = ["case_files", "load_bundled", "find_case"]
 

@@ -17,7 +17,7 @@ Extra point (1/2, 0), listed after s*: J = diag(1, 1) there, rho = (2,3) and Typ
 import sympy as sp
 
 from theory import Box, Generator
-from theory.certificates import FoldCertificate
+from theory.model.certificates import FoldCertificate
 
 s1, s2 = sp.symbols("s1 s2", real=True)
 t = sp.Symbol("t", real=True)  # the parameter of the certificate curves

@@ -15,7 +15,7 @@ and the certificate sigma(t**2, t) = (t**2, -2t) gives g(t**2, t) = g(t**2, -2t)
 import sympy as sp
 
 from theory import Box, Generator
-from theory.certificates import FoldCertificate
+from theory.model.certificates import FoldCertificate
 
 s1, s2 = sp.symbols("s1 s2", real=True)
 t = sp.Symbol("t", real=True)  # the parameter of the certificate curves

@@ -17,16 +17,16 @@ from rich.console import Console
 from rich.table import Table
 
 from theory.check import DEFAULT_BUDGET, check, parse_criteria
-from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
+from theory.theorems.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
 from theory.criteria import HN_READINGS
 from theory.criteria.containment import M_BASES
 from theory.criteria.side_conditions import SEP_READINGS
-from theory.topology import SLICE_READINGS
+from theory.theorems.topology import SLICE_READINGS
 from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
 from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
-from theory.sparsity import ENGINES, S_READINGS
+from theory.linalg.rho import ENGINES, S_READINGS
 from theory.errors import InputError
-from theory.generator import parse_point
+from theory.model.generator import parse_point
 
 from . import __version__
 from .common import guard, parse_at, resolve_cases

@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from theory.casefile import load_case_file
+from theory.io.casefile import load_case_file
 from theory.errors import InputError, PointError
-from theory.generator import Generator
+from theory.model.generator import Generator
 
 __all__ = ["parse_at", "guard", "resolve_cases"]
 

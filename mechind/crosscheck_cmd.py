@@ -30,8 +30,8 @@ from rich.text import Text
 from theory.check import DEFAULT_BUDGET
 from theory.criteria import HN_READINGS
 from theory.errors import InputError
-from theory.generator import parse_point
-from theory.sparsity import S_READINGS
+from theory.model.generator import parse_point
+from theory.linalg.rho import S_READINGS
 
 from . import __version__
 from .render import VERDICT_STYLE

@@ -21,8 +21,8 @@ import networkx as nx  # noqa: E402
 from theory.criteria.context import CheckContext  # noqa: E402
 from theory.criteria.graph import gd_graph  # noqa: E402
 from theory.errors import InputError  # noqa: E402
-from theory.generator import Generator  # noqa: E402
-from theory.sparsity import sparsest_basis  # noqa: E402
+from theory.model.generator import Generator  # noqa: E402
+from theory.linalg.rho import sparsest_basis  # noqa: E402
 
 __all__ = ["gd_figure", "draw_gd_graph", "support_figure", "rho_figure"]
 

@@ -14,7 +14,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from theory.generator import Generator
+from theory.model.generator import Generator
 from theory.result import CheckResult
 
 from . import __version__

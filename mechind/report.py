@@ -25,10 +25,10 @@ from pathlib import Path
 from theory.check import KNOWN_CRITERIA, check
 from theory.criteria.context import CheckContext
 from theory.errors import InputError
-from theory.generator import Generator
-from theory.hierarchy import HierarchyReport, hierarchy_of
+from theory.model.generator import Generator
+from theory.theorems.hierarchy import HierarchyReport, hierarchy_of
 from theory.result import CheckResult
-from theory.theorems import THEOREMS, TheoremReport, theorem_report
+from theory.theorems.statements import THEOREMS, TheoremReport, theorem_report
 
 from . import __version__
 from .figures import gd_figure, rho_figure, support_figure

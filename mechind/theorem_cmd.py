@@ -1,5 +1,5 @@
-"""``mechind theorem`` and ``mechind hierarchy``: parse, call :mod:`theory.theorems` /
-:mod:`theory.hierarchy`, print."""
+"""``mechind theorem`` and ``mechind hierarchy``: parse, call :mod:`theory.theorems.statements` /
+:mod:`theory.theorems.hierarchy`, print."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from rich.table import Table
 
 from theory.check import DEFAULT_BUDGET
 from theory.errors import InputError
-from theory.hierarchy import run_hierarchy
-from theory.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
+from theory.theorems.hierarchy import run_hierarchy
+from theory.theorems.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
 from theory.criteria import HN_READINGS
 from theory.criteria.containment import M_BASES
 from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
 from theory.criteria.side_conditions import SEP_READINGS
 from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
-from theory.sparsity import S_READINGS
-from theory.theorems import IRREDUCIBLE_READINGS, THM3_READINGS, TheoremOptions, competitor_conditions, theorem_report
-from theory.topology import SLICE_READINGS
+from theory.linalg.rho import S_READINGS
+from theory.theorems.statements import IRREDUCIBLE_READINGS, THM3_READINGS, TheoremOptions, competitor_conditions, theorem_report
+from theory.theorems.topology import SLICE_READINGS
 
 from . import __version__
 from .common import guard, resolve_cases

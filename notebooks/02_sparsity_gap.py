@@ -27,7 +27,7 @@
 # * **Type S** holds at $s$ when $\rho^+ < \rho^-$ (default reading `strict`), or
 #   $\rho^+ \le \rho^-$ (reading `non-strict`). $\rho^+ = \rho^-$ is a **tie**.
 #
-# `theory.sparsity.sparsity(J, blocks)` computes $\rho^+$, $\rho^-$ and $\rho^* = \min$ exactly,
+# `theory.linalg.rho.sparsity(J, blocks)` computes $\rho^+$, $\rho^-$ and $\rho^* = \min$ exactly,
 # with a witness basis for each, by one of two independent engines: `matroid` (greedy over
 # the cocircuit vectors of the row matroid of $J$, then a single-exchange search over its
 # flats) and `z3` (the same steps as linear real arithmetic with pseudo-Boolean objectives).
@@ -40,8 +40,8 @@ from fractions import Fraction
 import matplotlib.pyplot as plt
 import numpy as np
 
-from theory.linalg import mat_mul, columns_of, rank, to_fraction_matrix
-from theory.sparsity import basis_weight, mixes, sparsity
+from theory.linalg.rational import mat_mul, columns_of, rank, to_fraction_matrix
+from theory.linalg.rho import basis_weight, mixes, sparsity
 
 NOTEBOOK_START = time.perf_counter()
 
@@ -219,7 +219,7 @@ plt.show()
 # on both factors), while $J_{\hat g}(0) = J(s_0) M$ is as sparse as the sparsest aligned
 # basis of $g$. A learner that can only see sparsity cannot tell $\hat g$ from $g$ at $s_0$.
 #
-# `theory.counterexample.counterexample(generator, criterion)` builds it and machine-checks its
+# `theory.theorems.counterexample.counterexample(generator, criterion)` builds it and machine-checks its
 # facts. We use the bundled case P05 at its point of interest $s^* = (\frac12, \frac12)$, where
 # we saw the tie $\rho = (4, 4)$ in section 1.
 
@@ -230,7 +230,7 @@ import sympy as sp
 
 import cases
 from theory.check import check
-from theory.counterexample import counterexample
+from theory.theorems.counterexample import counterexample
 
 g = cases.find_case("p05")
 comp = counterexample(g, "S", seed=0)

@@ -31,7 +31,7 @@
 
 # %%
 import cases
-from theory.theorems import TheoremOptions, theorem, theorem_report
+from theory.theorems.statements import TheoremOptions, theorem, theorem_report
 
 
 def show(report):
@@ -85,7 +85,7 @@ assert report.reasons == [report.reason] and report.reason.startswith("hypothesi
 # The competitor itself, built and re-verified by `mechind counterexample x01 --criterion M`:
 
 # %%
-from theory.counterexample import counterexample
+from theory.theorems.counterexample import counterexample
 
 competitor = counterexample(x01, "M")
 print(competitor.generator.outputs, competitor.h)
@@ -146,7 +146,7 @@ assert t3.verdict == "refuted" and t3.method == "certificate"
 # connected, but its vertical slices fall into two pieces.
 
 # %%
-from theory.topology import GridUnion, check_simply_connected, check_slices
+from theory.theorems.topology import GridUnion, check_simply_connected, check_slices
 
 u_shape = GridUnion.from_cells([(0, 0), (1, 0), (2, 0), (0, 1), (2, 1), (0, 2), (2, 2)])
 t1, t2 = check_simply_connected(u_shape), check_slices(u_shape, [[0], [1]])
@@ -164,7 +164,7 @@ assert t1.verdict == "proved" and t2.verdict == "refuted"
 # %%
 from collections import defaultdict
 
-from theory.hierarchy import run_hierarchy
+from theory.theorems.hierarchy import run_hierarchy
 
 subset = [cases.find_case(n) for n in ("p05", "p06", "p08", "p13", "p25", "p27", "p33")]
 hier = run_hierarchy(subset)

@@ -44,7 +44,7 @@ from mpmath.libmp import from_rational, mpf_pos, to_float
 from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
 from theory.errors import GeneratorError
-from theory.generator import Generator
+from theory.model.generator import Generator
 
 from .generator import NeuralGenerator
 
@@ -61,7 +61,7 @@ __all__ = [
 #: Decimal digits of the arbitrary-precision evaluation of constant subexpressions.
 BRIDGE_DIGITS = 60
 
-#: How far sampling boxes reach along an infinite domain direction (as in theory.points).
+#: How far sampling boxes reach along an infinite domain direction (as in theory.exact.points).
 _WINDOW = 3.0
 
 _PRECISION = {torch.float64: 53, torch.float32: 24, torch.float16: 11, torch.bfloat16: 8}

@@ -33,7 +33,7 @@ tau are set to zero, the rest are snapped to small-denominator rationals
 (:func:`snap_jacobian`, denominators up to :func:`s_max_denominator`: the entries themselves,
 else each row divided by its largest entry, which changes no ``||J M||_0``; else a labelled
 approximation that keeps the support) and
-the exact algorithm :func:`theory.sparsity.sparsity` computes rho+, rho-, rho* of the
+the exact algorithm :func:`theory.linalg.rho.sparsity` computes rho+, rho-, rho* of the
 snapped matrix within a per-point budget.  A point holds when ``rho+ < rho-`` (``strict``;
 ``rho+ <= rho-`` under ``non-strict``).  The aggregate over a sample is formed as for the
 other criteria: ``holds-numerically`` when S holds at every point where it was decided,
@@ -68,7 +68,7 @@ import numpy as np
 import torch
 
 from theory.result import CheckResult
-from theory.sparsity import ENGINES, S_READINGS, basis_weight, mixes, sparsity
+from theory.linalg.rho import ENGINES, S_READINGS, basis_weight, mixes, sparsity
 
 from .derivatives import DEFAULT_CHUNK, CrossDerivatives, block_probes, cross_derivatives, jacobian
 from .generator import NeuralGenerator, dtype_name
@@ -858,7 +858,7 @@ def s_max_denominator(dtype: torch.dtype, c: float = DEFAULT_C) -> int:
 
 
 def snap_jacobian(J: torch.Tensor | np.ndarray | Sequence, tau: float, max_denominator: int = 1000) -> SnappedJacobian:
-    """Make one point's float Jacobian exact for :func:`theory.sparsity.sparsity`.
+    """Make one point's float Jacobian exact for :func:`theory.linalg.rho.sparsity`.
 
     The entries with ``|x| <= tau`` become zero (the tolerance rule); the rest are snapped
     to rationals with denominator at most ``max_denominator`` by :func:`snap_rational`:
@@ -971,7 +971,7 @@ def assess_S(
     budget
         Seconds the exact rho algorithm may spend at each point (``None``: no limit).
     engine
-        Engine of :func:`theory.sparsity.sparsity`: ``auto``, ``matroid`` or ``z3``.
+        Engine of :func:`theory.linalg.rho.sparsity`: ``auto``, ``matroid`` or ``z3``.
     seed
         Seed of the witness bases.
 

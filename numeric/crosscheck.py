@@ -72,11 +72,11 @@ from theory.criteria import CheckContext, check_containment_at, check_disjointne
 from theory.criteria.cross_derivatives import cross_multi_indices
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
 from theory.errors import DomainError, InputError, PointError
-from theory.generator import Generator, parse_point
-from theory.guard import SelfCheckFailed
-from theory.points import random_point
+from theory.model.generator import Generator, parse_point
+from theory.model.guard import SelfCheckFailed
+from theory.exact.points import random_point
 from theory.result import CheckResult, point_json
-from theory.numbers import expr_str
+from theory.exact.rationals import expr_str
 
 from .bridge import from_generator, point_tensor
 from .criteria import DEFAULT_C, Assessment, assess, snap_jacobian

@@ -1,6 +1,6 @@
 """Independent exact linear algebra for the tests (row reduction over ``fractions.Fraction``).
 
-Written separately from ``theory.linalg`` so that the brute forces of ``test_sparsity`` and
+Written separately from ``theory.linalg.rational`` so that the brute forces of ``test_sparsity`` and
 ``test_sparsity_certificate`` do not share code with the algorithms they check.
 """
 

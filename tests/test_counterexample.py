@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from mechind.cli import main
 from tests.case_table import EXPECTED
 from theory import Box, Generator
-from theory.casefile import load_case_file
+from theory.io.casefile import load_case_file
 from theory.check import check
-from theory.counterexample import NoCompetitor, counterexample
+from theory.theorems.counterexample import NoCompetitor, counterexample
 
 S_FAILS = sorted(n for n, e in EXPECTED.items() if e["S"] == "refuted")
 REDUCIBLE = sorted(n for n, e in EXPECTED.items() if e["irreducible_point"] is False)

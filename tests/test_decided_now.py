@@ -12,8 +12,8 @@ import sympy as sp
 
 from theory import Box, Generator, Region
 from theory.check import check, pick
-from theory.constants import decide_constant
-from theory.intervals import certify_sign
+from theory.exact.constant_zero import decide_constant
+from theory.exact.intervals import certify_sign
 
 s1, s2 = sp.symbols("s1 s2", real=True)
 THIRD, EPS = sp.Rational(1, 3), sp.Rational(1, 10**6)

@@ -16,8 +16,8 @@ import sympy as sp
 from mechind.common import resolve_cases
 from theory import Box, Generator
 from theory.check import check, pick
-from theory.derivatives import DerivativeTable
-from theory.guard import BlackBox, SelfCheckFailed, agrees, finite_difference, guard_value
+from theory.model.derivatives import DerivativeTable
+from theory.model.guard import BlackBox, SelfCheckFailed, agrees, finite_difference, guard_value
 
 s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
 P = {s1: sp.Rational(1, 3), s2: sp.Rational(-2, 7), s3: sp.Rational(5, 4)}

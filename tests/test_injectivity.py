@@ -11,7 +11,7 @@ import sympy as sp
 
 from tests.case_table import EXPECTED
 from theory import Box, Generator, Region
-from theory.certificates import FoldCertificate
+from theory.model.certificates import FoldCertificate
 from theory.criteria.context import CheckContext
 from theory.criteria.injectivity import check_covering, check_locally_injective, maximal_minors, verify_fold_certificate
 from theory.errors import GeneratorError

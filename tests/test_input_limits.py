@@ -3,7 +3,7 @@
 Cause 3: a latent must carry ``real=True`` and nothing sympy could simplify with (integer,
 positive, ...): sympy rewrites ``sin(pi*s)`` to 0 before any check sees it.  Cause 4: the
 domain must be open (no ``Eq``, ``<=``, ``>=``).  Cause 5: numbers read from input have at
-most :data:`theory.numbers.MAX_DIGITS` digits; exact values computed from them have no
+most :data:`theory.exact.rationals.MAX_DIGITS` digits; exact values computed from them have no
 digit limit; a constant sympy cannot evaluate is refused at load, and an overflow inside
 the zero test or the constant decision answers ``unknown``, never a crash.
 """
@@ -21,13 +21,13 @@ import sympy as sp
 
 import cases
 from theory import Box, Generator, Region, parse_point
-from theory.casefile import load_case_file, load_toml_text
-from theory.constants import decide_constant, evaluation_problem
-from theory.domain import open_condition_problem
+from theory.io.casefile import load_case_file, load_toml_text
+from theory.exact.constant_zero import decide_constant, evaluation_problem
+from theory.model.domain import open_condition_problem
 from theory.errors import CaseFileError, DomainError, GeneratorError, PointError
-from theory.intervals import _decimal
-from theory.numbers import MAX_DIGITS, to_bound, to_rational
-from theory.zerotest import ZeroTester
+from theory.exact.intervals import _decimal
+from theory.exact.rationals import MAX_DIGITS, to_bound, to_rational
+from theory.exact.zerotest import ZeroTester
 
 ROOT = Path(__file__).resolve().parent.parent
 s1, s2 = sp.symbols("s1 s2", real=True)
@@ -256,7 +256,7 @@ def test_a_latent_dependent_exp_tower_does_not_crash(tmp_path):
 
 
 def test_an_overflow_inside_a_tier_is_unknown_not_a_crash(monkeypatch):
-    import theory.constants as constants
+    import theory.exact.constant_zero as constants
 
     def overflow(*args, **kwargs):
         raise OverflowError("int too large to convert to float")

@@ -8,7 +8,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from theory.intervals import NoEnclosure, certify_sign, enclose
+from theory.exact.intervals import NoEnclosure, certify_sign, enclose
 
 x, y = sp.symbols("x y", real=True)
 

@@ -19,7 +19,7 @@ from theory.criteria.containment import _by_smt as m_by_smt
 from theory.criteria.containment import _contained_at
 from theory.criteria.disjointness import _by_smt as d_by_smt
 from theory.criteria.disjointness import _by_zero_tests, _candidate_rows
-from theory.smt import Eq, Ne, exists
+from theory.exact.smt import Eq, Ne, exists
 from tests.witness_check import verify_witness
 
 S = sp.symbols("s1 s2 s3", real=True)
@@ -80,7 +80,7 @@ def test_type_m_z3_proofs_survive_sampling(seed):
 
 
 def test_exists_respects_region_and_piecewise():
-    from theory.domain import Region
+    from theory.model.domain import Region
 
     s1, s2 = S[:2]
     p = sp.Piecewise((4 * (s1 - 1) ** 3, s1 > 1), (0, True))
@@ -103,7 +103,7 @@ def test_algebraic_models_come_with_rational_candidates():
 
 
 def test_partial_piecewise_is_outside_the_z3_fragment():
-    from theory.derivatives import is_piecewise_polynomial
+    from theory.model.derivatives import is_piecewise_polynomial
 
     s1 = S[0]
     assert is_piecewise_polynomial(sp.Piecewise((s1**2, s1 > 0), (0, True)))

@@ -1,7 +1,7 @@
-"""Type S (MATH.md section 5): both engines of ``theory.sparsity`` against independent checks.
+"""Type S (MATH.md section 5): both engines of ``theory.linalg.rho`` against independent checks.
 
 Everything used to *judge* the engines is written here, from the definitions, without calling
-``theory.sparsity``, ``theory.matroid`` or ``theory.linalg``:
+``theory.linalg.rho``, ``theory.linalg.matroid`` or ``theory.linalg.rational``:
 
 * an exact Fraction elimination (rank, kernel) of its own;
 * a **brute force** (section 5.5): every flat of M(J) as the closure of every row subset;
@@ -31,7 +31,7 @@ import z3
 
 from tests.exact_linalg import kernel, rank, rref
 from theory.budget import Budget, BudgetExhausted
-from theory.sparsity import sparsity
+from theory.linalg.rho import sparsity
 
 ENGINES = ("matroid", "z3")
 ENTRIES = (0, 0, 0, 0, 0, 1, -1, 2, -2, 3)  # small integers, many zeros

@@ -1,11 +1,11 @@
-"""The private-rows certificate of Type S (``theory.sparsity.sparsity_gap_certificate``).
+"""The private-rows certificate of Type S (``theory.linalg.rho.sparsity_gap_certificate``).
 
 Claim (proved in the function's docstring): with ``mix_lb`` a lower bound on the weight of
 every mixing vector and ``W`` the heaviest vector of an aligned basis, ``mix_lb > W``
 implies ``rho* = rho+`` and ``rho- >= rho+ + (mix_lb - W)``.
 
 Everything used to *judge* it is written here from the definitions, without calling
-``theory.linalg`` or ``theory.matroid``:
+``theory.linalg.rational`` or ``theory.linalg.matroid``:
 
 * an exact Fraction elimination (rank, kernel) of its own;
 * the true least weight of a mixing vector, by brute force over row subsets ``T``: every
@@ -29,7 +29,7 @@ import sympy as sp
 
 from tests.exact_linalg import kernel, rank
 from theory.budget import Budget
-from theory.sparsity import (
+from theory.linalg.rho import (
     ANNIHILATION_SUBSET_CAP,
     largest_annihilated,
     mixing_weight_lower_bound,

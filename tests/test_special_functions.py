@@ -1,8 +1,8 @@
 """Every function mechind differentiates has a derivative known to be right (issue 12, cause 0).
 
-For every function on the allow-lists of :mod:`theory.functions`, with a latent in every
+For every function on the allow-lists of :mod:`theory.model.functions`, with a latent in every
 allowed argument position (the other positions a fixed rational), at two rational points
-of the function's real domain, the derivative the :class:`theory.derivatives.DerivativeTable`
+of the function's real domain, the derivative the :class:`theory.model.derivatives.DerivativeTable`
 produces agrees with 50-digit central finite differences (two step sizes) of the function
 *value*, evaluated as a black box; every refused position raises ``GeneratorError``.
 """
@@ -19,7 +19,7 @@ import sympy as sp
 
 from theory import Box, Generator, GeneratorError
 from theory.check import check
-from theory.functions import (
+from theory.model.functions import (
     PIECEWISE_PRIMITIVES,
     SYMENGINE_SAFE,
     SYMPY_DIFFERENTIABLE,

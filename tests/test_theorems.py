@@ -13,8 +13,8 @@ from mechind.cli import main
 from tests.case_table import EXPECTED
 from theory import Box, Generator
 from theory.criteria.context import CheckContext
-from theory.hierarchy import run_hierarchy
-from theory.theorems import TheoremOptions, theorem, theorem_report
+from theory.theorems.hierarchy import run_hierarchy
+from theory.theorems.statements import TheoremOptions, theorem, theorem_report
 
 NAMES = sorted(EXPECTED)
 
@@ -187,8 +187,8 @@ def test_competitor_conditions_of_the_type_m_counterexample(bundled):
     """x01 under Theorem 3: the competitor g_hat = g o U satisfies the competitor conditions
     (T4 and the sparsity constraint) while h is not decomposable, so only the spanning
     condition can rule it out."""
-    from theory.counterexample import counterexample
-    from theory.theorems import competitor_conditions
+    from theory.theorems.counterexample import counterexample
+    from theory.theorems.statements import competitor_conditions
 
     g = bundled["x01-type-m-linear-competitor"]
     rep = theorem_report(g, 3)

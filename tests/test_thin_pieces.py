@@ -14,8 +14,8 @@ import pytest
 
 from theory import Box, Generator
 from theory.check import check, pick
-from theory.derivatives import PointDerivativeUndecided
-from theory.piecewise import interior_form, local_formulas, robust_truth
+from theory.model.derivatives import PointDerivativeUndecided
+from theory.model.piecewise import interior_form, local_formulas, robust_truth
 
 s1, s2 = sp.symbols("s1 s2", real=True)
 HALF = sp.Rational(1, 2)

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 
 import cases
 from mechind.cli import main
-from theory.casefile import load_case_file, load_toml_text
+from theory.io.casefile import load_case_file, load_toml_text
 from theory.check import check
 from theory.errors import CaseFileError, InputError
-from theory.safe_expr import Limits, parse_condition, parse_expression
+from theory.io.safe_expr import Limits, parse_condition, parse_expression
 
 ROOT = Path(__file__).resolve().parent.parent
 TOML_DIR = ROOT / "cases" / "toml"
@@ -364,7 +364,7 @@ def test_bundled_cases_do_not_include_the_toml_twins():
 
 
 def test_file_size_and_encoding_limits(tmp_path):
-    from theory.casefile import MAX_TOML_BYTES, load_toml_case
+    from theory.io.casefile import MAX_TOML_BYTES, load_toml_case
 
     big = tmp_path / "big.toml"
     big.write_text(GOOD + "# padding\n" * (MAX_TOML_BYTES // 10 + 1))

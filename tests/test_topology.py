@@ -14,8 +14,8 @@ from collections import deque
 import pytest
 import sympy as sp
 
-from theory.domain import Box, Region
-from theory.topology import (
+from theory.model.domain import Box, Region
+from theory.theorems.topology import (
     GridUnion,
     cells_connected,
     check_simply_connected,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory.errors import GeneratorError
-from theory.tracer import _Tracer, check_dependencies, derivative_patterns, differentiated_latents, multi_indices, trace_outputs
+from theory.model.tracer import _Tracer, check_dependencies, derivative_patterns, differentiated_latents, multi_indices, trace_outputs
 
 S = sp.symbols("s1 s2 s3", real=True)
 

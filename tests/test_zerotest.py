@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 from theory.budget import Budget
-from theory.domain import Box
-from theory.zerotest import ZeroTester, exp_normal_form, rational_zero_test
+from theory.model.domain import Box
+from theory.exact.zerotest import ZeroTester, exp_normal_form, rational_zero_test
 from tests.witness_check import is_nonzero
 
 s1, s2 = sp.symbols("s1 s2", real=True)
@@ -31,7 +31,7 @@ HIDDEN_ZEROS = [
 
 @pytest.mark.parametrize("expr, method", HIDDEN_ZEROS, ids=[str(e) for e, _ in HIDDEN_ZEROS])
 def test_hidden_zeros_are_proved_zero(expr, method):
-    from theory.piecewise import piecewise_normal_form
+    from theory.model.piecewise import piecewise_normal_form
 
     result = ZeroTester(BOX, (s1, s2)).test(piecewise_normal_form(expr))
     assert result.status == "zero", result

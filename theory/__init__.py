@@ -3,12 +3,12 @@
 Nothing here imports torch.
 """
 
-from .domain import Box, Region
-from .errors import CaseFileError, DomainError, GeneratorError, InputError, PointError
-from .generator import Generator, parse_point
-from .casefile import load_case_file
-from .check import check, pick
-from .result import CheckResult
+from theory.model.domain import Box, Region
+from theory.errors import CaseFileError, DomainError, GeneratorError, InputError, PointError
+from theory.model.generator import Generator, parse_point
+from theory.io.casefile import load_case_file
+from theory.check import check, pick
+from theory.result import CheckResult
 
 __all__ = [
     "Box",

@@ -19,8 +19,8 @@ import time
 import sympy as sp
 from collections.abc import Callable, Iterable, Sequence
 
-from .budget import Budget, BudgetExhausted, run_killable
-from .criteria import (
+from theory.budget import Budget, BudgetExhausted, run_killable
+from theory.criteria import (
     HN_READINGS,
     CheckContext,
     check_containment,
@@ -29,20 +29,20 @@ from .criteria import (
     check_disjointness,
     check_disjointness_at,
 )
-from .criteria.containment import M_BASES, check_containment_sparsest_at
-from .criteria.graph import check_graph_at
-from .criteria.injectivity import check_locally_injective
-from .criteria.side_conditions import SEP_READINGS, check_separability_at, check_spanning
-from .criteria.irreducibility import IRREDUCIBLE_SCOPES, check_irreducible_at, check_irreducible_d_global
-from .criteria.smoothness import check_smoothness
-from .criteria.sparsity_gap import RHO_PLUS_READINGS, check_sparsity_gap_at
-from .sparsity import ENGINES, S_READINGS
-from .topology import SLICE_READINGS, check_simply_connected, check_slices
-from .errors import InputError
-from .generator import Generator
-from .guard import SelfCheckFailed
-from .points import random_point
-from .result import CheckResult
+from theory.criteria.containment import M_BASES, check_containment_sparsest_at
+from theory.criteria.graph import check_graph_at
+from theory.criteria.injectivity import check_locally_injective
+from theory.criteria.side_conditions import SEP_READINGS, check_separability_at, check_spanning
+from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES, check_irreducible_at, check_irreducible_d_global
+from theory.criteria.smoothness import check_smoothness
+from theory.criteria.sparsity_gap import RHO_PLUS_READINGS, check_sparsity_gap_at
+from theory.linalg.rho import ENGINES, S_READINGS
+from theory.theorems.topology import SLICE_READINGS, check_simply_connected, check_slices
+from theory.errors import InputError
+from theory.model.generator import Generator
+from theory.model.guard import SelfCheckFailed
+from theory.exact.points import random_point
+from theory.result import CheckResult
 
 __all__ = ["check", "pick", "parse_criteria", "DEFAULT_CRITERIA", "KNOWN_CRITERIA", "DEFAULT_BUDGET", "check_points"]
 
@@ -207,7 +207,7 @@ def check(
         ``co-slices`` (MATH.md 9.1).
     guard
         Re-check every exact derivative a verdict uses against finite differences of g's
-        values (:mod:`theory.guard`, on by default); a disagreement makes the check
+        values (:mod:`theory.model.guard`, on by default); a disagreement makes the check
         ``unknown`` with method ``self-check-failed``.  Ignored when ``context`` is given
         (the context's own setting holds).
     """

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from .numbers import expr_str, rational_str
+from theory.exact.rationals import expr_str, rational_str
 
 __all__ = ["CheckResult", "VERDICTS", "point_json", "jsonable"]
 

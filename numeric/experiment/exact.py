@@ -3,7 +3,7 @@
 :meth:`GroundTruth.exact_generator` gives the ``theory.Generator`` of the very network the
 models are trained on (rational weights, LeakyReLU as ``Piecewise``).  Here it is checked by
 ``theory.check``: Type D globally and at a few rational sample points; and Type S at the points
-by the exact rho algorithm (``theory.sparsity``) on the exact Jacobian of the rational network
+by the exact rho algorithm (``theory.linalg.rho``) on the exact Jacobian of the rational network
 (:func:`type_s_at`: ``proved`` / ``refuted`` when rho+ and rho-, or their proven bounds, decide;
 ``unknown`` when the time budget runs out first).  The
 injectivity of the ground truth is checked numerically alongside: the smallest singular value
@@ -35,14 +35,14 @@ __all__ = ["ExactVerdicts", "exact_verdicts", "sample_points", "type_s_available
 
 
 def type_s_available() -> bool:
-    """Whether the exact layer has its Type S check (``theory.sparsity``).
+    """Whether the exact layer has its Type S check (``theory.linalg.rho``).
 
     Examples
     --------
     >>> isinstance(type_s_available(), bool)
     True
     """
-    return importlib.util.find_spec("theory.sparsity") is not None
+    return importlib.util.find_spec("theory.linalg.rho") is not None
 
 
 def sample_points(num_latents: int, count: int, seed: int, denominator: int = 1000) -> list[list[Fraction]]:
@@ -64,8 +64,8 @@ def type_s_at(gt: GroundTruth, point: Sequence[Fraction], budget: float = 60.0, 
 
     The Jacobian is the exact one of the rational network (:meth:`GroundTruth.exact_jacobian`,
     the same matrix ``theory``'s S criterion evaluates through sympy, tested equal);
-    first :func:`theory.sparsity.sparsity_gap_certificate` tries to prove S from the rows private
-    to each slot (cheap; it decides the small overlaps); otherwise :func:`theory.sparsity.sparsity`
+    first :func:`theory.linalg.rho.sparsity_gap_certificate` tries to prove S from the rows private
+    to each slot (cheap; it decides the small overlaps); otherwise :func:`theory.linalg.rho.sparsity`
     (engine ``auto``) computes rho+ and rho- with witness bases it re-checks, or proven bounds
     when the budget runs out, and the verdict is decided from them when they separate
     (``proved`` / ``refuted``), else ``unknown``.
@@ -84,7 +84,7 @@ def type_s_at(gt: GroundTruth, point: Sequence[Fraction], budget: float = 60.0, 
     'proved'
     """
     from theory.budget import Budget, BudgetExhausted
-    from theory.sparsity import sparsity, sparsity_gap_certificate
+    from theory.linalg.rho import sparsity, sparsity_gap_certificate
 
     started = time.perf_counter()
 

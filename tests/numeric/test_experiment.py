@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from torch.func import jacfwd, vmap
 
 from mechind.cli import main
-from theory.sparsity import sparsity
+from theory.linalg.rho import sparsity
 from numeric.experiment.config import ConfigError, SweepConfig, load_config
 from numeric.experiment.exact import exact_verdicts, sample_points, type_s_at
 from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth

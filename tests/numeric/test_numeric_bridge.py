@@ -15,7 +15,7 @@ from numeric.bridge import compile_condition, compile_outputs, from_generator, p
 from numeric.derivatives import jacobian
 from theory import Box, Generator, Region
 from theory.errors import GeneratorError
-from theory.points import random_point
+from theory.exact.points import random_point
 
 s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
 

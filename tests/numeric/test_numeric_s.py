@@ -32,7 +32,7 @@ from numeric.generator import NeuralGenerator
 from theory import Box, Generator
 from theory.criteria import CheckContext
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
-from theory.sparsity import SparsityResult, basis_weight, mixes, sparsity
+from theory.linalg.rho import SparsityResult, basis_weight, mixes, sparsity
 
 s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
 DTYPES = [torch.float64, torch.float32]

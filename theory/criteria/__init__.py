@@ -1,9 +1,9 @@
 """The criteria of mechanistic independence, each a function of a :class:`CheckContext`."""
 
-from .containment import check_containment, check_containment_at
-from .context import CheckContext, ExactJacobian
-from .cross_derivatives import HN_READINGS, check_cross_derivatives
-from .disjointness import check_disjointness, check_disjointness_at
+from theory.criteria.containment import check_containment, check_containment_at
+from theory.criteria.context import CheckContext, ExactJacobian
+from theory.criteria.cross_derivatives import HN_READINGS, check_cross_derivatives
+from theory.criteria.disjointness import check_disjointness, check_disjointness_at
 
 __all__ = [
     "CheckContext",

@@ -18,12 +18,12 @@ from collections import Counter
 
 import sympy as sp
 
-from ..constants import decide_constant
-from ..result import CheckResult, point_json
-from ..smt import Eq, Implies, Ne, NotTranslatable, exists
-from ..derivatives import is_piecewise_polynomial
-from .context import CheckContext, ExactJacobian, strongest_method
-from .witness import verify_containment
+from theory.exact.constant_zero import decide_constant
+from theory.result import CheckResult, point_json
+from theory.exact.smt import Eq, Implies, Ne, NotTranslatable, exists
+from theory.model.derivatives import is_piecewise_polynomial
+from theory.criteria.context import CheckContext, ExactJacobian, strongest_method
+from theory.criteria.witness import verify_containment
 
 __all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "M_BASES"]
 
@@ -98,8 +98,8 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
     """Type M at a rational point in the sparsest aligned basis B* (reading ``m-basis:
     sparsest-aligned``): no support ``supp(J b)`` of a vector of B* is contained in the
     support of a vector of another factor's part of B*.  The basis is reported."""
-    from ..linalg import support
-    from ..sparsity import sparsest_basis
+    from theory.linalg.rational import support
+    from theory.linalg.rho import sparsest_basis
 
     g = ctx.generator
     details: dict = {"m-basis": "sparsest-aligned"}

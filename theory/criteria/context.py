@@ -15,16 +15,16 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..budget import Budget
-from ..constants import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
-from ..derivatives import DerivativeTable, PointDerivativeUndecided
-from ..generator import Generator
-from ..guard import SelfCheckFailed, finite_difference, guard_value
-from ..intervals import certify_sign
-from ..numbers import expr_str
-from ..points import PointSource, random_point
-from ..smt import DEFAULT_SMT_TIMEOUT
-from ..zerotest import ZeroTester, ZeroTestResult
+from theory.budget import Budget
+from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
+from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
+from theory.model.generator import Generator
+from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
+from theory.exact.intervals import certify_sign
+from theory.exact.rationals import expr_str
+from theory.exact.points import PointSource, random_point
+from theory.exact.smt import DEFAULT_SMT_TIMEOUT
+from theory.exact.zerotest import ZeroTester, ZeroTestResult
 
 __all__ = ["CheckContext", "ExactJacobian", "strongest_method", "value_json", "is_exact_rational", "enclosures_json", "PROOF_METHODS"]
 
@@ -118,8 +118,8 @@ class CheckContext:
         Cap per z3 query, in seconds.
     guard
         Re-check every exact derivative value a verdict uses against finite differences
-        of g's values (:mod:`theory.guard`); a disagreement raises
-        :class:`~theory.guard.SelfCheckFailed`, which the check reports as ``unknown``.
+        of g's values (:mod:`theory.model.guard`); a disagreement raises
+        :class:`~theory.model.guard.SelfCheckFailed`, which the check reports as ``unknown``.
     """
 
     def __init__(
@@ -211,7 +211,7 @@ class CheckContext:
         return jac
 
     def _guard(self, t: int, alpha: tuple[int, ...], point: Point, exact: sp.Expr) -> None:
-        """Raise :class:`~theory.guard.SelfCheckFailed` (remembered) unless ``exact`` agrees
+        """Raise :class:`~theory.model.guard.SelfCheckFailed` (remembered) unless ``exact`` agrees
         with the finite differences of g's values."""
         key = (t, alpha, tuple(point[s] for s in self.generator.latents))
         failure = self._guard_failures.get(key)

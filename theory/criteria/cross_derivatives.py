@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..result import CheckResult, point_json
-from ..smt import Ne, NotTranslatable, exists
-from ..zerotest import ZeroTestResult
-from .context import CheckContext, enclosures_json, strongest_method, value_json
-from .witness import verify_cross_derivative
+from theory.result import CheckResult, point_json
+from theory.exact.smt import Ne, NotTranslatable, exists
+from theory.exact.zerotest import ZeroTestResult
+from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
+from theory.criteria.witness import verify_cross_derivative
 
 __all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices"]
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from ..result import CheckResult, point_json
-from ..smt import AnyOf, Ne, NotTranslatable, exists
-from .context import CheckContext, enclosures_json, strongest_method, value_json
-from .witness import verify_two_blocks
+from theory.result import CheckResult, point_json
+from theory.exact.smt import AnyOf, Ne, NotTranslatable, exists
+from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
+from theory.criteria.witness import verify_two_blocks
 
 __all__ = ["check_disjointness", "check_disjointness_at"]
 

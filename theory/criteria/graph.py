@@ -17,11 +17,11 @@ from fractions import Fraction
 
 import networkx as nx
 
-from ..linalg import QMatrix, nullspace, rank, support
-from ..matroid import row_matroid_components
-from ..result import CheckResult, point_json
-from ..sparsity import sparsest_basis
-from .context import CheckContext
+from theory.linalg.rational import QMatrix, nullspace, rank, support
+from theory.linalg.matroid import row_matroid_components
+from theory.result import CheckResult, point_json
+from theory.linalg.rho import sparsest_basis
+from theory.criteria.context import CheckContext
 
 __all__ = ["gd_graph", "finest_decomposition", "check_graph_at"]
 
@@ -31,7 +31,7 @@ def gd_graph(J: Sequence[Sequence[Fraction]], basis: Sequence[Sequence[Fraction]
 
     Node attribute ``support``: the rows of ``J u``'s support.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 1, 0], [1, -1, 0], [0, 0, 1]])
     >>> G = gd_graph(J, to_fraction_matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
     >>> nx.number_connected_components(G)

@@ -59,17 +59,17 @@ from typing import Any
 
 import sympy as sp
 
-from ..budget import Budget, call_with_timeout
-from ..certificates import FoldCertificate
-from ..constants import decide_constant
-from ..domain import Box, Domain, Region
-from ..generator import Generator
-from ..intervals import certify_sign
-from ..numbers import expr_str, rational_str
-from ..result import CheckResult, point_json
-from ..smt import DEFAULT_SMT_TIMEOUT, AnyOf, Eq, Ne, NotTranslatable, exists
-from ..zerotest import ZeroTester
-from .context import CheckContext
+from theory.budget import Budget, call_with_timeout
+from theory.model.certificates import FoldCertificate
+from theory.exact.constant_zero import decide_constant
+from theory.model.domain import Box, Domain, Region
+from theory.model.generator import Generator
+from theory.exact.intervals import certify_sign
+from theory.exact.rationals import expr_str, rational_str
+from theory.result import CheckResult, point_json
+from theory.exact.smt import DEFAULT_SMT_TIMEOUT, AnyOf, Eq, Ne, NotTranslatable, exists
+from theory.exact.zerotest import ZeroTester
+from theory.criteria.context import CheckContext
 
 __all__ = [
     "FoldCertificate",

@@ -25,13 +25,13 @@ from itertools import combinations, combinations_with_replacement
 import sympy as sp
 import z3
 
-from ..derivatives import is_piecewise_polynomial
-from ..linalg import QMatrix, mat_mul, nullspace, rank, support
-from ..matroid import row_matroid_components
-from ..result import CheckResult, point_json
-from ..smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
-from ..sparsity import sparsest_basis, sparsity
-from .context import CheckContext
+from theory.model.derivatives import is_piecewise_polynomial
+from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank, support
+from theory.linalg.matroid import row_matroid_components
+from theory.result import CheckResult, point_json
+from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
+from theory.linalg.rho import sparsest_basis, sparsity
+from theory.criteria.context import CheckContext
 
 __all__ = [
     "IRREDUCIBLE_KINDS",
@@ -55,7 +55,7 @@ def block_components(Jk: QMatrix) -> tuple[list[frozenset[int]], frozenset[int],
     ``T_t = (sum of the row spans of the other components)^perp`` (section 7.1), given by a
     basis in the block's coordinates.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> comps, loops, T = block_components(to_fraction_matrix([[1, 1], [1, -1]]))
     >>> [sorted(c) for c in comps], [[list(map(str, v)) for v in t] for t in T]
     ([[0], [1]], [[['1', '1']], [['-1', '1']]])

@@ -30,9 +30,9 @@ from itertools import combinations_with_replacement
 
 import sympy as sp
 
-from ..linalg import nullspace, rank
-from ..result import CheckResult, point_json
-from .context import CheckContext
+from theory.linalg.rational import nullspace, rank
+from theory.result import CheckResult, point_json
+from theory.criteria.context import CheckContext
 
 __all__ = ["SEP_READINGS", "check_spanning", "check_separability_at", "separability_figures"]
 

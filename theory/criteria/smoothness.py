@@ -46,12 +46,12 @@ from collections.abc import Iterator
 
 import sympy as sp
 
-from ..intervals import certify_sign
-from ..piecewise import local_formulas, thin_atoms
-from ..points import random_point
-from ..result import CheckResult, point_json
-from ..tracer import multi_indices
-from .context import CheckContext
+from theory.exact.intervals import certify_sign
+from theory.model.piecewise import local_formulas, thin_atoms
+from theory.exact.points import random_point
+from theory.result import CheckResult, point_json
+from theory.model.tracer import multi_indices
+from theory.criteria.context import CheckContext
 
 __all__ = ["check_smoothness", "singular_primitives", "boundary_points"]
 

@@ -1,7 +1,7 @@
 """Type S at a point: the sparsity gap ``rho+ < rho-`` of the exact Jacobian (MATH.md section 5).
 
 The Jacobian at the point is evaluated exactly (every entry decided, and rational: the
-matroid and z3 engines work over the rationals); :func:`theory.sparsity.sparsity` computes
+matroid and z3 engines work over the rationals); :func:`theory.linalg.rho.sparsity` computes
 rho+, rho-, rho* with witness bases it re-checks.  A refutation's witness is the
 misaligned basis (columns, as ``p/q`` strings) whose weight ``rho-`` does not exceed
 ``rho+``.  The verdict has ``scope: point``.
@@ -12,16 +12,16 @@ of the given coordinates, the "integrated basis").  Both rho+ numbers are always
 with ``non_integrable`` set when they differ.
 
 Past the budget the verdict comes from proven bounds when they decide; the private-rows
-certificate (:func:`theory.sparsity.sparsity_gap_certificate`) can prove ``rho- > rho+``
+certificate (:func:`theory.linalg.rho.sparsity_gap_certificate`) can prove ``rho- > rho+``
 there on its own, and is then reported in ``details["certificate"]`` with
 ``details["decided_by"] = "private-rows certificate"``.
 """
 
 from __future__ import annotations
 
-from ..result import CheckResult, point_json
-from ..sparsity import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
-from .context import CheckContext
+from theory.result import CheckResult, point_json
+from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
+from theory.criteria.context import CheckContext
 
 __all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity"]
 

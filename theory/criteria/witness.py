@@ -5,8 +5,8 @@ piecewise normal form, restricted to the domain).  Here every claimed value is
 recomputed on a separate path: sympy's ``diff`` of the generator's outputs exactly as the
 user wrote them (for a piecewise output, of the pieces around the point, so a piece of
 empty interior never decides), evaluated at the rational point and decided by
-:func:`theory.constants.decide_constant`, and then confirmed by the independent guard
-(:mod:`theory.guard`): finite differences of g's *values*, which share no derivative
+:func:`theory.exact.constant_zero.decide_constant`, and then confirmed by the independent guard
+(:mod:`theory.model.guard`): finite differences of g's *values*, which share no derivative
 rule and no Piecewise rule with the exact route.  A witness that does not re-verify is
 dropped.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..constants import ConstantDecision, decide_constant
-from ..derivatives import PointDerivativeUndecided
-from ..functions import sympy_derivative
-from ..generator import Generator
-from ..guard import SelfCheckFailed, guard_value
+from theory.exact.constant_zero import ConstantDecision, decide_constant
+from theory.model.derivatives import PointDerivativeUndecided
+from theory.model.functions import sympy_derivative
+from theory.model.generator import Generator
+from theory.model.guard import SelfCheckFailed, guard_value
 
 __all__ = ["independent_derivative", "verify_two_blocks", "verify_containment", "verify_cross_derivative"]
 

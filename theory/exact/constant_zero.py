@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .budget import Budget, call_with_timeout
-from .intervals import certify_sign
+from theory.budget import Budget, call_with_timeout
+from theory.exact.intervals import certify_sign
 
 __all__ = ["ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
 

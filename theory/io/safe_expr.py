@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.logic.boolalg import Boolean
 
-from .errors import CaseFileError
+from theory.errors import CaseFileError
 
 __all__ = ["parse_expression", "parse_condition", "check_symbol_name", "FUNCTIONS", "CONSTANTS", "RESERVED", "Limits"]
 

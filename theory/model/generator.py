@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .domain import Box, Domain, Region, open_condition_problem
-from .errors import GeneratorError, PointError
-from .guard import BlackBox
-from .functions import check_differentiable
-from .numbers import rational_str, to_rational
+from theory.model.domain import Box, Domain, Region, open_condition_problem
+from theory.errors import GeneratorError, PointError
+from theory.model.guard import BlackBox
+from theory.model.functions import check_differentiable
+from theory.exact.rationals import rational_str, to_rational
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .derivatives import DerivativeTable
+    from theory.model.derivatives import DerivativeTable
 
 __all__ = ["Generator", "parse_point"]
 
@@ -59,7 +59,7 @@ class Generator:
     description
         Free text shown by ``mechind list`` (the case file's docstring by default).
     certificates
-        Optional :class:`theory.certificates.FoldCertificate` objects (claims that g is not
+        Optional :class:`theory.model.certificates.FoldCertificate` objects (claims that g is not
         locally injective, verified by the ``locally-injective`` check); kept as
         :attr:`certificates`.
 
@@ -105,7 +105,7 @@ class Generator:
         if self.unused_latents:
             notes.append("latents used by no output (zero Jacobian columns): " + ", ".join(map(str, self.unused_latents)))
         self.notes: tuple[str, ...] = tuple(notes)
-        from .certificates import FoldCertificate, parse_certificates
+        from theory.model.certificates import FoldCertificate, parse_certificates
 
         self.certificates: tuple[FoldCertificate, ...] = parse_certificates(self.name, certificates, self.latents)
 
@@ -141,14 +141,14 @@ class Generator:
     @cached_property
     def derivatives(self) -> "DerivativeTable":
         """The cached exact derivatives of this generator on its domain."""
-        from .derivatives import DerivativeTable
+        from theory.model.derivatives import DerivativeTable
 
         return DerivativeTable(self)
 
     @cached_property
     def black_box(self) -> "BlackBox":
         """The outputs as high-precision black boxes, for the independent guard
-        (:mod:`theory.guard`)."""
+        (:mod:`theory.model.guard`)."""
         return BlackBox(self)
 
     def to_json(self) -> dict[str, object]:

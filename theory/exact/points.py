@@ -17,7 +17,7 @@ order (the k-th small random point now comes at position ``grid + 2k``), and
 Examples
 --------
 >>> import sympy as sp
->>> from theory.domain import Box
+>>> from theory.model.domain import Box
 >>> s1, s2 = sp.symbols("s1 s2", real=True)
 >>> source = PointSource(Box({s1: (-1, 1), s2: (1, 2)}), (s1, s2), seed=0)
 >>> [tuple(map(str, p.values())) for p in source.take(3)]
@@ -32,8 +32,8 @@ from collections.abc import Iterator
 
 import sympy as sp
 
-from .domain import Domain
-from .errors import DomainError
+from theory.model.domain import Domain
+from theory.errors import DomainError
 
 __all__ = ["PointSource", "simple_values", "random_point"]
 
@@ -91,7 +91,7 @@ def random_point(
     a random odd ``q`` of 30 bits (so that no fixed large integer N is likely to be a
     multiple of it: ``sin(N pi s)`` is then nonzero at the point).
 
-    >>> from theory.domain import Box
+    >>> from theory.model.domain import Box
     >>> s1 = sp.Symbol("s1", real=True)
     >>> p = random_point(Box({s1: (0, 1)}), (s1,), random.Random(0), large=True)
     >>> p[s1].q.bit_length() >= 25

@@ -21,11 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import check
-from .criteria.context import CheckContext
-from .generator import Generator
-from .linalg import rank
-from .result import CheckResult, point_json
+from theory.check import check
+from theory.criteria.context import CheckContext
+from theory.model.generator import Generator
+from theory.linalg.rational import rank
+from theory.result import CheckResult, point_json
 
 __all__ = ["HIERARCHY_CRITERIA", "Finding", "Converse", "HierarchyReport", "hierarchy_of", "run_hierarchy"]
 

@@ -23,15 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import check
-from .criteria.irreducibility import IRREDUCIBLE_SCOPES
-from .topology import SLICE_READINGS
-from .budget import Budget, BudgetExhausted
-from .criteria.context import CheckContext
-from .criteria.smoothness import check_smoothness
-from .errors import InputError
-from .generator import Generator
-from .result import CheckResult
+from theory.check import check
+from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
+from theory.theorems.topology import SLICE_READINGS
+from theory.budget import Budget, BudgetExhausted
+from theory.criteria.context import CheckContext
+from theory.criteria.smoothness import check_smoothness
+from theory.errors import InputError
+from theory.model.generator import Generator
+from theory.result import CheckResult
 
 __all__ = [
     "Hypothesis",
@@ -286,7 +286,7 @@ def theorem_report(
 def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> list[CheckResult]:
     """Theorem 3's side condition ``||J_ghat(h(s))||_0 <= ||J_g(s)||_0`` at sample pairs.
 
-    ``competitor`` is a :class:`theory.counterexample.Competitor` (it knows ``h``).  Both
+    ``competitor`` is a :class:`theory.theorems.counterexample.Competitor` (it knows ``h``).  Both
     Jacobians are evaluated exactly at ``s0`` and at ``samples`` seeded rational points;
     each pair gives a ``point`` verdict (criterion ``sparsity-constraint``).
     """
@@ -316,7 +316,7 @@ def competitor_conditions(report: TheoremReport, competitor) -> dict[str, list[C
     """Check the theorem's conditions on a candidate ``competitor`` (MATH.md 9.2): T4
     (g_hat a covering map, sufficient conditions) and, for Theorem 3, the sparsity
     constraint.  Returned by condition id; ``report`` is not changed."""
-    from .criteria.injectivity import check_covering
+    from theory.criteria.injectivity import check_covering
 
     out = {"T4": [check_covering(competitor.generator)]}
     if report.theorem.number == 3:

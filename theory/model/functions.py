@@ -18,7 +18,7 @@ sympy's ``diff`` and against 50-digit finite differences of the function values
   (``polygamma(n, x)``: only ``x``).
 
 :data:`PIECEWISE_PRIMITIVES` (Abs, sign, Heaviside, Max, Min, Piecewise) are rewritten
-as Piecewise before differentiation (:mod:`theory.piecewise`) and are allowed in every
+as Piecewise before differentiation (:mod:`theory.model.piecewise`) and are allowed in every
 position.  :func:`check_differentiable` refuses, with a
 :class:`~theory.errors.GeneratorError` naming the function and the argument, any
 expression in which a latent reaches an argument position outside these lists
@@ -47,7 +47,7 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from .errors import GeneratorError
+from theory.errors import GeneratorError
 
 __all__ = [
     "checked_derivative",

@@ -31,7 +31,7 @@ True
 >>> guard_value(box, 2, (0, 1), p, sp.S.Zero)
 Traceback (most recent call last):
 ...
-theory.guard.SelfCheckFailed: d^(s1, s2) g_2 at (s1=1/3, s2=1/5): exact 0, finite differences 0.944956946315
+theory.model.guard.SelfCheckFailed: d^(s1, s2) g_2 at (s1=1/3, s2=1/5): exact 0, finite differences 0.944956946315
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ from typing import TYPE_CHECKING
 import mpmath
 import sympy as sp
 
-from .numbers import rational_str
+from theory.exact.rationals import rational_str
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .generator import Generator
+    from theory.model.generator import Generator
 
 __all__ = ["BlackBox", "FiniteDifference", "SelfCheckFailed", "finite_difference", "guard_value", "agrees"]
 

@@ -10,7 +10,7 @@ is a proof (method ``z3-nlsat``).
 Examples
 --------
 >>> import sympy as sp
->>> from theory.domain import Box
+>>> from theory.model.domain import Box
 >>> s1, s2 = sp.symbols("s1 s2", real=True)
 >>> box = Box({s1: (0, 2), s2: (-2, 0)})
 >>> p = sp.Piecewise((4 * (s1 - 1)**3, s1 > 1), (0, True))
@@ -30,7 +30,7 @@ from typing import Any
 import sympy as sp
 import z3
 
-from .domain import Box, Domain, Region
+from theory.model.domain import Box, Domain, Region
 
 __all__ = ["NotTranslatable", "SmtAnswer", "exists", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
 

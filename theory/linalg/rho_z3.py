@@ -1,4 +1,4 @@
-"""The z3 engine of :func:`theory.sparsity.sparsity` (MATH.md section 5.4, method ``z3-lra-pb``).
+"""The z3 engine of :func:`theory.linalg.rho.sparsity` (MATH.md section 5.4, method ``z3-lra-pb``).
 
 Independent of the matroid code: every step is an optimisation in linear real arithmetic
 with pseudo-Boolean objectives, solved by ``z3.Optimize``.
@@ -16,8 +16,8 @@ Models of linear real arithmetic are rational, so every pick is frozen exactly.
 
 Examples
 --------
->>> from theory.linalg import to_fraction_matrix
->>> from theory.sparsity import sparsity
+>>> from theory.linalg.rational import to_fraction_matrix
+>>> from theory.linalg.rho import sparsity
 >>> r = sparsity(to_fraction_matrix([[1, 0], [0, 1], [1, 1], [1, 1]]), [[0], [1]], engine="z3")
 >>> r.rho_plus, r.rho_minus, r.engine
 (6, 5, 'z3')
@@ -31,9 +31,9 @@ from typing import Any
 
 import z3
 
-from .budget import Budget, BudgetExhausted
-from .linalg import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
-from .smt import z3_fraction
+from theory.budget import Budget, BudgetExhausted
+from theory.linalg.rational import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
+from theory.exact.smt import z3_fraction
 
 __all__ = ["z3_engine", "z3_sparsest_basis"]
 
@@ -121,8 +121,8 @@ def _exchange(J: QMatrix, blocks: Sequence[Sequence[int]], Bstar: QMatrix, W: li
 
 def z3_engine(J: QMatrix, blocks: Sequence[Sequence[int]], m: int, d: int, budget: Budget, known: dict[str, Any]):
     """rho+, rho-, rho* by z3 (see the module docstring); the result's witnesses are re-checked
-    by :func:`theory.sparsity.verify_sparsity` in the caller."""
-    from .sparsity import greedy_then_exchange
+    by :func:`theory.linalg.rho.verify_sparsity` in the caller."""
+    from theory.linalg.rho import greedy_then_exchange
 
     return greedy_then_exchange(
         "z3",

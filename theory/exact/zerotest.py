@@ -6,7 +6,7 @@ or ``unknown`` (with what was tried).  The tiers, cheapest first:
 
 1. ``structural``: f is syntactically 0.
 2. ``piece-selection``: Piecewise conditions fixed on the domain are resolved; 0 remains.
-3. constants: decided as in :func:`theory.constants.decide_constant`.
+3. constants: decided as in :func:`theory.exact.constant_zero.decide_constant`.
 4. ``rational-canonical-form`` (``minimal-polynomial`` when an algebraic coefficient
    needed it): f rational in the latents; the numerator of ``together(f)`` expanded,
    every coefficient decided.  A nonzero coefficient proves f nonzero, and the witness
@@ -24,7 +24,7 @@ subterm by a fresh symbol is a generalisation, so a zero found afterwards is a z
 Examples
 --------
 >>> import sympy as sp
->>> from theory.domain import Box
+>>> from theory.model.domain import Box
 >>> s1, s2 = sp.symbols("s1 s2", real=True)
 >>> tester = ZeroTester(Box({s1: (-1, 1), s2: (-1, 1)}), (s1, s2))
 >>> tester.test(sp.cos(2 * s2) + 2 * sp.sin(s2)**2 - 1).method
@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 import symengine as se
 import sympy as sp
 
-from .budget import Budget, BudgetExhausted, call_with_timeout
-from .constants import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantDecision, decide_constant
-from .domain import Domain
-from .piecewise import select_pieces
-from .points import PointSource
+from theory.budget import Budget, BudgetExhausted, call_with_timeout
+from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantDecision, decide_constant
+from theory.model.domain import Domain
+from theory.model.piecewise import select_pieces
+from theory.exact.points import PointSource
 
 __all__ = ["ZeroTestResult", "ZeroTester", "zero_test", "rational_zero_test"]
 
@@ -101,7 +101,7 @@ class ZeroTester:
     symbolic_timeout
         Cap in seconds for each call of ``simplify`` / ``minimal_polynomial``.
     points
-        A shared :class:`~theory.points.PointSource` (one is made if omitted).
+        A shared :class:`~theory.exact.points.PointSource` (one is made if omitted).
     """
 
     quick_points = 6

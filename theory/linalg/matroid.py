@@ -11,7 +11,7 @@ one component together with every other component.
 
 Examples
 --------
->>> from theory.linalg import to_fraction_matrix
+>>> from theory.linalg.rational import to_fraction_matrix
 >>> J = to_fraction_matrix([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [0, 0, 2], [0, 0, 0]])
 >>> comps, loops = row_matroid_components(J)
 >>> [sorted(c) for c in comps], sorted(loops)
@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import networkx as nx
 
-from .linalg import QMatrix, QVector, independent_rows, mat_vec, nullspace, primitive_integer, rref
+from theory.linalg.rational import QMatrix, QVector, independent_rows, mat_vec, nullspace, primitive_integer, rref
 
 __all__ = [
     "loops_of",
@@ -59,7 +59,7 @@ def loops_of(J: Sequence[Sequence[Fraction]]) -> frozenset[int]:
 def parallel_classes(J: Sequence[Sequence[Fraction]]) -> list[list[int]]:
     """Nonzero rows grouped by direction (parallel classes), in order of first row.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> parallel_classes(to_fraction_matrix([[1, 2], [0, 0], [-2, -4], [1, 0]]))
     [[0, 2], [3]]
     """

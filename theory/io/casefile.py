@@ -4,7 +4,7 @@ A **Python case file** (``.py``) defines ``GENERATOR`` or ``GENERATORS``.  It is
 code: loading it executes it.
 
 A **TOML case file** (``.toml``) is data: it is read with :mod:`tomllib`, and every
-expression in it is built by the whitelist parser :mod:`theory.safe_expr` (numbers,
+expression in it is built by the whitelist parser :mod:`theory.io.safe_expr` (numbers,
 declared latents, ``+ - * / **``, a fixed list of functions; never ``eval``, never
 ``sympify``).  It is safe to check TOML cases from anyone.  Schema (one generator)::
 
@@ -59,12 +59,12 @@ from pathlib import Path
 
 import sympy as sp
 
-from .constants import evaluation_problem
-from .domain import Box, Region
-from .errors import CaseFileError, InputError
-from .generator import Generator
-from .numbers import MAX_DIGITS, int_digit_limit
-from .safe_expr import check_symbol_name, parse_condition, parse_expression
+from theory.exact.constant_zero import evaluation_problem
+from theory.model.domain import Box, Region
+from theory.errors import CaseFileError, InputError
+from theory.model.generator import Generator
+from theory.exact.rationals import MAX_DIGITS, int_digit_limit
+from theory.io.safe_expr import check_symbol_name, parse_condition, parse_expression
 
 __all__ = ["load_case_file", "load_toml_case", "load_toml_text", "TOML_KEYS", "MAX_TOML_BYTES"]
 

@@ -29,8 +29,8 @@ from typing import Union
 import sympy as sp
 from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
-from .errors import DomainError
-from .numbers import rational_str, to_bound
+from theory.errors import DomainError
+from theory.exact.rationals import rational_str, to_bound
 
 __all__ = ["Box", "Region", "Domain", "Point", "open_condition_problem"]
 
@@ -43,7 +43,7 @@ class Box:
     Parameters
     ----------
     bounds
-        ``{symbol: (lo, hi)}``.  Ends are read exactly (see :func:`theory.numbers.to_bound`);
+        ``{symbol: (lo, hi)}``.  Ends are read exactly (see :func:`theory.exact.rationals.to_bound`);
         ``-sympy.oo`` / ``sympy.oo`` (or ``"-oo"`` / ``"oo"``) make an end infinite.
         Symbols not listed are unbounded.
     """

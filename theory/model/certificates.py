@@ -24,7 +24,7 @@ from typing import Union
 
 import sympy as sp
 
-from .errors import GeneratorError
+from theory.errors import GeneratorError
 
 __all__ = ["FoldCertificate", "parse_certificates"]
 
@@ -137,7 +137,7 @@ def parse_certificates(name: str, certificates: object, latents: Sequence[sp.Sym
     out = []
     for i, cert in enumerate(certificates):
         if not isinstance(cert, FoldCertificate):
-            raise GeneratorError(f"{name}: certificate {i} is a {type(cert).__name__}, not a FoldCertificate (theory.certificates)")
+            raise GeneratorError(f"{name}: certificate {i} is a {type(cert).__name__}, not a FoldCertificate (theory.model.certificates)")
         if cert.parameter in tuple(latents):
             raise GeneratorError(f"{name}: certificate {i} uses the latent {cert.parameter} as its parameter; use a fresh symbol")
         try:

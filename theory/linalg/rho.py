@@ -13,7 +13,7 @@ Two independent engines sit behind :func:`sparsity`:
     whole of ``J``; then, when ``rho* = rho+``, the single-exchange lemma (F4, F5) over the
     flats of M(J), searched best-first from the hyperplanes down with the bound
     ``(m - |F|) - max W`` (a flat's complement only grows as one descends).
-``z3`` (method ``z3-lra-pb``, :mod:`theory.sparsity_z3`)
+``z3`` (method ``z3-lra-pb``, :mod:`theory.linalg.rho_z3`)
     the greedy steps and the exchange step as linear real arithmetic with pseudo-Boolean
     objectives (section 5.4); no determinant.
 
@@ -27,7 +27,7 @@ aligned basis, proves ``rho- > rho+`` without any exchange search.
 
 Examples
 --------
->>> from theory.linalg import to_fraction_matrix
+>>> from theory.linalg.rational import to_fraction_matrix
 >>> J = to_fraction_matrix([[1, 0], [0, 1], [1, 1]])          # P05-like at a point
 >>> r = sparsity(J, [[0], [1]])
 >>> r.rho_plus, r.rho_minus, r.rho_star, r.type_s()
@@ -46,9 +46,9 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
-from .budget import Budget, BudgetExhausted
-from .linalg import QMatrix, QVector, columns_of, independent_rows, inverse, mat_vec, nullspace, primitive_integer, rank
-from .matroid import flat_subspace, hyperplanes
+from theory.budget import Budget, BudgetExhausted
+from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, inverse, mat_vec, nullspace, primitive_integer, rank
+from theory.linalg.matroid import flat_subspace, hyperplanes
 
 __all__ = [
     "ANNIHILATION_SUBSET_CAP",
@@ -167,7 +167,7 @@ def _basis_json(basis: QMatrix | None) -> list[list[str]] | None:
 def weight(J: Sequence[Sequence[Fraction]], u: Sequence[Fraction]) -> int:
     """``w(u) = |supp(J u)|``.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> weight(to_fraction_matrix([[1, 1], [1, -1]]), [Fraction(1), Fraction(1)])
     1
     """
@@ -209,7 +209,7 @@ def _check_input(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> tuple[int, 
     for row in J:
         for x in row:
             if not isinstance(x, Fraction):
-                raise TypeError("J must hold fractions.Fraction entries (see theory.linalg.to_fraction_matrix)")
+                raise TypeError("J must hold fractions.Fraction entries (see theory.linalg.rational.to_fraction_matrix)")
     return m, d
 
 
@@ -228,7 +228,7 @@ def sparsest_basis(
     primitive integer vectors (as Fractions).  ``planes``: the hyperplanes of
     ``J[:, columns]`` if already known.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 1], [1, -1], [1, 1]])
     >>> [(list(map(int, v)), w) for v, w in sparsest_basis(J, [0, 1])]
     [([1, -1], 1), ([1, 1], 2)]
@@ -398,7 +398,7 @@ def private_rows(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> list[list[i
     On ``P_k`` the image ``J x`` depends only on the ``C_k`` part of ``x``, and the sets
     ``P_k`` of different blocks are disjoint.
 
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> private_rows(to_fraction_matrix([[1, 0], [0, 2], [1, 1], [0, 0], [3, 0]]), [[0], [1]])
     [[0, 4], [1]]
     """
@@ -446,7 +446,7 @@ def largest_annihilated(
 
     Examples
     --------
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> largest_annihilated(to_fraction_matrix([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 2, 3]]))
     3
     >>> largest_annihilated(to_fraction_matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]), cap=2) is None
@@ -584,7 +584,7 @@ def mixing_weight_lower_bound(
 
     Examples
     --------
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 2]])
     >>> mixing_weight_lower_bound(J, [[0, 1, 2], [3]])   # q = (4 - 3, 2 - 0)
     3
@@ -648,7 +648,7 @@ def sparsity_gap_certificate(
 
     Examples
     --------
-    >>> from theory.linalg import to_fraction_matrix
+    >>> from theory.linalg.rational import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 0], [2, 0], [3, 0], [0, 1], [0, 1], [0, 1], [1, 1]])
     >>> cert = sparsity_gap_certificate(J, [[0], [1]], [[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]])
     >>> cert["mixing_weight_lower_bound"], cert["aligned_max_weight"], cert["gap_lower_bound"]
@@ -806,7 +806,7 @@ def sparsity(
         if engine == "matroid":
             result = _matroid_engine(J, blocks, m, d, budget, seed, known)
         else:
-            from .sparsity_z3 import z3_engine
+            from theory.linalg.rho_z3 import z3_engine
 
             result = z3_engine(J, blocks, m, d, budget, known)
     except BudgetExhausted:

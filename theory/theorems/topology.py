@@ -45,9 +45,9 @@ from typing import Any, Union
 import networkx as nx
 import sympy as sp
 
-from .domain import Box, Region
-from .numbers import rational_str, to_rational
-from .result import CheckResult
+from theory.model.domain import Box, Region
+from theory.exact.rationals import rational_str, to_rational
+from theory.result import CheckResult
 
 __all__ = [
     "GridUnion",

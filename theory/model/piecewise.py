@@ -10,7 +10,7 @@ collapses to its active pieces.
 Examples
 --------
 >>> import sympy as sp
->>> from theory.domain import Box
+>>> from theory.model.domain import Box
 >>> s1, s2 = sp.symbols("s1 s2", real=True)
 >>> g3 = s2**2 + s1 * (1 + sp.Heaviside(s2 - 2) * (s2 - 2)**3)
 >>> select_pieces(piecewise_normal_form(g3), Box({s1: (-1, 1), s2: (0, 1)}))
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
 
-from .domain import Domain
-from .intervals import _context, _Evaluator, _rational_interval, certify_sign
+from theory.model.domain import Domain
+from theory.exact.intervals import _context, _Evaluator, _rational_interval, certify_sign
 
 __all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "NON_ANALYTIC"]
 

@@ -35,16 +35,16 @@ from typing import Any
 
 import sympy as sp
 
-from .check import check
-from .criteria.context import CheckContext
-from .criteria.irreducibility import check_irreducible_at
-from .criteria.sparsity_gap import check_sparsity_gap_at
-from .domain import Box, Region
-from .errors import InputError
-from .generator import Generator
-from .linalg import QMatrix, inverse, mat_mul
-from .result import CheckResult, point_json
-from .zerotest import ZeroTester
+from theory.check import check
+from theory.criteria.context import CheckContext
+from theory.criteria.irreducibility import check_irreducible_at
+from theory.criteria.sparsity_gap import check_sparsity_gap_at
+from theory.model.domain import Box, Region
+from theory.errors import InputError
+from theory.model.generator import Generator
+from theory.linalg.rational import QMatrix, inverse, mat_mul
+from theory.result import CheckResult, point_json
+from theory.exact.zerotest import ZeroTester
 
 __all__ = ["COUNTEREXAMPLE_CRITERIA", "Competitor", "NoCompetitor", "counterexample"]
 
@@ -221,7 +221,7 @@ def _is_linear(g: Generator) -> bool:
 
 
 def _points(g: Generator, point: dict | None, seed: int) -> list[dict]:
-    from .check import check_points
+    from theory.check import check_points
 
     return [point] if point is not None else check_points(g, (), seed)
 

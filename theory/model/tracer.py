@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
-from .errors import GeneratorError
+from theory.errors import GeneratorError
 
 __all__ = ["derivative_patterns", "trace_outputs", "multi_indices", "check_dependencies", "differentiated_latents"]
 

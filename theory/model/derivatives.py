@@ -2,7 +2,7 @@
 
 A :class:`DerivativeTable` holds the generator's outputs in piecewise normal form,
 restricted to the domain by piece selection, their structural derivative patterns
-(:mod:`theory.tracer`), and every derivative ``d^alpha g_t`` asked for, computed with
+(:mod:`theory.model.tracer`), and every derivative ``d^alpha g_t`` asked for, computed with
 symengine (much faster than sympy for differentiation) and handed back as sympy
 expressions in the generator's own real symbols.  Outputs symengine cannot represent
 fall back to sympy's ``diff``.
@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 import symengine as se
 import sympy as sp
 
-from .constants import decide_constant
-from .functions import checked_derivative, sympy_derivative, uses_only_symengine_safe
-from .piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
-from .tracer import MultiIndex, Patterns, trace_outputs
+from theory.exact.constant_zero import decide_constant
+from theory.model.functions import checked_derivative, sympy_derivative, uses_only_symengine_safe
+from theory.model.piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
+from theory.model.tracer import MultiIndex, Patterns, trace_outputs
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .generator import Generator
+    from theory.model.generator import Generator
 
 __all__ = ["DerivativeTable", "PointDerivativeUndecided", "is_piecewise_polynomial"]
 
@@ -149,7 +149,7 @@ class DerivativeTable:
 
         The derivative at a point depends on the values of ``g_t`` on a neighbourhood, so
         for a piecewise output it comes from the pieces around the point
-        (:func:`theory.piecewise.local_formulas`), never from a piece of empty interior.
+        (:func:`theory.model.piecewise.local_formulas`), never from a piece of empty interior.
         On a boundary between pieces a first derivative is returned only when every
         piece that may be active has the same value (equal to ``g_t(point)``) and the
         same derivative there; a point of a thin piece (an ``Eq``/``Ne`` split) needs
@@ -217,7 +217,7 @@ class DerivativeTable:
 
     def _diff(self, expr: sp.Expr, alpha: MultiIndex) -> sp.Expr:
         """``d^alpha expr`` by sympy (cached); ``expr`` is a local formula of an output, whose
-        functions passed :func:`theory.functions.check_differentiable` when g was built."""
+        functions passed :func:`theory.model.functions.check_differentiable` when g was built."""
         key = (expr, alpha)
         hit = self._local_derivatives.get(key)
         if hit is None:
@@ -228,7 +228,7 @@ class DerivativeTable:
     def _se_output(self, t: int) -> Any:
         """Output ``t`` in symengine, or ``None`` (then sympy differentiates it).
 
-        Only outputs built from :data:`theory.functions.SYMENGINE_SAFE` go to symengine:
+        Only outputs built from :data:`theory.model.functions.SYMENGINE_SAFE` go to symengine:
         it takes the derivative of every function it does not know to be 0.
         """
         if t not in self._se_outputs:
@@ -259,7 +259,7 @@ class DerivativeTable:
         """``d^alpha g_t`` by sympy, one checked step from the cached ``d^alpha[:-1] g_t``.
 
         Raises :class:`~theory.errors.GeneratorError` when a step is not on the allow-lists
-        of :mod:`theory.functions` or sympy leaves it unevaluated.
+        of :mod:`theory.model.functions` or sympy leaves it unevaluated.
         """
         if not alpha:
             return self.restricted[t]
