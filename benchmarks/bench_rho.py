@@ -1,4 +1,4 @@
-"""Benchmark: exact rho+ / rho- (MATH.md section 5) by both engines, against a brute force.
+"""Benchmark: exact rho+ / rho- (docs/mathematics.md section 5) by both engines, against a brute force.
 
 Inputs (blocks of size 2 throughout):
 
@@ -400,7 +400,7 @@ def markdown_table(points: list[Point]) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description="Exact rho+/rho- by both engines and a brute force (MATH.md section 5).")
+    p = argparse.ArgumentParser(description="Exact rho+/rho- by both engines and a brute force (docs/mathematics.md section 5).")
     p.add_argument("--quick", action="store_true", help="small points only (12x4, 20x6 planted; 12x4 dense), budget 10 s, brute cap 10 s")
     p.add_argument("--seed", type=int, default=0, help="seed of every input (default 0)")
     p.add_argument("--budget", type=float, default=None, help="seconds per engine run (default 60, 10 with --quick)")

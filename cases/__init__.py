@@ -1,4 +1,4 @@
-"""The bundled library of hand-written generators (MATH.md section 13, rows P01-P33,
+"""The bundled library of hand-written generators (docs/mathematics.md section 13, rows P01-P33,
 and x01, x02: the spec's counterexamples showing that a theorem needs a hypothesis).
 
 Each module here is a case file (it defines ``GENERATOR`` or ``GENERATORS``) named by

@@ -1,6 +1,6 @@
 """Baseline: each factor writes to its own pixels, so every criterion holds.
 
-Row P01 of the case table (MATH.md section 13): g = (s1, 2*s1, s2, 3*s2) (d_x = 4),
+Row P01 of the case table (docs/mathematics.md section 13): g = (s1, 2*s1, s2, 3*s2) (d_x = 4),
 blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D proved (every output depends on one factor only, section 3.3); Type M

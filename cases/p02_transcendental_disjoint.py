@@ -1,6 +1,6 @@
 """A transcendental generator whose Type D is proved by zero tests, not polynomial algebra.
 
-Row P02 of the case table (MATH.md section 13): g = (s1, s1**2, e^{s2}, s2**3) (d_x = 4),
+Row P02 of the case table (docs/mathematics.md section 13): g = (s1, s1**2, e^{s2}, s2**3) (d_x = 4),
 blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D proved (each output uses one factor, so every cross partial is

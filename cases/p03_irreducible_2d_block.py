@@ -1,6 +1,6 @@
 """A two-dimensional factor that is D-irreducible at every point of its box.
 
-Row P03 of the case table (MATH.md section 13): g = (s1, s2, s1*s2, s3, s3**2) (d_x = 5),
+Row P03 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1*s2, s3, s3**2) (d_x = 5),
 blocks [0,1],[2] (factors {s1, s2}, {s3}), box (1/2,1)^2 x (-1,1), s* = (3/4, 3/4, 1/2).
 
 Expected: Type D proved (outputs 1-3 use only the first block, 4-5 only the second);

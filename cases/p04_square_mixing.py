@@ -1,6 +1,6 @@
 """A square linear mixing: additive (H2) yet not Type D, M or S, since S <=> D for square J.
 
-Row P04 of the case table (MATH.md section 13): g = (s1 + s2, s1 - s2) (d_x = 2),
+Row P04 of the case table (docs/mathematics.md section 13): g = (s1 + s2, s1 - s2) (d_x = 2),
 blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (both rows use both factors); Type M refuted at s* and for all s

@@ -1,6 +1,6 @@
 """A cubic overlap pixel: Type M holds everywhere, Type S ties at (1/2,1/2) but holds at (0,1/2).
 
-Row P05 of the case table (MATH.md section 13): g = (s1, s2, s1**3 + s2**3) (d_x = 3),
+Row P05 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1**3 + s2**3) (d_x = 3),
 blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = (1/2, 1/2).
 
 Expected: Type D refuted (row 3 uses both factors; g is analytic, so any generic point is

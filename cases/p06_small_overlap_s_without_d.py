@@ -1,6 +1,6 @@
 """A single overlap pixel among many: Type S holds although Type D fails.
 
-Row P06 of the case table (MATH.md section 13): g = (s1, s1, s1, s2, s2, s2, s1 + s2)
+Row P06 of the case table (docs/mathematics.md section 13): g = (s1, s1, s1, s2, s2, s2, s1 + s2)
 (d_x = 7), blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (row 7 uses both factors); Type M holds at s* and for all s

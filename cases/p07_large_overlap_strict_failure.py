@@ -1,6 +1,6 @@
 """Two of three pixels shared: Type M holds but Type S fails strictly (rho+ > rho-).
 
-Row P07 of the case table (MATH.md section 13): g = (s1, s2, s1 + s2, s1 + s2)
+Row P07 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1 + s2, s1 + s2)
 (d_x = 4), blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (rows 3 and 4 use both factors); Type M holds at s* and for all s

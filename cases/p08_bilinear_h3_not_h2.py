@@ -1,6 +1,6 @@
 """A bilinear cross term s1*s2: H3 holds but H2 fails.
 
-Row P08 of the case table (MATH.md section 13): g = (s1, s2, s1*s2) (d_x = 3), blocks
+Row P08 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1*s2) (d_x = 3), blocks
 [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = (1/2, 1/2).
 
 Expected: Type D refuted (row 3 uses both factors); Type M holds at s* and for all s (rows

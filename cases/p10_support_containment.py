@@ -1,6 +1,6 @@
 """Support containment: the support of s2 lies inside that of s1, so Type M fails.
 
-Row P10 of the case table (MATH.md section 13): g = (s1 + s2, s1, s1) (d_x = 3), blocks
+Row P10 of the case table (docs/mathematics.md section 13): g = (s1 + s2, s1, s1) (d_x = 3), blocks
 [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (row 1 uses both factors); Type M refuted at s* and for all s

@@ -1,6 +1,6 @@
 """A fold (s1**2, s2): Type D holds, but at 0 the s1 column vanishes and the block degenerates.
 
-Row P11 of the case table (MATH.md section 13): g = (s1**2, s2) (d_x = 2), blocks [0],[1]
+Row P11 of the case table (docs/mathematics.md section 13): g = (s1**2, s2) (d_x = 2), blocks [0],[1]
 (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D proved (each row uses one factor); Type M refuted at s* and for all s (at

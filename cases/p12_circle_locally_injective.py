@@ -1,6 +1,6 @@
 """A circle map that is locally injective but not injective (period 2*pi inside the box).
 
-Row P12 of the case table (MATH.md section 13): g = (cos s1, sin s1, s2) (d_x = 3), blocks
+Row P12 of the case table (docs/mathematics.md section 13): g = (cos s1, sin s1, s2) (d_x = 3), blocks
 [0],[1] (factors {s1}, {s2}), box (-4,4) x (-1,1), s* = 0.
 
 Expected: Type D proved (each row uses one factor); Type M holds at s* and for all s (the

@@ -1,6 +1,6 @@
 """A Type D generator whose 2-D factor splits (s1 +- s2): reducible, open to split-and-merge.
 
-Row P13 of the case table (MATH.md section 13): g = (s1 + s2, s1 - s2, s3, s3) (d_x = 4),
+Row P13 of the case table (docs/mathematics.md section 13): g = (s1 + s2, s1 - s2, s3, s3) (d_x = 4),
 blocks [0,1],[2] (factors {s1, s2}, {s3}), box (-1,1)^3, s* = 0.
 
 Expected: Type D proved (rows 1-2 use only the first block, rows 3-4 only the second);

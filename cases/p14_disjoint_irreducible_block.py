@@ -1,6 +1,6 @@
 """Type D with a D-irreducible 2-D factor: the aligned basis maximises the G_D component count.
 
-Row P14 of the case table (MATH.md section 13): g = (s1, s2, s1 + s2, s3, s3) (d_x = 5),
+Row P14 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1 + s2, s3, s3) (d_x = 5),
 blocks [0,1],[2] (factors {s1, s2}, {s3}), box (-1,1)^3, s* = 0.
 
 Expected: Type D proved; Type M holds at s* and for all s; at s* rho = (6,8) and Type S

@@ -1,6 +1,6 @@
 """A linear generator: Hn for every n and trivially irreducible, yet separability is degenerate.
 
-Row P15 of the case table (MATH.md section 13): g = (s1 + s2, s1 + 2*s2, s2) (d_x = 3),
+Row P15 of the case table (docs/mathematics.md section 13): g = (s1 + s2, s1 + 2*s2, s2) (d_x = 3),
 blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (rows 1, 2 use both factors); Type M refuted at s* and for all s

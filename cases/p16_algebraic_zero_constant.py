@@ -1,6 +1,6 @@
 """A hidden algebraic zero c = tan(3pi/11) + 4 sin(2pi/11) - sqrt(11): H2 needs minimal polynomials.
 
-Row P16 of the case table (MATH.md section 13): g = (s1, s2, s1**2 + s2 + c*s1*s2**2)
+Row P16 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1**2 + s2 + c*s1*s2**2)
 (d_x = 3) with c = tan(3*pi/11) + 4*sin(2*pi/11) - sqrt(11), blocks [0],[1] (factors {s1},
 {s2}), box (0,1)^2, s* = (1/3, 2/3).
 

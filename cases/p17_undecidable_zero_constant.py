@@ -1,6 +1,6 @@
 """A transcendental zero c' = acos(5/13) - 2 atan(2/3): H2 and H3 must stay unknown (honest limit).
 
-Row P17 of the case table (MATH.md section 13): g = (s1, s2, s1 + s2**2 + c'*s1**2*s2)
+Row P17 of the case table (docs/mathematics.md section 13): g = (s1, s2, s1 + s2**2 + c'*s1**2*s2)
 (d_x = 3) with c' = acos(5/13) - 2*atan(2/3), blocks [0],[1] (factors {s1}, {s2}), box
 (-1,1)^2, s* = (1/2, 1/2).
 

@@ -1,6 +1,6 @@
 """One Heaviside formula on two boxes: H2 holds where the step is off and fails where it is on.
 
-Rows P18 and P19 of the case table (MATH.md section 13, section 2.2): the same
+Rows P18 and P19 of the case table (docs/mathematics.md section 13, section 2.2): the same
 g = (s1, s2, s2**2 + s1*(1 + H(s2 - 2)*(s2 - 2)**3)) (d_x = 3), H the Heaviside step,
 blocks [0],[1] (factors {s1}, {s2}).
 

@@ -1,6 +1,6 @@
 """Supports that switch with s: Type D fails on the box but holds on a convex region inside it.
 
-Rows P20 and P21 of the case table (MATH.md section 13, section 3.3): the same
+Rows P20 and P21 of the case table (docs/mathematics.md section 13, section 3.3): the same
 g = (s1, s2, (s1 - 1)**4*[s1 > 1] + (s2 + 1)**4*[s2 < -1]) (d_x = 3), [c] the indicator of
 c, blocks [0],[1] (factors {s1}, {s2}), s* = (5/4, -1/2) for both.
 

@@ -1,6 +1,6 @@
 """A hidden trigonometric zero: d g3/d s1 = cos 2s2 + 2 sin^2 s2 - 1 is 0, so Type D holds.
 
-Row P22 of the case table (MATH.md section 13): g = (s1 + s1**3, s2,
+Row P22 of the case table (docs/mathematics.md section 13): g = (s1 + s1**3, s2,
 e^{s2} + s1*(cos 2s2 + 2 sin^2 s2 - 1)) (d_x = 3), blocks [0],[1] (factors {s1}, {s2}),
 box (-1,1)^2, s* = 0.
 

@@ -1,6 +1,6 @@
 """Type M and S hold at generic points but fail on the measure-zero line s2 = 1/3.
 
-Row P23 of the case table (MATH.md section 13, section 4.2): g = (s1, s1 + s1**3,
+Row P23 of the case table (docs/mathematics.md section 13, section 4.2): g = (s1, s1 + s1**3,
 (s2 - 1/3)**3, (s2 - 1/3)**2, 2*s1 - s2) (d_x = 5), blocks [0],[1] (factors {s1}, {s2}),
 box (-1,1)^2, s* = (-1/2, -1/2).
 

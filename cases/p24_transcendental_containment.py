@@ -1,6 +1,6 @@
 """Transcendental containment: Omega_2 inside Omega_1 everywhere, so Type M fails (exact zeros, intervals).
 
-Row P24 of the case table (MATH.md section 13, section 4.2): g = (e^{s1}, e^{s1} + sin s2)
+Row P24 of the case table (docs/mathematics.md section 13, section 4.2): g = (e^{s1}, e^{s1} + sin s2)
 (d_x = 2), blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = 0.
 
 Expected: Type D refuted (row 2 uses both factors); Type M refuted at s* and for all s:

@@ -1,6 +1,6 @@
 """A non-proportional overlap cancels less: Type S holds although half the smaller support is shared.
 
-Row P25 of the case table (MATH.md section 13, section 5.7): g = (s1, 2*s1, -s1, s2,
+Row P25 of the case table (docs/mathematics.md section 13, section 5.7): g = (s1, 2*s1, -s1, s2,
 3*s2, s1 + s2, s1 + 2*s2) (d_x = 7), blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2,
 s* = 0.
 

@@ -1,6 +1,6 @@
 """The complex squaring map: conformal (c_IMA = 0), Type S only on the segment s2 = 0.
 
-Row P27 of the case table (MATH.md section 13, sections 5.8, 12.3): g = (s1**2 - s2**2,
+Row P27 of the case table (docs/mathematics.md section 13, sections 5.8, 12.3): g = (s1**2 - s2**2,
 2*s1*s2) (d_x = 2), blocks [0],[1] (factors {s1}, {s2}), box (1,2) x (-1/2,1/2),
 s* = (3/2, 0).
 

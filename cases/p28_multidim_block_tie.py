@@ -1,6 +1,6 @@
 """A tie with a 2-D factor: one mixing vector cancels both overlap pixels, so rho+ = rho-.
 
-Row P28 of the case table (MATH.md section 13, section 5.10): g = (s1, s2, s1 - s2, s3,
+Row P28 of the case table (docs/mathematics.md section 13, section 5.10): g = (s1, s2, s1 - s2, s3,
 s3, s2 + s3, s1 + s3) (d_x = 7), blocks [0,1],[2] (factors {s1, s2}, {s3}), box (-1,1)^3,
 s* = 0.
 

@@ -1,6 +1,6 @@
 """A three-block product term: H3 fails block-diagonally but holds pairwise; H4 holds.
 
-Row P29 of the case table (MATH.md section 13, section 6.1): g = (s1, s2, s3, s4,
+Row P29 of the case table (docs/mathematics.md section 13, section 6.1): g = (s1, s2, s3, s4,
 s1*(s2 + 2*s3)*s4) (d_x = 5), blocks [0],[1,2],[3] (factors {s1}, {s2, s3}, {s4}), box
 (-1,1)^4, s* = (1/2, 1/2, 1/2, 1/2).
 

@@ -1,6 +1,6 @@
 """Irreducibility failing on a measure-zero set: one formula on a box that meets it and one that avoids it.
 
-Rows P30 and P31 of the case table (MATH.md section 13, section 7.3): the same
+Rows P30 and P31 of the case table (docs/mathematics.md section 13, section 7.3): the same
 g = (s1, s2, s1 + s2 + (s1 - s2)**2/2, s3, 2*s3) (d_x = 5), blocks [0,1],[2] (factors
 {s1, s2}, {s3}), s* = (1/4, 1/2, 0) for both. Row 3 restricted to the first block is
 (1 + (s1 - s2), 1 - (s1 - s2)).

@@ -1,6 +1,6 @@
 """The cusp (s1, s2**3 - 3*s1*s2): rank drops on a parabola and g is not locally injective.
 
-Row P32 of the case table (MATH.md section 13, section 9.1): g = (s1, s2**3 - 3*s1*s2)
+Row P32 of the case table (docs/mathematics.md section 13, section 9.1): g = (s1, s2**3 - 3*s1*s2)
 (d_x = 2), blocks [0],[1] (factors {s1}, {s2}), box (-1,1)^2, s* = (1/2, 1/2).
 
 Expected: Type D refuted (row 2 uses both factors); Type M refuted at s* and for all s (at

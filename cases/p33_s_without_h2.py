@@ -1,6 +1,6 @@
 """Type S holds while H2 fails: one overlap pixel carries a bilinear cross term.
 
-Row P33 of the case table (MATH.md section 13): g = (s1 + s1**2, s1**3, s2, s2**2,
+Row P33 of the case table (docs/mathematics.md section 13): g = (s1 + s1**2, s1**3, s2, s2**2,
 s2 - s2**3, (s1 - 1)*(s2 + 2)) (d_x = 6), blocks [0],[1] (factors {s1}, {s2}), box
 (-1,1)^2, s* = (1/2, 1/2).
 

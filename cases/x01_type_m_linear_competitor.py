@@ -1,4 +1,4 @@
-"""Type M with 1-D factors and the sparsity constraint, yet not identifiable (MATH.md 4.3, 11.3).
+"""Type M with 1-D factors and the sparsity constraint, yet not identifiable (docs/mathematics.md 4.3, 11.3).
 
 Not a row of the case table: the spec's counterexample showing that Theorem 3 needs a
 hypothesis beyond "Type M + M-irreducible + sparsity side condition".  g = (s1, s2, s1 + s2)

@@ -1,4 +1,4 @@
-"""A factor that is D-irreducible but S-reducible (MATH.md 7.5).
+"""A factor that is D-irreducible but S-reducible (docs/mathematics.md 7.5).
 
 Not a row of the case table: the spec's example that S-irreducibility differs from
 D-irreducibility.  The 2-D factor {s1, s2} has rows (1,0) x3, (0,1) x3 and (1,1): its row

@@ -138,7 +138,7 @@ def check_command(
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def counterexample_command(path: str, criterion: str, at: str | None, as_json: bool, out_path: str | None, budget: float, seed: int, debug: bool) -> None:
-    """Build the spurious competitor a failing criterion allows, re-verified (MATH.md 11).
+    """Build the spurious competitor a failing criterion allows, re-verified (docs/mathematics.md 11).
 
     Prints the competitor as a case file (or JSON) with its machine-checked facts:
     g = g_hat o h, h not decomposable, and the criterion's verdict for g_hat.

@@ -1,4 +1,4 @@
-"""Figures for reports: the G_D graph of a basis (MATH.md section 8), PNG via matplotlib Agg.
+"""Figures for reports: the G_D graph of a basis (docs/mathematics.md section 8), PNG via matplotlib Agg.
 
 Examples
 --------

@@ -31,7 +31,7 @@ VERDICT_STYLE = {
 
 
 def case_document(generator: Generator, results: list[CheckResult]) -> dict[str, Any]:
-    """One entry of ``cases`` in the JSON document (DESIGN.md section 4)."""
+    """One entry of ``cases`` in the JSON document (docs/user-guide.md section 4)."""
     out = generator.to_json()
     ordered = {"case": out["case"], "source": getattr(generator, "source", None)}
     ordered.update({k: v for k, v in out.items() if k != "case"})

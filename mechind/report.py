@@ -131,7 +131,7 @@ def build_report(
         "",
         f"mechind {__version__}, seed {seed}, budget {budget} s per check, {len(generators)} cases, "
         f"built in {time.perf_counter() - started:.1f} s. Verdicts: ✓ proved, ✗ refuted, ? unknown; "
-        "ₛ marks a pointwise verdict (at the case's first point). Readings: the defaults of MATH.md section 0.3.",
+        "ₛ marks a pointwise verdict (at the case's first point). Readings: the defaults of docs/mathematics.md section 0.3.",
         "",
         "## Hierarchy matrix",
         "",
@@ -140,7 +140,7 @@ def build_report(
     ]
     for name, results in all_results.items():
         doc.append(f"| [{name}](#{_slug(name).lower()}) | " + " | ".join(_matrix_cell(results, c) for c in MATRIX_CRITERIA) + " |")
-    doc += ["", "## Implications (MATH.md section 10), checked on the verdicts above", "", "| implication | confirmed | unconfirmed | violated |", "|---|---|---|---|"]
+    doc += ["", "## Implications (docs/mathematics.md section 10), checked on the verdicts above", "", "| implication | confirmed | unconfirmed | violated |", "|---|---|---|---|"]
     for name, c in hierarchy.counts().items():
         doc.append(f"| {name} | {c['confirmed']} | {c['unconfirmed']} | {c['violated']} |")
     if hierarchy.violations:

@@ -108,7 +108,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, debug: bool) -> None:
-    """Check the implications of MATH.md 10 on the computed verdicts (default: every bundled
+    """Check the implications of docs/mathematics.md 10 on the computed verdicts (default: every bundled
     case); a violated implication is a bug and exits 3.  Lists the failing converses."""
     generators = resolve_cases(paths, not paths)
     err = Console(stderr=True)
@@ -117,7 +117,7 @@ def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed
         click.echo(json.dumps({"mechind": __version__, **report.to_json()}, indent=2))
     else:
         out = _console()
-        table = Table(title="implications (MATH.md 10)", title_justify="left")
+        table = Table(title="implications (docs/mathematics.md 10)", title_justify="left")
         for col in ("implication", "confirmed", "unconfirmed", "violated"):
             table.add_column(col)
         for name, c in report.counts().items():

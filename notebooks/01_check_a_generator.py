@@ -130,7 +130,7 @@ assert verdicts == {
 # * **H2 and H3 are proved `structural`ly**: no output has a term involving both factors, so every
 #   mixed derivative is syntactically zero.
 #
-# Each result serialises to the JSON of `mechind check --json` (DESIGN.md section 4). Exact
+# Each result serialises to the JSON of `mechind check --json` (docs/user-guide.md section 4). Exact
 # numbers are strings (`"p/q"`), so nothing is lost to floating point:
 
 # %%

@@ -31,7 +31,7 @@
 # with a witness basis for each, by one of two independent engines: `matroid` (greedy over
 # the cocircuit vectors of the row matroid of $J$, then a single-exchange search over its
 # flats) and `z3` (the same steps as linear real arithmetic with pseudo-Boolean objectives).
-# Both re-check every witness before returning it. MATH.md section 5 has the proofs.
+# Both re-check every witness before returning it. docs/mathematics.md section 5 has the proofs.
 
 # %%
 import time
@@ -76,7 +76,7 @@ assert basis_weight(J_p05, r.misaligned_basis) == 4 and any(mixes(v, blocks) for
 #
 # Two 1-D factors with column supports $\Omega_1$, $\Omega_2$ of sizes $n_1$, $n_2$ that share
 # $o$ pixels. On the shared pixels, the rows $(a_i, b_i)$ fall into **proportionality classes**
-# (equal ratio $b_i / a_i$); let $o_1 \ge o_2$ be the two largest class sizes. MATH.md
+# (equal ratio $b_i / a_i$); let $o_1 \ge o_2$ be the two largest class sizes. docs/mathematics.md
 # section 5.7 proves
 # $$\rho^+ = n_1 + n_2, \qquad
 #   \rho^- = (n_1 + n_2 - o - o_1) + \min(n_1,\ n_2,\ n_1 + n_2 - o - o_2),$$
@@ -212,7 +212,7 @@ plt.show()
 # %% [markdown]
 # ## 4. Counterexample walk-through: the misaligned-basis competitor
 #
-# A failing Type S is not just a number: MATH.md section 11.1 turns the misaligned witness
+# A failing Type S is not just a number: docs/mathematics.md section 11.1 turns the misaligned witness
 # $M$ at $s_0$ into a **spurious competitor**
 # $$\hat g(z) = g(s_0 + M z), \qquad h(s) = M^{-1}(s - s_0), \qquad g = \hat g \circ h ,$$
 # where $h$ is affine and invertible but **not decomposable** (one of its output blocks depends

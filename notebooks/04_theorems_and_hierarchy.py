@@ -69,7 +69,7 @@ assert report.reason.startswith("hypothesis irreducible:D")
 # %% [markdown]
 # ## Why Theorem 3 needs more than "Type M + irreducible"
 #
-# The spec's counterexample (MATH.md 4.3): $g = (s_1, s_2, s_1 + s_2)$ is Type M everywhere
+# The spec's counterexample (docs/mathematics.md 4.3): $g = (s_1, s_2, s_1 + s_2)$ is Type M everywhere
 # with 1-D (hence irreducible) factors, yet $\hat g(z) = (z_1, z_2 - z_1, z_2)$ with the same
 # number of nonzeros is Type M too and $h(s) = (s_1, s_1 + s_2)$ is not decomposable. Under
 # the default reading `thm3: with-spanning` the spanning condition is a hypothesis, and it
@@ -156,7 +156,7 @@ assert t1.verdict == "proved" and t2.verdict == "refuted"
 # %% [markdown]
 # ## The hierarchy as a self-check
 #
-# MATH.md 10 proves implications between the criteria (D ⇒ H2 ⇒ H3, D + full rank ⇒ S,
+# docs/mathematics.md 10 proves implications between the criteria (D ⇒ H2 ⇒ H3, D + full rank ⇒ S,
 # S ⇒ M in the sparsest aligned basis, square J: S ⇔ D, ...). `mechind hierarchy` checks
 # them against the computed verdicts on every bundled case: a violated implication would be a
 # bug in the checker. It also collects the failing converses with the cases that show them.

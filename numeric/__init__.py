@@ -1,7 +1,7 @@
 """mechind's numeric layer (torch): numeric generators, batched derivatives, numeric criteria
 (D, M, S, H_n, irreducible:D) and the cross-check against the exact layer.
 
-It may import :mod:`theory`, never the reverse (DESIGN.md section 1).  Floats never prove
+It may import :mod:`theory`, never the reverse (docs/user-guide.md section 1).  Floats never prove
 anything: numeric verdicts are ``holds-numerically`` / ``fails-numerically``, always with
 dtype, device, points, tolerance and margin.
 

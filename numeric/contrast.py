@@ -4,12 +4,12 @@ Three published scores, each a function of a batch of Jacobians ``jac`` of shape
 ``(..., m, d)`` (``m`` outputs, ``d`` latents; any leading batch dimensions) and a partition of
 the ``d`` latent columns into slots (blocks):
 
-* :func:`compositional_contrast`: Brady et al. (2023)'s C_comp (MATH.md section 12.1), the
+* :func:`compositional_contrast`: Brady et al. (2023)'s C_comp (docs/mathematics.md section 12.1), the
   training regulariser of their synthetic experiment, unweighted or weighted (their image
   variant), transcribed from their code including the ``1e-12`` added after the norm;
 * :func:`jacobian_interaction_score`: Brady et al. (2024)'s Jacobian interaction score (how
   much each output is explained by one slot only, 1 = disjoint, 0 = evenly shared);
-* :func:`ima_contrast`: the IMA contrast of Gresele et al. (2021) (MATH.md section 12.3), 0 iff
+* :func:`ima_contrast`: the IMA contrast of Gresele et al. (2021) (docs/mathematics.md section 12.3), 0 iff
   the Jacobian's columns are orthogonal.
 
 Each returns one value per Jacobian (shape ``jac.shape[:-2]``); Brady et al.'s batch value is
@@ -123,7 +123,7 @@ def compositional_contrast(
     weighted: bool = False,
     eps: float = BRADY_EPS,
 ) -> Tensor:
-    """Brady et al. (2023)'s compositional contrast of each Jacobian (MATH.md section 12.1).
+    """Brady et al. (2023)'s compositional contrast of each Jacobian (docs/mathematics.md section 12.1).
 
     With ``n[k, p] = ||J[p, C_k]||_2 + eps`` (the ``eps`` added after the norm, as in their code):
 
@@ -273,7 +273,7 @@ def jacobian_interaction_score(jac: Tensor, blocks: int | Sequence[Sequence[int]
 def ima_contrast(jac: Tensor) -> Tensor:
     """The IMA contrast ``sum_i log ||J[:, i]|| - (1/2) log det(J^T J)`` of each Jacobian.
 
-    Gresele et al. (2021), in the ``m >= d`` form of Ghosh et al. (2023) (MATH.md section 12.3):
+    Gresele et al. (2021), in the ``m >= d`` form of Ghosh et al. (2023) (docs/mathematics.md section 12.3):
     nonnegative by Hadamard's inequality and 0 iff the columns of ``J`` are orthogonal.  It does
     not look at the slot partition (it is a column-orthogonality, not a disjointness, score).
 

@@ -1,17 +1,17 @@
 """Numeric criteria D, M, H_n, S and irreducible:D on float Jacobians (float evidence, never proofs).
 
-Verdicts are ``holds-numerically`` or ``fails-numerically`` (DESIGN.md section 3).  Every
+Verdicts are ``holds-numerically`` or ``fails-numerically`` (docs/user-guide.md section 3).  Every
 result says on which points (``points_sampled``), in which dtype and on which device, with
 which tolerance, and how close the call was (the margin).
 
-**The tolerance rule** (DESIGN.md section 5, MATH.md section 15): at each point an entry
+**The tolerance rule** (docs/user-guide.md section 5, docs/mathematics.md section 15): at each point an entry
 ``x`` counts as zero when ``|x| <= tau`` with
 
     tau = c * eps(dtype) * max|J(z)|          (Jacobian entries: D, M, S, irreducible:D)
     tau = c * eps(dtype) * max(max|J(z)|, max|order-n entries computed at z|,
                                max|generic order-n probes at z|)      (H_n)
 
-``c`` defaults to :data:`DEFAULT_C` = 10 (MATH.md suggests 10-100: with c = 10 the hidden
+``c`` defaults to :data:`DEFAULT_C` = 10 (docs/mathematics.md suggests 10-100: with c = 10 the hidden
 trigonometric zero of P22, -1.1e-16 in float64 and -1.2e-7 in float32, falls well inside
 tau = 2.8e-15 and 2.9e-6).  The scale is per point, so a result over many points reports
 the smallest and largest tau.  For H_n the scale includes max|J| and a generic order-n
@@ -28,7 +28,7 @@ single point and ``global`` for a sample (the claim is about the domain, the evi
 the sample; the verdict word says it is numeric).  Witnesses give the float point, the
 indices and the float values.
 
-**Type S** (MATH.md sections 5 and 15.2) is pointwise: at each point the entries within
+**Type S** (docs/mathematics.md sections 5 and 15.2) is pointwise: at each point the entries within
 tau are set to zero, the rest are snapped to small-denominator rationals
 (:func:`snap_jacobian`, denominators up to :func:`s_max_denominator`: the entries themselves,
 else each row divided by its largest entry, which changes no ``||J M||_0``; else a labelled
@@ -40,7 +40,7 @@ other criteria: ``holds-numerically`` when S holds at every point where it was d
 ``fails-numerically`` when it fails at one; the per-point verdicts and rho are in
 ``details["points"]``.  A point whose rho the budget left undecided counts neither way
 (``details["points_undecided"]``); when no point was decided the result is ``unknown`` with
-method ``budget-exhausted`` (DESIGN.md section 3), the only numeric result that is neither
+method ``budget-exhausted`` (docs/user-guide.md section 3), the only numeric result that is neither
 verdict.  Snapped values are float evidence made exact: rho of the snapped matrix is still
 a numeric figure, never a proof.
 
@@ -138,7 +138,7 @@ class NumericResult(CheckResult):
     -----
     The verdict is ``holds-numerically`` or ``fails-numerically``; the one exception is a
     numeric Type S whose budget decided no point at all: ``unknown`` with method
-    ``budget-exhausted`` (DESIGN.md section 3), never ``proved`` or ``refuted``.
+    ``budget-exhausted`` (docs/user-guide.md section 3), never ``proved`` or ``refuted``.
 
     Examples
     --------
@@ -656,7 +656,7 @@ def _exact_combination(basis: list[list[Fraction]], row: list[Fraction]) -> list
 
 
 def _components_exact(rows: list[list[Fraction]]) -> tuple[int, list[list[int]]]:
-    """Rank and matroid components (over the given row indices) of exact rows (MATH.md 7.2)."""
+    """Rank and matroid components (over the given row indices) of exact rows (docs/mathematics.md 7.2)."""
     basis_idx: list[int] = []
     basis: list[list[Fraction]] = []
     edges: list[tuple[int, int]] = []
@@ -727,7 +727,7 @@ def assess_irreducible_D(
     max_denominator: int = 1000,
 ) -> Assessment:
     """D-irreducibility of every block at every point: the row matroid of ``J[:, block]``,
-    restricted to its rows above tau, has full rank ``d_k`` and is connected (MATH.md 7.1-7.2).
+    restricted to its rows above tau, has full rank ``d_k`` and is connected (docs/mathematics.md 7.1-7.2).
 
     Parameters
     ----------
@@ -952,7 +952,7 @@ def assess_S(
     engine: str = "auto",
     seed: int = 0,
 ) -> Assessment:
-    """Type S at every point: rho+ < rho- (``strict``) of the snapped Jacobian (MATH.md 5, 15.2).
+    """Type S at every point: rho+ < rho- (``strict``) of the snapped Jacobian (docs/mathematics.md 5, 15.2).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Cross-check: the numeric layer against the exact layer, point by point (MATH.md section 15.3).
+"""Cross-check: the numeric layer against the exact layer, point by point (docs/mathematics.md section 15.3).
 
 For a closed-form generator, :func:`crosscheck_case` runs
 
@@ -8,7 +8,7 @@ For a closed-form generator, :func:`crosscheck_case` runs
    same points (each coordinate rounded once), plus the witness points of the exact
    layer's global refutations;
 
-and produces one row per criterion, point and dtype (DESIGN.md section 4):
+and produces one row per criterion, point and dtype (docs/user-guide.md section 4):
 ``{criterion, point, dtype, device, exact, numeric, agree, tolerance, margin,
 explanation}`` plus ``exact_scope``, ``exact_method``, ``point_source``, ``class`` and
 ``entries``.

@@ -9,7 +9,7 @@
   the blocks after it, then all latents for the remaining ``n - 2`` slots
   (``sum_{i<j} d_i d_j d^(n-2)`` directional passes instead of ``d^n``).
 * :func:`directional_derivative`: ``D^n f(z)[w_1, ..., w_n]`` by nested ``jvp``.
-* :func:`block_probes`: the randomized H_n probe of MATH.md section 6.3: ``D^n f(u, v,
+* :func:`block_probes`: the randomized H_n probe of docs/mathematics.md section 6.3: ``D^n f(u, v,
   w_3, ...)`` with ``u`` random in block ``i``, ``v`` random in block ``j``, the rest
   random in R^d; the directions come from an explicit ``torch.Generator`` seed.
 
@@ -189,7 +189,7 @@ class CrossDerivatives:
     n
         The order.
     reading
-        ``block-diagonal`` or ``pairwise`` (MATH.md section 6.1).
+        ``block-diagonal`` or ``pairwise`` (docs/mathematics.md section 6.1).
     """
 
     values: torch.Tensor
@@ -348,7 +348,7 @@ def _chunks_like(t: torch.Tensor, chunk_size: int) -> list[torch.Tensor]:
 
 @dataclass
 class BlockProbes:
-    """Randomized probes of the order-n cross derivatives (MATH.md section 6.3).
+    """Randomized probes of the order-n cross derivatives (docs/mathematics.md section 6.3).
 
     Attributes
     ----------

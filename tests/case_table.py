@@ -1,4 +1,4 @@
-"""Expected verdicts of the case table (MATH.md section 13), one entry per bundled generator.
+"""Expected verdicts of the case table (docs/mathematics.md section 13), one entry per bundled generator.
 
 Plain data, no tests. Keys of each entry:
 

@@ -1,4 +1,4 @@
-"""Every row of MATH.md section 13 gives the verdicts the table lists (D, M, H2, H3, H4)."""
+"""Every row of docs/mathematics.md section 13 gives the verdicts the table lists (D, M, H2, H3, H4)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _find(results, criterion, scope, point=None):
     return out[0]
 
 
-#: Bundled cases beyond the table: the spec's counterexamples (MATH.md 4.3, 7.5).
+#: Bundled cases beyond the table: the spec's counterexamples (docs/mathematics.md 4.3, 7.5).
 EXTRA = {"x01-type-m-linear-competitor", "x02-s-reducible-d-irreducible"}
 
 
@@ -47,7 +47,7 @@ def test_type_hn(name, criterion, bundled_results):
     r = _find(bundled_results[name], criterion, "global")
     if expected is not None:
         assert r.verdict == expected, r.to_json()
-    # H_n => H_{n+1} (MATH.md 6.6) must hold among the computed verdicts
+    # H_n => H_{n+1} (docs/mathematics.md 6.6) must hold among the computed verdicts
     if criterion != "H2":
         previous = _find(bundled_results[name], f"H{int(criterion[1]) - 1}", "global")
         if previous.verdict == "proved":
@@ -98,7 +98,7 @@ def test_d_at_points_agrees_with_global_d(bundled, bundled_results):
 
 
 def test_spec_methods(bundled_results):
-    """The tiers the spec names for particular rows (MATH.md 2.1-2.2, 3.3)."""
+    """The tiers the spec names for particular rows (docs/mathematics.md 2.1-2.2, 3.3)."""
     by = {name: {(r.criterion, r.scope): r for r in results} for name, results in bundled_results.items()}
     assert by["p16-algebraic-zero-constant"][("H2", "global")].method == "minimal-polynomial"
     assert by["p18-heaviside-inactive-piece"][("H2", "global")].method == "piece-selection"

@@ -1,4 +1,4 @@
-"""MATH.md section 13, continued: rho, Type S (both readings), irreducibility and G_D per row."""
+"""docs/mathematics.md section 13, continued: rho, Type S (both readings), irreducibility and G_D per row."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_every_witness_reverifies(name, bundled, results, non_strict):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_graph_equals_d_plus_irreducible(name, bundled, results):
-    """MATH.md 8: at full rank, the finest Type D decomposition is the factor partition
+    """docs/mathematics.md 8: at full rank, the finest Type D decomposition is the factor partition
     exactly when D holds at s and every factor is D-irreducible at s."""
     g = bundled[name]
     for p in g.points:
@@ -129,7 +129,7 @@ def test_p13_coordinate_l0_differs_from_rho_plus(bundled, results):
 
 
 def test_s_irreducibility_differs_from_d_irreducibility():
-    """MATH.md 7.5: rows (1,0)x3, (0,1)x3, (1,1) are D-irreducible but S-reducible; with
+    """docs/mathematics.md 7.5: rows (1,0)x3, (0,1)x3, (1,1) are D-irreducible but S-reducible; with
     two proportional overlap rows out of four the block is S-irreducible."""
     from theory import Box, Generator
     from theory.check import check
@@ -157,7 +157,7 @@ def test_s_irreducibility_differs_from_d_irreducibility():
     ],
 )
 def test_h2_irreducibility_examples(outputs, reducible):
-    """MATH.md 7.6's examples at s = (1/3, 1/2, 1/5)."""
+    """docs/mathematics.md 7.6's examples at s = (1/3, 1/2, 1/5)."""
     from theory import Box, Generator
     from theory.check import check
 
@@ -186,7 +186,7 @@ def test_h2_irreducibility_three_dimensional_blocks():
 
 
 def test_s_implies_m_in_the_sparsest_aligned_basis(bundled, results):
-    """MATH.md 10.4 on every bundled case and point: S => M_{B*}; the coordinate reading
+    """docs/mathematics.md 10.4 on every bundled case and point: S => M_{B*}; the coordinate reading
     can differ for factors of dimension >= 2 (the reading is recorded)."""
     from theory.check import check
 

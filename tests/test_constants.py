@@ -1,4 +1,4 @@
-"""Deciding constants (MATH.md 2.3) and the forbidden shortcuts of 2.4."""
+"""Deciding constants (docs/mathematics.md 2.3) and the forbidden shortcuts of 2.4."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_rationals_and_structural_zero():
 
 
 def test_p16_constant_is_zero_through_its_minimal_polynomial():
-    assert sp.simplify(C16) != 0  # simplify misses it (MATH.md 2.1) ...
+    assert sp.simplify(C16) != 0  # simplify misses it (docs/mathematics.md 2.1) ...
     result = decide_constant(C16)
     assert (result.status, result.method, result.minimal_polynomial) == ("zero", "minimal-polynomial", "x")
 

@@ -1,4 +1,4 @@
-"""Spurious competitors (MATH.md section 11): every one passes its own re-check, and
+"""Spurious competitors (docs/mathematics.md section 11): every one passes its own re-check, and
 ``mechind check`` on the emitted case file agrees with the facts reported."""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_split_and_merge_competitor(name, kind, bundled, tmp_path):
 
 
 def test_type_m_linear_competitor(tmp_path):
-    """MATH.md 11.3: g = (s1, s2, s1 + s2) has g_hat = (z1, z2 - z1, z2) with the same l0."""
+    """docs/mathematics.md 11.3: g = (s1, s2, s1 + s2) has g_hat = (z1, z2 - z1, z2) with the same l0."""
     s1, s2 = sp.symbols("s1 s2", real=True)
     g = Generator("m-linear", [[s1], [s2]], [s1, s2, s1 + s2], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: 0, s2: 0}])
     comp = counterexample(g, "M")

@@ -1,5 +1,5 @@
 """Determinism: the same inputs and seed give byte-identical ``mechind check --json`` apart
-from ``seconds``, across processes with different hash seeds (DESIGN.md section 6).
+from ``seconds``, across processes with different hash seeds (docs/user-guide.md section 6).
 
 Two subprocesses run concurrently with ``PYTHONHASHSEED`` 1 and 2 (set iteration order,
 dict order of hashed keys and z3's input order may all differ between them).  The inputs

@@ -1,4 +1,4 @@
-"""Generator, Box, Region and point validation: every rejection of DESIGN.md section 2, one by one."""
+"""Generator, Box, Region and point validation: every rejection of docs/user-guide.md section 2, one by one."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Local injectivity (T3, criterion ``locally-injective``) and the covering condition T4.
 
-MATH.md section 9.1 and the LI column of section 13.  Every refutation's certificate is
+docs/mathematics.md section 9.1 and the LI column of section 13.  Every refutation's certificate is
 re-verified here by independent sympy code (exact polynomial arithmetic, own domain test).
 """
 

@@ -1,4 +1,4 @@
-"""D-irreducibility on all of S (MATH.md 7.3) against pointwise checks, independently.
+"""D-irreducibility on all of S (docs/mathematics.md 7.3) against pointwise checks, independently.
 
 A global ``proved`` must hold at every point we can find, including the degenerate points
 that random sampling misses: each random generator plants its degeneracies on rational

@@ -1,4 +1,4 @@
-"""Type S (MATH.md section 5): both engines of ``theory.linalg.rho`` against independent checks.
+"""Type S (docs/mathematics.md section 5): both engines of ``theory.linalg.rho`` against independent checks.
 
 Everything used to *judge* the engines is written here, from the definitions, without calling
 ``theory.linalg.rho``, ``theory.linalg.matroid`` or ``theory.linalg.rational``:
@@ -269,7 +269,7 @@ CHUNKS = 6
 
 
 def test_brute_force_on_hand_examples():
-    """The brute force itself, on values worked out by hand in MATH.md."""
+    """The brute force itself, on values worked out by hand in docs/mathematics.md."""
     F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
     # P05-like at a point: tie (4, 4).
     assert brute_force(F([[1, 0], [0, 1], [1, 1]]), [[0], [1]])[:3] == (4, 4, 4)

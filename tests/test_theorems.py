@@ -35,7 +35,7 @@ def _verdicts(report, hyp, scope=None):
 @pytest.mark.parametrize("name", NAMES)
 def test_hypotheses_match_the_case_table(name, bundled, reports):
     e, g, rep = EXPECTED[name], bundled[name], reports[name]
-    # topology of boxes and convex regions (MATH.md 9.1)
+    # topology of boxes and convex regions (docs/mathematics.md 9.1)
     assert _verdicts(rep[1], "T1") == ["proved"] and _verdicts(rep[1], "T2") == ["proved"]
     # T3 = the LI column
     assert _verdicts(rep[1], "T3") == ["proved" if e["LI"] else "refuted"]
@@ -64,23 +64,23 @@ def test_conclusions_are_established_only_from_proved_hypotheses(name, reports):
                 assert h.scope == "point" or any(r.scope == "global" for r in rep.results[h.id])
         else:
             assert rep.reasons and rep.reason == rep.reasons[0]
-        if n == 4:  # S is checked pointwise: Theorem 4 is never established (MATH.md 9.2)
+        if n == 4:  # S is checked pointwise: Theorem 4 is never established (docs/mathematics.md 9.2)
             assert rep.conclusion == "not-established"
 
 
 def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, reports):
-    # the Type M linear competitor (MATH.md 4.3): only the spanning condition fails
+    # the Type M linear competitor (docs/mathematics.md 4.3): only the spanning condition fails
     x01 = reports["x01-type-m-linear-competitor"][3]
     assert x01.reasons == [x01.reason] and x01.reason.startswith("hypothesis spanning ")
     summary = theorem_report(bundled["x01-type-m-linear-competitor"], 3, TheoremOptions(thm3="summary"))
     assert [h.id for h in summary.theorem.hypotheses if h.id == "spanning"] == []
-    assert summary.reasons == ["reading thm3=summary: this hypothesis set is known to be insufficient (MATH.md 4.3)"]
-    # the linear H_n example (P15, MATH.md 6.4): H2 holds, separability is degenerate
+    assert summary.reasons == ["reading thm3=summary: this hypothesis set is known to be insufficient (docs/mathematics.md 4.3)"]
+    # the linear H_n example (P15, docs/mathematics.md 6.4): H2 holds, separability is degenerate
     p15 = reports["p15-linear-degenerate-separability"][5]
     assert p15.reasons == [p15.reason] and p15.reason.startswith("hypothesis sep2 ")
     sep = p15.results["sep2"][0]
     assert sep.witness["fails"] == "nondegenerate" and all(sep.details["weak"].values())
-    # D-irreducible but S-reducible (MATH.md 7.5): Theorem 4 names S-irreducibility among its reasons
+    # D-irreducible but S-reducible (docs/mathematics.md 7.5): Theorem 4 names S-irreducibility among its reasons
     x02 = reports["x02-s-reducible-d-irreducible"][4]
     assert any(r.startswith("hypothesis irreducible:S ") and r.endswith("refuted") for r in x02.reasons)
     assert reports["x02-s-reducible-d-irreducible"][2].conclusion == "established"  # D + D-irreducible
@@ -149,7 +149,7 @@ def test_hierarchy_command_on_bundled_cases():
     converses = {c["converse"]: set() for c in doc["converses"]}
     for c in doc["converses"]:
         converses[c["converse"]].add(c["case"].split("-")[0])
-    # MATH.md 10's failing converses, with (some of) the cases the spec lists
+    # docs/mathematics.md 10's failing converses, with (some of) the cases the spec lists
     assert {"p05", "p06", "p08"} <= converses["M does not imply D"]
     assert {"p06", "p25"} <= converses["S does not imply D"]
     assert {"p08", "p33", "p27"} <= converses["H3 does not imply H2"]

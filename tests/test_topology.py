@@ -1,4 +1,4 @@
-"""Hypotheses T1 (simple connectivity) and T2 (path-connected slices): MATH.md section 9.1.
+"""Hypotheses T1 (simple connectivity) and T2 (path-connected slices): docs/mathematics.md section 9.1.
 
 The grid algorithm is cross-checked against independent computations: the compactly
 supported Euler characteristic of the open set (open cells - open edges + vertices inside

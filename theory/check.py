@@ -174,7 +174,7 @@ def check(
     budget
         Wall-time budget in seconds for each check; ``None`` for no limit.
     hn_reading
-        ``block-diagonal`` (default) or ``pairwise`` (MATH.md section 6.1).
+        ``block-diagonal`` (default) or ``pairwise`` (docs/mathematics.md section 6.1).
     context
         A :class:`CheckContext` to reuse (shares derivative and zero-test caches).
     on_result
@@ -186,25 +186,25 @@ def check(
         where only the budget's own checkpoints stop them.  With ``isolate``, what the
         worker adds to ``context``'s caches is not kept after the call.
     s_reading
-        ``strict`` (default: rho+ < rho-) or ``non-strict`` (ties count), MATH.md 5.1.
+        ``strict`` (default: rho+ < rho-) or ``non-strict`` (ties count), docs/mathematics.md 5.1.
     rho_plus_reading
         ``pointwise`` (default) or ``coordinates`` (the weight of the given
-        coordinates), MATH.md 5.9.
+        coordinates), docs/mathematics.md 5.9.
     irreducible_scope
         ``everywhere`` (default: also a global D-irreducibility check) or ``generic``
-        (pointwise checks at seeded random points instead), MATH.md 7.3.
+        (pointwise checks at seeded random points instead), docs/mathematics.md 7.3.
     engine
         Engine of the rho computations: ``auto`` (default), ``matroid`` or ``z3``.
     m_basis
-        Basis of Type M: ``coordinates`` (default) or ``sparsest-aligned`` (MATH.md 4.1;
+        Basis of Type M: ``coordinates`` (default) or ``sparsest-aligned`` (docs/mathematics.md 4.1;
         pointwise; the global check is the coordinate one when every factor is 1-D,
         where B* is the coordinate basis up to scale, and ``unknown`` otherwise).
     sep_reading
         Which separability decides ``sepN``: ``weak+nondegenerate`` (default), ``weak``
-        or ``strong`` (MATH.md 6.4; all three are reported).
+        or ``strong`` (docs/mathematics.md 6.4; all three are reported).
     slices
         Which slices T2 asks to be path-connected: ``both`` (default), ``fibres`` or
-        ``co-slices`` (MATH.md 9.1).
+        ``co-slices`` (docs/mathematics.md 9.1).
     guard
         Re-check every exact derivative a verdict uses against finite differences of g's
         values (:mod:`theory.model.guard`, on by default); a disagreement makes the check

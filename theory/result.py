@@ -1,4 +1,4 @@
-"""Check results: the verdict vocabulary of DESIGN.md section 3 and its JSON form.
+"""Check results: the verdict vocabulary of docs/user-guide.md section 3 and its JSON form.
 
 Examples
 --------
@@ -23,7 +23,7 @@ VERDICTS = ("proved", "refuted", "unknown", "holds-numerically", "fails-numerica
 
 @dataclass
 class CheckResult:
-    """One verdict of one criterion (DESIGN.md section 3).
+    """One verdict of one criterion (docs/user-guide.md section 3).
 
     Attributes
     ----------

@@ -1,6 +1,6 @@
 """The Slot Identifiability Score, exactly as Brady et al. (2023) compute it for synthetic data.
 
-MATH.md section 12.2, transcribed from their ``correlation`` and ``eval_model``:
+docs/mathematics.md section 12.2, transcribed from their ``correlation`` and ``eval_model``:
 
 1. for every ground-truth slot ``i`` and inferred slot ``j``: standardise ``Z[:, i]`` and
    ``Zh[:, j]`` (``StandardScaler`` fitted on all samples), split in order (first 80 % train,

@@ -143,7 +143,7 @@ def test_exact_jacobian_equals_the_exact_generators_jacobian(combine, overlap):
 
 @pytest.mark.parametrize("shared", [0, 1, 2, 3])
 def test_type_s_of_one_dimensional_slots_follows_the_two_factor_formula(shared):
-    """MATH 5.7 for two 1-D factors with supports n1 = n2 = m and o shared outputs: with generic
+    """docs/mathematics.md section 5.7 for two 1-D factors with supports n1 = n2 = m and o shared outputs: with generic
     weights every overlap class has one row (o_1 = 1 when o > 0), so S <=> o + o_1 < m."""
     m = 4
     gt = sample_ground_truth(2, 1, m, shared / m, seed=2, cond_pool=20)

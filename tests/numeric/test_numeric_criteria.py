@@ -189,7 +189,7 @@ def _rank(rows: list[list[Fraction]]) -> int:
 
 
 def _brute_irreducible(block: list[list[int]]) -> bool:
-    """MATH.md 7.1 (2): reducible iff full rank fails or some split of the nonzero rows is rank-additive."""
+    """docs/mathematics.md 7.1 (2): reducible iff full rank fails or some split of the nonzero rows is rank-additive."""
     rows = [r for r in block if any(r)]
     k = len(block[0])
     r = _rank(rows)

@@ -37,7 +37,7 @@ from theory.linalg.rho import SparsityResult, basis_weight, mixes, sparsity
 s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
 DTYPES = [torch.float64, torch.float32]
 
-#: (rho+, rho-) at each of the case's own points (MATH.md sections 5.7, 5.8, 5.10, 13).
+#: (rho+, rho-) at each of the case's own points (docs/mathematics.md sections 5.7, 5.8, 5.10, 13).
 RHO = {
     "p05": [(4, 4), (3, 4)],  # the tie, and S at s1 = 0
     "p07": [(6, 5)],

@@ -1,5 +1,5 @@
 """Type M (non-containment) in the coordinate basis: no cross-block column support is
-contained in another (MATH.md section 4).  An empty support is contained in everything,
+contained in another (docs/mathematics.md section 4).  An empty support is contained in everything,
 so a zero column violates M.
 
 * At a rational point: exact supports of J(s0), then set comparisons (``scope: point``).
@@ -28,7 +28,7 @@ from theory.criteria.witness import verify_containment
 __all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "M_BASES"]
 
 READING = {"m-basis": "coordinates"}
-#: Readings of the basis of Type M (MATH.md 4.1): the given coordinates (default) or the
+#: Readings of the basis of Type M (docs/mathematics.md 4.1): the given coordinates (default) or the
 #: block-wise sparsest aligned basis B* of section 5.
 M_BASES = ("coordinates", "sparsest-aligned")
 

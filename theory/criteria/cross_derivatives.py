@@ -1,4 +1,4 @@
-"""Type H_n: every n-th order cross-block derivative vanishes identically on S (MATH.md section 6).
+"""Type H_n: every n-th order cross-block derivative vanishes identically on S (docs/mathematics.md section 6).
 
 Reading option ``hn``: ``block-diagonal`` (default) tests every multi-index of order n
 meeting at least two blocks; ``pairwise`` only those meeting exactly two (they differ for

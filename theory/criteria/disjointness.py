@@ -1,6 +1,6 @@
 """Type D (disjoint Jacobian supports): every row of J(s) is nonzero in at most one block.
 
-MATH.md section 3.  Globally:
+docs/mathematics.md section 3.  Globally:
 
 * rows whose structural dependencies meet one block are fine (``structural``);
 * a refutation is a rational point and a row with nonzero partials in two blocks,
@@ -69,7 +69,7 @@ def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, found_by: s
 def _search(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], points: list[dict]) -> CheckResult | None:
     """A point where some row has certified-nonzero partials in two blocks.
 
-    Witnesses whose values are exact rationals are preferred (MATH.md section 3.3: P17's
+    Witnesses whose values are exact rationals are preferred (docs/mathematics.md section 3.3: P17's
     witness must be exact); one certified only by enclosures is the fallback.
     """
     fallback = None

@@ -1,4 +1,4 @@
-"""The graph G_D and the finest Type D decomposition at a point (MATH.md section 8).
+"""The graph G_D and the finest Type D decomposition at a point (docs/mathematics.md section 8).
 
 For a basis ``U`` the vertices are its vectors, with an edge when the pixel supports of
 ``J u`` and ``J u'`` meet; ``c(U)`` counts its components.  For ``J`` of full column rank

@@ -1,6 +1,6 @@
 """Local injectivity of g (hypothesis T3 of Theorem 1) and the covering condition T4 on a decoder.
 
-MATH.md section 9.1.
+docs/mathematics.md section 9.1.
 
 **T3, criterion ``locally-injective`` (scope ``global``).**
 
@@ -28,7 +28,7 @@ MATH.md section 9.1.
   a certificate the answer is ``unknown`` (deciding local injectivity at a degenerate point
   is a quantifier-elimination question).
 
-The immersion argument assumes g is C^1 on S, the standing assumption of MATH.md
+The immersion argument assumes g is C^1 on S, the standing assumption of docs/mathematics.md
 section 1; ``details.assumes`` says so when a Piecewise survives piece selection.
 
 **T4, criterion ``T4``** (:func:`check_covering`): a closed-form candidate decoder ĝ is
@@ -414,7 +414,7 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
         witness = {"d": g.d, "m": g.m, "reason": "no continuous injection of an open subset of R^d into R^m with m < d (invariance of domain)"}
         return CheckResult(CRITERION, "refuted", "global", "invariance-of-domain", witness=witness, details=details)
     if not ctx.table.is_analytic:
-        details["assumes"] = "g is C^1 on S (MATH.md section 1)"
+        details["assumes"] = "g is C^1 on S (docs/mathematics.md section 1)"
     jac = _jacobian(g)
     if sum(1 for _ in combinations(range(g.m), g.d)) > MAX_MINORS:
         details["reason"] = f"more than {MAX_MINORS} maximal minors"
@@ -491,7 +491,7 @@ def _interval_proof(kind: str, rows: tuple[int, ...] | None, expr: sp.Expr, encl
 def check_covering(ghat: Generator | None, closure_box: Box | None = None, timeout: float = DEFAULT_SMT_TIMEOUT) -> CheckResult:
     """Hypothesis T4: the candidate decoder ĝ is a covering map of its image (criterion ``T4``).
 
-    Sufficient condition (MATH.md section 9.1): ĝ is an injective immersion on the compact
+    Sufficient condition (docs/mathematics.md section 9.1): ĝ is an injective immersion on the compact
     closure of its domain, then it is a homeomorphism onto its image (a 1-sheeted
     covering).  For a polynomial ĝ both are decided by z3 on the closed box:
     ``exists z != z': ĝ(z) = ĝ(z')`` and ``exists z: every maximal minor of Dĝ(z) = 0``,

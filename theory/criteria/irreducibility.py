@@ -1,4 +1,4 @@
-"""Irreducibility of each factor at a point, in the D, S, M and H2 senses (MATH.md section 7).
+"""Irreducibility of each factor at a point, in the D, S, M and H2 senses (docs/mathematics.md section 7).
 
 Block ``k`` is X-reducible at ``s`` when ``E_k = T' (+) T''`` (both nonzero) and the refined
 decomposition still satisfies criterion X (section 7.5).  Every failure names the split.
@@ -122,7 +122,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
         per_factor[name] = "irreducible"
     method = {"D": "matroid-components", "S": "matroid-exact", "M": "exact-evaluation", "H2": "idempotent-z3"}[kind]
     if degenerate:
-        return _unknown(kind, point, method, {"degenerate": "rank", "factors": per_factor, "note": "a rank-deficient block is trivially reducible (MATH.md 7.1)"})
+        return _unknown(kind, point, method, {"degenerate": "rank", "factors": per_factor, "note": "a rank-deficient block is trivially reducible (docs/mathematics.md 7.1)"})
     return CheckResult(criterion, "proved", "point", method, details={"factors": per_factor}, point=point)
 
 

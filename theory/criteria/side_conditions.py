@@ -1,11 +1,11 @@
 """Side conditions of Theorems 3 and 5: the spanning condition and n-order separability.
 
-* ``spanning`` (MATH.md 4.3, reading ``thm3: with-spanning``; scope ``global``): for every
+* ``spanning`` (docs/mathematics.md 4.3, reading ``thm3: with-spanning``; scope ``global``): for every
   output n, the rows ``J_{n,:}(s)``, s in S, span ``R^{supp_n}``.  Exact ranks at seeded
   rational points prove it; a kernel vector ``y`` whose combination
   ``sum_a y_a d_a g_n`` is proved identically zero refutes it (the witness is the
   dependency); a nonzero combination adds its witness point and the loop repeats.
-* ``sepN`` (MATH.md 6.4, reading ``sep``; scope ``point``): with ``L = span{d^b g(s) :
+* ``sepN`` (docs/mathematics.md 6.4, reading ``sep``; scope ``point``): with ``L = span{d^b g(s) :
   1 <= |b| <= n-1}`` and ``W_k = span{d^a g(s) : |a| = n, a inside C_k}``, SEP-weak
   (``W_k`` meets ``L + sum_{j != k} W_j`` only in 0), non-degeneracy (``W_k != 0``) and
   SEP-strong (the pure-block derivatives of orders 1..n are independent), all computed;

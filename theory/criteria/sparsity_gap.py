@@ -1,4 +1,4 @@
-"""Type S at a point: the sparsity gap ``rho+ < rho-`` of the exact Jacobian (MATH.md section 5).
+"""Type S at a point: the sparsity gap ``rho+ < rho-`` of the exact Jacobian (docs/mathematics.md section 5).
 
 The Jacobian at the point is evaluated exactly (every entry decided, and rational: the
 matroid and z3 engines work over the rationals); :func:`theory.linalg.rho.sparsity` computes
@@ -6,7 +6,7 @@ rho+, rho-, rho* with witness bases it re-checks.  A refutation's witness is the
 misaligned basis (columns, as ``p/q`` strings) whose weight ``rho-`` does not exceed
 ``rho+``.  The verdict has ``scope: point``.
 
-Readings (MATH.md section 0.3): ``s-strict`` (``strict`` default, ``non-strict``) and
+Readings (docs/mathematics.md section 0.3): ``s-strict`` (``strict`` default, ``non-strict``) and
 ``rho-plus`` (``pointwise`` default: the least aligned weight; ``coordinates``: the weight
 of the given coordinates, the "integrated basis").  Both rho+ numbers are always reported,
 with ``non_integrable`` set when they differ.

@@ -1,6 +1,6 @@
 """Deciding whether a constant (an expression without latent symbols) is zero.
 
-MATH.md section 2.3: syntactic zero or a rational decides at once; otherwise an
+docs/mathematics.md section 2.3: syntactic zero or a rational decides at once; otherwise an
 interval enclosure that excludes 0 proves nonzero; ``minimal_polynomial`` decides
 algebraic constants (the result ``x`` means zero, anything else nonzero, and a linear
 minimal polynomial gives the exact rational value); ``simplify(c) == 0`` may prove a

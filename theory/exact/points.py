@@ -1,7 +1,7 @@
 """Reproducible rational points inside a domain, simplest first.
 
 Witness searches try points of a small-denominator grid first (0, ±1/2, ±1/3, ... inside
-each interval), then seeded random rational points (MATH.md section 3.3, witness
+each interval), then seeded random rational points (docs/mathematics.md section 3.3, witness
 policy).  Grid-first matters: simple coordinates often kill transcendental terms whose
 zero-ness is undecidable (P17's exact witness lies on s1 = 0).
 

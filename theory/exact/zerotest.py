@@ -1,4 +1,4 @@
-"""The sound zero test: is ``f`` identically zero on the domain S? (MATH.md section 2.)
+"""The sound zero test: is ``f`` identically zero on the domain S? (docs/mathematics.md section 2.)
 
 The answer is ``zero`` (a proof, naming the tier that found it), ``nonzero`` (an exact
 rational point of S and the exact value there, or a certified enclosure excluding 0),

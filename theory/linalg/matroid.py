@@ -1,6 +1,6 @@
 """The row matroid M(J) of an exact rational matrix: flats, hyperplanes, components.
 
-MATH.md sections 5.2 and 7.2.  The ground set is the row indices of ``J``; a set is
+docs/mathematics.md sections 5.2 and 7.2.  The ground set is the row indices of ``J``; a set is
 independent when its rows are linearly independent.  Zero rows are loops (they lie in
 every flat).  A flat ``F`` is described by the subspace ``U_F = {u : J_F u = 0}``; the
 rows annihilating ``U_F`` are exactly ``F`` (fact F1).
@@ -75,7 +75,7 @@ def parallel_classes(J: Sequence[Sequence[Fraction]]) -> list[list[int]]:
 
 
 def row_matroid_components(J: Sequence[Sequence[Fraction]]) -> tuple[list[frozenset[int]], frozenset[int]]:
-    """Connected components of M(J) with loops removed, and the loops (MATH.md section 7.2).
+    """Connected components of M(J) with loops removed, and the loops (docs/mathematics.md section 7.2).
 
     A maximal independent set ``Bas`` is chosen in index order; every other nonzero row is
     joined to the rows of its fundamental circuit; the components of that graph are the

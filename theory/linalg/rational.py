@@ -2,7 +2,7 @@
 
 Matrices are lists of rows, vectors are lists.  Everything is exact; there are no floats
 and no pivoting tolerances.  Gaussian elimination on ``Fraction`` is much faster than
-sympy's ``Matrix`` for the small dense matrices of the sparsity checks (MATH.md
+sympy's ``Matrix`` for the small dense matrices of the sparsity checks (docs/mathematics.md
 section 5.3).
 
 Examples

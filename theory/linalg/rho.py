@@ -1,6 +1,6 @@
 """The sparsity gap: rho+, rho-, rho* of an exact Jacobian, with witness bases.
 
-MATH.md section 5.  For ``J`` (an exact rational m x d matrix) and blocks ``C_1..C_K``:
+docs/mathematics.md section 5.  For ``J`` (an exact rational m x d matrix) and blocks ``C_1..C_K``:
 
 * ``rho_plus``: the least ``||J M||_0`` over bases ``M`` aligned with the blocks;
 * ``rho_minus``: the least over misaligned bases (``None`` when K = 1: there is none);
@@ -260,7 +260,7 @@ def greedy_then_exchange(
     greedy: Callable[[Sequence[int]], list[tuple[QVector, int]]],
     exchange: Callable[[QMatrix, list[int]], tuple[int, QMatrix]],
 ) -> SparsityResult:
-    """The skeleton both engines share (MATH.md 5.3): a sparsest basis per block (rho+), a
+    """The skeleton both engines share (docs/mathematics.md 5.3): a sparsest basis per block (rho+), a
     sparsest basis of R^d (rho*); if rho* < rho+ the latter is the misaligned witness,
     otherwise the single exchange from the aligned optimum gives rho-.  ``greedy`` and
     ``exchange`` are the engine's own steps; ``known`` records progress for the bounds."""
@@ -614,7 +614,7 @@ def sparsity_gap_certificate(
     (``A`` is among them).  The greedy basis ``G`` (repeatedly a lightest vector outside
     the current span) therefore only picks vectors of weight ``<= W``: some vector of
     ``A`` is always outside the span.  So ``G`` is aligned, and it is optimal among all
-    bases (MATH.md 5.2, F2: for every basis ``Y`` sorted by weight, ``w(g_k) <= w(y_k)``),
+    bases (docs/mathematics.md 5.2, F2: for every basis ``Y`` sorted by weight, ``w(g_k) <= w(y_k)``),
     hence ``rho* = rho+ = w(G)``.  A misaligned basis ``Y`` has a mixing ``y_j`` with
     ``w(y_j) >= mix_lb > W >= w(g_j)``; adding ``w(g_k) <= w(y_k)`` over ``k != j`` to
     ``w(y_j) - w(g_j) >= mix_lb - W`` gives ``w(Y) >= rho+ + (mix_lb - W)``.  QED

@@ -1,4 +1,4 @@
-"""The z3 engine of :func:`theory.linalg.rho.sparsity` (MATH.md section 5.4, method ``z3-lra-pb``).
+"""The z3 engine of :func:`theory.linalg.rho.sparsity` (docs/mathematics.md section 5.4, method ``z3-lra-pb``).
 
 Independent of the matroid code: every step is an optimisation in linear real arithmetic
 with pseudo-Boolean objectives, solved by ``z3.Optimize``.

@@ -1,6 +1,6 @@
 """Certificates a case file may attach to its generator (``Generator(..., certificates=[...])``).
 
-A :class:`FoldCertificate` claims that g is **not locally injective** (MATH.md section 9.1):
+A :class:`FoldCertificate` claims that g is **not locally injective** (docs/mathematics.md section 9.1):
 a curve ``gamma(t)`` and a partner curve ``gamma'(t)`` with ``g(gamma(t)) = g(gamma'(t))``,
 ``gamma(t) != gamma'(t)`` for small ``t > 0``, and ``gamma(0) = gamma'(0) = s0`` in S, so
 that every neighbourhood of ``s0`` holds two distinct points with the same image.  The

@@ -152,7 +152,7 @@ class Generator:
         return BlackBox(self)
 
     def to_json(self) -> dict[str, object]:
-        """The case header of the JSON document (DESIGN.md section 4)."""
+        """The case header of the JSON document (docs/user-guide.md section 4)."""
         return {
             "case": self.name,
             "latents": list(self.latent_names),

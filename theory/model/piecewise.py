@@ -1,4 +1,4 @@
-"""Piecewise normal form and domain-aware piece selection (MATH.md section 2.2, tier 2).
+"""Piecewise normal form and domain-aware piece selection (docs/mathematics.md section 2.2, tier 2).
 
 Non-smooth primitives (Abs, sign, Heaviside, Max, Min) are rewritten as ``Piecewise``
 with polynomial-style conditions, so that one mechanism differentiates them (piece by

@@ -1,4 +1,4 @@
-"""Spurious competitors: a decoder g_hat and a non-decomposable h with g = g_hat o h (MATH.md section 11).
+"""Spurious competitors: a decoder g_hat and a non-decomposable h with g = g_hat o h (docs/mathematics.md section 11).
 
 Every competitor is a linear reparametrisation ``g_hat(z) = g(s0 + M z)``,
 ``h(s) = M^{-1} (s - s0)``, with a block assignment of the ``z`` coordinates:
@@ -227,7 +227,7 @@ def _points(g: Generator, point: dict | None, seed: int) -> list[dict]:
 
 
 def counterexample(generator: Generator, criterion: str, point: dict | None = None, seed: int = 0, budget: float | None = 60.0) -> Competitor:
-    """The spurious competitor that a failing ``criterion`` allows (MATH.md section 11).
+    """The spurious competitor that a failing ``criterion`` allows (docs/mathematics.md section 11).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The hierarchy of criteria as a self-check (MATH.md section 10).
+"""The hierarchy of criteria as a self-check (docs/mathematics.md section 10).
 
 The proved implications are checked against the computed verdicts: an implication whose
 premise is ``proved`` and whose conclusion is ``refuted`` is a **violation** (a bug in
@@ -128,7 +128,7 @@ def hierarchy_of(report: HierarchyReport, g: Generator, results: Sequence[CheckR
     ix, mx = _Index(results), _Index(m_star)
     name = g.name
     report.matrix[name] = {f"{r.criterion}@{'global' if r.scope == 'global' else 'pt' + str(i)}": r.verdict for i, r in enumerate(results)}
-    # global chain: D => H2 => H3 => H4 (MATH.md 6.6), and D at points versus D globally
+    # global chain: D => H2 => H3 => H4 (docs/mathematics.md 6.6), and D at points versus D globally
     _implies(report, "D => H2 (on S)", name, None, "D", ix.get("D"), "H2", ix.get("H2"))
     _implies(report, "H2 => H3", name, None, "H2", ix.get("H2"), "H3", ix.get("H3"))
     _implies(report, "H3 => H4", name, None, "H3", ix.get("H3"), "H4", ix.get("H4"))

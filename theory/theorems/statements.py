@@ -1,4 +1,4 @@
-"""Theorems 1-5 as data: hypotheses bound to the checks that decide them (MATH.md section 9).
+"""Theorems 1-5 as data: hypotheses bound to the checks that decide them (docs/mathematics.md section 9).
 
 A theorem's conclusion is ``established`` only when every hypothesis on g and S is
 ``proved`` with the scope it needs: ``global`` for the criterion on S and for T1-T3,
@@ -60,7 +60,7 @@ class Hypothesis:
 
 @dataclass(frozen=True)
 class Theorem:
-    """A theorem of the paper as the project reads it (MATH.md 9.2)."""
+    """A theorem of the paper as the project reads it (docs/mathematics.md 9.2)."""
 
     number: int
     name: str
@@ -78,7 +78,7 @@ THM3_READINGS = ("with-spanning", "summary")
 
 @dataclass(frozen=True)
 class TheoremOptions:
-    """The readings of MATH.md section 0.3 that the theorems use (defaults first)."""
+    """The readings of docs/mathematics.md section 0.3 that the theorems use (defaults first)."""
 
     slices: str = "both"
     m_basis: str = "coordinates"
@@ -195,7 +195,7 @@ def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, o: TheoremOp
         return [_smoothness(ctx, int(h.check[1:]), budget)]
     kind = h.check.split(":")[1] if h.check.startswith("irreducible:") else None
     if kind is not None and kind not in ("D", "S", "M", "H2"):
-        return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (MATH.md 7.6)")]
+        return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (docs/mathematics.md 7.6)")]
     results = check(
         g,
         [h.check],
@@ -259,7 +259,7 @@ def theorem_report(
     number
         1-5.
     options
-        Readings (MATH.md 0.3); defaults everywhere.
+        Readings (docs/mathematics.md 0.3); defaults everywhere.
     seed, budget
         Seed of every random choice; seconds per check.
     context
@@ -276,7 +276,7 @@ def theorem_report(
         if not ok:
             reasons.append(why)
     if number == 3 and o.thm3 == "summary":
-        reasons.append("reading thm3=summary: this hypothesis set is known to be insufficient (MATH.md 4.3)")
+        reasons.append("reading thm3=summary: this hypothesis set is known to be insufficient (docs/mathematics.md 4.3)")
     report.conclusion = "not-established" if reasons else "established"
     report.reason = reasons[0] if reasons else "every hypothesis on g and S is proved with the scope it needs"
     report.reasons = reasons
@@ -313,7 +313,7 @@ def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> li
 
 
 def competitor_conditions(report: TheoremReport, competitor) -> dict[str, list[CheckResult]]:
-    """Check the theorem's conditions on a candidate ``competitor`` (MATH.md 9.2): T4
+    """Check the theorem's conditions on a candidate ``competitor`` (docs/mathematics.md 9.2): T4
     (g_hat a covering map, sufficient conditions) and, for Theorem 3, the sparsity
     constraint.  Returned by condition id; ``report`` is not changed."""
     from theory.criteria.injectivity import check_covering

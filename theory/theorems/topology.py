@@ -1,4 +1,4 @@
-"""Topology of the latent domain: the hypotheses T1 and T2 of Theorem 1 (MATH.md section 9.1).
+"""Topology of the latent domain: the hypotheses T1 and T2 of Theorem 1 (docs/mathematics.md section 9.1).
 
 * **T1** (criterion ``T1``): S is simply connected.
 * **T2** (criterion ``T2``): every slice of S is path-connected, under the reading option
@@ -62,7 +62,7 @@ __all__ = [
 
 Cell = tuple[int, int]
 
-#: The values of the reading option ``slices`` (MATH.md section 0.3).
+#: The values of the reading option ``slices`` (docs/mathematics.md section 0.3).
 SLICE_READINGS = ("both", "fibres", "co-slices")
 
 _UNDECIDABLE = (
@@ -358,7 +358,7 @@ def slices_path_connected(cells: Iterable[Cell] | GridUnion, axis: int) -> GridV
         runs = _runs(columns[k])
         if len(runs) > 1:
             return GridVerdict(False, {"reason": "slice with several components", "kind": "column", "axis": axis, "column": k, "runs": runs})
-    # The grid-line test of MATH.md: once every column is one run it always passes (two runs
+    # The grid-line test of docs/mathematics.md: once every column is one run it always passes (two runs
     # intersect in a run), but it is kept as the spec states it, as a guard.
     lo, hi = min(columns), max(columns)
     for k in range(lo + 1, hi + 1):  # grid line k lies between columns k-1 and k
