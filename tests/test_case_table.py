@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from theory.readings import Readings
 from tests.case_table import EXPECTED
 from tests.witness_check import verify_witness
 
@@ -55,10 +56,10 @@ def test_type_hn(name, criterion, bundled_results):
 
 
 def test_p29_pairwise_reading(bundled):
-    from theory.check import check
+    from theory.checker import check
 
     g = bundled["p29-three-block-h3-reading"]
-    pairwise = {r.criterion: r for r in check(g, ["H2", "H3", "H4"], hn_reading="pairwise")}
+    pairwise = {r.criterion: r for r in check(g, ["H2", "H3", "H4"], readings=Readings(hn="pairwise"))}
     assert pairwise["H3"].verdict == EXPECTED[g.name]["H3_pairwise"] == "proved"
     assert pairwise["H3"].details["reading"] == "pairwise"
     assert pairwise["H2"].verdict == "refuted"

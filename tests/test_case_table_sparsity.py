@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from theory.readings import Readings
 from tests.case_table import EXPECTED
 from tests.witness_check import verify_witness
 
@@ -14,16 +15,16 @@ CRITERIA = ["D", "S", "irreducible:D", "irreducible:S", "irreducible:M", "irredu
 
 @pytest.fixture(scope="module")
 def results(bundled):
-    from theory.check import check
+    from theory.checker import check
 
     return {name: check(g, CRITERIA, seed=0, budget=60) for name, g in bundled.items()}
 
 
 @pytest.fixture(scope="module")
 def non_strict(bundled):
-    from theory.check import check
+    from theory.checker import check
 
-    return {name: check(g, ["S"], seed=0, budget=60, s_reading="non-strict") for name, g in bundled.items()}
+    return {name: check(g, ["S"], seed=0, budget=60, readings=Readings(s="non-strict")) for name, g in bundled.items()}
 
 
 def _find(results, criterion, scope, point=None):
@@ -132,16 +133,16 @@ def test_s_irreducibility_differs_from_d_irreducibility():
     """docs/mathematics.md 7.5: rows (1,0)x3, (0,1)x3, (1,1) are D-irreducible but S-reducible; with
     two proportional overlap rows out of four the block is S-irreducible."""
     from theory import Box, Generator
-    from theory.check import check
+    from theory.checker import check
 
     s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
     box = Box({s: (-1, 1) for s in (s1, s2, s3)})
     g = Generator("s-reducible", [[s1, s2], [s3]], [s1, s1, s1, s2, s2, s2, s1 + s2, s3], box, points=[{s1: 0, s2: 0, s3: 0}])
-    by = {r.criterion: r for r in check(g, ["irreducible:D", "irreducible:S"], irreducible_scope="generic") if r.point == g.points[0]}
+    by = {r.criterion: r for r in check(g, ["irreducible:D", "irreducible:S"], readings=Readings(irreducible_scope="generic")) if r.point == g.points[0]}
     assert by["irreducible:D"].verdict == "proved"
     assert by["irreducible:S"].verdict == "refuted" and by["irreducible:S"].witness["refined_rho"] == [9, 10]
     h = Generator("s-irreducible", [[s1, s2], [s3]], [s1, s1, s2, s2, s1 + s2, s1 + s2, s3], box, points=[{s1: 0, s2: 0, s3: 0}])
-    by = {r.criterion: r for r in check(h, ["irreducible:S"], irreducible_scope="generic") if r.point == h.points[0]}
+    by = {r.criterion: r for r in check(h, ["irreducible:S"], readings=Readings(irreducible_scope="generic")) if r.point == h.points[0]}
     assert by["irreducible:S"].verdict == "proved"
 
 
@@ -159,7 +160,7 @@ def test_s_irreducibility_differs_from_d_irreducibility():
 def test_h2_irreducibility_examples(outputs, reducible):
     """docs/mathematics.md 7.6's examples at s = (1/3, 1/2, 1/5)."""
     from theory import Box, Generator
-    from theory.check import check
+    from theory.checker import check
 
     s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
     ns = {"s1": s1, "s2": s2}
@@ -174,7 +175,7 @@ def test_h2_irreducibility_examples(outputs, reducible):
 
 def test_h2_irreducibility_three_dimensional_blocks():
     from theory import Box, Generator
-    from theory.check import check
+    from theory.checker import check
 
     s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
     point = {s1: sp.Rational(1, 3), s2: sp.Rational(1, 2), s3: sp.Rational(1, 5)}
@@ -188,10 +189,10 @@ def test_h2_irreducibility_three_dimensional_blocks():
 def test_s_implies_m_in_the_sparsest_aligned_basis(bundled, results):
     """docs/mathematics.md 10.4 on every bundled case and point: S => M_{B*}; the coordinate reading
     can differ for factors of dimension >= 2 (the reading is recorded)."""
-    from theory.check import check
+    from theory.checker import check
 
     for name, g in bundled.items():
-        m_star = {tuple(r.point.values()): r for r in check(g, ["M"], m_basis="sparsest-aligned") if r.scope == "point"}
+        m_star = {tuple(r.point.values()): r for r in check(g, ["M"], readings=Readings(m_basis="sparsest-aligned")) if r.scope == "point"}
         for p in g.points:
             s = _find(results[name], "S", "point", p)
             m = m_star[tuple(p.values())]

@@ -13,7 +13,7 @@ from mechind.cli import main
 from tests.case_table import EXPECTED
 from theory import Box, Generator
 from theory.io.casefile import load_case_file
-from theory.check import check
+from theory.checker import check
 from theory.theorems.counterexample import NoCompetitor, counterexample
 
 S_FAILS = sorted(n for n, e in EXPECTED.items() if e["S"] == "refuted")

@@ -14,7 +14,8 @@ from tests.case_table import EXPECTED
 from theory import Box, Generator
 from theory.criteria.context import CheckContext
 from theory.theorems.hierarchy import run_hierarchy
-from theory.theorems.statements import TheoremOptions, theorem, theorem_report
+from theory.readings import Readings
+from theory.theorems.statements import theorem, theorem_report
 
 NAMES = sorted(EXPECTED)
 
@@ -72,7 +73,7 @@ def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, repor
     # the Type M linear competitor (docs/mathematics.md 4.3): only the spanning condition fails
     x01 = reports["x01-type-m-linear-competitor"][3]
     assert x01.reasons == [x01.reason] and x01.reason.startswith("hypothesis spanning ")
-    summary = theorem_report(bundled["x01-type-m-linear-competitor"], 3, TheoremOptions(thm3="summary"))
+    summary = theorem_report(bundled["x01-type-m-linear-competitor"], 3, Readings(thm3="summary"))
     assert [h.id for h in summary.theorem.hypotheses if h.id == "spanning"] == []
     assert summary.reasons == ["reading thm3=summary: this hypothesis set is known to be insufficient (docs/mathematics.md 4.3)"]
     # the linear H_n example (P15, docs/mathematics.md 6.4): H2 holds, separability is degenerate
@@ -87,13 +88,13 @@ def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, repor
 
 
 def test_theorem_readings():
-    assert [h.id for h in theorem(4, TheoremOptions(irreducible="D")).hypotheses][:2] == ["S", "irreducible:D"]
-    assert theorem(5, TheoremOptions(n=3)).hypotheses[0].id == "H3"
-    assert theorem(2, TheoremOptions(irreducible_scope="generic")).hypotheses[1].scope == "point"
+    assert [h.id for h in theorem(4, Readings(irreducible="D")).hypotheses][:2] == ["S", "irreducible:D"]
+    assert theorem(5, n=3).hypotheses[0].id == "H3"
+    assert theorem(2, Readings(irreducible_scope="generic")).hypotheses[1].scope == "point"
     with pytest.raises(Exception, match="no theorem 6"):
         theorem(6)
     with pytest.raises(Exception, match="slices"):
-        TheoremOptions(slices="diagonal")
+        Readings(slices="diagonal")
 
 
 def test_theorem_cli_json():

@@ -3,7 +3,7 @@
 Each reading has a default (the reading the tool argues for, docs/mathematics.md section 0.3)
 and named alternatives.  A :class:`Readings` value holds one choice for every reading; it
 is validated once, where it is made (the CLI, a notebook), and then passed whole to
-:func:`theory.check.check`, the theorems and the numeric layer.
+:func:`theory.checker.check`, the theorems and the numeric layer.
 
 This module is pure Python: the command line builds its options from it without
 importing sympy.

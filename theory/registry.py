@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
-from typing import Any
+from typing import Any, NamedTuple
 
 from theory.errors import InputError
 
 __all__ = [
     "Criterion",
     "Which",
+    "Job",
     "CRITERIA",
     "KNOWN_CRITERIA",
     "DEFAULT_CRITERIA",
@@ -106,6 +107,15 @@ class Which:
     def n(self) -> int | None:
         """The order of a family member (``H3`` -> 3), else ``None``."""
         return self.params.get("n")
+
+
+class Job(NamedTuple):
+    """One unit of work of a check: its scope, its point (``None`` for ``global``) and the
+    call that decides it."""
+
+    scope: str
+    point: dict | None
+    run: Callable[[], Any]
 
 
 _C = "theory.criteria"
@@ -259,7 +269,7 @@ def lookup(spec: str) -> Which:
     raise InputError(f"unknown criterion {spec!r} (known: {KNOWN_TEXT})")
 
 
-def parse_criteria(spec: str | Iterable[str] | None) -> tuple[Which, ...]:
+def parse_criteria(spec: str | Iterable[str | Which] | None) -> tuple[Which, ...]:
     """Criteria from ``"D,M,H2"`` or a list, without repeats; ``None`` gives the default list.
 
     ``D``, ``M``, ``S`` and ``Hn`` are case-insensitive; so is the kind of
@@ -272,13 +282,13 @@ def parse_criteria(spec: str | Iterable[str] | None) -> tuple[Which, ...]:
     """
     if spec is None:
         return tuple(lookup(i) for i in DEFAULT_CRITERIA)
-    items = [c.strip() for c in (spec.split(",") if isinstance(spec, str) else spec)]
+    items = [c if isinstance(c, Which) else c.strip() for c in (spec.split(",") if isinstance(spec, str) else spec)]
     items = [c for c in items if c]
     if not items:
         raise InputError(f"no criterion given (known: {KNOWN_TEXT})")
     out: list[Which] = []
     for c in items:
-        which = lookup(c)
+        which = c if isinstance(c, Which) else lookup(c)
         if which.id not in [w.id for w in out]:
             out.append(which)
     return tuple(out)

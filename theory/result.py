@@ -16,7 +16,7 @@ import sympy as sp
 
 from theory.exact.rationals import expr_str, rational_str
 
-__all__ = ["CheckResult", "VERDICTS", "point_json", "jsonable"]
+__all__ = ["CheckResult", "VERDICTS", "point_json", "jsonable", "point_text", "vectors_text"]
 
 VERDICTS = ("proved", "refuted", "unknown", "holds-numerically", "fails-numerically")
 
@@ -87,3 +87,21 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, sp.Basic):
         return expr_str(value)
     return value
+
+
+def point_text(point: dict | None) -> str:
+    """A point for humans: ``(1/2, -3/4)`` (exact values; ``""`` for none).
+
+    >>> import sympy as sp
+    >>> s1, s2 = sp.symbols("s1 s2")
+    >>> point_text({s1: sp.Rational(1, 2), s2: sp.Integer(-3)}), point_text({"s1": "1/2"})
+    ('(1/2, -3)', '(1/2)')
+    """
+    if not point:
+        return ""
+    return "(" + ", ".join(str(v) if isinstance(v, str) else rational_str(v) for v in point.values()) + ")"
+
+
+def vectors_text(vectors: list[list[str]]) -> str:
+    """Vectors for humans: ``(1, 0), (1, 1)``."""
+    return ", ".join("(" + ", ".join(map(str, v)) + ")" for v in vectors)

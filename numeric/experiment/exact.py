@@ -2,7 +2,7 @@
 
 :meth:`GroundTruth.exact_generator` gives the ``theory.Generator`` of the very network the
 models are trained on (rational weights, LeakyReLU as ``Piecewise``).  Here it is checked by
-``theory.check``: Type D globally and at a few rational sample points; and Type S at the points
+``theory.checker``: Type D globally and at a few rational sample points; and Type S at the points
 by the exact rho algorithm (``theory.linalg.rho``) on the exact Jacobian of the rational network
 (:func:`type_s_at`: ``proved`` / ``refuted`` when rho+ and rho-, or their proven bounds, decide;
 ``unknown`` when the time budget runs out first).  The
@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,20 +28,26 @@ from fractions import Fraction
 import torch
 from torch.func import jacfwd
 
+from theory.budget import Budget, BudgetExhausted
+from theory.checker import check
+from theory.linalg.rho import sparsity, sparsity_gap_certificate
+
 from .groundtruth import GroundTruth
 
 __all__ = ["ExactVerdicts", "exact_verdicts", "sample_points", "type_s_available", "type_s_at"]
 
 
 def type_s_available() -> bool:
-    """Whether the exact layer has its Type S check (``theory.linalg.rho``).
+    """Whether the exact layer has its Type S check: always, ``theory`` (with
+    :mod:`theory.linalg.rho`) is a required dependency.  Kept for the name
+    :mod:`numeric.experiment` exports.
 
     Examples
     --------
-    >>> isinstance(type_s_available(), bool)
+    >>> type_s_available()
     True
     """
-    return importlib.util.find_spec("theory.linalg.rho") is not None
+    return True
 
 
 def sample_points(num_latents: int, count: int, seed: int, denominator: int = 1000) -> list[list[Fraction]]:
@@ -83,9 +88,6 @@ def type_s_at(gt: GroundTruth, point: Sequence[Fraction], budget: float = 60.0, 
     >>> type_s_at(gt, [Fraction(1, 2), Fraction(1, 3)])[0]      # disjoint slots: D, hence S
     'proved'
     """
-    from theory.budget import Budget, BudgetExhausted
-    from theory.linalg.rho import sparsity, sparsity_gap_certificate
-
     started = time.perf_counter()
 
     J = gt.exact_jacobian(point)
@@ -182,7 +184,7 @@ def exact_verdicts(
     seed: int = 0,
     name: str | None = None,
 ) -> ExactVerdicts:
-    """Check ``gt`` exactly (Type D, and Type S where available) at ``points``.
+    """Check ``gt`` exactly (Type D, and Type S when asked) at ``points``.
 
     Parameters
     ----------
@@ -193,7 +195,7 @@ def exact_verdicts(
     criteria
         ``"D"`` and/or ``"S"``.
     budget
-        Seconds per check (``theory.check``'s budget; an exhausted budget is an honest ``unknown``).
+        Seconds per check (``theory.checker``'s budget; an exhausted budget is an honest ``unknown``).
     seed
         Seed of the exact layer's own random choices (probe points).
     name
@@ -203,8 +205,6 @@ def exact_verdicts(
     -------
     ExactVerdicts
     """
-    from theory.check import check
-
     start = time.perf_counter()
     g = gt.exact_generator(points, name=name)
     d_global, d_method, d_points = "not run", "", []
@@ -213,16 +213,14 @@ def exact_verdicts(
         glob = [r for r in results if r.scope == "global"][0]
         d_global, d_method = glob.verdict, glob.method
         d_points = [r.verdict for r in results if r.scope == "point"]
-    s_points, s_details, s_note = None, [], ""
+    s_points: list[str] | None = None
+    s_details: list[dict] = []
     if "S" in criteria:
-        if not type_s_available():
-            s_note = "n/a: the exact layer has no Type S check yet"
-        else:
-            s_points, s_details = [], []
-            for point in points:
-                verdict, detail = type_s_at(gt, point, budget, seed)
-                s_points.append(verdict)
-                s_details.append(detail)
+        s_points = []
+        for point in points:
+            verdict, detail = type_s_at(gt, point, budget, seed)
+            s_points.append(verdict)
+            s_details.append(detail)
     jac_points = torch.tensor([[float(v) for v in p] for p in points], dtype=torch.float64)
     if len(jac_points):
         svals = torch.linalg.svdvals(torch.vmap(jacfwd(gt))(jac_points))
@@ -236,7 +234,6 @@ def exact_verdicts(
         d_points=d_points,
         s_points=s_points,
         s_details=s_details,
-        s_note=s_note,
         min_singular=lo,
         max_singular=hi,
         points=[[f"{v.numerator}/{v.denominator}" for v in p] for p in points],

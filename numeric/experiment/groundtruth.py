@@ -36,14 +36,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
+import sympy as sp
 import torch
 from torch import Tensor
 
-if TYPE_CHECKING:  # pragma: no cover
-    import theory
+from theory.model.generator import Generator
 
 __all__ = [
     "OverlapLayout",
@@ -377,7 +376,7 @@ class GroundTruth:
                 jac[p] = [scale * v for v in jac[p]]
         return jac
 
-    def exact_generator(self, points: Sequence[Sequence[Fraction]] = (), name: str | None = None) -> "theory.Generator":
+    def exact_generator(self, points: Sequence[Sequence[Fraction]] = (), name: str | None = None) -> Generator:
         """The same network as a ``theory.Generator`` (rational weights, LeakyReLU as ``Piecewise``).
 
         Parameters
@@ -393,10 +392,6 @@ class GroundTruth:
         >>> g.m, g.d, g.K
         (4, 2, 2)
         """
-        import sympy as sp
-
-        from theory import Generator
-
         K, sd, m = self.num_slots, self.slot_dim, self.layout.slot_outputs
         latents = [[sp.Symbol(f"z{k + 1}_{i + 1}", real=True) for i in range(sd)] for k in range(K)]
         slope = sp.Rational(LEAKY_SLOPE.numerator, LEAKY_SLOPE.denominator)

@@ -18,19 +18,21 @@ from collections import Counter
 
 import sympy as sp
 
+from theory.readings import M_BASES
 from theory.exact.constant_zero import decide_constant
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import Eq, Implies, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.criteria.context import CheckContext, ExactJacobian, strongest_method
 from theory.criteria.witness import verify_containment
+from theory.linalg.rational import support
+from theory.linalg.sparsest_basis import sparsest_basis
 
 __all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "M_BASES"]
 
 READING = {"m-basis": "coordinates"}
 #: Readings of the basis of Type M (docs/mathematics.md 4.1): the given coordinates (default) or the
 #: block-wise sparsest aligned basis B* of section 5.
-M_BASES = ("coordinates", "sparsest-aligned")
 
 
 def _cross_pairs(ctx: CheckContext) -> list[tuple[int, int]]:
@@ -98,9 +100,6 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
     """Type M at a rational point in the sparsest aligned basis B* (reading ``m-basis:
     sparsest-aligned``): no support ``supp(J b)`` of a vector of B* is contained in the
     support of a vector of another factor's part of B*.  The basis is reported."""
-    from theory.linalg.rational import support
-    from theory.linalg.rho import sparsest_basis
-
     g = ctx.generator
     details: dict = {"m-basis": "sparsest-aligned"}
     J, reason = ctx.rational_jacobian_at(point)
@@ -271,3 +270,38 @@ def _positive_sum_uncached(ctx: CheckContext, a: int, rows: list[int]) -> dict |
     if ctx.tester.test(total - constant).is_zero:
         return {"rows": rows, "how": "sum-of-squares-constant", "value": str(constant)}
     return None
+
+
+def summary(result: CheckResult) -> str:
+    """A refuted Type M's witness in words (outputs counted from 1)."""
+    w = result.witness
+    if not w:
+        return ""
+    a, b = w["latents"]
+    sa, sb = ({t + 1 for t in w["supports"][x]} for x in (a, b))
+    return f"outputs of d/d{a} {sa or '{}'} inside those of d/d{b} {sb or '{}'} (counted from 1) at {point_text(w.get('point'))}"
+
+
+def check_containment_point(ctx: CheckContext, point: dict) -> CheckResult:
+    """Type M at ``point`` in the basis ``ctx.readings.m_basis`` names."""
+    if ctx.readings.m_basis == "sparsest-aligned":
+        return check_containment_sparsest_at(ctx, point)
+    return check_containment_at(ctx, point)
+
+
+def check_containment_global(ctx: CheckContext) -> CheckResult:
+    """Type M on the whole domain in the basis ``ctx.readings.m_basis`` names.
+
+    In the sparsest aligned basis B* the global check is the coordinate one when every
+    factor is 1-D (B* is then the coordinate basis up to scale) and ``unknown`` otherwise.
+    """
+    if ctx.readings.m_basis != "sparsest-aligned":
+        return check_containment(ctx)
+    g = ctx.generator
+    if all(len(b) == 1 for b in g.blocks):
+        result = check_containment(ctx)
+        result.details["m-basis"] = "sparsest-aligned"
+        result.details["note"] = "every factor is 1-D, so B* is the coordinate basis up to scale"
+        return result
+    note = "B* varies with s for factors of dimension >= 2; Type M in B* is checked pointwise only"
+    return CheckResult("M", "unknown", "global", "not-implemented", details={"m-basis": "sparsest-aligned", "note": note})

@@ -7,6 +7,7 @@ under its own :class:`~theory.budget.Budget`.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import Counter
 from collections.abc import Iterable
@@ -16,6 +17,8 @@ from fractions import Fraction
 import sympy as sp
 
 from theory.budget import Budget
+from theory.errors import InputError
+from theory.readings import ENGINES, Readings
 from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
 from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
@@ -25,8 +28,19 @@ from theory.exact.rationals import expr_str
 from theory.exact.points import PointSource, random_point
 from theory.exact.smt import DEFAULT_SMT_TIMEOUT
 from theory.exact.zerotest import ZeroTester, ZeroTestResult
+from theory.result import point_json
 
-__all__ = ["CheckContext", "ExactJacobian", "strongest_method", "value_json", "is_exact_rational", "enclosures_json", "PROOF_METHODS"]
+__all__ = [
+    "CheckContext",
+    "ExactJacobian",
+    "strongest_method",
+    "value_json",
+    "is_exact_rational",
+    "enclosures_json",
+    "PROOF_METHODS",
+    "NotRational",
+    "rational_value",
+]
 
 Point = dict[sp.Symbol, sp.Rational]
 
@@ -120,6 +134,10 @@ class CheckContext:
         Re-check every exact derivative value a verdict uses against finite differences
         of g's values (:mod:`theory.model.guard`); a disagreement raises
         :class:`~theory.model.guard.SelfCheckFailed`, which the check reports as ``unknown``.
+    readings
+        The readings the criteria use when not told otherwise (:class:`theory.readings.Readings`).
+    engine
+        Engine of the rho computations (``auto``, ``matroid`` or ``z3``).
     """
 
     def __init__(
@@ -129,8 +147,14 @@ class CheckContext:
         symbolic_timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
         smt_timeout: float = DEFAULT_SMT_TIMEOUT,
         guard: bool = True,
+        readings: Readings | None = None,
+        engine: str = "auto",
     ):
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
         self.generator = generator
+        self.readings = readings if readings is not None else Readings()
+        self.engine = engine
         self.seed = seed
         self.smt_timeout = smt_timeout
         self.symbolic_timeout = symbolic_timeout
@@ -154,6 +178,13 @@ class CheckContext:
         """The generator's derivative table, built on first use (inside the check that
         needs it, so that its cost counts against that check's budget)."""
         return self.generator.derivatives
+
+    def with_readings(self, readings: Readings) -> CheckContext:
+        """A context under other readings that shares this one's caches (derivatives,
+        zero tests, Jacobians: none of them depends on a reading)."""
+        other = copy.copy(self)
+        other.readings = readings
+        return other
 
     def use_budget(self, budget: Budget) -> None:
         """Run the following work under ``budget``."""
@@ -329,3 +360,24 @@ class CheckContext:
         if result.method != "budget-exhausted":
             self._partials[key] = result
         return result
+
+
+class NotRational(Exception):
+    """An exact value needed as a rational number is undecided or irrational."""
+
+
+def rational_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Point) -> Fraction:
+    """``d^alpha g_t`` at ``point`` as a :class:`~fractions.Fraction`.
+
+    Raises
+    ------
+    NotRational
+        When the value is undecided or not a known rational.
+    """
+    decision = ctx.value_at(t, alpha, point, cheap=False)
+    if decision.status == "unknown":
+        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
+    value = sp.S.Zero if decision.status == "zero" else decision.value
+    if not value.is_Rational:
+        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is not a known rational")
+    return Fraction(int(value.p), int(value.q))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from theory.result import CheckResult, point_json
+from theory.readings import HN_READINGS
+from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTestResult
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
@@ -19,7 +20,6 @@ from theory.criteria.witness import verify_cross_derivative
 
 __all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices"]
 
-HN_READINGS = ("block-diagonal", "pairwise")
 
 
 def cross_multi_indices(ctx: CheckContext, n: int, reading: str, raw: bool = False) -> list[tuple[int, tuple[int, ...]]]:
@@ -80,8 +80,9 @@ def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, 
     return None
 
 
-def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-diagonal") -> CheckResult:
-    """Global Type H_n (criterion ``Hn``, scope ``global``)."""
+def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = None) -> CheckResult:
+    """Global Type H_n (criterion ``Hn``, scope ``global``); ``reading`` defaults to ``ctx.readings.hn``."""
+    reading = ctx.readings.hn if reading is None else reading
     if n < 2:
         raise ValueError(f"H_n needs n >= 2, got {n}")
     if reading not in HN_READINGS:
@@ -128,3 +129,12 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str = "block-dia
         details["undecided"] = undecided
         return CheckResult(name, "unknown", "global", undecided[0]["tried"], details=details)
     return CheckResult(name, "proved", "global", strongest_method(methods), details=details)
+
+
+def summary(result: CheckResult) -> str:
+    """A refuted H_n's witness in words (outputs counted from 1)."""
+    w = result.witness
+    if not w:
+        return ""
+    index = "".join(f"d{name}" for name in w["multi_index"])
+    return f"{index} g_{w['output'] + 1} = {w['value']} at {point_text(w.get('point'))}"

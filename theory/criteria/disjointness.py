@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import AnyOf, Ne, NotTranslatable, exists
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.witness import verify_two_blocks
@@ -224,3 +224,12 @@ def check_disjointness_at(ctx: CheckContext, point: dict) -> CheckResult:
         return CheckResult("D", "unknown", "point", "exact-evaluation", details=details, point=point)
     return CheckResult("D", "proved", "point", strongest_method(list(jac.methods()) + ["exact-evaluation"]), details=details, point=point)
 
+
+def summary(result: CheckResult) -> str:
+    """A refuted Type D's witness in words (outputs counted from 1)."""
+    w = result.witness
+    if not w:
+        return ""
+    a, b = w["latents"]
+    va, vb = w["values"]
+    return f"output {w['output'] + 1}: d/d{a} = {va}, d/d{b} = {vb} at {point_text(w.get('point'))}"

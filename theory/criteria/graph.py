@@ -109,3 +109,12 @@ def check_graph_at(ctx: CheckContext, point: dict) -> CheckResult:
         "factor_of_each_part": [None if k is None else g.factor_names[k] for k in owner],
     }
     return CheckResult("graph", "refuted", "point", "matroid-components", witness=witness, details=details, point=point)
+
+
+def summary(result: CheckResult) -> str:
+    """Component counts of the matroid and of G_D in the two bases, and the finest decomposition."""
+    d, w = result.details, result.witness
+    if "c_matroid" not in d:
+        return ""
+    text = f"c(M(J)) = {d['c_matroid']}, coordinate basis {d['c_coordinates']}, sparsest aligned {d['c_sparsest_aligned']} components"
+    return text + (f"; finest decomposition per factor: {w['factor_of_each_part']}" if w else "")

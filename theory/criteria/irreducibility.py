@@ -25,10 +25,14 @@ from itertools import combinations, combinations_with_replacement
 import sympy as sp
 import z3
 
+from functools import partial
+
+from theory.readings import IRREDUCIBLE_SCOPES
+from theory.registry import Job
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank, support
 from theory.linalg.matroid import row_matroid_components
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
 from theory.linalg.rho import sparsest_basis, sparsity
 from theory.criteria.context import CheckContext
@@ -42,7 +46,6 @@ __all__ = [
 ]
 
 IRREDUCIBLE_KINDS = ("D", "S", "M", "H2")
-IRREDUCIBLE_SCOPES = ("everywhere", "generic")
 
 
 def _vec(v: list[Fraction]) -> list[str]:
@@ -356,3 +359,47 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
                         return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
                 return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
     return CheckResult("irreducible:D", "proved", "global", "z3-nlsat", details=details)
+
+
+def summary(result: CheckResult) -> str:
+    """The split of a reducible factor in words."""
+    w = result.witness
+    if not w:
+        return ""
+    at = f" at {point_text(w.get('point'))}"
+    if "degenerate" in w:
+        return f"factor {w['factor']} is rank-deficient{at}"
+    if "subspaces" in w:
+        parts = " + ".join("span " + vectors_text(T) for T in w["subspaces"])
+        return f"factor {w['factor']} splits as {parts} (matroid components {w['components']}){at}"
+    parts = " + ".join("span " + vectors_text(T) for T in w["split"])
+    extra = f", refined rho = {tuple(w['refined_rho'])}" if "refined_rho" in w else ""
+    return f"factor {w['factor']} splits as {parts}{extra}{at}"
+
+
+#: Seeded random points added to the checked ones under ``irreducible-scope: generic``.
+GENERIC_POINTS = 3
+
+
+def plan_irreducible(ctx: CheckContext, points: list[dict], kind: str) -> list[Job]:
+    """The jobs of ``irreducible:<kind>``: one per checked point (plus seeded random points
+    under ``irreducible-scope: generic``), then the global check of D-irreducibility under
+    ``irreducible-scope: everywhere``."""
+    generic = ctx.readings.irreducible_scope == "generic"
+    where = list(points) + (ctx.random_points(GENERIC_POINTS) if generic else [])
+    jobs = [Job("point", p, partial(check_irreducible_at, ctx, p, kind)) for p in where]
+    if kind == "D" and not generic:
+        jobs.append(Job("global", None, partial(check_irreducible_d_global, ctx)))
+    return jobs
+
+
+def check_irreducible_global(ctx: CheckContext, kind: str = "D") -> CheckResult:
+    """``kind``-irreducibility of every factor on the whole domain: the z3 check for D
+    (:func:`check_irreducible_d_global`); for S, M and H2 proved when every factor is 1-D
+    (a line cannot split into two nonzero parts), else ``unknown`` (checked at points only)."""
+    if kind == "D":
+        return check_irreducible_d_global(ctx)
+    name = f"irreducible:{kind}"
+    if all(len(b) == 1 for b in ctx.generator.blocks):
+        return CheckResult(name, "proved", "global", "structural", details={"note": "every factor is 1-D: a line cannot split into two nonzero parts"})
+    return CheckResult(name, "unknown", "global", "not-implemented", details={"note": f"{kind}-irreducibility on all of S is checked at points only"})

@@ -242,7 +242,7 @@ def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: ran
 
 def check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
     """Whether g is C^n on its domain (criterion ``Cn``, scope ``global``; cached on ``ctx``,
-    since every call of :func:`theory.check.check` on a piecewise g and every theorem
+    since every call of :func:`theory.checker.check` on a piecewise g and every theorem
     hypothesis ``Cn`` asks it)."""
     hit = ctx.smoothness_results.get(n)
     if hit is None:

@@ -19,13 +19,13 @@ there on its own, and is then reported in ``details["certificate"]`` with
 
 from __future__ import annotations
 
-from theory.result import CheckResult, point_json
+from theory.readings import RHO_PLUS_READINGS
+from theory.result import CheckResult, point_json, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
 from theory.criteria.context import CheckContext
 
 __all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity"]
 
-RHO_PLUS_READINGS = ("pointwise", "coordinates")
 _METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
 
@@ -43,9 +43,12 @@ def _basis_strings(basis: list) -> list[list[str]]:
 
 
 def check_sparsity_gap_at(
-    ctx: CheckContext, point: dict, reading: str = "strict", rho_plus_reading: str = "pointwise", engine: str = "auto"
+    ctx: CheckContext, point: dict, reading: str | None = None, rho_plus_reading: str | None = None, engine: str | None = None
 ) -> CheckResult:
     """Type S at ``point`` (criterion ``S``, scope ``point``).
+
+    ``reading``, ``rho_plus_reading`` and ``engine`` default to ``ctx.readings.s``,
+    ``ctx.readings.rho_plus`` and ``ctx.engine``.
 
     Examples
     --------
@@ -57,6 +60,9 @@ def check_sparsity_gap_at(
     >>> r.verdict, r.details["rho_plus"], r.details["rho_minus"]
     ('refuted', 4, 4)
     """
+    reading = ctx.readings.s if reading is None else reading
+    rho_plus_reading = ctx.readings.rho_plus if rho_plus_reading is None else rho_plus_reading
+    engine = ctx.engine if engine is None else engine
     if reading not in S_READINGS:
         raise ValueError(f"unknown Type S reading {reading!r} (choose from {', '.join(S_READINGS)})")
     if rho_plus_reading not in RHO_PLUS_READINGS:
@@ -112,3 +118,22 @@ def check_sparsity_gap_at(
         "rho_plus": rho_plus if rho_plus is not None else result.bounds["rho_plus"][0],
     }
     return CheckResult("S", "refuted", "point", method, witness=witness, details=details, point=point)
+
+
+def summary(result: CheckResult) -> str:
+    """rho+ against rho- and, when refuted, the misaligned basis as sparse as the aligned one."""
+    d = result.details
+    if "rho_plus" not in d:
+        return ""
+    if d.get("bounds"):
+        text = f"bounds: rho+ in {d['bounds'].get('rho_plus')}, rho- in {d['bounds'].get('rho_minus')}"
+    elif d.get("rho_minus") is None:
+        text = f"rho+ = {d['rho_plus']}; one factor, no misaligned basis"
+    else:
+        relation = "<" if d["rho_plus"] < d["rho_minus"] else ("=" if d["rho_plus"] == d["rho_minus"] else ">")
+        text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']} (rho* = {d['rho_star']})"
+    if d.get("non_integrable"):
+        text += f"; coordinate l0 = {d['coordinate_l0']} != rho+"
+    if result.witness:
+        text += f"; misaligned basis {vectors_text(result.witness['basis'])} of weight {result.witness['weight']}"
+    return text

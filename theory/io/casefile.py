@@ -52,12 +52,16 @@ True
 from __future__ import annotations
 
 import runpy
-import tomllib
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
 import sympy as sp
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
 
 from theory.exact.constant_zero import evaluation_problem
 from theory.model.domain import Box, Region

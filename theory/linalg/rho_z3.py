@@ -32,8 +32,10 @@ from typing import Any
 import z3
 
 from theory.budget import Budget, BudgetExhausted
-from theory.linalg.rational import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
 from theory.exact.smt import z3_fraction
+from theory.linalg.rational import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
+from theory.linalg.sparsest_basis import greedy_then_exchange
+from theory.linalg.sparsity_result import SparsityResult
 
 __all__ = ["z3_engine", "z3_sparsest_basis"]
 
@@ -119,11 +121,9 @@ def _exchange(J: QMatrix, blocks: Sequence[Sequence[int]], Bstar: QMatrix, W: li
     return gap, basis
 
 
-def z3_engine(J: QMatrix, blocks: Sequence[Sequence[int]], m: int, d: int, budget: Budget, known: dict[str, Any]):
+def z3_engine(J: QMatrix, blocks: Sequence[Sequence[int]], m: int, d: int, budget: Budget, known: dict[str, Any]) -> SparsityResult:
     """rho+, rho-, rho* by z3 (see the module docstring); the result's witnesses are re-checked
     by :func:`theory.linalg.rho.verify_sparsity` in the caller."""
-    from theory.linalg.rho import greedy_then_exchange
-
     return greedy_then_exchange(
         "z3",
         J,

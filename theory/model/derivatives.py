@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import symengine as se
 import sympy as sp
@@ -30,10 +30,8 @@ import sympy as sp
 from theory.exact.constant_zero import decide_constant
 from theory.model.functions import checked_derivative, sympy_derivative, uses_only_symengine_safe
 from theory.model.piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
+from theory.model.protocols import GeneratorLike
 from theory.model.tracer import MultiIndex, Patterns, trace_outputs
-
-if TYPE_CHECKING:  # pragma: no cover
-    from theory.model.generator import Generator
 
 __all__ = ["DerivativeTable", "PointDerivativeUndecided", "is_piecewise_polynomial"]
 
@@ -62,10 +60,10 @@ class DerivativeTable:
     Parameters
     ----------
     generator
-        The :class:`theory.Generator`.
+        The :class:`theory.Generator` (any :class:`~theory.model.protocols.GeneratorLike`).
     """
 
-    def __init__(self, generator: "Generator"):
+    def __init__(self, generator: GeneratorLike):
         self.generator = generator
         self.latents = generator.latents
         self.normalized: tuple[sp.Expr, ...] = tuple(piecewise_normal_form(o) for o in generator.outputs)

@@ -20,19 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from theory.model.domain import Box, Domain, Region, open_condition_problem
 from theory.errors import GeneratorError, PointError
-from theory.model.guard import BlackBox
-from theory.model.functions import check_differentiable
 from theory.exact.rationals import rational_str, to_rational
-
-if TYPE_CHECKING:  # pragma: no cover
-    from theory.model.derivatives import DerivativeTable
+from theory.model.certificates import FoldCertificate, parse_certificates
+from theory.model.derivatives import DerivativeTable
+from theory.model.domain import Box, Domain, Region, open_condition_problem
+from theory.model.functions import check_differentiable
+from theory.model.guard import BlackBox
 
 __all__ = ["Generator", "parse_point"]
 
@@ -105,8 +103,6 @@ class Generator:
         if self.unused_latents:
             notes.append("latents used by no output (zero Jacobian columns): " + ", ".join(map(str, self.unused_latents)))
         self.notes: tuple[str, ...] = tuple(notes)
-        from theory.model.certificates import FoldCertificate, parse_certificates
-
         self.certificates: tuple[FoldCertificate, ...] = parse_certificates(self.name, certificates, self.latents)
 
     # -- sizes and lookups -------------------------------------------------------------
@@ -139,14 +135,12 @@ class Generator:
 
     # -- derived, cached objects ----------------------------------------------------------
     @cached_property
-    def derivatives(self) -> "DerivativeTable":
+    def derivatives(self) -> DerivativeTable:
         """The cached exact derivatives of this generator on its domain."""
-        from theory.model.derivatives import DerivativeTable
-
         return DerivativeTable(self)
 
     @cached_property
-    def black_box(self) -> "BlackBox":
+    def black_box(self) -> BlackBox:
         """The outputs as high-precision black boxes, for the independent guard
         (:mod:`theory.model.guard`)."""
         return BlackBox(self)

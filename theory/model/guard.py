@@ -41,15 +41,12 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import mpmath
 import sympy as sp
 
 from theory.exact.rationals import rational_str
-
-if TYPE_CHECKING:  # pragma: no cover
-    from theory.model.generator import Generator
+from theory.model.protocols import GeneratorLike
 
 __all__ = ["BlackBox", "FiniteDifference", "SelfCheckFailed", "finite_difference", "guard_value", "agrees"]
 
@@ -103,7 +100,7 @@ class BlackBox:
         selection).
     """
 
-    def __init__(self, generator: "Generator"):
+    def __init__(self, generator: GeneratorLike):
         self.latents = generator.latents
         self.outputs = generator.outputs
         self._compiled: dict[int, Callable | None] = {}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.check import check
+from theory.checker import check
 from theory.criteria.context import CheckContext
 from theory.model.generator import Generator
 from theory.linalg.rational import rank
@@ -168,6 +168,23 @@ def hierarchy_of(report: HierarchyReport, g: Generator, results: Sequence[CheckR
         report.converses.append(Converse("S at one point does not imply S everywhere", name, None))
 
 
+def check_case(
+    report: HierarchyReport,
+    g: Generator,
+    criteria: Sequence[str] = HIERARCHY_CRITERIA,
+    seed: int = 0,
+    budget: float | None = 60.0,
+    isolate: bool = False,
+) -> tuple[list[CheckResult], CheckContext]:
+    """Run ``criteria`` (and Type M in the sparsest aligned basis) on ``g``, add its
+    implications and converses to ``report``, and return the results with their context."""
+    ctx = CheckContext(g, seed=seed)
+    results = check(g, criteria, seed=seed, budget=budget, context=ctx, isolate=isolate)
+    m_star = check(g, ["M"], seed=seed, budget=budget, context=ctx.with_readings(ctx.readings.replace(m_basis="sparsest-aligned")), isolate=isolate)
+    hierarchy_of(report, g, results, m_star, ctx)
+    return results, ctx
+
+
 def run_hierarchy(
     generators: Sequence[Generator],
     seed: int = 0,
@@ -178,10 +195,7 @@ def run_hierarchy(
     """Run :data:`HIERARCHY_CRITERIA` on every generator and check the implications."""
     report = HierarchyReport()
     for g in generators:
-        ctx = CheckContext(g, seed=seed)
-        results = check(g, HIERARCHY_CRITERIA, seed=seed, budget=budget, context=ctx, isolate=isolate)
-        m_star = check(g, ["M"], seed=seed, budget=budget, context=ctx, m_basis="sparsest-aligned", isolate=isolate)
-        hierarchy_of(report, g, results, m_star, ctx)
+        results, _ = check_case(report, g, seed=seed, budget=budget, isolate=isolate)
         if on_case is not None:
             on_case(g, results)
     return report

@@ -20,23 +20,26 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.check import check
-from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
-from theory.theorems.topology import SLICE_READINGS
+import sympy as sp
+
 from theory.budget import Budget, BudgetExhausted
+from theory.checker import check
 from theory.criteria.context import CheckContext
+from theory.criteria.injectivity import check_covering
 from theory.criteria.smoothness import check_smoothness
 from theory.errors import InputError
 from theory.model.generator import Generator
+from theory.readings import IRREDUCIBLE_READINGS, THM3_READINGS, Readings
+from theory.registry import lookup, resolve
 from theory.result import CheckResult
 
 __all__ = [
     "Hypothesis",
     "Theorem",
-    "TheoremOptions",
     "TheoremReport",
     "THEOREMS",
     "IRREDUCIBLE_READINGS",
@@ -70,41 +73,6 @@ class Theorem:
     readings: tuple[str, ...]
 
 
-#: Option ``irreducible``: X-irreducibility for criterion X, or D-irreducibility always.
-IRREDUCIBLE_READINGS = ("matched", "D")
-#: Option ``thm3``: Theorem 3 with the spanning condition, or the summary's hypotheses only.
-THM3_READINGS = ("with-spanning", "summary")
-
-
-@dataclass(frozen=True)
-class TheoremOptions:
-    """The readings of docs/mathematics.md section 0.3 that the theorems use (defaults first)."""
-
-    slices: str = "both"
-    m_basis: str = "coordinates"
-    irreducible: str = "matched"
-    irreducible_scope: str = "everywhere"
-    thm3: str = "with-spanning"
-    s_reading: str = "strict"
-    rho_plus: str = "pointwise"
-    hn: str = "block-diagonal"
-    sep: str = "weak+nondegenerate"
-    n: int = 2
-
-    def __post_init__(self) -> None:
-        allowed = {
-            "slices": SLICE_READINGS,
-            "irreducible": IRREDUCIBLE_READINGS,
-            "irreducible_scope": IRREDUCIBLE_SCOPES,
-            "thm3": THM3_READINGS,
-        }
-        for name, values in allowed.items():
-            if getattr(self, name) not in values:
-                raise InputError(f"unknown {name.replace('_', '-')} reading {getattr(self, name)!r} (choose from {', '.join(values)})")
-        if self.n < 2:
-            raise InputError(f"Theorem 5 needs n >= 2, got {self.n}")
-
-
 _TOPOLOGY = (
     Hypothesis("T1", "S simply connected", "T1"),
     Hypothesis("T2", "every slice path-connected", "T2"),
@@ -113,9 +81,29 @@ _TOPOLOGY = (
 _T4 = "T4: the competitor g_hat is a covering map onto X (checked only for a supplied decoder)"
 
 
-def theorem(number: int, options: TheoremOptions | None = None) -> Theorem:
-    """Theorem ``number`` (1-5) with its hypotheses under ``options``."""
-    o = options or TheoremOptions()
+#: How each theorem's reading names (as in the JSON ``readings``) map to :class:`Readings` fields.
+_READING_FIELDS = {
+    "slices": "slices",
+    "irreducible-scope": "irreducible_scope",
+    "m-basis": "m_basis",
+    "irreducible": "irreducible",
+    "thm3": "thm3",
+    "s-strict": "s",
+    "rho-plus": "rho_plus",
+    "hn": "hn",
+    "sep": "sep",
+}
+
+
+def theorem(number: int, readings: Readings | None = None, n: int = 2) -> Theorem:
+    """Theorem ``number`` (1-5) with its hypotheses under ``readings``; ``n`` is Theorem 5's order.
+
+    >>> [h.id for h in theorem(5, n=3).hypotheses][:3]
+    ['H3', 'sep3', 'irreducible:H3']
+    """
+    o = readings if readings is not None else Readings()
+    if n < 2:
+        raise InputError(f"Theorem 5 needs n >= 2, got {n}")
 
     def irreducible(kind: str) -> Hypothesis:
         kind = kind if o.irreducible == "matched" else "D"
@@ -137,7 +125,6 @@ def theorem(number: int, options: TheoremOptions | None = None) -> Theorem:
         hyps = (Hypothesis("S", "Type S at every s", "S"), irreducible("S")) + _TOPOLOGY
         return Theorem(4, "Type S", "a Type S generator with S-irreducible factors is identifiable", hyps, (_T4,), ("s-strict", "rho-plus", "irreducible", "irreducible-scope", "slices"))
     if number == 5:
-        n = o.n
         hyps = (
             Hypothesis(f"H{n}", f"Type H{n} on S", f"H{n}"),
             Hypothesis(f"sep{n}", f"{n}-order separability at the checked points", f"sep{n}", "point"),
@@ -190,32 +177,21 @@ def _synthetic(criterion: str, verdict: str, method: str, note: str) -> CheckRes
     return CheckResult(criterion, verdict, "global", method, details={"note": note})
 
 
-def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, o: TheoremOptions, seed: int, budget: float | None) -> list[CheckResult]:
+def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, seed: int, budget: float | None, known: Sequence[CheckResult]) -> list[CheckResult]:
     if h.check.startswith("C") and h.check[1:].isdigit():
         return [_smoothness(ctx, int(h.check[1:]), budget)]
     kind = h.check.split(":")[1] if h.check.startswith("irreducible:") else None
     if kind is not None and kind not in ("D", "S", "M", "H2"):
         return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (docs/mathematics.md 7.6)")]
-    results = check(
-        g,
-        [h.check],
-        seed=seed,
-        budget=budget,
-        hn_reading=o.hn,
-        s_reading=o.s_reading,
-        rho_plus_reading=o.rho_plus,
-        irreducible_scope=o.irreducible_scope,
-        m_basis=o.m_basis,
-        sep_reading=o.sep,
-        slices=o.slices,
-        context=ctx,
-        isolate=False,
-    )
-    if kind is not None and kind != "D" and h.scope == "global":
-        if all(len(b) == 1 for b in g.blocks):
-            results.append(_synthetic(h.check, "proved", "structural", "every factor is 1-D: a line cannot split into two nonzero parts"))
-        else:
-            results.append(_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility on all of S is checked at points only"))
+    results = [r for r in known if r.criterion == h.check] or check(g, [h.check], seed=seed, budget=budget, context=ctx, isolate=False)
+    if h.scope == "global" and not any(r.scope == "global" for r in results):
+        which = lookup(h.check)
+        if which.criterion.global_check is not None:
+            ctx.use_budget(Budget(budget))
+            try:
+                results.append(resolve(which.criterion.global_check)(ctx, **which.params))
+            except BudgetExhausted:
+                results.append(_synthetic(h.check, "unknown", "budget-exhausted", "the global check ran out of its time budget"))
     return results
 
 
@@ -248,7 +224,14 @@ def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:
 
 
 def theorem_report(
-    generator: Generator, number: int, options: TheoremOptions | None = None, seed: int = 0, budget: float | None = 60.0, context: CheckContext | None = None
+    generator: Generator,
+    number: int,
+    readings: Readings | None = None,
+    n: int = 2,
+    seed: int = 0,
+    budget: float | None = 60.0,
+    context: CheckContext | None = None,
+    known: Sequence[CheckResult] = (),
 ) -> TheoremReport:
     """Check every hypothesis of theorem ``number`` on ``generator`` and conclude.
 
@@ -258,20 +241,32 @@ def theorem_report(
         The generator.
     number
         1-5.
-    options
-        Readings (docs/mathematics.md 0.3); defaults everywhere.
+    readings
+        The readings (docs/mathematics.md 0.3); defaults everywhere, or the context's.
+    n
+        Theorem 5's order.
     seed, budget
         Seed of every random choice; seconds per check.
     context
-        A :class:`CheckContext` to share caches across theorems.
+        A :class:`CheckContext` to share caches across theorems; its readings hold.
+    known
+        Results of :func:`theory.checker.check` already computed on ``generator`` under the
+        same readings and seed; a hypothesis with results here is not checked again.
+
+    Raises
+    ------
+    InputError
+        When ``readings`` and ``context``'s readings differ.
     """
-    o = options or TheoremOptions()
-    th = theorem(number, o)
-    ctx = context or CheckContext(generator, seed=seed)
-    report = TheoremReport(th, generator, readings={name: getattr(o, name.replace("-", "_"), None) for name in th.readings})
+    if context is not None and readings is not None and context.readings != readings:
+        raise InputError("theorem_report: the readings given differ from the context's readings")
+    ctx = context or CheckContext(generator, seed=seed, readings=readings)
+    o = ctx.readings
+    th = theorem(number, o, n)
+    report = TheoremReport(th, generator, readings={name: getattr(o, _READING_FIELDS[name]) for name in th.readings})
     reasons = []
     for h in th.hypotheses:
-        report.results[h.id] = _run_hypothesis(h, generator, ctx, o, seed, budget)
+        report.results[h.id] = _run_hypothesis(h, generator, ctx, seed, budget, known)
         ok, why = _satisfied(h, report.results[h.id])
         if not ok:
             reasons.append(why)
@@ -290,8 +285,6 @@ def check_sparsity_constraint(competitor, samples: int = 4, seed: int = 0) -> li
     Jacobians are evaluated exactly at ``s0`` and at ``samples`` seeded rational points;
     each pair gives a ``point`` verdict (criterion ``sparsity-constraint``).
     """
-    import sympy as sp
-
     g, ghat = competitor.original, competitor.generator
     ctx_g, ctx_hat = CheckContext(g, seed=seed), CheckContext(ghat, seed=seed)
     out = []
@@ -316,8 +309,6 @@ def competitor_conditions(report: TheoremReport, competitor) -> dict[str, list[C
     """Check the theorem's conditions on a candidate ``competitor`` (docs/mathematics.md 9.2): T4
     (g_hat a covering map, sufficient conditions) and, for Theorem 3, the sparsity
     constraint.  Returned by condition id; ``report`` is not changed."""
-    from theory.criteria.injectivity import check_covering
-
     out = {"T4": [check_covering(competitor.generator)]}
     if report.theorem.number == 3:
         out["sparsity-constraint"] = check_sparsity_constraint(competitor)

@@ -45,9 +45,11 @@ from typing import Any, Union
 import networkx as nx
 import sympy as sp
 
+from theory.readings import SLICE_READINGS
 from theory.model.domain import Box, Region
 from theory.exact.rationals import rational_str, to_rational
 from theory.result import CheckResult
+from theory.criteria.context import CheckContext
 
 __all__ = [
     "GridUnion",
@@ -63,7 +65,6 @@ __all__ = [
 Cell = tuple[int, int]
 
 #: The values of the reading option ``slices`` (docs/mathematics.md section 0.3).
-SLICE_READINGS = ("both", "fibres", "co-slices")
 
 _UNDECIDABLE = (
     "simple connectivity of a general semi-algebraic set is decidable only for d <= 2 (by cylindrical "
@@ -514,3 +515,14 @@ def check_slices(domain: TopologyDomain, blocks: Sequence[Sequence[object]], rea
     if failures:
         return CheckResult("T2", "refuted", "global", "grid-topology", witness=failures[0], details=details)
     return CheckResult("T2", "proved", "global", "grid-topology", details=details)
+
+
+def check_domain_simply_connected(ctx: CheckContext) -> CheckResult:
+    """T1 on the generator's domain (criterion ``T1``)."""
+    return check_simply_connected(ctx.generator.domain)
+
+
+def check_domain_slices(ctx: CheckContext) -> CheckResult:
+    """T2 on the generator's domain and blocks, slices as ``ctx.readings.slices`` says."""
+    g = ctx.generator
+    return check_slices(g.domain, g.blocks, ctx.readings.slices)

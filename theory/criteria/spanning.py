@@ -1,0 +1,103 @@
+"""The spanning condition of Theorem 3 (criterion ``spanning``, scope ``global``).
+
+docs/mathematics.md 4.3, reading ``thm3: with-spanning``: for every output n, the rows
+``J_{n,:}(s)``, s in S, span ``R^{supp_n}``.  Exact ranks at seeded rational points prove
+it; a kernel vector ``y`` whose combination ``sum_a y_a d_a g_n`` is proved identically
+zero refutes it (the witness is the dependency); a nonzero combination adds its witness
+point and the loop repeats.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory import Generator, Box
+>>> from theory.criteria.context import CheckContext
+>>> s1, s2 = sp.symbols("s1 s2", real=True)
+>>> g = Generator("lin", [[s1], [s2]], [s1, s2, s1 + s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+>>> r = check_spanning(CheckContext(g))
+>>> r.verdict, r.witness["output"], r.witness["dependency"]
+('refuted', 2, {'s1': '-1', 's2': '1'})
+>>> summary(r)
+'output 3 (counting from 1): s1 = -1, s2 = 1 gives an identically zero combination of its partials: the rows do not span'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.criteria.context import CheckContext, NotRational, rational_value
+from theory.linalg.rational import nullspace, rank
+from theory.result import CheckResult
+
+__all__ = ["check_spanning", "summary"]
+
+_MAX_ROUNDS = 6
+
+
+def check_spanning(ctx: CheckContext) -> CheckResult:
+    """The spanning (sufficient variability) condition of Theorem 3, on every output."""
+    g = ctx.generator
+    details: dict = {"readings": {"thm3": "with-spanning"}, "rows": {}}
+    undecided = []
+    for n in range(g.m):
+        support = []
+        for a in range(g.d):
+            ctx.budget.check()
+            zt = ctx.partial_zero_test(n, a)
+            if zt.status == "unknown":
+                undecided.append(f"output {n}: d/d{g.latents[a]} not decided")
+                support = None
+                break
+            if zt.status == "nonzero":
+                support.append(a)
+        if support is None:
+            continue
+        if not support:
+            details["rows"][str(n)] = "no dependence"
+            continue
+        if len(support) == 1:  # a partial not identically zero spans R^1
+            details["rows"][str(n)] = "spans"
+            continue
+        points = [dict(p) for p in g.points] + ctx.random_points(len(support) + 2)
+        outcome = _row_spans(ctx, n, support, points)
+        if outcome[0] == "refuted":
+            witness = {"output": n, "support": [str(g.latents[a]) for a in support], "dependency": outcome[1]}
+            return CheckResult("spanning", "refuted", "global", outcome[2], witness=witness, details=details)
+        if outcome[0] == "unknown":
+            undecided.append(f"output {n}: {outcome[1]}")
+        else:
+            details["rows"][str(n)] = "spans"
+    if undecided:
+        details["undecided"] = undecided
+        return CheckResult("spanning", "unknown", "global", "exact-evaluation", details=details)
+    return CheckResult("spanning", "proved", "global", "exact-evaluation", details=details)
+
+
+def _row_spans(ctx: CheckContext, n: int, support: list[int], points: list[dict]) -> tuple:
+    g = ctx.generator
+    for _ in range(_MAX_ROUNDS):
+        try:
+            V = [[rational_value(ctx, n, (a,), p) for a in support] for p in points]
+        except NotRational as exc:
+            return ("unknown", str(exc))
+        if rank(V) == len(support):
+            return ("proved",)
+        y = nullspace(V, len(support))[0]
+        combination = sum((sp.Rational(c.numerator, c.denominator) * ctx.table.derivative(n, (a,)) for c, a in zip(y, support) if c != 0), sp.S.Zero)
+        zt = ctx.tester.test(combination)
+        if zt.status == "zero":
+            return ("refuted", {str(g.latents[a]): str(c) for a, c in zip(support, y)}, zt.method)
+        if zt.status == "unknown" or zt.point is None:
+            return ("unknown", f"the dependency {[str(c) for c in y]} is undecided ({zt.method})")
+        points.append(zt.point)
+    return ("unknown", f"no spanning sample after {_MAX_ROUNDS} rounds")
+
+
+
+
+def summary(result: CheckResult) -> str:
+    """The witness of a refuted ``spanning`` in words (outputs counted from 1)."""
+    w = result.witness
+    if not w:
+        return ""
+    dependency = ", ".join(f"{k} = {v}" for k, v in w["dependency"].items())
+    return f"output {w['output'] + 1} (counting from 1): {dependency} gives an identically zero combination of its partials: the rows do not span"
