@@ -330,16 +330,26 @@ def write_report(rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str
     """Write ``sis_vs_overlap.png``, ``table.md`` and (when the rows carry per-restart contrasts)
     ``sis_vs_contrast.png`` for ``rows`` into ``out_dir``; return the first two paths.
 
+    ``table.md`` lives in ``out_dir``, so a path into ``out_dir`` that ``timing`` mentions (as
+    given or absolute) is written relative to it: the table never records where the run was made.
+
     Examples
     --------
     >>> import tempfile
     >>> rows = [{"K": 2, "lam": 1.0, "overlap": 0.0, "seed": 0, "sis": 0.9, "eval_recon": 0.0, "eval_ccomp": 0.0}]
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     figure, table = write_report(rows, out)
-    ...     print(figure.name, table.name, "0.900" in table.read_text())
-    sis_vs_overlap.png table.md True
+    ...     figure, table = write_report(rows, out, timing=f"(runs already in {Path(out) / 'results.csv'} were not redone)")
+    ...     text = table.read_text()
+    ...     print(figure.name, table.name, "0.900" in text, "(runs already in results.csv were" in text, out in text)
+    sis_vs_overlap.png table.md True True False
     """
+    import os
+    import re
+
     out = Path(out_dir)
+    for folder in sorted({str(out), str(out.resolve())}, key=len, reverse=True):
+        prefix = folder.rstrip(os.sep) + os.sep
+        timing = re.sub(r"(?<![\w.~/-])" + re.escape(prefix), "", timing)
     summary = summarize(rows)
     figure, table = out / "sis_vs_overlap.png", out / "table.md"
     plot_sis(summary, figure, title=title)
