@@ -226,3 +226,20 @@ def test_s_under_a_tiny_budget_is_unknown_or_right(seed):
     assert quick.verdict in ("unknown", exact.verdict)
     if quick.verdict == "refuted":
         verify_witness(g, quick)
+
+
+@pytest.mark.parametrize("name", ["p03", "p28"])
+def test_s_irreducibility_follows_the_s_reading(bundled, name):
+    """A split of a factor refutes S-irreducibility under the reading in force: under
+    ``non-strict`` a split that ties (rho+ = rho-) keeps Type S, so the factor is reducible,
+    while under ``strict`` the same factor is irreducible."""
+    from theory.checker import check
+
+    g = bundled[next(k for k in bundled if k.startswith(name))]
+    strict = check(g, ["irreducible:S"], readings=Readings(s="strict"), isolate=False)
+    loose = check(g, ["irreducible:S"], readings=Readings(s="non-strict"), isolate=False)
+    assert {r.verdict for r in strict} == {"proved"}
+    refuted = [r for r in loose if r.verdict == "refuted"]
+    assert refuted
+    rho_plus, rho_minus = refuted[0].witness["refined_rho"]
+    assert rho_plus <= rho_minus and not rho_plus < rho_minus  # a tie: refuted only because ties count

@@ -181,13 +181,17 @@ def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
         ctx.budget.check()
         refined = others + [list(Q), list(Qc)]
         result = sparsity(Jnew, refined, engine="auto", budget=ctx.budget, seed=ctx.seed)
-        if result.type_s("strict"):
+        if result.type_s(ctx.readings.s):
             return {
                 "method": "matroid-exact" if result.engine == "matroid" else "z3-lra-pb",
                 "latents": [str(g.latents[a]) for a in block],
                 "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
                 "refined_rho": [result.rho_plus, result.rho_minus],
             }
+    if ctx.readings.s != "strict":
+        # the search over splits of the greedy basis is complete for the strict reading only:
+        # under ties a split in another basis may still keep Type S
+        raise _Undecided("no split of the greedy basis keeps non-strict Type S; the search is complete only for the strict reading")
     return None
 
 
