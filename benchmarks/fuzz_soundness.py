@@ -4,7 +4,7 @@ Draws generators whose truths are known by construction (``tests/soundness/famil
 block-additive pixel layouts with planted supports, cross terms, hidden zeros, near-zeros,
 switching pieces on boxes and regions; and, for issue 12, thin Piecewise pieces that
 rewrite smooth functions, special functions with a latent in every argument position, and
-large-denominator hidden terms such as sin(N pi s) with a large N), checks them with :func:`theory.check.check`
+large-denominator hidden terms such as sin(N pi s) with a large N), checks them with :func:`theory.checker.check`
 (criteria D, M, H2, H3 and often H4, global and at points), compares every definite
 verdict with the truth, and re-verifies every witness with the independent oracle
 (``tests/soundness/oracle.py``).  It reports checks per second, the number of unsound
@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 import multiprocessing  # noqa: E402
 
 from tests.soundness.families import FAMILIES  # noqa: E402
-from tests.soundness.runner import _judge_spec  # noqa: E402
+from tests.soundness.runner import judge_spec  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
             specs = [(families[k % len(families)], args.seed + k, args.seed, args.budget, args.isolate) for k in range(next_k, next_k + batch)]
             next_k += batch
-            for outcomes, unsound in pool.map(_judge_spec, specs, chunksize=1):
+            for outcomes, unsound in pool.map(judge_spec, specs, chunksize=1):
                 instances += 1
                 reports += unsound
                 per_family[outcomes[0].family]["instances"] += 1

@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from numeric.experiment.config import RunSpec, load_config  # noqa: E402
-from numeric.experiment.sweep import SELECTION_SAMPLES, _contrasts, _evaluate, _ground_truth, _latents, _member_seeds  # noqa: E402
+from numeric.experiment.sweep import SELECTION_SAMPLES, contrasts, evaluate_model, ground_truth, draw_latents, member_seeds  # noqa: E402
 from numeric.experiment.training import TrainSettings, train_ensemble  # noqa: E402
 
 
@@ -57,26 +57,26 @@ def main(argv: list[str] | None = None) -> list[dict]:
     steps = args.steps or config.steps
     checkpoints = sorted({int(v) for v in args.checkpoints.split(",") if v.strip()} | {steps})
     K, sd = args.slots, config.slot_dim
-    gt, _ = _ground_truth(config, K, args.overlap, args.seed)
-    z, _ = _latents(config, K, args.seed)
+    gt, _ = ground_truth(config, K, args.overlap, args.seed)
+    z, _ = draw_latents(config, K, args.seed)
     x = gt(z).float()
     x_train, x_eval, z_eval = x[: config.n_train], x[config.n_train :], z[config.n_train :]
     run = RunSpec(K, args.overlap, args.lam, args.seed)
-    seeds = [_member_seeds(config, run, r) for r in range(args.restarts)]
+    seeds = [member_seeds(config, run, r) for r in range(args.restarts)]
     settings = TrainSettings(steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast)
     rows: list[dict] = []
     started = time.perf_counter()
 
     def report(step: int, models: list) -> None:
         for r, model in enumerate(models):
-            ev = _evaluate(model, x_eval, z_eval, K, sd)
+            ev = evaluate_model(model, x_eval, z_eval, K, sd)
             row = {
                 "step": step,
                 "restart": r,
                 "sis": round(ev["sis"], 4),
                 "r_on": ev["r_on"],
                 "r_off": ev["r_off"],
-                "nccomp": round(float(_contrasts(model, x_train[:SELECTION_SAMPLES], sd)[3].mean()), 4),
+                "nccomp": round(float(contrasts(model, x_train[:SELECTION_SAMPLES], sd)[3].mean()), 4),
                 "seconds": round(time.perf_counter() - started),
             }
             rows.append(row)

@@ -529,6 +529,6 @@ def from_generator(g: Generator, dtype: torch.dtype = torch.float64, device: tor
         dtype=dtype,
         device=device,
         contains=contains,
+        source=g,
     )
-    ng.source = g  # type: ignore[attr-defined]
     return ng

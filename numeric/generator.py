@@ -59,6 +59,8 @@ class NeuralGenerator:
     contains
         Optional membership test ``contains(z[N, d]) -> bool[N]`` for a non-box domain;
         :meth:`sample` rejects points outside it.
+    source
+        The exact generator this one was built from (:func:`numeric.bridge.from_generator`), if any.
 
     Raises
     ------
@@ -87,6 +89,7 @@ class NeuralGenerator:
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
         contains: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        source: object | None = None,
     ):
         if not callable(f):
             raise ValueError(f"f must be a torch Module or a function, got {type(f).__name__}")
@@ -111,6 +114,7 @@ class NeuralGenerator:
             raise ValueError(f"box must give {latent_dim} intervals (lo, hi) with lo < hi, got {box}")
         self.box: tuple[tuple[float, float], ...] = tuple(box)
         self.contains = contains
+        self.source = source
         param = _first_parameter(f)
         self.dtype: torch.dtype = dtype or (param.dtype if param is not None else torch.get_default_dtype())
         self.device: torch.device = torch.device(device) if device is not None else (param.device if param is not None else torch.device("cpu"))

@@ -226,7 +226,7 @@ def _check_out_dir(config: SweepConfig, out: Path) -> None:
         snapshot.write_text(json.dumps(mine, indent=2) + "\n")
 
 
-def _ground_truth(config: SweepConfig, K: int, overlap: float, seed: int) -> tuple[GroundTruth, int]:
+def ground_truth(config: SweepConfig, K: int, overlap: float, seed: int) -> tuple[GroundTruth, int]:
     gt_seed = derive_seed(config.seed, "gt", K, seed)
     gt = sample_ground_truth(
         K,
@@ -242,7 +242,7 @@ def _ground_truth(config: SweepConfig, K: int, overlap: float, seed: int) -> tup
     return gt, gt_seed
 
 
-def _latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]:
+def draw_latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]:
     data_seed = derive_seed(config.seed, "data", K, seed)
     gen = torch.Generator().manual_seed(data_seed)
     z = torch.randn(config.n_train + config.n_eval, K * config.slot_dim, generator=gen, dtype=torch.float64)
@@ -250,7 +250,7 @@ def _latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]
 
 
 @torch.no_grad()
-def _contrasts(
+def contrasts(
     model: torch.nn.Module, x: torch.Tensor, slot_dim: int, chunk: int = 1024
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Codes, reconstructions, C_comp and the scale-free C_comp / ||J||_F^2 of ``model`` at every
@@ -264,8 +264,8 @@ def _contrasts(
 
 
 @torch.no_grad()
-def _evaluate(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int) -> dict[str, Any]:
-    zh, xh, ccomp, nccomp = _contrasts(model, x, slot_dim)
+def evaluate_model(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int) -> dict[str, Any]:
+    zh, xh, ccomp, nccomp = contrasts(model, x, slot_dim)
     sis = slot_identifiability_score(
         z.reshape(len(z), K, slot_dim).cpu().numpy(), zh.reshape(len(zh), K, slot_dim).double().cpu().numpy()
     )
@@ -279,7 +279,7 @@ def _evaluate(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, 
     }
 
 
-def _member_seeds(config: SweepConfig, run: RunSpec, restart: int) -> tuple[int, int]:
+def member_seeds(config: SweepConfig, run: RunSpec, restart: int) -> tuple[int, int]:
     """Initialisation and batch seeds of one restart of ``run`` (restart 0 keeps the single-run seeds)."""
     extra: tuple[Any, ...] = () if restart == 0 else ("restart", restart)
     return (
@@ -389,8 +389,8 @@ def _run(
             seeds = sorted({r.seed for r in members})
             data: dict[int, tuple[torch.Tensor, torch.Tensor, str, int]] = {}
             for s in seeds:
-                gt, gt_seed = _ground_truth(config, K, overlap, s)
-                z, data_seed = _latents(config, K, s)
+                gt, gt_seed = ground_truth(config, K, overlap, s)
+                z, data_seed = draw_latents(config, K, s)
                 key = RunSpec(K, overlap, 0.0, s).generator_key
                 if key not in gens:
                     pts = sample_points(K * config.slot_dim, config.exact_points, derive_seed(config.seed, "points", K, s))
@@ -411,7 +411,7 @@ def _run(
                 data[s] = (z, gt(z), key, data_seed)
             slots = [(run, r) for run in members for r in range(config.restarts)]
             x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)
-            seeds_of = [_member_seeds(config, run, r) for run, r in slots]
+            seeds_of = [member_seeds(config, run, r) for run, r in slots]
             label = f"K={K} overlap={overlap:g}: {len(members)} runs" + (f" x {config.restarts} restarts" if config.restarts > 1 else "")
             task = progress.add_task(label, total=settings.steps)
             trained = train_ensemble(
@@ -432,9 +432,9 @@ def _run(
                 x_eval = x[config.n_train :].to(device=device, dtype=dtype)
                 x_sel = x_train[j * config.restarts, :SELECTION_SAMPLES]
                 idx = list(range(j * config.restarts, (j + 1) * config.restarts))
-                evals = [_evaluate(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim) for i in idx]
+                evals = [evaluate_model(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim) for i in idx]
                 losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
-                nccomp = [float(_contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
+                nccomp = [float(contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
                 score = nccomp if config.select == "normalized-contrast" else losses
                 best = min(range(config.restarts), key=lambda r: (score[r], r))
                 i = idx[best]

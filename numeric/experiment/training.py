@@ -5,7 +5,7 @@ once ``int(steps / 2)`` steps are done, batches of 64, the loss
 ``mean((x - xh)^2) + lambda * C_comp`` with ``C_comp`` the unweighted compositional contrast of
 the decoder's Jacobians at the codes ``zh = encoder(x)``, computed by
 ``vmap(jacfwd(decoder))`` (forward mode: the latent dimension is far below the observed one,
-ENGINEERING.md measures ``jacfwd`` 5-7x faster than ``jacrev`` per training step).  The contrast
+``jacfwd`` measured 5-7x faster than ``jacrev`` per training step here).  The contrast
 is not detached from the encoder, as in their code.  Note what that buys with their decoder,
 though: a LeakyReLU MLP is piecewise linear, so its Jacobian is piecewise constant in ``z`` and
 the contrast's gradient with respect to the codes (hence the encoder) is exactly zero almost

@@ -27,7 +27,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from theory.check import check
+from theory.checker import check
 from theory.errors import InputError
 
 from tests.soundness.families import Instance, make_instance
@@ -94,7 +94,7 @@ def judge_results(instance: Instance, results: list) -> list[Outcome]:
     return out
 
 
-def _judge_spec(spec: tuple[str, int, int, float | None, bool]) -> tuple[list[Outcome], list[str]]:
+def judge_spec(spec: tuple[str, int, int, float | None, bool]) -> tuple[list[Outcome], list[str]]:
     family, instance_seed, seed, budget, isolate = spec
     try:
         instance = make_instance(family, instance_seed)
@@ -118,11 +118,11 @@ def run_specs(
     """
     jobs = [(family, k, seed, budget, isolate) for family, k in specs]
     if workers <= 1:
-        parts = [_judge_spec(job) for job in jobs]
+        parts = [judge_spec(job) for job in jobs]
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = list(pool.map(_judge_spec, jobs, chunksize=1))
+            parts = list(pool.map(judge_spec, jobs, chunksize=1))
     outcomes = [o for part, _ in parts for o in part]
     reports = [r for _, part in parts for r in part]
     return outcomes, reports

@@ -20,7 +20,7 @@ from collections import Counter
 import pytest
 import sympy as sp
 
-from theory.check import check
+from theory.checker import check
 from theory.result import CheckResult
 
 from theory.errors import GeneratorError
@@ -269,7 +269,7 @@ def test_a_refused_generator_is_counted_not_judged(monkeypatch):
         raise GeneratorError("erfinv is not on the list")
 
     monkeypatch.setattr(runner, "make_instance", refuse)
-    outcomes, reports = runner._judge_spec(("special-functions", 0, 0, 5.0, False))
+    outcomes, reports = runner.judge_spec(("special-functions", 0, 0, 5.0, False))
     assert [o.kind for o in outcomes] == ["refused"] and not reports
     summary = summarise(outcomes)
     assert summary["checks"] == 0 and summary["refused"] == 1

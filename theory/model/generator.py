@@ -103,6 +103,8 @@ class Generator:
         if self.unused_latents:
             notes.append("latents used by no output (zero Jacobian columns): " + ", ".join(map(str, self.unused_latents)))
         self.notes: tuple[str, ...] = tuple(notes)
+        #: Where the generator was read from (a case file's path or a bundled case's module), if anywhere.
+        self.source: str | None = None
         self.certificates: tuple[FoldCertificate, ...] = parse_certificates(self.name, certificates, self.latents)
 
     # -- sizes and lookups -------------------------------------------------------------
