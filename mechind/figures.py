@@ -3,8 +3,8 @@
 Examples
 --------
 >>> import tempfile, pathlib, cases
->>> out = pathlib.Path(tempfile.mkdtemp()) / "p13.png"
->>> gd_figure(cases.find_case("p13"), None, out).read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     gd_figure(cases.find_case("p13"), None, pathlib.Path(tmp) / "p13.png").read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
 True
 """
 
@@ -50,9 +50,10 @@ def _vector_label(v: list, names: list[str]) -> str:
     return " + ".join(terms).replace("+ -", "- ") or "0"
 
 
-def gd_figure(generator: Generator, point: dict | None, path: str | Path, seed: int = 0) -> Path:
+def gd_figure(generator: Generator, point: dict | None, path: str | Path, seed: int = 0, context: CheckContext | None = None) -> Path:
     """G_D of the coordinate basis and of the sparsest aligned basis at ``point`` (default:
-    the generator's first point), side by side, written as a PNG to ``path``.
+    the generator's first point), side by side, written as a PNG to ``path``.  ``context``
+    shares the Jacobians a check already computed.
 
     Raises
     ------
@@ -60,7 +61,7 @@ def gd_figure(generator: Generator, point: dict | None, path: str | Path, seed: 
         If the Jacobian at the point is not an exact rational matrix.
     """
     g = generator
-    ctx = CheckContext(g, seed=seed)
+    ctx = context or CheckContext(g, seed=seed)
     if point is None:
         if not g.points:
             raise InputError(f"{g.name} has no points; give one")
@@ -84,14 +85,15 @@ def gd_figure(generator: Generator, point: dict | None, path: str | Path, seed: 
     return path
 
 
-def support_figure(generator: Generator, points: list[dict], path: str | Path, seed: int = 0) -> Path:
-    """The Jacobian support at each point as a heatmap (nonzero / zero / undecided), exact.
+def support_figure(generator: Generator, points: list[dict], path: str | Path, seed: int = 0, context: CheckContext | None = None) -> Path:
+    """The Jacobian support at each point as a heatmap (nonzero / zero / undecided), exact;
+    ``context`` shares the Jacobians a check already computed.
 
     Each panel shows ``J(s)``'s entries where they are rational, the rows (outputs) down and
     the latents across, with the factor boundaries drawn.
     """
     g = generator
-    ctx = CheckContext(g, seed=seed)
+    ctx = context or CheckContext(g, seed=seed)
     points = points or list(g.points)
     fig, axes = plt.subplots(1, len(points), figsize=(max(4.0, 1.2 + (0.55 * g.d + 1.0) * len(points)), 1.2 + 0.32 * g.m), squeeze=False)
     cmap = matplotlib.colors.ListedColormap(["#f4f4f4", "#3b6fb6", "#f0b429"])

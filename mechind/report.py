@@ -9,9 +9,10 @@ converses, and each theorem's status on each case.
 Examples
 --------
 >>> import tempfile, pathlib, cases
->>> out = pathlib.Path(tempfile.mkdtemp())
->>> md = build_report([cases.find_case("p13")], out)
->>> md.name, (out / "figures").is_dir()
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     out = pathlib.Path(tmp)
+...     md = build_report([cases.find_case("p13")], out)
+...     md.name, (out / "figures").is_dir()
 ('report.md', True)
 """
 
@@ -22,12 +23,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from theory.check import KNOWN_CRITERIA, check
 from theory.criteria.context import CheckContext
+from theory.registry import KNOWN_CRITERIA
 from theory.errors import InputError
 from theory.model.generator import Generator
-from theory.theorems.hierarchy import HierarchyReport, hierarchy_of
-from theory.result import CheckResult
+from theory.theorems.hierarchy import HierarchyReport, check_case
+from theory.result import CheckResult, point_text
 from theory.theorems.statements import THEOREMS, TheoremReport, theorem_report
 
 from . import __version__
@@ -45,10 +46,6 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _point_text(point: dict | None) -> str:
-    return "" if not point else "(" + ", ".join(str(v) for v in point.values()) + ")"
-
-
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
 
@@ -57,7 +54,7 @@ def _verdict_table(results: Sequence[CheckResult]) -> list[str]:
     lines = ["| criterion | scope | point | verdict | method | witness / certificate |", "|---|---|---|---|---|---|"]
     for r in results:
         lines.append(
-            f"| {r.criterion} | {r.scope} | {_point_text(r.point)} | **{r.verdict}** | {r.method} | {_md_escape(witness_summary(r))} |"
+            f"| {r.criterion} | {r.scope} | {point_text(r.point)} | **{r.verdict}** | {r.method} | {_md_escape(witness_summary(r))} |"
         )
     return lines
 
@@ -72,20 +69,20 @@ def _matrix_cell(results: Sequence[CheckResult], criterion: str) -> str:
     return ""
 
 
-def _figures(g: Generator, results: Sequence[CheckResult], figdir: Path) -> list[tuple[str, Path]]:
+def _figures(g: Generator, results: Sequence[CheckResult], figdir: Path, ctx: CheckContext) -> list[tuple[str, Path]]:
     out: list[tuple[str, Path]] = []
     slug = _slug(g.name)
     pts = list(dict.fromkeys(tuple(r.point.items()) for r in results if r.point is not None))
     points = [dict(p) for p in pts] or list(g.points)
-    out.append(("Jacobian support (blue nonzero, grey zero, yellow undecided; bold lines separate factors)", support_figure(g, points, figdir / f"{slug}-support.png")))
+    out.append(("Jacobian support (blue nonzero, grey zero, yellow undecided; bold lines separate factors)", support_figure(g, points, figdir / f"{slug}-support.png", context=ctx)))
     try:
-        out.append(("G_D of the coordinate basis and of the sparsest aligned basis", gd_figure(g, points[0], figdir / f"{slug}-gd.png")))
+        out.append(("G_D of the coordinate basis and of the sparsest aligned basis", gd_figure(g, points[0], figdir / f"{slug}-gd.png", context=ctx)))
     except InputError:
         pass
     rows = []
     for r in results:
         if r.criterion == "S" and r.details.get("rho_plus") is not None:
-            rows.append((_point_text(r.point), r.details["rho_plus"], r.details.get("rho_minus"), r.details.get("rho_star")))
+            rows.append((point_text(r.point), r.details["rho_plus"], r.details.get("rho_minus"), r.details.get("rho_star")))
     if rows:
         out.append(("rho+ (aligned), rho- (misaligned), rho* (any basis) per point", rho_figure(g.name, rows, figdir / f"{slug}-rho.png")))
     return out
@@ -108,20 +105,17 @@ def build_report(
     all_results: dict[str, list[CheckResult]] = {}
     theorems: dict[str, dict[int, TheoremReport]] = defaultdict(dict)
     for g in generators:
-        ctx = CheckContext(g, seed=seed)
-        results = check(g, KNOWN_CRITERIA + ("H4",), seed=seed, budget=budget, context=ctx, isolate=False)
-        m_star = check(g, ["M"], seed=seed, budget=budget, context=ctx, m_basis="sparsest-aligned", isolate=False)
-        hierarchy_of(hierarchy, g, results, m_star, ctx)
+        results, ctx = check_case(hierarchy, g, KNOWN_CRITERIA + ("H4",), seed=seed, budget=budget)
         all_results[g.name] = results
         for n in THEOREMS:
-            theorems[g.name][n] = theorem_report(g, n, seed=seed, budget=budget, context=ctx)
+            theorems[g.name][n] = theorem_report(g, n, seed=seed, budget=budget, context=ctx, known=results)
         lines = [f"### {g.name}", ""]
         if g.description:
             lines += [g.description.strip().splitlines()[0], ""]
         factors = "; ".join(f"{name} = {{{', '.join(str(g.latents[a]) for a in b)}}}" for name, b in zip(g.factor_names, g.blocks))
         lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
         lines += _verdict_table(results) + [""]
-        for caption, path in _figures(g, results, figdir):
+        for caption, path in _figures(g, results, figdir, ctx):
             lines += [f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""]
         sections.append("\n".join(lines))
         if on_case is not None:
