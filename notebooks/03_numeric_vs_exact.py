@@ -35,9 +35,6 @@
 # %%
 import time
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import sympy as sp
 import torch
@@ -47,6 +44,7 @@ from rich.console import Console
 import cases
 from mechind.crosscheck_cmd import crosscheck_table
 from numeric import NeuralGenerator, check_numeric, from_generator, jacobian, numeric_D, tolerance
+from numeric.criteria import NumericOptions
 from numeric.crosscheck import TOLERANCE_SENSITIVE, crosscheck_case
 
 console = Console(width=150)
@@ -199,7 +197,7 @@ assert max(losses.values()) < 5e-3
 
 # %%
 decoders = {name: NeuralGenerator(net.eval(), [[0], [1]], 2, name=name, latent_names=["s1", "s2"]) for name, net in (("MLP", mlp), ("factorised", fact))}
-results = {name: numeric_D(dec, n_points=1024, seed=1) for name, dec in decoders.items()}
+results = {name: numeric_D(dec, n_points=1024, options=NumericOptions(seed=1)) for name, dec in decoders.items()}
 for name, r in results.items():
     print(name, r.verdict, "witness:", r.witness, "margin:", {k: f"{v:.1e}" for k, v in r.margin.items() if v is not None})
 assert results["factorised"].verdict == "holds-numerically"

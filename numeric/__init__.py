@@ -18,6 +18,7 @@ from .bridge import compile_condition, compile_outputs, from_generator, point_te
 from .criteria import (
     DEFAULT_C,
     Assessment,
+    NumericOptions,
     NumericResult,
     Snapped,
     assess,
@@ -62,6 +63,7 @@ __all__ = [
     "DEFAULT_C",
     "NumericResult",
     "Assessment",
+    "NumericOptions",
     "Snapped",
     "tolerance",
     "assess",

@@ -2,7 +2,7 @@
 
 For a closed-form generator, :func:`crosscheck_case` runs
 
-1. the exact layer (:func:`theory.check`) at the generator's points plus seeded random
+1. the exact layer (:func:`theory.checker`) at the generator's points plus seeded random
    rational points of the domain;
 2. the numeric layer (through :func:`numeric.bridge.from_generator`) in each dtype at the
    same points (each coordinate rounded once), plus the witness points of the exact
@@ -67,10 +67,11 @@ import sympy as sp
 import torch
 
 from theory.budget import Budget, BudgetExhausted
-from theory.check import DEFAULT_BUDGET, check, check_points, parse_criteria
-from theory.criteria import CheckContext, check_containment_at, check_disjointness_at
+from theory.checker import DEFAULT_BUDGET, check, check_points
+from theory.criteria.context import CheckContext
 from theory.criteria.cross_derivatives import cross_multi_indices
-from theory.criteria.sparsity_gap import check_sparsity_gap_at
+from theory.readings import Readings
+from theory.registry import CRITERIA, DEFAULT_CRITERIA, lookup, parse_criteria, resolve
 from theory.errors import DomainError, InputError, PointError
 from theory.model.generator import Generator, parse_point
 from theory.model.guard import SelfCheckFailed
@@ -79,7 +80,7 @@ from theory.result import CheckResult, point_json
 from theory.exact.rationals import expr_str
 
 from .bridge import from_generator, point_tensor
-from .criteria import DEFAULT_C, Assessment, assess, snap_jacobian
+from .criteria import DEFAULT_C, Assessment, NumericOptions, assess, snap_jacobian
 
 __all__ = [
     "crosscheck_case",
@@ -105,14 +106,6 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.
 _AGREES = {"proved": "holds-numerically", "refuted": "fails-numerically"}
 
 
-def _exact_knows(criterion: str) -> bool:
-    try:
-        parse_criteria([criterion])
-    except InputError:
-        return False
-    return True
-
-
 def crosscheck_criteria(spec: str | Iterable[str] | None = None) -> tuple[str, ...]:
     """The criteria to cross-check: those both layers decide (D, M, S, Hn, and irreducible:D
     when the exact layer has it).  Default: ``D, M, S, H2, H3`` (+ ``irreducible:D``).
@@ -128,14 +121,13 @@ def crosscheck_criteria(spec: str | Iterable[str] | None = None) -> tuple[str, .
     ('D', 'H2', 'S')
     """
     if spec is None:
-        spec = ["D", "M", "S", "H2", "H3"] + (["irreducible:D"] if _exact_knows("irreducible:D") else [])
+        spec = [c for c in DEFAULT_CRITERIA if lookup(c).criterion.numeric is not None]
     ids = parse_criteria(spec)
-    missing = [c for c in ids if not (c in ("D", "M", "S", "irreducible:D") or (c.startswith("H") and c[1:].isdigit()))]
+    missing = [w.id for w in ids if w.criterion.numeric is None]
     if missing:
-        raise InputError(
-            f"the numeric layer has no counterpart of {', '.join(missing)} yet; crosscheck compares D, M, S, H2, H3, ... Hn, irreducible:D"
-        )
-    return ids
+        have = ", ".join(c.id for c in CRITERIA if c.numeric is not None)
+        raise InputError(f"the numeric layer has no counterpart of {', '.join(missing)} yet; crosscheck compares {have}")
+    return tuple(w.id for w in ids)
 
 
 def parse_dtypes(spec: str | Iterable[str]) -> tuple[str, ...]:
@@ -235,13 +227,11 @@ def _witness_point(g: Generator, result: CheckResult) -> dict | None:
 class _Exact:
     """The exact verdict at each point (module docstring) and exact entry values."""
 
-    def __init__(self, g: Generator, ctx: CheckContext, results: list[CheckResult], budget: float | None, reading: str, s_reading: str = "strict"):
+    def __init__(self, g: Generator, ctx: CheckContext, results: list[CheckResult], budget: float | None):
         self.g = g
         self.ctx = ctx
         self.results = results
         self.budget = budget
-        self.reading = reading
-        self.s_reading = s_reading
         self._hn_cache: dict[tuple, tuple[str, str, str]] = {}
 
     def _global(self, criterion: str) -> CheckResult | None:
@@ -253,21 +243,13 @@ class _Exact:
         for r in self.results:
             if r.criterion == criterion and r.scope == "point" and r.point is not None and _key(self.g, r.point) == key:
                 return r
-        run = {"D": check_disjointness_at, "M": check_containment_at}.get(criterion)
-        if run is None and criterion == "irreducible:D":
-            try:
-                from theory.criteria.irreducibility import check_irreducible_at
-            except ImportError:  # an exact layer without irreducibility
-                return None
-            run = lambda ctx, p: check_irreducible_at(ctx, p, "D")  # noqa: E731
-        if run is None and criterion == "S":
-            run = lambda ctx, p: check_sparsity_gap_at(ctx, p, self.s_reading)  # noqa: E731
-        if run is None:
+        which = lookup(criterion)
+        if which.criterion.point_check is None:
             return None
         # a point the exact layer did not visit (a witness of another criterion): check it now
         self.ctx.use_budget(Budget(self.budget))
         try:
-            result = run(self.ctx, p)
+            result = resolve(which.criterion.point_check)(self.ctx, p, **which.params)
         except BudgetExhausted:
             result = CheckResult(criterion, "unknown", "point", "budget-exhausted", point=dict(p))
         except SelfCheckFailed as exc:
@@ -301,7 +283,7 @@ class _Exact:
         unknown = False
         verdict = ("proved", "point", "exact-evaluation")
         try:
-            for t, alpha in cross_multi_indices(self.ctx, n, self.reading):
+            for t, alpha in cross_multi_indices(self.ctx, n, self.ctx.readings.hn):
                 # instant tiers only: where they fail, the global zero test failed too
                 decision = self.ctx.value_at(t, alpha, p, cheap=True)
                 if decision.is_nonzero:
@@ -489,9 +471,8 @@ def crosscheck_case(
     c: float = DEFAULT_C,
     band: float = DEFAULT_BAND,
     device: str | torch.device = "cpu",
-    reading: str = "block-diagonal",
+    readings: Readings | None = None,
     extra_points: Sequence[dict] = (),
-    s_reading: str = "strict",
     max_denominator: int | None = None,
 ) -> CaseCrosscheck:
     """Cross-check one closed-form generator: exact against numeric, per criterion, point, dtype.
@@ -517,12 +498,10 @@ def crosscheck_case(
         Factor on tau that bounds a tolerance-sensitive entry (module docstring).
     device
         Torch device of the numeric side.
-    reading
-        H_n reading (``block-diagonal`` or ``pairwise``).
+    readings
+        The readings on both sides (:class:`theory.readings.Readings`; H_n and Type S use them).
     extra_points
         More exact points (parsed dicts).
-    s_reading
-        Type S reading on both sides (``strict`` or ``non-strict``).
     max_denominator
         Of the numeric snaps (irreducible:D and S; default per :func:`numeric.criteria.assess`);
         numeric rho gets ``budget`` seconds per point, like each exact check.
@@ -557,8 +536,9 @@ def crosscheck_case(
     for p in sampled:
         sources.setdefault(_key(g, p), "random")
     start = time.perf_counter()
-    ctx = CheckContext(g, seed=seed)
-    results = check(g, ids, points=list(extra_points) + sampled, seed=seed, budget=budget, hn_reading=reading, context=ctx, s_reading=s_reading)
+    ctx = CheckContext(g, seed=seed, readings=readings)
+    options = NumericOptions(readings=ctx.readings, c=c, hn_method="entries", seed=seed, max_denominator=max_denominator, s_budget=budget)
+    results = check(g, ids, list(extra_points) + sampled, seed=seed, budget=budget, context=ctx)
     points = check_points(g, list(extra_points) + sampled, seed)
     for p in points:
         sources.setdefault(_key(g, p), "default")
@@ -568,7 +548,7 @@ def crosscheck_case(
             if w is not None and _key(g, w) not in {_key(g, p) for p in points}:
                 points.append(w)
                 sources[_key(g, w)] = f"witness of {r.criterion}"
-    exact = _Exact(g, ctx, results, budget, reading, s_reading)
+    exact = _Exact(g, ctx, results, budget)
     verdicts = {(cid, _key(g, p)): exact.verdict(cid, p) for cid in ids for p in points}
     exact_seconds = time.perf_counter() - start
 
@@ -579,9 +559,7 @@ def crosscheck_case(
         dtype = _DTYPES[name]
         ng = from_generator(g, dtype, device)
         z = point_tensor(points, g.latents, dtype, device)
-        found = assess(
-            ng, ids, z, c=c, hn_method="entries", reading=reading, seed=seed, max_denominator=max_denominator, s_reading=s_reading, s_budget=budget
-        )
+        found = assess(ng, ids, z, options)
         for cid in ids:
             a = found[cid]
             for i, p in enumerate(points):
@@ -630,7 +608,7 @@ def crosscheck_case(
     point_list = [dict(point_json(p), source=sources.get(_key(g, p), "case")) for p in points]
     return CaseCrosscheck(
         g.name,
-        getattr(g, "source", None),
+        g.source,
         rows,
         {"exact": exact_seconds, "numeric": numeric_seconds, "explain": explain_seconds},
         point_list,

@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,9 +27,9 @@ from theory.errors import InputError
 from .groundtruth import COMBINES, LAYOUTS
 from .training import CONTRASTS
 
-if sys.version_info >= (3, 11):
+try:
     import tomllib
-else:  # pragma: no cover - Python 3.10
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
 __all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES", "SELECTIONS"]

@@ -1,8 +1,10 @@
 """Numeric criteria: tolerance rule, hidden zeros, block-diagonal MLPs, irreducibility against
-brute force, snapping, result format."""
+brute force, snapping, result format, options and the registry's dispatch."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import json
 import random
@@ -17,6 +19,8 @@ import cases
 from numeric.bridge import from_generator, point_tensor
 from numeric.criteria import (
     DEFAULT_C,
+    DEFAULT_S_BUDGET,
+    NumericOptions,
     NumericResult,
     assess,
     assess_D,
@@ -30,10 +34,13 @@ from numeric.criteria import (
     snap_rational,
     tolerance,
 )
-from numeric.derivatives import jacobian
+from numeric.derivatives import DEFAULT_CHUNK, jacobian
 from numeric.generator import NeuralGenerator
 from theory import Box, Generator, check
-from theory.check import pick
+from theory.checker import pick
+from theory.errors import InputError
+from theory.readings import Readings
+from theory.registry import CRITERIA, lookup, resolve
 
 s1, s2 = sp.symbols("s1 s2", real=True)
 
@@ -61,7 +68,7 @@ def test_hidden_zero_is_called_zero_not_nonzero(dtype):
     assert r.margin["largest_zero"] == pytest.approx(float(cross.max()))
     assert r.margin["largest_zero_ratio"] <= 1
     # a raw "!= 0" test would have failed D: that is what the tolerance is for
-    assert numeric_D(ng, z, c=0.0).verdict == "fails-numerically"
+    assert numeric_D(ng, z, options=NumericOptions(c=0.0)).verdict == "fails-numerically"
 
 
 def test_p22_hidden_trig_zero_matches_math_figures():
@@ -97,7 +104,7 @@ def test_block_diagonal_mlp_holds_and_perturbed_copy_fails(dtype):
     factors = {"a": [0, 1], "b": [2, 3]}
     ok = NeuralGenerator(_block_mlp(0.0, dtype), factors, 4, name="block-mlp")
     bad = NeuralGenerator(_block_mlp(1e-3, dtype), factors, 4, name="perturbed")
-    r_ok, r_bad = numeric_D(ok, n_points=2048, seed=1), numeric_D(bad, n_points=2048, seed=1)
+    r_ok, r_bad = numeric_D(ok, n_points=2048, options=NumericOptions(seed=1)), numeric_D(bad, n_points=2048, options=NumericOptions(seed=1))
     assert r_ok.verdict == "holds-numerically" and r_ok.points_sampled == 2048 and r_ok.dtype == str(dtype)[6:]
     assert r_bad.verdict == "fails-numerically"
     w = r_bad.witness
@@ -109,7 +116,7 @@ def test_block_diagonal_mlp_holds_and_perturbed_copy_fails(dtype):
     # H2 follows the same pattern (cross-Hessian blocks by nested jacfwd)
     assert numeric_Hn(ok, 2, n_points=256).verdict == "holds-numerically"
     assert numeric_Hn(bad, 2, n_points=256).verdict == "fails-numerically"
-    assert numeric_Hn(bad, 2, n_points=64, method="probe", seed=3).verdict == "fails-numerically"
+    assert numeric_Hn(bad, 2, n_points=64, options=NumericOptions(hn_method="probe", seed=3)).verdict == "fails-numerically"
 
 
 # -- tolerance, margins, results ------------------------------------------------------------------
@@ -133,7 +140,7 @@ def test_margin_reports_largest_zero_and_smallest_nonzero():
 
 def test_numeric_results_carry_dtype_device_points_tolerance_margin():
     g = from_generator(cases.find_case("p10"), torch.float32)
-    results = check_numeric(g, "D,M,H2,H3,irreducible:D", n_points=32, seed=2)
+    results = check_numeric(g, "D,M,H2,H3,irreducible:D", n_points=32, options=NumericOptions(seed=2))
     assert [r.criterion for r in results] == ["D", "M", "H2", "H3", "irreducible:D"]
     for r in results:
         assert isinstance(r, NumericResult)
@@ -160,6 +167,84 @@ def test_parse_numeric_criteria():
     for bad in ("H1", "graph", "irreducible:S", ""):
         with pytest.raises(ValueError):
             parse_numeric_criteria(bad)
+    with pytest.raises(InputError, match="no counterpart of irreducible:S"):
+        parse_numeric_criteria("D,irreducible:S")
+
+
+# -- options and the registry -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"c": -1.0},
+        {"c": float("nan")},
+        {"chunk_size": 0},
+        {"hn_method": "nested"},
+        {"probes": 0},
+        {"irreducible_method": "exact"},
+        {"max_denominator": 0},
+        {"s_budget": 0},
+        {"s_engine": "cvc5"},
+    ],
+)
+def test_numeric_options_are_validated_once(bad):
+    with pytest.raises(InputError):
+        NumericOptions(**bad)
+    with pytest.raises(InputError):
+        NumericOptions().replace(**bad)
+
+
+def test_numeric_options_defaults_and_readings():
+    o = NumericOptions()
+    assert (o.c, o.chunk_size, o.hn_method, o.probes, o.seed) == (DEFAULT_C, DEFAULT_CHUNK, "auto", 2, 0)
+    assert (o.irreducible_method, o.max_denominator, o.s_budget, o.s_engine) == ("auto", None, DEFAULT_S_BUDGET, "auto")
+    assert o.readings == Readings() and NumericOptions(readings=Readings(hn="pairwise")).readings.hn == "pairwise"
+    with pytest.raises(TypeError):
+        NumericOptions(readings={"hn": "pairwise"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        o.c = 1.0  # type: ignore[misc]
+
+
+def test_every_registry_record_with_a_numeric_counterpart_resolves_to_a_uniform_assess():
+    ng = from_generator(cases.find_case("p10"), torch.float64)
+    z = ng.sample(3, seed=0)
+    J = jacobian(ng, z)
+    numeric = [c for c in CRITERIA if c.numeric is not None]
+    assert [c.id for c in numeric] == ["D", "M", "S", "Hn", "irreducible:D"]
+    for record in numeric:
+        which = lookup("H3" if record.is_family else record.id)
+        fn = resolve(record.numeric)
+        assert list(inspect.signature(fn).parameters) == ["g", "z", "J", "which", "options"]
+        a = fn(ng, z, J, which, NumericOptions())
+        assert a.criterion == which.id and a.holds.shape == (3,)
+    # the uniform entry point gives what the specific function gives
+    uniform = resolve(lookup("D").criterion.numeric)(ng, z, J, lookup("D"), NumericOptions(c=50.0))
+    specific = assess_D(J, ng.blocks, 50.0, z, ng.latent_names)
+    assert uniform.holds.tolist() == specific.holds.tolist() and uniform.witnesses == specific.witnesses
+    # records (Which) are accepted wherever ids are
+    assert list(assess(ng, [lookup("H2"), "d"], z)) == ["H2", "D"]
+
+
+def test_options_replace_the_loose_keywords():
+    ng = from_generator(cases.find_case("p08"), torch.float64)
+    with pytest.raises(TypeError, match="NumericOptions"):
+        check_numeric(ng, "D", None, 8, 0)  # the old positional seed
+    with pytest.raises(TypeError):
+        numeric_D(ng, n_points=8, seed=1)  # type: ignore[call-arg]
+    probe = check_numeric(ng, "H2", n_points=4, options=NumericOptions(hn_method="probe", probes=3, seed=5))[0]
+    assert probe.method == "jvp-probe" and probe.details["seed"] == 5 and probe.details["probes"] == 3
+    assert probe.tolerance["rule"].startswith("tau = c * eps(dtype) * max(max|J|, max|order-n entries|")
+    pairwise = numeric_Hn(ng, 2, n_points=4, options=NumericOptions(readings=Readings(hn="pairwise")))
+    assert pairwise.details["reading"] == "pairwise"
+
+
+def test_readings_the_numeric_layer_does_not_compute_are_refused():
+    ng = from_generator(cases.find_case("p08"), torch.float64)
+    with pytest.raises(InputError, match="coordinate basis"):
+        numeric_M(ng, n_points=2, options=NumericOptions(readings=Readings(m_basis="sparsest-aligned")))
+    with pytest.raises(InputError, match="pointwise"):
+        check_numeric(ng, "S", n_points=1, options=NumericOptions(readings=Readings(rho_plus="coordinates")))
+    # the readings of the other criteria do not matter to D
+    assert numeric_D(ng, n_points=2, options=NumericOptions(readings=Readings(m_basis="sparsest-aligned"))).verdict
 
 
 # -- M and H_n against the exact layer on small cases ----------------------------------------------
@@ -177,9 +262,9 @@ def test_numeric_verdicts_at_case_points_match_exact_pointwise(name):
             assert bool(found[cid].holds[i]) == (exact == "proved"), (name, cid, p)
     for n in (2, 3, 4):
         exact = pick(results, f"H{n}").verdict
-        numeric = numeric_Hn(ng, n, n_points=16, seed=1).verdict
+        numeric = numeric_Hn(ng, n, n_points=16, options=NumericOptions(seed=1)).verdict
         assert numeric == {"proved": "holds-numerically", "refuted": "fails-numerically"}[exact], (name, n)
-        probe = numeric_Hn(ng, n, n_points=16, seed=1, method="probe").verdict
+        probe = numeric_Hn(ng, n, n_points=16, options=NumericOptions(seed=1, hn_method="probe")).verdict
         assert probe == numeric, (name, n)
 
 
@@ -228,7 +313,7 @@ def test_irreducible_d_agrees_with_brute_force_on_random_blocks(method):
 @pytest.mark.parametrize("name,expected", [("p13", "fails-numerically"), ("p14", "holds-numerically"), ("p03", "holds-numerically"), ("p31", "holds-numerically")])
 def test_irreducible_d_on_bundled_cases(name, expected):
     for dtype in (torch.float32, torch.float64):
-        r = numeric_irreducible_D(from_generator(cases.find_case(name), dtype), n_points=16, seed=0)
+        r = numeric_irreducible_D(from_generator(cases.find_case(name), dtype), n_points=16)
         assert r.verdict == expected, (name, dtype, r.witness)
 
 
@@ -239,7 +324,7 @@ def test_irreducible_d_finds_p30_lines_and_rank_drop():
     assert r.verdict == "fails-numerically" and r.witness["factor"] == "f1"
     # tolerance method on a non-rational point near the line agrees
     near = torch.tensor([[0.5 + 1e-3, -0.5, 0.0]], dtype=torch.float64)
-    assert numeric_irreducible_D(ng, near, method="tolerance").verdict == "holds-numerically"
+    assert numeric_irreducible_D(ng, near, options=NumericOptions(irreducible_method="tolerance")).verdict == "holds-numerically"
     fold = numeric_irreducible_D(from_generator(cases.find_case("p11"), torch.float64), torch.zeros(1, 2, dtype=torch.float64))
     assert fold.verdict == "fails-numerically" and fold.witness["degenerate"] == "rank"
 
@@ -260,7 +345,7 @@ def test_snap_rational_recovers_small_denominators_and_refuses_transcendentals()
 
 def test_sampled_points_are_reproducible():
     ng = from_generator(cases.find_case("p12"), torch.float64)
-    a = numeric_M(ng, n_points=20, seed=9).to_json()
-    b = numeric_M(ng, n_points=20, seed=9).to_json()
+    a = numeric_M(ng, n_points=20, options=NumericOptions(seed=9)).to_json()
+    b = numeric_M(ng, n_points=20, options=NumericOptions(seed=9)).to_json()
     a.pop("seconds"), b.pop("seconds")
     assert a == b

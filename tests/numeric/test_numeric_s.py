@@ -14,11 +14,12 @@ import torch
 from click.testing import CliRunner
 
 import cases
-import numeric.criteria as nc
+import numeric.criteria.sparsity_gap as sparsity_gap
 import numeric.crosscheck as cc
 from mechind.cli import main
 from numeric.bridge import from_generator, point_tensor
 from numeric.criteria import (
+    NumericOptions,
     NumericResult,
     assess,
     assess_S,
@@ -33,6 +34,7 @@ from theory import Box, Generator
 from theory.criteria import CheckContext
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
 from theory.linalg.rho import SparsityResult, basis_weight, mixes, sparsity
+from theory.readings import Readings
 
 s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
 DTYPES = [torch.float64, torch.float32]
@@ -75,7 +77,7 @@ def test_ties_follow_the_reading():
         g = cases.find_case(name)
         ng = from_generator(g, torch.float64)
         z = point_tensor(g.points[:1], g.latents, torch.float64)
-        strict, loose = numeric_S(ng, z), numeric_S(ng, z, reading="non-strict")
+        strict, loose = numeric_S(ng, z), numeric_S(ng, z, options=NumericOptions(readings=Readings(s="non-strict")))
         assert strict.verdict == "fails-numerically" and loose.verdict == "holds-numerically", name
         assert strict.details["points"][0]["tie"] and strict.details["readings"]["s-strict"] == "strict"
         assert loose.details["readings"]["s-strict"] == "non-strict"
@@ -144,7 +146,7 @@ def _block_mlp(dtype: torch.dtype) -> torch.nn.Module:
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: str(t)[6:])
 def test_block_diagonal_mlp_has_the_sparsity_gap(dtype):
     g = NeuralGenerator(_block_mlp(dtype), {"a": [0, 1], "b": [2, 3]}, 4, name="block-mlp")
-    r = numeric_S(g, n_points=4, seed=1)
+    r = numeric_S(g, n_points=4, options=NumericOptions(seed=1))
     assert r.verdict == "holds-numerically" and r.points_sampled == 4 and r.dtype == str(dtype)[6:]
     # 6 generic pixels per 2-D factor: rho_k = 2 * 5, and a mixing vector costs both factors' pixels
     assert {(p["rho_plus"], p["rho_minus"]) for p in r.details["points"]} == {(20, 25)}
@@ -154,7 +156,7 @@ def test_block_diagonal_mlp_has_the_sparsity_gap(dtype):
 
 # -- aggregation and the budget ------------------------------------------------------------------
 def test_undecided_points_count_neither_way(monkeypatch):
-    real = nc.sparsity
+    real = sparsity_gap.sparsity
     calls = {"n": 0}
 
     def flaky(J, blocks, engine="auto", budget=None, seed=0):
@@ -163,7 +165,7 @@ def test_undecided_points_count_neither_way(monkeypatch):
             return SparsityResult("matroid", "bounds", None, None, None, None, None, None, 0, bounds={"rho_plus": [2, 4], "rho_minus": [2, 5]})
         return real(J, blocks, engine, budget, seed)
 
-    monkeypatch.setattr(nc, "sparsity", flaky)
+    monkeypatch.setattr(sparsity_gap, "sparsity", flaky)
     g = from_generator(cases.find_case("p05"), torch.float64)
     tie, holds = [0.5, 0.5], [0.0, 0.5]
     z = torch.tensor([holds, tie, holds, holds], dtype=torch.float64)  # decided: tie (fails), holds
@@ -179,12 +181,12 @@ def test_undecided_points_count_neither_way(monkeypatch):
     with pytest.raises(ValueError):
         NumericResult("S", "unknown", "global", "snap-sparsity")
     with pytest.raises(ValueError, match="budget"):
-        numeric_S(g, z, budget=0)
+        numeric_S(g, z, options=NumericOptions(s_budget=0))
 
 
 def test_check_numeric_runs_s_with_the_others():
     g = from_generator(cases.find_case("p13"), torch.float32)
-    results = check_numeric(g, "D,S", n_points=3, seed=0)
+    results = check_numeric(g, "D,S", n_points=3)
     assert [(r.criterion, r.verdict) for r in results] == [("D", "holds-numerically"), ("S", "holds-numerically")]
     assert results[1].details["max_denominator"] == s_max_denominator(torch.float32)
 
