@@ -14,7 +14,7 @@ Examples
 [('D', 'fails-numerically'), ('H2', 'fails-numerically'), ('H3', 'holds-numerically')]
 """
 
-from .bridge import compile_condition, compile_outputs, from_generator, point_tensor, round_exact
+from .exact_to_torch import compile_condition, compile_outputs, from_generator, point_tensor, round_exact
 from .criteria import (
     DEFAULT_C,
     Assessment,

@@ -4,7 +4,7 @@ For a closed-form generator, :func:`crosscheck_case` runs
 
 1. the exact layer (:func:`theory.checker`) at the generator's points plus seeded random
    rational points of the domain;
-2. the numeric layer (through :func:`numeric.bridge.from_generator`) in each dtype at the
+2. the numeric layer (through :func:`numeric.exact_to_torch.from_generator`) in each dtype at the
    same points (each coordinate rounded once), plus the witness points of the exact
    layer's global refutations;
 
@@ -79,7 +79,7 @@ from theory.exact.points import random_point
 from theory.result import CheckResult, point_json
 from theory.exact.rationals import expr_str
 
-from .bridge import from_generator, point_tensor
+from .exact_to_torch import from_generator, point_tensor
 from .criteria import DEFAULT_C, Assessment, NumericOptions, assess, snap_jacobian
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 A :class:`NeuralGenerator` is what every numeric check takes.  It wraps a trained decoder
 (a :class:`torch.nn.Module`) or any torch function; closed-form generators reach it through
-:func:`numeric.bridge.from_generator` (docs/user-guide.md section 5).
+:func:`numeric.exact_to_torch.from_generator` (docs/user-guide.md section 5).
 
 The callable must accept a single point ``z`` of shape ``[d]`` (that is how
 ``torch.func.vmap`` calls it) as well as a batch ``[N, d]``, and must be differentiable by
@@ -60,7 +60,7 @@ class NeuralGenerator:
         Optional membership test ``contains(z[N, d]) -> bool[N]`` for a non-box domain;
         :meth:`sample` rejects points outside it.
     source
-        The exact generator this one was built from (:func:`numeric.bridge.from_generator`), if any.
+        The exact generator this one was built from (:func:`numeric.exact_to_torch.from_generator`), if any.
 
     Raises
     ------

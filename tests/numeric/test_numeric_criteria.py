@@ -16,7 +16,7 @@ import sympy as sp
 import torch
 
 import cases
-from numeric.bridge import from_generator, point_tensor
+from numeric.exact_to_torch import from_generator, point_tensor
 from numeric.criteria import (
     DEFAULT_C,
     DEFAULT_S_BUDGET,

@@ -17,7 +17,7 @@ import cases
 import numeric.criteria.sparsity_gap as sparsity_gap
 import numeric.crosscheck as cc
 from mechind.cli import main
-from numeric.bridge import from_generator, point_tensor
+from numeric.exact_to_torch import from_generator, point_tensor
 from numeric.criteria import (
     NumericOptions,
     NumericResult,

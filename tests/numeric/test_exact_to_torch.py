@@ -11,7 +11,7 @@ import sympy as sp
 import torch
 
 import cases
-from numeric.bridge import compile_condition, compile_outputs, from_generator, point_tensor, round_exact
+from numeric.exact_to_torch import compile_condition, compile_outputs, from_generator, point_tensor, round_exact
 from numeric.derivatives import jacobian
 from theory import Box, Generator, Region
 from theory.errors import GeneratorError
