@@ -4,7 +4,7 @@ The generator (:func:`pixel_generator`) has 3 factors of 2 latents each and, by 
 96 outputs ("pixels"), each a polynomial bump of one or two factors with rational
 coefficients.  The script times
 
-* the project's path: :func:`theory.check.check` with criteria ``D, M, H2, H3`` on a
+* the project's path: :func:`theory.checker.check` with criteria ``D, M, H2, H3`` on a
   freshly built generator (median of ``--repeat`` runs, sympy's cache cleared before each);
 * a naive baseline: ``sympy.diff`` of the original outputs followed by ``sympy.simplify``
   on every cross-block derivative the check is about (every mixed first-order product
@@ -42,7 +42,7 @@ from sympy.core.cache import clear_cache
 
 from theory import Box, Generator
 from theory.budget import call_with_timeout
-from theory.check import DEFAULT_BUDGET, check
+from theory.checker import DEFAULT_BUDGET, check
 from theory.result import CheckResult
 
 __all__ = [
@@ -211,7 +211,7 @@ class ProjectRun:
     build_seconds
         Time to build the generator (not counted in :attr:`check_seconds`).
     check_seconds
-        Wall time of :func:`theory.check.check` (``time.perf_counter``).
+        Wall time of :func:`theory.checker.check` (``time.perf_counter``).
     results
         The check results, in the order the check produced them.
     """
@@ -233,7 +233,7 @@ def run_project(seed: int, n_outputs: int, budget: float | None) -> ProjectRun:
     n_outputs
         Number of pixels.
     budget
-        Per-check wall-time budget of :func:`theory.check.check`.
+        Per-check wall-time budget of :func:`theory.checker.check`.
     """
     clear_cache()
     start = time.perf_counter()
@@ -570,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  machine    {_cores()} usable core(s); " + ", ".join(f"{k} {v}" for k, v in _versions().items()))
     print()
 
-    print(f"Project path: theory.check.check(g, {list(CRITERIA)}, seed={args.seed}, budget={args.budget:g}) "
+    print(f"Project path: theory.checker.check(g, {list(CRITERIA)}, seed={args.seed}, budget={args.budget:g}) "
           f"on a fresh generator, sympy cache cleared, {args.repeat} run(s)")
     runs: list[ProjectRun] = []
     for k in range(args.repeat):

@@ -13,25 +13,26 @@ import time
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from theory.check import DEFAULT_BUDGET, check, parse_criteria
-from theory.theorems.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
-from theory.criteria import HN_READINGS
-from theory.criteria.containment import M_BASES
-from theory.criteria.side_conditions import SEP_READINGS
-from theory.theorems.topology import SLICE_READINGS
-from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
-from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
-from theory.linalg.rho import ENGINES, S_READINGS
+# pure Python (no sympy): the options and their help are built from these, so that
+# `mechind --help`, `mechind --version` and `mechind CMD --help` import neither sympy,
+# torch nor matplotlib; each command imports the heavy layers when it runs
 from theory.errors import InputError
-from theory.model.generator import parse_point
+from theory.readings import (
+    ENGINES,
+    HN_READINGS,
+    IRREDUCIBLE_SCOPES,
+    M_BASES,
+    RHO_PLUS_READINGS,
+    S_READINGS,
+    SEP_READINGS,
+    SLICE_READINGS,
+)
+from theory.registry import KNOWN_TEXT
 
 from . import __version__
-from .common import guard, parse_at, resolve_cases
+from .common import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, parse_at, resolve_cases
 from .crosscheck_cmd import crosscheck_command
-from .render import case_document, case_table, document
 from .report_cmd import report_command
 from .reproduce_cmd import reproduce_command
 from .theorem_cmd import hierarchy_command, theorem_command
@@ -48,7 +49,7 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1)
 @click.option("--all", "use_all", is_flag=True, help="Run every bundled case.")
-@click.option("--criteria", default=None, help="Comma-separated criteria: D, M, S, H2, H3, ... Hn, irreducible:D|S|M|H2, graph, spanning, sep2, ... sepN, T1, T2, locally-injective (default: all of them, with H2, H3 and sep2).")
+@click.option("--criteria", default=None, help=f"Comma-separated criteria: {KNOWN_TEXT} (default: all of them, with H2, H3 and sep2).")
 @click.option("--at", "at", multiple=True, help="An extra exact point, e.g. s1=1/2,s2=-3/4 (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
 @click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
@@ -84,9 +85,19 @@ def check_command(
     debug: bool,
 ) -> None:
     """Check generators (case files or bundled case names) against the criteria."""
+    # deferred: keeps --help/--version fast
+    from rich.console import Console
+
+    from theory.checker import check, parse_criteria
+    from theory.model.generator import parse_point
+    from theory.readings import Readings
+
+    from .render import case_document, case_table, document
+
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     ids = parse_criteria(criteria)
+    readings = Readings(hn=hn_reading, s=s_reading, rho_plus=rho_plus_reading, irreducible_scope=irreducible_scope, m_basis=m_basis, sep=sep_reading, slices=slices)
     raw_points = [parse_at(text) for text in at]
     generators = resolve_cases(paths, use_all)
     out = Console() if sys.stdout.isatty() else Console(width=160)
@@ -97,22 +108,7 @@ def check_command(
         points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
         label = f"[{i}/{len(generators)}] {g.name}"
         with err.status(f"{label}: checking", spinner="dots") if err.is_terminal else contextlib.nullcontext():
-            results = check(
-                g,
-                ids,
-                points=points,
-                seed=seed,
-                budget=budget,
-                hn_reading=hn_reading,
-                s_reading=s_reading,
-                rho_plus_reading=rho_plus_reading,
-                irreducible_scope=irreducible_scope,
-                engine=engine,
-                m_basis=m_basis,
-                sep_reading=sep_reading,
-                slices=slices,
-                guard=not no_self_check,
-            )
+            results = check(g, ids, points, readings, seed=seed, budget=budget, engine=engine, guard=not no_self_check)
         if not err.is_terminal and len(generators) > 1:
             err.print(f"{label}: {len(results)} checks in {sum(r.seconds for r in results):.2f} s", highlight=False)
         if as_json:
@@ -143,6 +139,10 @@ def counterexample_command(path: str, criterion: str, at: str | None, as_json: b
     Prints the competitor as a case file (or JSON) with its machine-checked facts:
     g = g_hat o h, h not decomposable, and the criterion's verdict for g_hat.
     """
+    # deferred: keeps --help/--version fast
+    from theory.model.generator import parse_point
+    from theory.theorems.counterexample import counterexample
+
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     generators = resolve_cases([path], False)
@@ -172,6 +172,10 @@ def counterexample_command(path: str, criterion: str, at: str | None, as_json: b
 @guard
 def list_command(debug: bool) -> None:
     """List the bundled cases: name, size, factors, what each shows."""
+    # deferred: keeps --help/--version fast
+    from rich.console import Console
+    from rich.table import Table
+
     import cases
 
     table = Table(title="bundled cases", title_justify="left")

@@ -1,8 +1,11 @@
-"""What every ``mechind`` command shares: ``--at`` parsing, case resolution, and the error
-guard that maps input errors to exit 2 and anything unexpected to exit 3.
+"""What every ``mechind`` command shares: ``--at`` parsing, case resolution, the error
+guard that maps input errors to exit 2 and anything unexpected to exit 3, and the
+defaults the options show.
 
 Kept apart from :mod:`mechind.cli` so that the command modules can import it without
 importing the command group (``python -m mechind.cli`` would otherwise import itself twice).
+Importing it imports neither sympy, torch nor matplotlib: ``mechind --help`` and
+``mechind --version`` stay fast.
 """
 
 from __future__ import annotations
@@ -11,15 +14,21 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from theory.io.casefile import load_case_file
 from theory.errors import InputError, PointError
-from theory.model.generator import Generator
+from theory.registry import COUNTEREXAMPLE_CRITERIA
 
-__all__ = ["parse_at", "guard", "resolve_cases"]
+if TYPE_CHECKING:
+    from theory.model.generator import Generator
+
+__all__ = ["parse_at", "guard", "resolve_cases", "DEFAULT_BUDGET", "COUNTEREXAMPLE_CRITERIA"]
+
+#: Seconds allowed per check by default (``--budget``); the value of ``theory.checker.DEFAULT_BUDGET``,
+#: kept here so that building the options does not import the exact layer.
+DEFAULT_BUDGET = 120.0
 
 
 def parse_at(text: str) -> dict[str, str]:
@@ -70,7 +79,9 @@ def _one_line(exc: BaseException) -> str:
 
 def resolve_cases(paths: Sequence[str], use_all: bool) -> list[Generator]:
     """Generators named by case-file paths or bundled case names (or all bundled ones)."""
+    # deferred: keeps --help/--version fast (case files and generators import sympy)
     import cases
+    from theory.io.casefile import load_case_file
 
     if use_all and paths:
         raise InputError("give case paths or --all, not both")

@@ -18,23 +18,20 @@ import contextlib
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import guard
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from theory.check import DEFAULT_BUDGET
-from theory.criteria import HN_READINGS
+# pure Python (no sympy, no torch): the options are built from these; the exact and
+# numeric layers and rich's tables are imported when the command runs
 from theory.errors import InputError
-from theory.model.generator import parse_point
-from theory.linalg.rho import S_READINGS
+from theory.readings import HN_READINGS, S_READINGS, Readings
 
 from . import __version__
-from .render import VERDICT_STYLE
+from .common import DEFAULT_BUDGET, guard, parse_at, resolve_cases
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = ["crosscheck_command", "crosscheck_table", "summary_table"]
 
@@ -75,6 +72,12 @@ def crosscheck_table(case: dict[str, Any]) -> Table:
     >>> t.title
     'x'
     """
+    # deferred: keeps --help/--version fast (render imports sympy)
+    from rich.table import Table
+    from rich.text import Text
+
+    from .render import VERDICT_STYLE
+
     counts = "; ".join(
         f"{dt}: {s['agree']}/{s['compared']} agree" + (f", {s['disagree']} disagree" if s["disagree"] else "") + (f", {s['not_compared']} not compared" if s["not_compared"] else "")
         for dt, s in case.get("summary", {}).items()
@@ -110,6 +113,8 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
     >>> summary_table({"float64": {"compared": 2, "agree": 2, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 1}}).row_count
     1
     """
+    from rich.table import Table  # deferred: keeps --help/--version fast
+
     table = Table(title="cross-check totals", title_justify="left")
     for column in ("dtype", "compared", "agree", "disagree", "tolerance-sensitive", "possible bug", "not compared (an unknown side)"):
         table.add_column(column)
@@ -155,6 +160,11 @@ def crosscheck_command(
     """Cross-check closed-form generators: exact verdicts against numeric (torch) ones,
     per criterion, point and dtype, with the entries behind every disagreement (for S: the
     entry that flips the support, or the snapped entries behind a rho mismatch)."""
+    # deferred: keeps --help/--version fast
+    from rich.console import Console
+
+    from theory.model.generator import parse_point
+
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     if random_points < 0:
@@ -163,14 +173,13 @@ def crosscheck_command(
         raise InputError(f"--c must be positive, got {c}")
     if band is not None and not band >= 1:
         raise InputError(f"--band must be at least 1, got {band}")
-    from numeric.crosscheck import crosscheck_criteria
-
-    from .common import parse_at, resolve_cases
+    from numeric.crosscheck import crosscheck_criteria  # deferred: the numeric layer imports torch (heavy)
 
     ids = crosscheck_criteria(criteria)
     raw_points = [parse_at(text) for text in at]
     generators = resolve_cases(paths, use_all)
 
+    # deferred: torch and the numeric layer are heavy (keeps --help/--version fast)
     import torch
 
     from numeric.criteria import DEFAULT_C
@@ -200,9 +209,8 @@ def crosscheck_command(
                 c=DEFAULT_C if c is None else c,
                 band=DEFAULT_BAND if band is None else band,
                 device=torch_device,
-                reading=hn_reading,
+                readings=Readings(hn=hn_reading, s=s_reading),
                 extra_points=points,
-                s_reading=s_reading,
             )
         doc = report.to_json()
         docs.append(doc)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 
 import click
-from rich.console import Console
 
 from .common import guard, resolve_cases
-from .report import build_report
 
 __all__ = ["report_command"]
 
@@ -22,6 +20,11 @@ __all__ = ["report_command"]
 @guard
 def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, debug: bool) -> None:
     """Everything on the bundled cases (or the given ones) as Markdown + PNG figures."""
+    # deferred: keeps --help/--version fast (the report imports sympy and matplotlib)
+    from rich.console import Console
+
+    from .report import build_report
+
     generators = resolve_cases(paths, not paths)
     err = Console(stderr=True)
     started = time.perf_counter()

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import click
 
+from theory.errors import InputError
+
 from .common import guard
 
 __all__ = ["reproduce_command"]
@@ -65,11 +67,10 @@ def reproduce_command(
     ground truths whose slots share a growing fraction of their outputs, scores the Slot
     Identifiability Score, and records which ground truths are exactly Type D.
     """
-    from theory.errors import InputError
-
     if threads is not None and threads < 1:
         raise InputError(f"--threads must be >= 1, got {threads}")
 
+    # deferred: torch and the experiment code are heavy (keeps --help/--version fast)
     import torch
 
     from numeric.experiment.config import load_config
@@ -82,7 +83,7 @@ def reproduce_command(
     if threads is not None or device == "cpu":
         torch.set_num_threads(threads or min(2, os.cpu_count() or 1))
     out = out_dir or Path(f"reproduce-{config.name}")
-    from rich.console import Console
+    from rich.console import Console  # deferred: keeps --help/--version fast
 
     err = Console(stderr=True)
     started = time.perf_counter()
@@ -91,7 +92,7 @@ def reproduce_command(
     )
     seconds = time.perf_counter() - started
     timing = (
-        f"Config `{config.name}` ({config.source}), base seed {config.seed}, device {device}, "
+        f"Config `{config.name}` ({Path(config.source).name or 'bundled'}), base seed {config.seed}, device {device}, "
         f"{torch.get_num_threads()} torch thread(s); this invocation took {seconds:.0f} s "
         f"(runs already in {out / 'results.csv'} were not redone)."
     )

@@ -6,33 +6,38 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from theory.check import DEFAULT_BUDGET
+# pure Python (no sympy): the options are built from these; the exact layer is imported
+# when a command runs
 from theory.errors import InputError
-from theory.theorems.hierarchy import run_hierarchy
-from theory.theorems.counterexample import COUNTEREXAMPLE_CRITERIA, counterexample
-from theory.criteria import HN_READINGS
-from theory.criteria.containment import M_BASES
-from theory.criteria.irreducibility import IRREDUCIBLE_SCOPES
-from theory.criteria.side_conditions import SEP_READINGS
-from theory.criteria.sparsity_gap import RHO_PLUS_READINGS
-from theory.linalg.rho import S_READINGS
-from theory.theorems.statements import IRREDUCIBLE_READINGS, THM3_READINGS, TheoremOptions, competitor_conditions, theorem_report
-from theory.theorems.topology import SLICE_READINGS
+from theory.readings import (
+    HN_READINGS,
+    IRREDUCIBLE_READINGS,
+    IRREDUCIBLE_SCOPES,
+    M_BASES,
+    RHO_PLUS_READINGS,
+    S_READINGS,
+    SEP_READINGS,
+    SLICE_READINGS,
+    THM3_READINGS,
+)
 
 from . import __version__
-from .common import guard, resolve_cases
-from .render import witness_summary
+from .common import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, resolve_cases
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["theorem_command", "hierarchy_command"]
 
 
 def _console() -> Console:
-    return Console() if sys.stdout.isatty() else Console(width=160)
+    from rich.console import Console  # deferred: keeps --help/--version fast
+
+    return Console(emoji=False) if sys.stdout.isatty() else Console(width=160, emoji=False)
 
 
 @click.command("theorem")
@@ -57,11 +62,24 @@ def _console() -> Console:
 @guard
 def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json: bool, n: int, slices: str, irreducible: str, irreducible_scope: str, thm3: str, m_basis: str, s_reading: str, rho_plus: str, hn_reading: str, sep: str, competitor_of: str | None, budget: float, seed: int, debug: bool) -> None:
     """The hypotheses of theorem NUMBER on generators, each with its verdict, and the conclusion."""
+    # deferred: keeps --help/--version fast
+    from rich.table import Table
+
+    from theory.theorems.counterexample import counterexample
+    from theory.readings import Readings
+    from theory.theorems.statements import competitor_conditions, theorem_report
+
+    from theory.result import point_text
+
+    from .render import witness_summary
+
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
-    options = TheoremOptions(slices=slices, m_basis=m_basis, irreducible=irreducible, irreducible_scope=irreducible_scope, thm3=thm3, s_reading=s_reading, rho_plus=rho_plus, hn=hn_reading, sep=sep, n=n)
+    readings = Readings(slices=slices, m_basis=m_basis, irreducible=irreducible, irreducible_scope=irreducible_scope, thm3=thm3, s=s_reading, rho_plus=rho_plus, hn=hn_reading, sep=sep)
+    if n < 2:
+        raise InputError(f"Theorem 5 needs n >= 2, got {n}")
     generators = resolve_cases(paths, use_all)
-    reports = [theorem_report(g, number, options, seed=seed, budget=budget) for g in generators]
+    reports = [theorem_report(g, number, readings, n, seed=seed, budget=budget) for g in generators]
     conditions: list[dict] = []
     for g, rep in zip(generators, reports):
         if competitor_of is None:
@@ -87,8 +105,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
             table.add_column(col, overflow="fold")
         for h in th.hypotheses:
             for r in rep.results.get(h.id, []):
-                point = "(" + ", ".join(str(v) for v in r.point.values()) + ")" if r.point else ""
-                table.add_row(f"{h.id}: {h.label}", r.scope, point, r.verdict, r.method, witness_summary(r))
+                table.add_row(f"{h.id}: {h.label}", r.scope, point_text(r.point), r.verdict, r.method, witness_summary(r))
         out.print(table)
         for condition in th.competitor_conditions:
             out.print(f"  on the competitor: {condition}", highlight=False)
@@ -110,6 +127,12 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
 def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, debug: bool) -> None:
     """Check the implications of docs/mathematics.md 10 on the computed verdicts (default: every bundled
     case); a violated implication is a bug and exits 3.  Lists the failing converses."""
+    # deferred: keeps --help/--version fast
+    from rich.console import Console
+    from rich.table import Table
+
+    from theory.theorems.hierarchy import run_hierarchy
+
     generators = resolve_cases(paths, not paths)
     err = Console(stderr=True)
     report = run_hierarchy(generators, seed=seed, budget=budget, on_case=lambda g, rs: err.print(f"  {g.name}: {len(rs)} checks", highlight=False))

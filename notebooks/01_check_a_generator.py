@@ -50,7 +50,7 @@ from rich.console import Console
 import theory
 from mechind.render import case_table
 from theory import Box, Generator, parse_point
-from theory.check import check
+from theory.checker import check
 
 console = Console()
 assert "torch" not in sys.modules, "the exact layer never imports torch"
@@ -100,7 +100,7 @@ assert "t" in message and "no factor" in message
 # %% [markdown]
 # ## 2. Check it
 #
-# `theory.check.check(g, criteria)` runs the criteria and returns a flat list of
+# `theory.checker.check(g, criteria)` runs the criteria and returns a flat list of
 # `CheckResult`s (without `criteria` it runs every criterion the tool knows; here the four
 # this notebook is about). D and M are checked **globally** (on all of $S$) and **at each
 # point of interest** (`scope: point`); H$_n$ is a global statement. `mechind.render.case_table`

@@ -229,7 +229,7 @@ import json
 import sympy as sp
 
 import cases
-from theory.check import check
+from theory.checker import check
 from theory.theorems.counterexample import counterexample
 
 g = cases.find_case("p05")

@@ -31,7 +31,8 @@
 
 # %%
 import cases
-from theory.theorems.statements import TheoremOptions, theorem, theorem_report
+from theory.readings import Readings
+from theory.theorems.statements import theorem, theorem_report
 
 
 def show(report):
@@ -97,7 +98,7 @@ assert competitor.facts["h_not_decomposable"]["holds"] and competitor.facts["g_e
 # report says that this hypothesis set is known to be insufficient.
 
 # %%
-summary = theorem_report(x01, 3, TheoremOptions(thm3="summary"))
+summary = theorem_report(x01, 3, Readings(thm3="summary"))
 print(summary.conclusion, "-", summary.reason)
 
 # %% [markdown]

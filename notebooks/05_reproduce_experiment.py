@@ -102,7 +102,8 @@ for overlap in (0.0, 0.25, 0.5):
 # %%
 config = load_config("tiny")
 print(config.description)
-out = Path(tempfile.mkdtemp(prefix="mechind-tiny-"))
+workdir = tempfile.TemporaryDirectory(prefix="mechind-tiny-")  # removed in the last cell
+out = Path(workdir.name)
 start = time.perf_counter()
 rows = run_sweep(config, out, show_progress=False, blas_threads=1)
 print(f"{len(rows)} runs in {time.perf_counter() - start:.1f} s -> {out}")
@@ -134,3 +135,11 @@ figure
 # %%
 assert all(r["restarts"] == 2 and r["selected_restart"] in (0, 1) for r in rows)
 plot_sis_vs_contrast(rows, out / "sis_vs_contrast.png", title="tiny config (pipeline check)")
+
+# %% [markdown]
+# The sweep's folder was only for this demonstration; remove it (`mechind reproduce --out DIR`
+# keeps its results).
+
+# %%
+workdir.cleanup()
+assert not out.exists()

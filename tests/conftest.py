@@ -1,8 +1,26 @@
-"""Shared fixtures: the bundled cases and their check results (computed once per session)."""
+"""Shared fixtures: the bundled cases and their check results (computed once per session),
+and a guard against temporary files left behind.
+
+Temporary files: for the session, the temporary directory (``tempfile.gettempdir()`` and
+``TMPDIR``, which subprocesses and notebook kernels inherit) is a fresh, private folder
+``mechind-tests-*``.  After each test, anything new in it is recorded with the test's id; at
+the end of the session the guard fails (an error at the teardown of the last test) if the
+folder is not empty, naming what was left and by which test, and the folder is removed
+either way, so nothing accumulates in the system's temporary directory.  Being private to
+the session, the check is not fooled by other processes using ``/tmp``.  pytest's own
+``tmp_path`` folders stay in the real temporary directory (``PYTEST_DEBUG_TEMPROOT``) under
+the retention set in ``pyproject.toml``, and so does torch's compile cache
+(``TORCHINDUCTOR_CACHE_DIR``, a cache kept across runs on purpose).  Set
+``MECHIND_KEEP_TEST_TMP=1`` to keep the folder for inspection.
+"""
 
 from __future__ import annotations
 
+import getpass
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +28,79 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+_SAVED_ENV: dict[str, str | None] = {}
+_SAVED_TEMPDIR: str | None = None
+SESSION_TMP: Path | None = None
+#: entry of SESSION_TMP -> the test after which it was first seen
+_LEFT_BY: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SESSION_TMP, _SAVED_TEMPDIR
+    real = tempfile.gettempdir()
+    SESSION_TMP = Path(tempfile.mkdtemp(prefix="mechind-tests-", dir=real))
+    _SAVED_TEMPDIR = tempfile.tempdir
+    redirect = {
+        "TMPDIR": str(SESSION_TMP),
+        # pytest's tmp_path and torch's compile cache stay where they would be without the guard
+        "PYTEST_DEBUG_TEMPROOT": os.environ.get("PYTEST_DEBUG_TEMPROOT", real),
+        "TORCHINDUCTOR_CACHE_DIR": os.environ.get("TORCHINDUCTOR_CACHE_DIR", os.path.join(real, f"torchinductor_{_user()}")),
+    }
+    for name, value in redirect.items():
+        _SAVED_ENV[name] = os.environ.get(name)
+        os.environ[name] = value
+    tempfile.tempdir = str(SESSION_TMP)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name: torch's own fallback
+        return f"uid_{os.getuid()}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global SESSION_TMP
+    if SESSION_TMP is None:
+        return
+    for name, value in _SAVED_ENV.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    tempfile.tempdir = _SAVED_TEMPDIR
+    if os.environ.get("MECHIND_KEEP_TEST_TMP"):
+        print(f"\nkept the session's temporary directory {SESSION_TMP}", file=sys.stderr)
+    else:
+        shutil.rmtree(SESSION_TMP, ignore_errors=True)
+    SESSION_TMP = None
+
+
+def _entries() -> set[str]:
+    return set(os.listdir(SESSION_TMP)) if SESSION_TMP is not None and SESSION_TMP.is_dir() else set()
+
+
+@pytest.fixture(autouse=True)
+def _record_temp_files_left(request: pytest.FixtureRequest):
+    """Remember which test first left an entry in the session's temporary directory."""
+    yield
+    for name in _entries() - set(_LEFT_BY):
+        _LEFT_BY[name] = request.node.nodeid
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_temp_files_left_behind():
+    """Fail the session if the tests left anything in the temporary directory."""
+    yield
+    left = sorted(_entries())
+    if left:
+        lines = [f"  {name}  (first seen after {_LEFT_BY.get(name, 'a doctest, or collection')})" for name in left]
+        pytest.fail(
+            f"the tests left {len(left)} entries in the temporary directory {SESSION_TMP} "
+            "(use pytest's tmp_path, or tempfile.TemporaryDirectory as a context manager):\n" + "\n".join(lines),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +113,6 @@ def bundled():
 @pytest.fixture(scope="session")
 def bundled_results(bundled):
     """Every bundled case checked for D, M, H2, H3, H4 (default reading), keyed by name."""
-    from theory.check import check
+    from theory.checker import check
 
     return {name: check(g, ["D", "M", "H2", "H3", "H4"], seed=0, budget=60) for name, g in bundled.items()}

@@ -8,7 +8,7 @@ import pytest
 
 import cases
 from theory.budget import Budget, BudgetExhausted, call_with_timeout
-from theory.check import check
+from theory.checker import check
 
 
 def _sleep_then(value):

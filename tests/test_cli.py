@@ -151,12 +151,12 @@ def test_usage_error_exits_2():
 
 
 def test_internal_error_exits_3(monkeypatch):
-    import mechind.cli
+    import theory.checker
 
     def explode(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(mechind.cli, "check", explode)
+    monkeypatch.setattr(theory.checker, "check", explode)  # `mechind check` imports it when it runs
     result = run("check", "p05")
     assert result.exit_code == 3
     assert "internal error: RuntimeError: kaboom" in result.stderr and "--debug" in result.stderr
@@ -175,3 +175,46 @@ def test_parse_at():
     assert parse_at("s1=1/2, s2=-3/4") == {"s1": "1/2", "s2": "-3/4"}
     with pytest.raises(PointError):
         parse_at("s1")
+
+
+# -- the front door stays light: --help and --version import no heavy layer -----------------
+FRONT_DOOR = """
+import sys
+from click.testing import CliRunner
+import mechind.cli
+
+runner = CliRunner()
+for args in (["--help"], ["--version"], *[[name, "--help"] for name in mechind.cli.main.commands]):
+    result = runner.invoke(mechind.cli.main, args)
+    assert result.exit_code == 0, (args, result.output)
+heavy = sorted(m for m in ("sympy", "torch", "matplotlib", "symengine", "z3", "numpy") if m in sys.modules)
+print(" ".join(heavy) or "none")
+"""
+
+
+def test_help_and_version_import_no_heavy_dependency():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", FRONT_DOOR], cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["none"], f"imported by --help/--version: {result.stdout}"
+
+
+def test_front_door_defaults_match_the_library():
+    """The option defaults and choices the CLI shows without importing the exact layer."""
+    import theory.checker
+    from mechind.common import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET
+    from theory.theorems.counterexample import COUNTEREXAMPLE_CRITERIA as built
+
+    assert COUNTEREXAMPLE_CRITERIA == built
+    assert getattr(theory.checker, "DEFAULT_BUDGET", DEFAULT_BUDGET) == DEFAULT_BUDGET
+
+
+def test_version_and_subcommand_help():
+    assert run("--version").output.strip() == "mechind, version 0.1.0"
+    for name in ("check", "counterexample", "list", "theorem", "hierarchy", "crosscheck", "reproduce", "report"):
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Usage: " in result.output, (name, result.output)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import Box, Generator, Region
-from theory.check import check, pick
+from theory.checker import check, pick
 from theory.exact.constant_zero import decide_constant
 from theory.exact.intervals import certify_sign
 

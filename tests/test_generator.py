@@ -141,7 +141,7 @@ def test_floats_in_outputs_are_read_as_their_decimals():
 
 
 def test_thin_region_checks_with_its_own_point_and_asks_for_one_otherwise():
-    from theory.check import check
+    from theory.checker import check
 
     thin = Region(BOX, s1**2 + s2**2 < sp.Rational(1, 10**6))
     g = make(outputs=[s1, s2, s1**3 + s2], domain=thin, points=[{s1: 0, s2: 0}])

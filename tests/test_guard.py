@@ -15,7 +15,7 @@ import sympy as sp
 
 from mechind.common import resolve_cases
 from theory import Box, Generator
-from theory.check import check, pick
+from theory.checker import check, pick
 from theory.model.derivatives import DerivativeTable
 from theory.model.guard import BlackBox, SelfCheckFailed, agrees, finite_difference, guard_value
 

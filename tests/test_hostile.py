@@ -242,9 +242,9 @@ def test_explosive_generator_with_budget_5_returns_within_15_seconds():
 
 
 def test_budget_kills_uninterruptible_work_in_process():
-    """theory.check.check honours the budget too (not only the CLI), with no stray process."""
+    """theory.checker.check honours the budget too (not only the CLI), with no stray process."""
     from theory.io.casefile import load_case_file
-    from theory.check import check
+    from theory.checker import check
 
     (g,) = load_case_file(HOSTILE / "explosive.py")
     before = _children()

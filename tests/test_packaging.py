@@ -32,7 +32,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_theory_and_cases_never_import_torch():
-    code = "import sys, theory, theory.check, cases, mechind.cli; cases.load_bundled(); assert 'torch' not in sys.modules, 'torch imported'"
+    code = "import sys, theory, theory.checker, cases, mechind.cli; cases.load_bundled(); assert 'torch' not in sys.modules, 'torch imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 

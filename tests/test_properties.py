@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from theory import Box, Generator
-from theory.check import check
+from theory.checker import check
 from tests.witness_check import verify_witness
 
 PIECES = {

@@ -18,7 +18,7 @@ import symengine as se
 import sympy as sp
 
 from theory import Box, Generator, GeneratorError
-from theory.check import check
+from theory.checker import check
 from theory.model.functions import (
     PIECEWISE_PRIMITIVES,
     SYMENGINE_SAFE,

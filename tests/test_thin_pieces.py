@@ -13,7 +13,7 @@ import sympy as sp
 import pytest
 
 from theory import Box, Generator
-from theory.check import check, pick
+from theory.checker import check, pick
 from theory.model.derivatives import PointDerivativeUndecided
 from theory.model.piecewise import interior_form, local_formulas, robust_truth
 

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import cases
 from mechind.cli import main
 from theory.io.casefile import load_case_file, load_toml_text
-from theory.check import check
+from theory.checker import check
 from theory.errors import CaseFileError, InputError
 from theory.io.safe_expr import Limits, parse_condition, parse_expression
 

@@ -38,6 +38,7 @@ __all__ = [
     "KNOWN_CRITERIA",
     "DEFAULT_CRITERIA",
     "KNOWN_TEXT",
+    "COUNTEREXAMPLE_CRITERIA",
     "parse_criteria",
     "lookup",
     "resolve",
@@ -229,6 +230,10 @@ KNOWN_TEXT = (
     "D, M, S, H2, H3, ... Hn, irreducible:D, irreducible:S, irreducible:M, irreducible:H2, graph, spanning, "
     "sep2, sep3, ... sepN, T1, T2, locally-injective"
 )
+
+
+#: The failing criteria whose spurious competitor ``mechind counterexample`` builds.
+COUNTEREXAMPLE_CRITERIA = ("S", "M", "irreducible:D", "irreducible:S")
 
 
 def _normalise(c: str) -> str:

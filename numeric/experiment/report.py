@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -130,7 +132,7 @@ def plot_sis(summary: Sequence[dict[str, Any]], path: str | Path | None = None, 
     >>> len(plot_sis(s).axes)
     1
     """
-    from matplotlib.figure import Figure  # no pyplot: no GUI backend, nothing global is touched
+    from matplotlib.figure import Figure  # deferred: matplotlib is heavy; no pyplot, so no GUI backend and nothing global is touched
 
     fig = Figure(figsize=(6.4, 4.2), dpi=120)
     ax = fig.add_subplot()
@@ -186,7 +188,7 @@ def plot_sis_vs_contrast(rows: Sequence[dict[str, Any]], path: str | Path | None
     >>> len(plot_sis_vs_contrast(rows).axes)
     1
     """
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # deferred: matplotlib is heavy, needed only to plot
 
     points = []
     for row in rows:
@@ -343,9 +345,6 @@ def write_report(rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str
     ...     print(figure.name, table.name, "0.900" in text, "(runs already in results.csv were" in text, out in text)
     sis_vs_overlap.png table.md True True False
     """
-    import os
-    import re
-
     out = Path(out_dir)
     for folder in sorted({str(out), str(out.resolve())}, key=len, reverse=True):
         prefix = folder.rstrip(os.sep) + os.sep

@@ -36,6 +36,7 @@ from typing import Any
 
 import sympy as sp
 
+from theory.registry import COUNTEREXAMPLE_CRITERIA
 from theory.checker import check, check_points
 from theory.criteria.context import CheckContext
 from theory.criteria.irreducibility import check_irreducible_at
@@ -49,7 +50,6 @@ from theory.exact.zerotest import ZeroTester
 
 __all__ = ["COUNTEREXAMPLE_CRITERIA", "Competitor", "NoCompetitor", "counterexample"]
 
-COUNTEREXAMPLE_CRITERIA = ("S", "M", "irreducible:D", "irreducible:S")
 
 
 class NoCompetitor(InputError):
