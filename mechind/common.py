@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from theory.budget import DEFAULT_BUDGET
 from theory.errors import InputError, PointError
 from theory.registry import COUNTEREXAMPLE_CRITERIA
 
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_at", "guard", "resolve_cases", "DEFAULT_BUDGET", "COUNTEREXAMPLE_CRITERIA"]
 
-#: Seconds allowed per check by default (``--budget``); the value of ``theory.checker.DEFAULT_BUDGET``,
-#: kept here so that building the options does not import the exact layer.
-DEFAULT_BUDGET = 120.0
 
 
 def parse_at(text: str) -> dict[str, str]:

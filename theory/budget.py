@@ -31,9 +31,12 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork"]
+__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork", "DEFAULT_BUDGET"]
 
 T = TypeVar("T")
+
+#: Seconds each check may take unless told otherwise (``--budget``).
+DEFAULT_BUDGET = 120.0
 
 
 class BudgetExhausted(Exception):

@@ -20,7 +20,7 @@ from functools import partial
 import sympy as sp
 from collections.abc import Callable, Iterable, Sequence
 
-from theory.budget import Budget, BudgetExhausted, run_killable
+from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, run_killable
 from theory.criteria.context import CheckContext
 from theory.criteria.smoothness import check_smoothness
 from theory.model.generator import Generator
@@ -31,10 +31,6 @@ from theory.registry import DEFAULT_CRITERIA, KNOWN_CRITERIA, Job, Which, parse_
 from theory.result import CheckResult
 
 __all__ = ["check", "pick", "parse_criteria", "plan", "DEFAULT_CRITERIA", "KNOWN_CRITERIA", "DEFAULT_BUDGET", "check_points"]
-
-#: Seconds each check may take unless told otherwise.
-DEFAULT_BUDGET = 120.0
-
 
 def check_points(generator: Generator, extra: Sequence[dict] = (), seed: int = 0) -> list[dict]:
     """The points of pointwise checks: the generator's, then ``extra``; a seeded random
