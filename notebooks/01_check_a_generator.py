@@ -151,11 +151,12 @@ assert json.loads(json.dumps(payload)) == payload  # plain JSON, no sympy object
 # exact `values` given. That single point is enough to refute the global statement "every
 # output depends on at most one factor".
 #
-# `theory.parse_point` reads the JSON point (names and `"p/q"` strings) back into exact
-# rationals and checks that it lies in the domain.
+# In Python the witness is exact (`{Symbol: Rational}`); only its JSON form (`to_json()`) has
+# `"p/q"` strings, which `theory.parse_point` reads back into exact rationals, checking that
+# the point lies in the domain. We take the JSON road, as a reader of `--json` output would.
 
 # %%
-w = d_global.witness
+w = d_global.to_json()["witness"]
 point = parse_point(w["point"], g.latents, g.domain)
 by_name = dict(zip(g.latent_names, g.latents))
 a, b = (by_name[name] for name in w["latents"])

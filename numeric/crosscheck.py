@@ -72,8 +72,8 @@ from theory.criteria.context import CheckContext
 from theory.criteria.cross_derivatives import cross_multi_indices
 from theory.readings import Readings
 from theory.registry import CRITERIA, DEFAULT_CRITERIA, lookup, parse_criteria, resolve
-from theory.errors import DomainError, InputError, PointError
-from theory.model.generator import Generator, parse_point
+from theory.errors import DomainError, InputError
+from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.exact.points import random_point
 from theory.result import CheckResult, point_json
@@ -218,10 +218,8 @@ def _key(g: Generator, p: dict) -> tuple:
 def _witness_point(g: Generator, result: CheckResult) -> dict | None:
     if result.verdict != "refuted" or not result.witness or "point" not in result.witness:
         return None
-    try:
-        return parse_point(result.witness["point"], g.latents, g.domain, what="witness point")
-    except PointError:
-        return None
+    point = dict(result.witness["point"])  # exact already: {Symbol: Rational}
+    return point if set(point) == set(g.latents) and g.domain.contains(point) else None
 
 
 class _Exact:

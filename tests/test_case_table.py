@@ -108,4 +108,4 @@ def test_spec_methods(bundled_results):
     assert by["p22-hidden-trig-zero"][("H2", "global")].method == "exp-normal-form"
     p17 = by["p17-undecidable-zero-constant"][("D", "global")]
     assert p17.witness["values"] == ["1", "1"]  # the exact witness on s1 = 0
-    assert p17.witness["point"]["s1"] == "0"
+    assert p17.to_json()["witness"]["point"]["s1"] == "0"

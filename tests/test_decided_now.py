@@ -30,7 +30,7 @@ def test_cross_term_in_a_thin_strip_is_found():
     g = Generator("strip", [[s1], [s2]], [s1, s2, out], Box({s1: (-1, 1), s2: (-1, 1)}))
     result = _h(g, 2)
     assert result.verdict == "refuted"
-    x = sp.Rational(result.witness["point"]["s1"])
+    x = sp.Rational(result.to_json()["witness"]["point"]["s1"])
     assert THIRD < x < THIRD + EPS
 
 
@@ -38,7 +38,7 @@ def test_cross_term_far_out_on_an_unbounded_box():
     out = sp.Piecewise(((s1 - 10**6) ** 3 * s2, s1 > 10**6), (0, True))
     g = Generator("far", [[s1], [s2]], [s1, s2, out], Box({s1: (-sp.oo, sp.oo), s2: (-1, 1)}))
     result = _h(g, 2)
-    assert result.verdict == "refuted" and sp.Rational(result.witness["point"]["s1"]) > 10**6
+    assert result.verdict == "refuted" and sp.Rational(result.to_json()["witness"]["point"]["s1"]) > 10**6
 
 
 def test_cross_term_outside_the_region_is_proved_absent():

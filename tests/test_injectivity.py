@@ -83,7 +83,7 @@ def test_li_column_of_the_case_table(bundled, li_results):
             assert r.method in ("z3-nlsat", "interval"), (name, r.method)
         else:
             assert r.verdict == "refuted" and r.method == "certificate", (name, r)
-            _reverify(bundled[name], r.witness)
+            _reverify(bundled[name], r.to_json()["witness"])
 
 
 def test_polynomial_cases_use_z3_and_transcendental_ones_intervals(li_results):
@@ -99,7 +99,7 @@ def test_polynomial_cases_use_z3_and_transcendental_ones_intervals(li_results):
 
 
 def test_cusp_certificate_details(li_results):
-    w = li_results["p32-cusp-not-locally-injective"].witness
+    w = li_results["p32-cusp-not-locally-injective"].to_json()["witness"]
     assert w["certificate"]["curve"] == ["t**2", "t"] and w["certificate"]["partner"] == ["t**2", "-2*t"]
     assert w["limit"] == {"s1": "0", "s2": "0"}
 
@@ -160,8 +160,8 @@ def test_transcendental_generator_with_a_certificate():
     g = Generator("cosfold", [[s1], [s2]], [sp.cos(s1), s2], BOX, certificates=[FoldCertificate(t, {s1: t, s2: 0}, {s1: -t, s2: 0})])
     r = check_locally_injective(CheckContext(g))
     assert r.verdict == "refuted" and r.method == "certificate"
-    p = {s1: sp.Rational(r.witness["point"]["s1"]), s2: sp.Rational(r.witness["point"]["s2"])}
-    q = {s1: sp.Rational(r.witness["partner_point"]["s1"]), s2: sp.Rational(r.witness["partner_point"]["s2"])}
+    p = {s1: sp.Rational(r.to_json()["witness"]["point"]["s1"]), s2: sp.Rational(r.to_json()["witness"]["point"]["s2"])}
+    q = {s1: sp.Rational(r.to_json()["witness"]["partner_point"]["s1"]), s2: sp.Rational(r.to_json()["witness"]["partner_point"]["s2"])}
     assert p != q and sp.cos(p[s1]) == sp.cos(q[s1])  # cos is even: exact
 
 

@@ -24,7 +24,7 @@ def test_a_single_nonzero_row_is_reducible():
     g = Generator("one-row", [[s1, s2], [s3]], [s1, s2 * s3, (s1 + s2) * s3, s3], Box({s: (-1, 1) for s in (s1, s2, s3)}), points=[{s1: sp.S(0), s2: sp.S(0), s3: sp.Rational(1, 2)}])
     by = {r.scope: r for r in check(g, ["irreducible:D"], isolate=False)}
     assert by["point"].verdict == "proved"
-    assert by["global"].verdict == "refuted" and by["global"].witness["point"]["s3"] == "0"
+    assert by["global"].verdict == "refuted" and by["global"].to_json()["witness"]["point"]["s3"] == "0"
 
 
 def _rank_and_directions(g, point) -> tuple[int, int]:
@@ -58,7 +58,7 @@ def test_global_verdict_agrees_with_points(seed):
             rank, directions = _rank_and_directions(g, p)
             assert rank == 2 and directions >= 3, (seed, p)
     elif glob.verdict == "refuted":
-        p = {s: sp.Rational(glob.witness["point"][str(s)]) for s in (s1, s2, s3)}
+        p = {s: sp.Rational(glob.to_json()["witness"]["point"][str(s)]) for s in (s1, s2, s3)}
         assert g.domain.contains(p)
         rank, directions = _rank_and_directions(g, p)
         assert rank < 2 or directions <= 2, (seed, p)

@@ -52,7 +52,7 @@ def test_decided_where_it_should_be():
     assert _verdict([sp.Abs(s1) ** 3 + s2], 2).verdict == "proved"
     refuted = _verdict([sp.Abs(s1) ** 3 + s2], 3)
     assert refuted.verdict == "refuted"
-    assert refuted.witness["order"] == 3 and refuted.witness["point"]["s1"] == "0"
+    assert refuted.witness["order"] == 3 and refuted.to_json()["witness"]["point"]["s1"] == "0"
     assert _verdict([sp.Abs(s1) * s2], 1).verdict == "refuted"
     thin = _verdict([sp.Piecewise((s1 + s2, sp.Ne(s1, sp.Rational(1, 3))), (7, True))], 1)
     assert thin.verdict == "refuted" and thin.witness["order"] == 0
@@ -65,7 +65,7 @@ def test_refutation_is_a_real_jump():
     # independent check of the witness: the one-sided difference quotients of the written
     # function at the reported point differ in the reported order
     result = _verdict([sp.Abs(s1) * s2], 1)
-    point = {s1: sp.Rational(result.witness["point"]["s1"]), s2: sp.Rational(result.witness["point"]["s2"])}
+    point = {s1: sp.Rational(result.to_json()["witness"]["point"]["s1"]), s2: sp.Rational(result.to_json()["witness"]["point"]["s2"])}
     f = sp.Abs(s1) * s2
     h = sp.Rational(1, 10**9)
     right = (f.subs({s1: point[s1] + h, s2: point[s2]}) - f.subs(point)) / h

@@ -53,7 +53,7 @@ def is_zero(value: sp.Expr) -> bool:
 
 def verify_witness(g, result) -> None:
     """Assert that a refutation's witness shows what it claims, independently."""
-    w = result.witness if isinstance(result, dict) is False else result["witness"]
+    w = result.to_json()["witness"] if not isinstance(result, dict) else result["witness"]  # the JSON form, as a user reads it
     criterion = result.criterion if not isinstance(result, dict) else result["criterion"]
     if criterion == "spanning":  # a global identity, no point
         _verify_dependency(g, w)

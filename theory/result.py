@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -36,7 +37,8 @@ class CheckResult:
     method
         How it was decided (``structural``, ``z3-nlsat``, ``exact-evaluation``, ...).
     witness
-        For ``refuted``: the exact point, indices and values (JSON-ready strings).
+        For ``refuted``: the exact point (``{Symbol: Rational}``), indices and values;
+        exact objects stay exact here and become strings only in :meth:`to_json`.
     details
         Check-specific figures (JSON-ready).
     point
@@ -67,8 +69,8 @@ class CheckResult:
         if self.point is not None:
             out["point"] = point_json(self.point)
         out["method"] = self.method
-        out["witness"] = self.witness
-        out["details"] = self.details
+        out["witness"] = jsonable(self.witness)
+        out["details"] = jsonable(self.details)
         out["seconds"] = round(self.seconds, 4)
         return out
 
@@ -86,6 +88,8 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, sp.Basic):
         return expr_str(value)
+    if isinstance(value, Fraction):
+        return str(value)
     return value
 
 

@@ -182,7 +182,7 @@ def _point(instance, witness_point: Mapping[str, str]) -> tuple[dict, dict]:
 
 def verify_refutation(instance, result) -> str | None:
     """Re-verify the witness of a refutation; ``None`` when it shows what it claims, else why not."""
-    w = result.witness
+    w = result.to_json()["witness"]  # the JSON form, as a user reads it
     if not w or "point" not in w:
         return "a refutation without a witness point"
     try:

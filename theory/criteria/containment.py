@@ -60,7 +60,7 @@ def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, sco
         return None
     names = [str(g.latents[a]), str(g.latents[b])]
     witness = {
-        "point": point_json(point),
+        "point": dict(point),
         "latents": names,
         "supports": {names[0]: supports["a"], names[1]: supports["b"]},
         "contained": f"supp d{names[0]} is contained in supp d{names[1]}",
@@ -117,7 +117,7 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
     for l, u in enumerate(basis):
         for k, v in enumerate(basis):
             if owner[l] != owner[k] and set(supports[l]) <= set(supports[k]):
-                witness = {"point": point_json(point), "vectors": [l, k], "basis": details["basis"], "supports": [supports[l], supports[k]]}
+                witness = {"point": dict(point), "vectors": [l, k], "basis": details["basis"], "supports": [supports[l], supports[k]]}
                 return CheckResult("M", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
     return CheckResult("M", "proved", "point", "exact-evaluation", details=details, point=point)
 

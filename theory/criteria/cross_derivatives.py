@@ -54,7 +54,7 @@ def _by_smt(ctx: CheckContext, t: int, alpha: tuple[int, ...], reading: str, fal
                 continue
             value = verify_cross_derivative(g, point, t, alpha, reading)
             if value is not None:
-                witness = {"point": point_json(point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
+                witness = {"point": dict(point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
                 return CheckResult(f"H{len(alpha)}", "refuted", "global", "z3-nlsat", witness=witness, details={"reading": reading})
     return fallback
 
@@ -72,7 +72,7 @@ def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, 
             continue
         value = verify_cross_derivative(g, hit.point, t, alpha, reading)
         if value is not None:
-            witness = {"point": point_json(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
+            witness = {"point": dict(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
             enclosures = enclosures_json([value])
             if enclosures:
                 witness["enclosure"] = enclosures[0]
@@ -114,7 +114,7 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = Non
             value = verify_cross_derivative(g, result.point, t, alpha, reading)
             if value is not None:
                 witness = {
-                    "point": point_json(result.point),
+                    "point": dict(result.point),
                     "output": t,
                     "multi_index": [str(g.latents[a]) for a in alpha],
                     "value": value_json(value),

@@ -54,7 +54,7 @@ def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, found_by: s
         return None
     da, db = checked
     witness = {
-        "point": point_json(point),
+        "point": dict(point),
         "output": t,
         "latents": [str(g.latents[a]), str(g.latents[b])],
         "values": [value_json(da), value_json(db)],

@@ -104,7 +104,7 @@ def check_graph_at(ctx: CheckContext, point: dict) -> CheckResult:
     if equals:
         return CheckResult("graph", "proved", "point", "matroid-components", details=details, point=point)
     witness = {
-        "point": point_json(point),
+        "point": dict(point),
         "finest_decomposition": details["finest_decomposition"],
         "factor_of_each_part": [None if k is None else g.factor_names[k] for k in owner],
     }

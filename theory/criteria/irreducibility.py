@@ -119,7 +119,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
             return _unknown(kind, point, "undecided", {"reason": str(exc), "factor": name})
         if split is not None:
             split["factor"] = name
-            split["point"] = point_json(point)
+            split["point"] = dict(point)
             per_factor[name] = "reducible"
             return CheckResult(criterion, "refuted", "point", split.pop("method"), witness=split, details={"factors": per_factor}, point=point)
         per_factor[name] = "irreducible"
@@ -359,7 +359,7 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
                         continue
                     at = check_irreducible_at(ctx, cand, "D")
                     if at.verdict == "refuted" or at.details.get("degenerate"):
-                        witness = dict(at.witness) if at.witness else {"point": point_json(cand), "factor": g.factor_names[k], "degenerate": "rank"}
+                        witness = dict(at.witness) if at.witness else {"point": dict(cand), "factor": g.factor_names[k], "degenerate": "rank"}
                         return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
                 return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
     return CheckResult("irreducible:D", "proved", "global", "z3-nlsat", details=details)

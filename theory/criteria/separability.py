@@ -28,7 +28,7 @@ from itertools import combinations_with_replacement
 from theory.criteria.context import CheckContext, NotRational, rational_value
 from theory.linalg.rational import rank
 from theory.readings import SEP_READINGS
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, point_json, point_text
 
 __all__ = ["check_separability_at", "separability_figures", "summary", "SEP_READINGS"]
 
@@ -86,7 +86,7 @@ def check_separability_at(ctx: CheckContext, point: dict, n: int = 2, reading: s
         return CheckResult(criterion, "proved", "point", "exact-evaluation", details=details, point=point)
     failing = [k for k in fig["weak"] if not fig["weak"][k]] if not weak else [k for k in fig["nondegenerate"] if not fig["nondegenerate"][k]]
     witness = {
-        "point": point_json(point),
+        "point": dict(point),
         "n": n,
         "reading": reading,
         "fails": "strong" if reading == "strong" else ("weak" if not weak else "nondegenerate"),
@@ -103,5 +103,4 @@ def summary(result: CheckResult) -> str:
     if not w:
         return ""
     dims = ", ".join(f"{k}: {v}" for k, v in w["dim_W"].items())
-    point = "(" + ", ".join(w["point"].values()) + ")"
-    return f"{w['n']}-order separability ({w['reading']}) fails ({w['fails']}) for factors {', '.join(w['factors'])}: dim W = {{{dims}}}, dim L = {w['dim_L']} at {point}"
+    return f"{w['n']}-order separability ({w['reading']}) fails ({w['fails']}) for factors {', '.join(w['factors'])}: dim W = {{{dims}}}, dim L = {w['dim_L']} at {point_text(w['point'])}"

@@ -210,7 +210,7 @@ def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Ran
                     continue
                 order, alpha, v1, v2 = jump
                 return {
-                    "point": point_json(point),
+                    "point": dict(point),
                     "output": t,
                     "boundary": f"{sp.sstr(atom)} = 0",
                     "order": order,
@@ -230,7 +230,7 @@ def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: ran
             v_true, v_open = values.xreplace(point), formulas[0].xreplace(point)
             if v_true.is_Rational and v_open.is_Rational and v_true != v_open:
                 return {
-                    "point": point_json(point),
+                    "point": dict(point),
                     "output": t,
                     "boundary": f"{sp.sstr(atom)} = 0 (a thin piece)",
                     "order": 0,

@@ -110,7 +110,7 @@ def check_sparsity_gap_at(
     assert basis is not None
     J, _ = ctx.rational_jacobian_at(point)
     witness = {
-        "point": point_json(point),
+        "point": dict(point),
         "basis": _basis_strings(basis),
         "weight": basis_weight(J, basis),
         "mixing": [i for i, u in enumerate(basis) if mixes(u, [list(b) for b in g.blocks])],
