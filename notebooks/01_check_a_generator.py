@@ -303,8 +303,8 @@ assert h2_17.details["undecided"][0]["multi_index"] == ["s1", "s2"]
 
 # %%
 d17 = next(r for r in p17_results if r.criterion == "D" and r.scope == "global")
-print(json.dumps(d17.witness))
-w17 = d17.witness
+print(json.dumps(d17.to_json()["witness"]))
+w17 = d17.to_json()["witness"]
 pt17 = parse_point(w17["point"], p17.latents, p17.domain)
 r1, r2 = p17.latents
 vals17 = [sp.diff(p17.outputs[w17["output"]], s).xreplace(pt17) for s in (r1, r2)]
@@ -332,11 +332,11 @@ console.print(case_table(p08, p08_results))
 
 h2_08 = next(r for r in p08_results if r.criterion == "H2")
 h3_08 = next(r for r in p08_results if r.criterion == "H3")
-print(json.dumps(h2_08.witness))
+print(json.dumps(h2_08.to_json()["witness"]))
 assert h2_08.verdict == "refuted" and h3_08.verdict == "proved"
 
 # re-check the H2 witness: differentiate along the multi-index and evaluate at the point
-wh = h2_08.witness
+wh = h2_08.to_json()["witness"]
 names08 = dict(zip(p08.latent_names, p08.latents))
 deriv = sp.diff(p08.outputs[wh["output"]], *(names08[n] for n in wh["multi_index"]))
 value = deriv.xreplace(parse_point(wh["point"], p08.latents, p08.domain))
