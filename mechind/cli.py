@@ -31,7 +31,7 @@ from theory.readings import (
 from theory.registry import KNOWN_TEXT
 
 from . import __version__
-from .common import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, parse_at, resolve_cases
+from .inputs import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, parse_at, resolve_cases
 from .crosscheck_cmd import crosscheck_command
 from .report_cmd import report_command
 from .reproduce_cmd import reproduce_command

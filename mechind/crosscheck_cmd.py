@@ -28,7 +28,7 @@ from theory.errors import InputError
 from theory.readings import HN_READINGS, S_READINGS, Readings
 
 from . import __version__
-from .common import DEFAULT_BUDGET, guard, parse_at, resolve_cases
+from .inputs import DEFAULT_BUDGET, guard, parse_at, resolve_cases
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .common import guard, resolve_cases
+from .inputs import guard, resolve_cases
 
 __all__ = ["report_command"]
 

@@ -21,7 +21,7 @@ import click
 
 from theory.errors import InputError
 
-from .common import guard
+from .inputs import guard
 
 __all__ = ["reproduce_command"]
 

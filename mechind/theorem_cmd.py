@@ -26,7 +26,7 @@ from theory.readings import (
 )
 
 from . import __version__
-from .common import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, resolve_cases
+from .inputs import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, resolve_cases
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -13,7 +13,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from mechind.common import resolve_cases
+from mechind.inputs import resolve_cases
 from theory import Box, Generator
 from theory.checker import check, pick
 from theory.model.derivatives import DerivativeTable

@@ -1,4 +1,4 @@
-"""What every ``mechind`` command shares: ``--at`` parsing, case resolution, the error
+"""How the ``mechind`` commands read their inputs: ``--at`` parsing, case resolution, the error
 guard that maps input errors to exit 2 and anything unexpected to exit 3, and the
 defaults the options show.
 
