@@ -55,6 +55,7 @@ def test_check_json_document(case_file):
         ("M", "global", None),
         ("S", "point", {"s1": "1/2", "s2": "1/2"}),
         ("S", "point", {"s1": "0", "s2": "1/2"}),
+        ("S", "global", None),
         ("H2", "global", None),
         ("H3", "global", None),
         ("irreducible:D", "point", {"s1": "1/2", "s2": "1/2"}),
@@ -75,7 +76,7 @@ def test_check_json_document(case_file):
         ("T2", "global", None),
         ("locally-injective", "global", None),
     ]
-    s_rows = {c["point"]["s1"]: c for c in checks if c["criterion"] == "S"}
+    s_rows = {c["point"]["s1"]: c for c in checks if c["criterion"] == "S" and c["scope"] == "point"}
     assert (s_rows["1/2"]["details"]["rho_plus"], s_rows["1/2"]["details"]["rho_minus"]) == (4, 4)
     assert s_rows["1/2"]["verdict"] == "refuted" and len(s_rows["1/2"]["witness"]["basis"]) == 2
     assert s_rows["0"]["verdict"] == "proved" and s_rows["0"]["details"]["rho_minus"] == 4

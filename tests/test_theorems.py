@@ -65,8 +65,9 @@ def test_conclusions_are_established_only_from_proved_hypotheses(name, reports):
                 assert h.scope == "point" or any(r.scope == "global" for r in rep.results[h.id])
         else:
             assert rep.reasons and rep.reason == rep.reasons[0]
-        if n == 4:  # S is checked pointwise: Theorem 4 is never established (docs/mathematics.md 9.2)
-            assert rep.conclusion == "not-established"
+        if n == 4 and rep.conclusion == "established":  # S on all of S: D + full rank, or the two-factor closed form
+            glob = [r for r in rep.results["S"] if r.scope == "global"]
+            assert [r.method for r in glob] in (["disjoint-and-full-rank"], ["two-factor-closed-form"])
 
 
 def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, reports):

@@ -123,7 +123,7 @@ def check(
 
 
 #: Global verdicts that are statements about the derivatives of g on its whole domain.
-_DERIVATIVE_GLOBALS = re.compile(r"^(D|M|H[0-9]+|irreducible:D)$")
+_DERIVATIVE_GLOBALS = re.compile(r"^(D|M|S|H[0-9]+|irreducible:D)$")
 
 
 def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: float | None) -> None:

@@ -161,6 +161,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "S",
         "Type S: sparsity gap rho+ < rho-",
         "5",
+        global_check=f"{_C}.sparsity_global:check_sparsity_gap_global",
         point_check=f"{_C}.sparsity_gap:check_sparsity_gap_at",
         numeric="numeric.criteria.sparsity_gap:assess",
         summary=f"{_C}.sparsity_gap:summary",
