@@ -127,7 +127,7 @@ def _irreducible(kind: str, section: str) -> Criterion:
         f"irreducible:{kind}",
         f"every factor {kind}-irreducible",
         section,
-        global_check=f"{_C}.irreducibility:check_irreducible_global",
+        global_check=f"{_C}.s_irreducibility_global:check_s_irreducible_global" if kind == "S" else f"{_C}.irreducibility:check_irreducible_global",
         point_check=f"{_C}.irreducibility:check_irreducible_at",
         plan=f"{_C}.irreducibility:plan_irreducible",
         numeric="numeric.criteria.irreducibility:assess" if kind == "D" else None,

@@ -54,7 +54,7 @@ from theory.exact.smt import Eq, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.result import CheckResult
 
-__all__ = ["check_sparsity_gap_global", "full_column_rank_everywhere", "RANDOM_POINTS", "MAX_MINORS", "MAX_DEPTH"]
+__all__ = ["check_sparsity_gap_global", "full_column_rank_everywhere", "never_zero", "RANDOM_POINTS", "MAX_MINORS", "MAX_DEPTH"]
 
 #: Seeded random points (besides the generator's own) where a refutation is sought.
 RANDOM_POINTS = 3
@@ -165,7 +165,7 @@ def _constant_status(ctx: CheckContext, e: sp.Expr, zero_status: str) -> bool | 
     ``None`` if neither is certified."""
     if zero_status == "zero":
         return False
-    verdict, _ = _never_zero(ctx, [e])
+    verdict, _ = never_zero(ctx, [e])
     return True if verdict is True else None
 
 
@@ -200,10 +200,10 @@ def full_column_rank_everywhere(ctx: CheckContext, k: int) -> tuple[bool | None,
         return None, f"more than {MAX_MINORS} maximal minors"
     if not minors:
         return False, "structural"  # fewer nonzero rows than latents: rank-deficient everywhere
-    return _never_zero(ctx, minors)
+    return never_zero(ctx, minors)
 
 
-def _never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, str]:
+def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, str]:
     """Whether no point of the domain is a common zero of ``minors``: ``(True, method)``
     certified, ``(False, method)`` with a common zero re-verified exactly, ``(None, why)``."""
     g = ctx.generator

@@ -1,0 +1,146 @@
+"""S-irreducibility on the whole domain (criterion ``irreducible:S``, scope ``global``).
+
+Under Type D everywhere with full column rank everywhere (the route of
+:mod:`theory.criteria.sparsity_global`), S-irreducibility of a factor is a property of its own
+rows: a split of factor k into two parts keeps Type S for the refined partition iff it keeps
+Type S for the block ``J_k`` (its rows, its columns) alone, because any basis that mixes the
+original factors is heavier than an aligned one (docs/mathematics.md 5.10).  For a 2-D factor
+a split is a basis ``{v1, v2}`` of ``E_k``, and the columns ``J_k v1``, ``J_k v2`` are two 1-D
+factors, decided by the closed form of section 5.7.  The rows of ``J_k`` fall into direction
+classes (parallel rows); ``J_k v`` vanishes exactly on the class orthogonal to ``v`` (if any),
+and on the overlap two rows are proportional iff they are parallel.  So with class sizes
+``c_1 >= c_2 >= ...`` and ``N`` nonzero rows, the split orthogonal to classes A and B (or to
+none, size 0) has ``n1 = N - |A|``, ``n2 = N - |B|``, ``o = N - |A| - |B|`` and its overlap
+classes are the remaining ones; the factor is S-reducible iff some choice satisfies Type S.
+When the direction classes are the same at every s (every row vanishes nowhere or
+identically, every 2x2 minor of two rows likewise), the verdict holds on all of S.  A
+refutation is the pointwise refutation (with its exact split) at a checked or random point.
+Factors of dimension >= 3 give ``unknown``.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from theory import Generator, Box
+>>> from theory.criteria.context import CheckContext
+>>> s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
+>>> box = Box({s: (-1, 1) for s in (s1, s2, s3)})
+>>> g = Generator("three-directions", [[s1, s2], [s3]], [s1, s2, s1 + s2, s3], box)
+>>> check_s_irreducible_global(CheckContext(g)).verdict
+'proved'
+>>> g = Generator("two-directions", [[s1, s2], [s3]], [s1, s1, s2, s3], box)
+>>> check_s_irreducible_global(CheckContext(g)).verdict
+'refuted'
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+from theory.criteria.context import CheckContext
+from theory.criteria.disjointness import check_disjointness
+from theory.criteria.irreducibility import check_irreducible_at
+from theory.criteria.sparsity_global import RANDOM_POINTS, full_column_rank_everywhere, never_zero
+from theory.result import CheckResult
+
+__all__ = ["check_s_irreducible_global", "split_keeps_s"]
+
+
+def split_keeps_s(class_sizes: list[int], strict: bool = True) -> bool:
+    """Whether some basis of a 2-D factor whose nonzero rows fall into direction classes of
+    the given sizes splits it into two 1-D factors that satisfy Type S (module docstring).
+
+    >>> split_keeps_s([1, 1, 1]), split_keeps_s([2, 1]), split_keeps_s([2, 2, 2]), split_keeps_s([3, 2, 1])
+    (False, True, False, True)
+    >>> split_keeps_s([2, 2, 2], strict=False)
+    True
+    """
+    n = sum(class_sizes)
+    options = list(range(len(class_sizes))) + [None, None]  # None: orthogonal to no class
+    for i, j in combinations(range(len(options)), 2):
+        a, b = options[i], options[j]
+        size_a = class_sizes[a] if a is not None else 0
+        size_b = class_sizes[b] if b is not None else 0
+        rest = sorted((c for k, c in enumerate(class_sizes) if k not in (a, b)), reverse=True) + [0, 0]
+        n1, n2, o = n - size_a, n - size_b, n - size_a - size_b
+        if n1 == 0 or n2 == 0:
+            continue
+        rho_plus, rho_minus = n1 + n2, (n1 + n2 - o - rest[0]) + min(n1, n2, n1 + n2 - o - rest[1])
+        if rho_plus < rho_minus or (not strict and rho_plus == rho_minus):
+            return True
+    return False
+
+
+def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResult:
+    """S-irreducibility of every factor at every point of the domain (scope ``global``);
+    ``kind`` is the registry's parameter of ``irreducible:S`` (always ``"S"``)."""
+    if kind != "S":
+        raise ValueError(f"check_s_irreducible_global decides irreducible:S, not irreducible:{kind}")
+    g = ctx.generator
+    name = "irreducible:S"
+    details: dict[str, Any] = {"readings": {"irreducible-scope": "everywhere", "s-strict": ctx.readings.s}}
+    if all(len(b) == 1 for b in g.blocks):
+        details["note"] = "every factor is 1-D: a line cannot split into two nonzero parts"
+        return CheckResult(name, "proved", "global", "structural", details=details)
+    if any(len(b) > 2 for b in g.blocks):
+        details["note"] = "S-irreducibility on all of S is decided for factors of dimension <= 2 only"
+        return CheckResult(name, "unknown", "global", "not-implemented", details=details)
+    disjoint = check_disjointness(ctx)
+    if disjoint.verdict != "proved":
+        details["note"] = f"the route needs Type D on all of S, which is {disjoint.verdict}"
+        return CheckResult(name, "unknown", "global", "not-implemented", details=details)
+    classes_by_factor = {}
+    for k, block in enumerate(g.blocks):
+        if len(block) == 1:
+            continue
+        full, method = full_column_rank_everywhere(ctx, k)
+        if full is not True:
+            details["note"] = f"factor {g.factor_names[k]}: full column rank on all of S is not certified ({method})"
+            return CheckResult(name, "unknown", "global", "not-implemented", details=details)
+        classes = _direction_classes(ctx, k)
+        if classes is None:
+            details["note"] = f"factor {g.factor_names[k]}: its direction classes may change on S"
+            return CheckResult(name, "unknown", "global", "not-implemented", details=details)
+        classes_by_factor[g.factor_names[k]] = classes
+    details["direction_classes"] = {f: [[t for t in c] for c in cs] for f, cs in classes_by_factor.items()}
+    reducible = [f for f, cs in classes_by_factor.items() if split_keeps_s([len(c) for c in cs], ctx.readings.s == "strict")]
+    if not reducible:
+        details["note"] = "the direction classes of every 2-D factor are the same on S and admit no split that keeps Type S"
+        return CheckResult(name, "proved", "global", "direction-classes", details=details)
+    for point in [dict(p) for p in g.points] + ctx.random_points(RANDOM_POINTS):
+        at = check_irreducible_at(ctx, point, "S")
+        if at.verdict == "refuted":
+            return CheckResult(name, "refuted", "global", "direction-classes", witness=at.witness, details=details)
+    details["note"] = f"factors {reducible} split at every s by the class sizes, but no exact split was found at a point"
+    return CheckResult(name, "unknown", "global", "direction-classes", details=details)
+
+
+def _direction_classes(ctx: CheckContext, k: int) -> list[list[int]] | None:
+    """The rows of factor ``k`` (2-D) grouped into parallel classes, if the grouping and the
+    nonzero rows are the same at every point of the domain; else ``None``."""
+    g = ctx.generator
+    a, b = g.blocks[k]
+    d = ctx.table.derivative
+    rows = []
+    for t in range(g.m):
+        ctx.budget.check()
+        zero_a, zero_b = ctx.partial_zero_test(t, a).status, ctx.partial_zero_test(t, b).status
+        if zero_a == "zero" and zero_b == "zero":
+            continue
+        if never_zero(ctx, [d(t, (a,)), d(t, (b,))])[0] is not True:
+            return None
+        rows.append(t)
+    classes: list[list[int]] = []
+    for t in rows:
+        for cls in classes:
+            ctx.budget.check()
+            u = cls[0]
+            minor = d(t, (a,)) * d(u, (b,)) - d(u, (a,)) * d(t, (b,))
+            if ctx.tester.test(minor).status == "zero":
+                cls.append(t)
+                break
+            if never_zero(ctx, [minor])[0] is not True:
+                return None
+        else:
+            classes.append([t])
+    return classes
