@@ -65,10 +65,26 @@ def test_nonlinear_blocks_with_constant_classes_are_decided(seed):
         assert glob.verdict == "proved", (sizes, glob.details)
 
 
-def test_classes_that_merge_somewhere_are_not_proved():
+def test_classes_that_merge_on_a_line_are_decided_by_strata():
     """The rows of s1 + s2 and s1 + s2 + s1*s2, (1, 1) and (1 + s2, 1 + s1), are parallel
-    exactly on the diagonal s1 = s2: the classes change on S, so the rule cannot be applied
-    everywhere."""
+    exactly on the diagonal s1 = s2: classes [2, 1, 1] there, [1, 1, 1, 1] elsewhere; no
+    stratum splits, so the factor is S-irreducible on all of S (pointwise: on and off the line)."""
     g = Generator("merge", [[s1, s2], [s3]], [s1, s2, s1 + s2, s1 + s2 + s1 * s2, s3], BOX)
-    glob = check_s_irreducible_global(CheckContext(g))
-    assert glob.verdict == "unknown"
+    ctx = CheckContext(g)
+    assert check_s_irreducible_global(ctx).verdict == "proved"
+    for p in ({s1: sp.Rational(1, 2), s2: sp.Rational(1, 2), s3: sp.S.Zero}, {s1: sp.Rational(1, 2), s2: sp.Rational(-1, 3), s3: sp.S.Zero}):
+        assert check_irreducible_at(ctx, p, "S").verdict == "proved"
+
+
+def test_a_split_on_a_line_refutes_with_a_point_of_the_line():
+    """Row 3, (1 + 2 s2, 1 + 2 s1), is parallel to (1, 0) on s1 = -1/2 and to (0, 1) on
+    s2 = -1/2: classes [2, 1] there (a split keeps Type S), [1, 1, 1] elsewhere."""
+    g = Generator("line", [[s1, s2], [s3]], [s1, s2, s1 + s2 + 2 * s1 * s2, s3], BOX)
+    ctx = CheckContext(g)
+    result = check_s_irreducible_global(ctx)
+    assert result.verdict == "refuted"
+    verify_witness(g, result)
+    point = result.witness["point"]
+    J = [[sp.diff(out, v).xreplace(point) for v in (s1, s2)] for out in g.outputs[:3]]
+    assert any(J[2][0] * r[1] - J[2][1] * r[0] == 0 for r in J[:2])  # the witness lies where row 3 turns parallel
+    assert check_irreducible_at(ctx, {s1: sp.Rational(1, 3), s2: sp.Rational(1, 5), s3: sp.S.Zero}, "S").verdict == "proved"

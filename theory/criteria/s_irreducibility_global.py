@@ -12,9 +12,10 @@ and on the overlap two rows are proportional iff they are parallel.  So with cla
 ``c_1 >= c_2 >= ...`` and ``N`` nonzero rows, the split orthogonal to classes A and B (or to
 none, size 0) has ``n1 = N - |A|``, ``n2 = N - |B|``, ``o = N - |A| - |B|`` and its overlap
 classes are the remaining ones; the factor is S-reducible iff some choice satisfies Type S.
-When the direction classes are the same at every s (every row vanishes nowhere or
-identically, every 2x2 minor of two rows likewise), the verdict holds on all of S.  A
-refutation is the pointwise refutation (with its exact split) at a checked or random point.
+The classes can change on S only where a row or a 2x2 minor of two rows vanishes: the strata
+of those zero patterns (:func:`theory.criteria.strata.zero_strata`) are enumerated, and the
+factor is S-irreducible on all of S iff no stratum's classes admit a split.  A refutation is
+the pointwise refutation (with its exact split) at an exact point of a splitting stratum.
 Factors of dimension >= 3 give ``unknown``.
 
 Examples
@@ -40,7 +41,8 @@ from typing import Any
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
 from theory.criteria.irreducibility import check_irreducible_at
-from theory.criteria.sparsity_global import RANDOM_POINTS, full_column_rank_everywhere, never_zero
+from theory.criteria.sparsity_global import RANDOM_POINTS, full_column_rank_everywhere
+from theory.criteria.strata import StrataUndecided, zero_strata
 from theory.result import CheckResult
 
 __all__ = ["check_s_irreducible_global", "split_keeps_s"]
@@ -89,7 +91,7 @@ def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResul
     if disjoint.verdict != "proved":
         details["note"] = f"the route needs Type D on all of S, which is {disjoint.verdict}"
         return CheckResult(name, "unknown", "global", "not-implemented", details=details)
-    classes_by_factor = {}
+    patterns: dict[str, list] = {}
     for k, block in enumerate(g.blocks):
         if len(block) == 1:
             continue
@@ -97,50 +99,45 @@ def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResul
         if full is not True:
             details["note"] = f"factor {g.factor_names[k]}: full column rank on all of S is not certified ({method})"
             return CheckResult(name, "unknown", "global", "not-implemented", details=details)
-        classes = _direction_classes(ctx, k)
-        if classes is None:
-            details["note"] = f"factor {g.factor_names[k]}: its direction classes may change on S"
+        try:
+            patterns[g.factor_names[k]] = _class_patterns(ctx, k)
+        except StrataUndecided as exc:
+            details["note"] = f"factor {g.factor_names[k]}: the strata of its direction classes could not be enumerated: {exc}"
             return CheckResult(name, "unknown", "global", "not-implemented", details=details)
-        classes_by_factor[g.factor_names[k]] = classes
-    details["direction_classes"] = {f: [[t for t in c] for c in cs] for f, cs in classes_by_factor.items()}
-    reducible = [f for f, cs in classes_by_factor.items() if split_keeps_s([len(c) for c in cs], ctx.readings.s == "strict")]
-    if not reducible:
-        details["note"] = "the direction classes of every 2-D factor are the same on S and admit no split that keeps Type S"
+    strict = ctx.readings.s == "strict"
+    details["direction_classes"] = {f: sorted({tuple(sorted(len(c) for c in cs)[::-1]) for cs, _ in ps}) for f, ps in patterns.items()}
+    splitting = [(f, point) for f, ps in patterns.items() for cs, point in ps if split_keeps_s([len(c) for c in cs], strict)]
+    if not splitting:
+        details["note"] = "on every stratum of S the direction classes of every 2-D factor admit no split that keeps Type S"
         return CheckResult(name, "proved", "global", "direction-classes", details=details)
-    for point in [dict(p) for p in g.points] + ctx.random_points(RANDOM_POINTS):
+    candidates = [p for _, p in splitting if p is not None] + [dict(p) for p in g.points] + ctx.random_points(RANDOM_POINTS)
+    for point in candidates:
         at = check_irreducible_at(ctx, point, "S")
         if at.verdict == "refuted":
             return CheckResult(name, "refuted", "global", "direction-classes", witness=at.witness, details=details)
-    details["note"] = f"factors {reducible} split at every s by the class sizes, but no exact split was found at a point"
+    details["note"] = f"factors {sorted({f for f, _ in splitting})} split on some stratum, but no exact split was found at a point"
     return CheckResult(name, "unknown", "global", "direction-classes", details=details)
 
 
-def _direction_classes(ctx: CheckContext, k: int) -> list[list[int]] | None:
-    """The rows of factor ``k`` (2-D) grouped into parallel classes, if the grouping and the
-    nonzero rows are the same at every point of the domain; else ``None``."""
+def _class_patterns(ctx: CheckContext, k: int) -> list[tuple[list[list[int]], dict | None]]:
+    """For each stratum of S (zero patterns of the rows of 2-D factor ``k`` and of the 2x2
+    minors of pairs of rows): its direction classes and an exact point of it, if found."""
     g = ctx.generator
     a, b = g.blocks[k]
     d = ctx.table.derivative
-    rows = []
-    for t in range(g.m):
-        ctx.budget.check()
-        zero_a, zero_b = ctx.partial_zero_test(t, a).status, ctx.partial_zero_test(t, b).status
-        if zero_a == "zero" and zero_b == "zero":
-            continue
-        if never_zero(ctx, [d(t, (a,)), d(t, (b,))])[0] is not True:
-            return None
-        rows.append(t)
-    classes: list[list[int]] = []
-    for t in rows:
-        for cls in classes:
-            ctx.budget.check()
-            u = cls[0]
-            minor = d(t, (a,)) * d(u, (b,)) - d(u, (a,)) * d(t, (b,))
-            if ctx.tester.test(minor).status == "zero":
-                cls.append(t)
-                break
-            if never_zero(ctx, [minor])[0] is not True:
-                return None
-        else:
-            classes.append([t])
-    return classes
+    rows = [t for t in range(g.m) if not (ctx.partial_zero_test(t, a).status == "zero" and ctx.partial_zero_test(t, b).status == "zero")]
+    pairs = [(t, u) for i, t in enumerate(rows) for u in rows[i + 1 :]]
+    exprs = [d(t, (a,)) ** 2 + d(t, (b,)) ** 2 for t in rows] + [d(t, (a,)) * d(u, (b,)) - d(u, (a,)) * d(t, (b,)) for t, u in pairs]
+    out = []
+    for stratum in zero_strata(ctx, exprs):
+        nonzero = [t for i, t in enumerate(rows) if i not in stratum.zero]
+        parallel = {pairs[i] for i in range(len(pairs)) if len(rows) + i in stratum.zero}
+        classes: list[list[int]] = []
+        for t in nonzero:
+            home = next((c for c in classes if (c[0], t) in parallel), None)
+            if home is None:
+                classes.append([t])
+            else:
+                home.append(t)
+        out.append((classes, stratum.point))
+    return out

@@ -49,19 +49,15 @@ import sympy as sp
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
-from theory.exact.intervals import certify_sign
-from theory.exact.smt import Eq, NotTranslatable, exists
-from theory.model.derivatives import is_piecewise_polynomial
+from theory.criteria.strata import StrataUndecided, never_zero, zero_strata
 from theory.result import CheckResult
 
-__all__ = ["check_sparsity_gap_global", "full_column_rank_everywhere", "never_zero", "RANDOM_POINTS", "MAX_MINORS", "MAX_DEPTH"]
+__all__ = ["check_sparsity_gap_global", "full_column_rank_everywhere", "RANDOM_POINTS", "MAX_MINORS"]
 
 #: Seeded random points (besides the generator's own) where a refutation is sought.
 RANDOM_POINTS = 3
 #: The most maximal minors of one block examined for the rank certificate.
 MAX_MINORS = 200
-#: The deepest bisection of the bounding box in the interval route (2**MAX_DEPTH cells at most per block).
-MAX_DEPTH = 8
 
 
 def check_sparsity_gap_global(ctx: CheckContext) -> CheckResult:
@@ -108,65 +104,72 @@ def check_sparsity_gap_global(ctx: CheckContext) -> CheckResult:
 
 def _two_lines(ctx: CheckContext, details: dict[str, Any]) -> CheckResult:
     """Two 1-D factors: the closed form of docs/mathematics.md 5.7 (rho+ = n1 + n2,
-    rho- = (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2)), valid on all of S when the
-    supports and the proportionality classes on the overlap do not change on S: every
-    partial is identically zero or never zero on S, and so is every 2x2 minor of two
-    overlap rows."""
+    rho- = (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2)) on every stratum of S (the
+    zero patterns of the partials and of the 2x2 minors of pairs of rows,
+    :func:`theory.criteria.strata.zero_strata`).  Proved when it holds on every realisable
+    stratum; refuted by the pointwise check at an exact point of a stratum where it fails."""
     g = ctx.generator
     a, b = g.blocks[0][0], g.blocks[1][0]
-    status = {}
-    for t in range(g.m):
-        for c in (a, b):
-            ctx.budget.check()
-            status[t, c] = _constant_status(ctx, ctx.table.derivative(t, (c,)), ctx.partial_zero_test(t, c).status)
-            if status[t, c] is None:
-                details["reason"] = f"the support of output {t} in {g.latents[c]} may change on S"
-                return CheckResult("S", "unknown", "global", "not-implemented", details=details)
-    n1 = sum(status[t, a] for t in range(g.m))
-    n2 = sum(status[t, b] for t in range(g.m))
-    overlap = [t for t in range(g.m) if status[t, a] and status[t, b]]
-    if n1 == 0 or n2 == 0:
-        details["reason"] = "a factor's column vanishes identically: the Jacobian is rank-deficient on S"
+    d = ctx.table.derivative
+    entries = [(t, c) for t in range(g.m) for c in (a, b)]
+    both = [t for t in range(g.m) if all(ctx.partial_zero_test(t, c).status != "zero" for c in (a, b))]
+    pairs = [(t, u) for i, t in enumerate(both) for u in both[i + 1 :]]  # only rows that can share the overlap
+    exprs = [d(t, (c,)) for t, c in entries] + [d(t, (a,)) * d(u, (b,)) - d(u, (a,)) * d(t, (b,)) for t, u in pairs]
+    try:
+        strata = zero_strata(ctx, exprs)
+    except StrataUndecided as exc:
+        details["reason"] = f"the strata of S could not be enumerated: {exc}"
         return CheckResult("S", "unknown", "global", "not-implemented", details=details)
-    classes: list[list[int]] = []
-    for t in overlap:
-        for cls in classes:
-            ctx.budget.check()
-            u = cls[0]
-            minor = ctx.table.derivative(t, (a,)) * ctx.table.derivative(u, (b,)) - ctx.table.derivative(u, (a,)) * ctx.table.derivative(t, (b,))
-            same = _constant_status(ctx, minor, ctx.tester.test(minor).status)
-            if same is None:
-                details["reason"] = f"whether outputs {u} and {t} stay proportional may change on S"
-                return CheckResult("S", "unknown", "global", "not-implemented", details=details)
-            if not same:
-                cls.append(t)
-                break
-        else:
-            classes.append([t])
-    sizes = sorted((len(c) for c in classes), reverse=True) + [0, 0]
-    o, o1, o2 = len(overlap), sizes[0], sizes[1]
-    rho_plus, rho_minus = n1 + n2, (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2)
-    holds = rho_plus < rho_minus if ctx.readings.s == "strict" else rho_plus <= rho_minus
-    details.update({"n1": n1, "n2": n2, "overlap": o, "class_sizes": sizes[: len(classes)], "rho_plus": rho_plus, "rho_minus": rho_minus})
-    details["note"] = "supports and proportionality classes are the same at every s: the closed form of docs/mathematics.md 5.7 holds on all of S"
-    if holds:
+    details["strata"] = len(strata)
+    failing = []
+    for stratum in strata:
+        nonzero = {entries[i] for i in range(len(entries)) if i not in stratum.zero}
+        parallel = {pairs[i] for i in range(len(pairs)) if len(entries) + i in stratum.zero}
+        figures = _two_line_figures(g.m, a, b, nonzero, parallel)
+        if figures is None:
+            details["reason"] = "a stratum where a factor's column vanishes (rank-deficient Jacobian)"
+            return CheckResult("S", "unknown", "global", "not-implemented", details=details)
+        rho_plus, rho_minus = figures["rho_plus"], figures["rho_minus"]
+        if not (rho_plus < rho_minus if ctx.readings.s == "strict" else rho_plus <= rho_minus):
+            failing.append((stratum, figures))
+    if not failing:
+        details["note"] = "the closed form of docs/mathematics.md 5.7 holds on every stratum of S"
         return CheckResult("S", "proved", "global", "two-factor-closed-form", details=details)
-    # S fails at every point: the pointwise check gives the exact misaligned basis at one
-    for point in [dict(p) for p in g.points] + ctx.random_points(RANDOM_POINTS):
-        at = check_sparsity_gap_at(ctx, point)
+    for stratum, figures in failing:
+        if stratum.point is None:
+            continue
+        at = check_sparsity_gap_at(ctx, stratum.point)
         if at.verdict == "refuted":
+            details["failing_stratum"] = figures
             return CheckResult("S", "refuted", "global", "two-factor-closed-form", witness=at.witness, details=details)
-    details["reason"] = "the closed form says S fails everywhere, but no exact witness point was found"
+    details["reason"] = "the closed form fails on a stratum where no exact witness point was found"
     return CheckResult("S", "unknown", "global", "two-factor-closed-form", details=details)
 
 
-def _constant_status(ctx: CheckContext, e: sp.Expr, zero_status: str) -> bool | None:
-    """``False`` if ``e`` is identically zero on S, ``True`` if it vanishes nowhere on S,
-    ``None`` if neither is certified."""
-    if zero_status == "zero":
-        return False
-    verdict, _ = never_zero(ctx, [e])
-    return True if verdict is True else None
+def _two_line_figures(m: int, a: int, b: int, nonzero: set, parallel: set) -> dict[str, Any] | None:
+    """n1, n2, o, the overlap's proportionality classes and rho+- on one stratum."""
+    n1 = sum((t, a) in nonzero for t in range(m))
+    n2 = sum((t, b) in nonzero for t in range(m))
+    if n1 == 0 or n2 == 0:
+        return None
+    overlap = [t for t in range(m) if (t, a) in nonzero and (t, b) in nonzero]
+    classes: list[list[int]] = []
+    for t in overlap:
+        home = next((c for c in classes if (min(c[0], t), max(c[0], t)) in parallel), None)
+        if home is None:
+            classes.append([t])
+        else:
+            home.append(t)
+    sizes = sorted((len(c) for c in classes), reverse=True) + [0, 0]
+    o, o1, o2 = len(overlap), sizes[0], sizes[1]
+    return {
+        "n1": n1,
+        "n2": n2,
+        "overlap": o,
+        "class_sizes": sizes[: len(classes)],
+        "rho_plus": n1 + n2,
+        "rho_minus": (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2),
+    }
 
 
 def _block_rows(ctx: CheckContext, k: int) -> list[int]:
@@ -201,48 +204,3 @@ def full_column_rank_everywhere(ctx: CheckContext, k: int) -> tuple[bool | None,
     if not minors:
         return False, "structural"  # fewer nonzero rows than latents: rank-deficient everywhere
     return never_zero(ctx, minors)
-
-
-def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, str]:
-    """Whether no point of the domain is a common zero of ``minors``: ``(True, method)``
-    certified, ``(False, method)`` with a common zero re-verified exactly, ``(None, why)``."""
-    g = ctx.generator
-    if all(is_piecewise_polynomial(e) for e in minors):
-        try:
-            answer = exists([Eq(e) for e in minors], g.domain, g.latents, timeout=ctx.smt_time())
-        except NotTranslatable:
-            answer = None
-        if answer is not None:
-            if answer.status == "unsat":
-                return True, "z3-nlsat"
-            if answer.status == "sat":
-                for cand in answer.candidates:  # re-verified exactly: rational values of polynomials
-                    values = [e.xreplace(cand) for e in minors]
-                    if g.domain.contains(cand) and all(v.is_Rational and v == 0 for v in values):
-                        return False, "z3-nlsat"
-                return None, "z3 found a rank drop it could not give at an exact point"
-            return None, f"z3-nlsat: {answer.reason}"
-    return _by_subdivision(ctx, minors)
-
-
-def _by_subdivision(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, str]:
-    g = ctx.generator
-    env = {s: g.domain.interval(s) for s in g.latents}
-    if any(not (lo.is_finite and hi.is_finite) for lo, hi in env.values()):
-        return None, "interval subdivision needs a bounded domain"
-    cells = [env]
-    for _ in range(MAX_DEPTH + 1):
-        ctx.budget.check()
-        open_cells = [cell for cell in cells if not any(certify_sign(e, cell)[0] is not None for e in minors)]
-        if not open_cells:
-            return True, "interval-subdivision"
-        if _ == MAX_DEPTH:
-            break
-        cells = [half for cell in open_cells for half in _bisect(cell)]
-    return None, f"interval subdivision to depth {MAX_DEPTH} left cells where no maximal minor is certified nonzero"
-
-
-def _bisect(cell: dict) -> list[dict]:
-    s, (lo, hi) = max(cell.items(), key=lambda item: item[1][1] - item[1][0])
-    mid = (lo + hi) / 2
-    return [{**cell, s: (lo, mid)}, {**cell, s: (mid, hi)}]
