@@ -46,7 +46,7 @@ Examples
 >>> fold = Generator("fold", [[s1], [s2]], [s1**2, s2], Box({s1: (-1, 1), s2: (-1, 1)}),
 ...                  certificates=[FoldCertificate(t, (t, 0), (-t, 0))])
 >>> r = check_locally_injective(CheckContext(fold))
->>> r.verdict, r.method, r.witness["limit"]
+>>> r.verdict, r.method, r.to_json()["witness"]["limit"]
 ('refuted', 'certificate', {'s1': '0', 's2': '0'})
 """
 
