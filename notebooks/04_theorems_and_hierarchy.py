@@ -30,6 +30,8 @@
 # criteria as a self-check.
 
 # %%
+import sympy as sp
+
 import cases
 from theory.readings import Readings
 from theory.theorems.statements import theorem, theorem_report
@@ -116,16 +118,31 @@ print("dim W_k:", sep.details["dim_W"], " SEP-weak:", sep.details["weak"], " non
 assert report.reason.startswith("hypothesis sep2")
 
 # %% [markdown]
-# ## Theorem 4 (Type S) is checked pointwise
+# ## Theorem 4 (Type S) on all of S
 #
-# Type S is decided exactly at points (rho+ and rho- of the exact Jacobian). On all of $S$ it
-# would need a stratification of the domain by vanishing minors, so Theorem 4's conclusion is
-# never `established` from point checks: the report says that S holds at the checked points.
+# Type S is decided exactly at points (rho+ and rho- of the exact Jacobian). On all of $S$ the
+# tool uses sound routes (docs/mathematics.md 5.10): Type D everywhere with full column rank
+# everywhere implies Type S everywhere; two 1-D factors are decided stratum by stratum by the
+# closed form. S-irreducibility of a 2-D factor on all of $S$ follows from its direction classes
+# (section 7.3). P14 has D on $S$, full rank (z3), and a 2-D factor whose rows fall into three
+# direction classes of one row each at every point: no split keeps Type S, so Theorem 4 holds.
 
 # %%
 report = theorem_report(p14, 4)
 show(report)
-assert report.conclusion == "not-established" and "checked points" in report.reason
+assert report.conclusion == "established"
+assert [r.method for r in report.results["S"] if r.scope == "global"] == ["disjoint-and-full-rank"]
+
+# %% [markdown]
+# P33 shows the other side: Type S holds at its point s* = (1/2, 1/2), but the partial
+# 1 + 2 s1 of row 1 vanishes on the line s1 = -1/2, where the closed form fails; the global
+# verdict is `refuted`, with an exact witness on that line.
+
+# %%
+report = theorem_report(cases.find_case("p33"), 4)
+show(report)
+s_global = next(r for r in report.results["S"] if r.scope == "global")
+assert s_global.verdict == "refuted" and s_global.witness["point"][sp.Symbol("s1", real=True)] == sp.Rational(-1, 2)
 
 # %% [markdown]
 # ## Theorem 1: topology and local injectivity

@@ -8,15 +8,15 @@ the end of the session the guard fails (an error at the teardown of the last tes
 folder is not empty, naming what was left and by which test, and the folder is removed
 either way, so nothing accumulates in the system's temporary directory.  Being private to
 the session, the check is not fooled by other processes using ``/tmp``.  pytest's own
-``tmp_path`` folders stay in the real temporary directory (``PYTEST_DEBUG_TEMPROOT``) under
-the retention set in ``pyproject.toml``, and so does torch's compile cache
-(``TORCHINDUCTOR_CACHE_DIR``, a cache kept across runs on purpose).  Set
-``MECHIND_KEEP_TEST_TMP=1`` to keep the folder for inspection.
+``tmp_path`` folders (``--basetemp``, unless given) and torch's compile cache
+(``TORCHINDUCTOR_CACHE_DIR``, unless set) live in that folder too, outside the guard's count,
+and go with it: a default run leaves nothing in the system's temporary directory.  Set
+``MECHIND_KEEP_TEST_TMP=1`` to keep the folder for inspection (failed tests' ``tmp_path``
+folders included).
 """
 
 from __future__ import annotations
 
-import getpass
 import os
 import shutil
 import sys
@@ -36,28 +36,27 @@ SESSION_TMP: Path | None = None
 _LEFT_BY: dict[str, str] = {}
 
 
+#: Entries of the session folder that belong to the tooling, not to a test: pytest's tmp_path
+#: base and torch's compile cache (both removed with the folder at the end).
+_TOOLING = {"pytest", "torchinductor"}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     global SESSION_TMP, _SAVED_TEMPDIR
     real = tempfile.gettempdir()
     SESSION_TMP = Path(tempfile.mkdtemp(prefix="mechind-tests-", dir=real))
     _SAVED_TEMPDIR = tempfile.tempdir
+    if config.option.basetemp is None:  # tmp_path folders live and die with the session folder
+        config.option.basetemp = str(SESSION_TMP / "pytest")
     redirect = {
         "TMPDIR": str(SESSION_TMP),
-        # pytest's tmp_path and torch's compile cache stay where they would be without the guard
-        "PYTEST_DEBUG_TEMPROOT": os.environ.get("PYTEST_DEBUG_TEMPROOT", real),
-        "TORCHINDUCTOR_CACHE_DIR": os.environ.get("TORCHINDUCTOR_CACHE_DIR", os.path.join(real, f"torchinductor_{_user()}")),
+        "TORCHINDUCTOR_CACHE_DIR": os.environ.get("TORCHINDUCTOR_CACHE_DIR", str(SESSION_TMP / "torchinductor")),
     }
     for name, value in redirect.items():
         _SAVED_ENV[name] = os.environ.get(name)
         os.environ[name] = value
     tempfile.tempdir = str(SESSION_TMP)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name: torch's own fallback
-        return f"uid_{os.getuid()}"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -78,7 +77,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _entries() -> set[str]:
-    return set(os.listdir(SESSION_TMP)) if SESSION_TMP is not None and SESSION_TMP.is_dir() else set()
+    return set(os.listdir(SESSION_TMP)) - _TOOLING if SESSION_TMP is not None and SESSION_TMP.is_dir() else set()
 
 
 @pytest.fixture(autouse=True)
