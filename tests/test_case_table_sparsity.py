@@ -80,8 +80,6 @@ def test_d_irreducibility(name, bundled, results):
     expected = e["irreducible_point"]
     if expected == "degenerate":
         assert r.verdict == "unknown" and r.details["degenerate"] == "rank"
-    elif name.startswith("p17"):
-        assert r.verdict == "unknown"  # J(s*) involves c', not known to be rational (table: "-")
     else:
         assert r.verdict == ("proved" if expected else "refuted"), r.to_json()
     if e["irreducible_global"] is not None:

@@ -121,3 +121,18 @@ def test_cli_counterexample_errors():
     assert bad.exit_code == 2
     point = runner.invoke(main, ["counterexample", "p05", "--criterion", "S", "--at", "s1=0,s2=1/2"])
     assert point.exit_code == 2 and "proved" in point.output  # (0, 1/2): rho = (3, 4), S holds
+
+
+def test_a_refutation_without_a_rational_basis_gives_no_competitor():
+    """The polar map at (1, 1/4): S is refuted through Type D on a square Jacobian, whose
+    entries are not rational; there is no rational misaligned basis to build g_hat from, and
+    the tool says so instead of failing."""
+    import sympy as sp
+
+    from theory import Box, Generator
+    from theory.theorems.counterexample import NoCompetitor, counterexample
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("polar", [[s1], [s2]], [s1 * sp.cos(s2), s1 * sp.sin(s2)], Box({s1: (sp.Rational(1, 2), 2), s2: (-1, 1)}), points=[{s1: sp.S(1), s2: sp.Rational(1, 4)}])
+    with pytest.raises(NoCompetitor, match="no rational misaligned basis"):
+        counterexample(g, "S")

@@ -99,6 +99,8 @@ def verify_witness(g, result) -> None:
         _verify_misaligned_basis(g, w, point)
     elif criterion.startswith("irreducible:"):
         _verify_split(g, criterion.split(":")[1], w, point)
+    elif criterion == "graph" and "full_rank_minor" in w:  # J not rational: D fails at full column rank
+        _verify_d_at_full_rank(g, w, point, block)
     elif criterion == "graph":
         _verify_finest_decomposition(g, w, point)
     elif criterion.startswith("sep"):
@@ -204,6 +206,18 @@ def _verify_finest_decomposition(g, w: dict, point: dict) -> None:
     owners = [set().union(*[_blocks_of(g, v) for v in T]) for T in parts]
     matches = all(len(o) == 1 for o in owners) and sorted(next(iter(o)) for o in owners) == list(range(g.K))
     assert not matches, "the finest decomposition is the factor partition, yet graph was refuted"
+
+
+def _verify_d_at_full_rank(g, w: dict, point: dict, block: dict) -> None:
+    """graph refuted where J is not rational: a row nonzero in two factors, and a nonzero d x d minor."""
+    a, b = w["latents"]
+    assert block[a] != block[b]
+    assert is_nonzero(exact_value(g, w["output"], [a], point)) and is_nonzero(exact_value(g, w["output"], [b], point))
+    minor = w["full_rank_minor"]
+    assert len(minor["rows"]) == len(set(minor["rows"])) == len(minor["cols"]) == len(set(minor["cols"])) == g.d
+    by_name = {str(s): s for s in g.latents}
+    M = sp.Matrix(g.d, g.d, lambda i, j: sp.diff(g.outputs[minor["rows"][i]], by_name[minor["cols"][j]]).subs(point))
+    assert is_nonzero(M.det()), M
 
 
 def _verify_dependency(g, w: dict) -> None:

@@ -15,6 +15,16 @@ decomposition still satisfies criterion X (section 7.5).  Every failure names th
 * ``irreducible:H2`` (method ``idempotent-z3``): an idempotent ``P`` (``P^2 = P``,
   ``1 <= tr P <= d_k - 1``) with ``P^T H_t = H_t P`` for every output's block Hessian
   ``H_t`` (section 7.6), decided by z3 nlsat.
+
+Where J at the point is not rational (method ``certified-minors``,
+:mod:`theory.criteria.certified_minors`): a one-dimensional factor is irreducible in every
+sense when some entry of its column is certified nonzero (rank-deficient when the whole
+column is proved zero; for H2, which asks no rank, always irreducible), and the row
+matroid of a D-factor of dimension <= 3 is computed from minors decided soundly
+(certified enclosures, the zero-test cascade); an undecided minor gives ``unknown``
+naming it.  A split's witness there is the matroid components (row sets) with the minors
+they rest on, re-derived on the independent path.  S, M and H2 for factors of dimension
+>= 2 stay ``unknown`` (``not-rational``).
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from theory.linalg.matroid import row_matroid_components
 from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
 from theory.linalg.rho import sparsest_basis, sparsity
+from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
 
 __all__ = [
@@ -42,6 +53,7 @@ __all__ = [
     "IRREDUCIBLE_SCOPES",
     "block_components",
     "check_irreducible_at",
+    "check_irreducible_certified",
     "check_irreducible_d_global",
 ]
 
@@ -99,7 +111,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
     g = ctx.generator
     J, reason = ctx.rational_jacobian_at(point)
     if J is None:
-        return _unknown(kind, point, "not-rational", {"reason": reason})
+        return check_irreducible_certified(ctx, point, kind, reason)
     degenerate = []
     per_factor = {}
     for k, block in enumerate(g.blocks):
@@ -127,6 +139,95 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
     if degenerate:
         return _unknown(kind, point, method, {"degenerate": "rank", "factors": per_factor, "note": "a rank-deficient block is trivially reducible (docs/mathematics.md 7.1)"})
     return CheckResult(criterion, "proved", "point", method, details={"factors": per_factor}, point=point)
+
+
+def _irrational_factor(ctx: CheckContext, oracle: MinorOracle, k: int, kind: str, point: dict) -> tuple[str, dict]:
+    """One factor at a point where J is not rational: ``irreducible``, ``degenerate``,
+    ``reducible`` (with the witness), ``open`` (with why) or ``not-rational``."""
+    g = ctx.generator
+    block = g.blocks[k]
+    names = [str(s) for s in g.latents]
+    if len(block) == 1:
+        if kind == "H2":  # H2 asks no rank (as on the rational path): a line cannot split
+            return "irreducible", {}
+        statuses = [oracle.entries[t][block[0]].status for t in range(g.m)]
+        if "nonzero" in statuses:
+            return "irreducible", {}
+        if all(st == "zero" for st in statuses):
+            return "degenerate", {}
+        t = statuses.index("unknown")
+        entry = oracle.entry(t, block[0])
+        return "open", {"reason": f"no entry of the column of {names[block[0]]} is certified nonzero", "undecided_minor": entry.to_json(col_names=names)}
+    if kind != "D":
+        return "not-rational", {"reason": f"{kind}-irreducibility of a factor of dimension {len(block)} needs a rational Jacobian"}
+    try:
+        matroid = certified_matroid(oracle, range(g.m), block)
+    except MinorUndecided as exc:
+        return "open", {"reason": str(exc), "undecided_minor": exc.minor.to_json(col_names=names) if exc.minor else None}
+    except TooManyMinors as exc:
+        return "open", {"reason": str(exc)}
+    if isinstance(matroid, CertifiedRank):
+        return "degenerate", {}
+    if matroid.connected:
+        return "irreducible", {}
+    if matroid.connected is None:
+        minor = matroid.undecided[0]
+        return "open", {"reason": "a minor the matroid components depend on is undecided", "undecided_minor": minor.to_json(col_names=names)}
+    if not recheck_minors(ctx, point, matroid.certificate, matroid.rank.loops, block):
+        return "open", {"reason": "the split's minors did not re-verify on the independent path"}
+    parts = matroid.components if matroid.components is not None else matroid.separators
+    return "reducible", {
+        "method": "certified-minors",
+        "latents": [names[a] for a in block],
+        "components" if matroid.components is not None else "separators": [sorted(c) for c in parts],
+        "loops": sorted(matroid.rank.loops),
+        "basis_rows": list(matroid.rank.basis),
+        "certificate": [m.to_json(col_names=names) for m in matroid.certificate],
+    }
+
+
+def check_irreducible_certified(ctx: CheckContext, point: dict, kind: str = "D", reason: str = "") -> CheckResult:
+    """:func:`check_irreducible_at` from certified minors, for a J that is not rational.
+
+    See the module docstring; ``reason`` (why the rational path did not apply) is kept in
+    the details.  On a rational J it gives the rational path's verdict or ``unknown``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from theory import Generator, Box
+    >>> s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
+    >>> g = Generator("t", [[s1, s2], [s3]], [sp.sin(s1), sp.exp(s2), sp.sin(s1) + sp.cos(s2), sp.exp(s3)], Box({s: (0, 1) for s in (s1, s2, s3)}))
+    >>> r = check_irreducible_certified(CheckContext(g), {s1: sp.Rational(1, 3), s2: sp.Rational(1, 4), s3: sp.S(0)})
+    >>> r.verdict, r.method
+    ('proved', 'certified-minors')
+    """
+    g = ctx.generator
+    criterion = f"irreducible:{kind}"
+    jac = ctx.jacobian_at(point)
+    oracle = jacobian_oracle(ctx, jac)
+    per_factor: dict[str, str] = {}
+    undecided: dict[str, dict] = {}
+    for k in range(g.K):
+        ctx.budget.check()
+        name = g.factor_names[k]
+        state, info = _irrational_factor(ctx, oracle, k, kind, point)
+        per_factor[name] = state
+        if state == "reducible":
+            info.update(factor=name, point=dict(point))
+            return CheckResult(criterion, "refuted", "point", info.pop("method"), witness=info, details={"factors": per_factor, "reason": reason}, point=point)
+        if state in ("open", "not-rational"):
+            undecided[name] = info
+    details: dict = {"factors": per_factor, "reason": reason}
+    if undecided:
+        details["undecided"] = undecided
+        method = "not-rational" if all(st != "open" for st in per_factor.values()) else "certified-minors"
+        return _unknown(kind, point, method, details)
+    if "degenerate" in per_factor.values():
+        details.update(degenerate="rank", note="a rank-deficient block is trivially reducible (docs/mathematics.md 7.1)")
+        return _unknown(kind, point, "certified-minors", details)
+    method = "structural" if kind == "H2" else "certified-minors"
+    return CheckResult(criterion, "proved", "point", method, details=details, point=point)
 
 
 def _split_d(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
@@ -376,6 +477,9 @@ def summary(result: CheckResult) -> str:
     if "subspaces" in w:
         parts = " + ".join("span " + vectors_text(T) for T in w["subspaces"])
         return f"factor {w['factor']} splits as {parts} (matroid components {w['components']}){at}"
+    if "certificate" in w:
+        parts = w.get("components", w.get("separators"))
+        return f"factor {w['factor']} splits: the rows of J fall into matroid components {parts} (certified minors){at}"
     parts = " + ".join("span " + vectors_text(T) for T in w["split"])
     extra = f", refined rho = {tuple(w['refined_rho'])}" if "refined_rho" in w else ""
     return f"factor {w['factor']} splits as {parts}{extra}{at}"

@@ -15,16 +15,31 @@ Past the budget the verdict comes from proven bounds when they decide; the priva
 certificate (:func:`theory.linalg.rho.sparsity_gap_certificate`) can prove ``rho- > rho+``
 there on its own, and is then reported in ``details["certificate"]`` with
 ``details["decided_by"] = "private-rows certificate"``.
+
+Where the Jacobian is not rational (``sin``, ``exp``, ... at a rational point) the
+matroid engines do not apply; two structural arguments still decide:
+
+* one factor: no basis is misaligned, Type S holds (as on the rational path);
+* a square Jacobian (``m = d``) that is invertible (method ``square-jacobian``,
+  docs/mathematics.md section 5.8): Type S holds at the point iff Type D does.  The
+  determinant is decided as a constant (:mod:`theory.criteria.certified_minors`: a
+  certified enclosure, or the zero-test cascade), as the product of the blocks'
+  determinants when D holds; D is the pointwise check
+  (:func:`theory.criteria.disjointness.check_disjointness_at`).  A refutation's witness is
+  the re-verified D witness (a row with certified nonzero entries in two blocks) together
+  with the determinant, both re-derived on the independent path.
 """
 
 from __future__ import annotations
 
 from theory.readings import RHO_PLUS_READINGS
-from theory.result import CheckResult, point_json, vectors_text
+from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
-from theory.criteria.context import CheckContext
+from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, TooManyMinors, jacobian_oracle, recheck_minors
+from theory.criteria.context import CheckContext, ExactJacobian
+from theory.criteria.disjointness import check_disjointness_at
 
-__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity"]
+__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s"]
 
 _METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
@@ -70,7 +85,17 @@ def check_sparsity_gap_at(
     readings = {"s-strict": reading, "rho-plus": rho_plus_reading}
     result, reason = point_sparsity(ctx, point, engine)
     if result is None:
-        return CheckResult("S", "unknown", "point", "not-rational", details={"reason": reason, "readings": readings}, point=point)
+        g = ctx.generator
+        details: dict = {"reason": reason, "readings": readings}
+        if g.K == 1:
+            details["note"] = "one factor: no basis is misaligned (rho- is undefined)"
+            return CheckResult("S", "proved", "point", "structural", details=details, point=point)
+        if g.m == g.d:
+            square = square_jacobian_s(ctx, point, reading, rho_plus_reading)
+            if square.verdict != "unknown":
+                return square
+            details["square_jacobian"] = square.details["reason"]
+        return CheckResult("S", "unknown", "point", "not-rational", details=details, point=point)
     g = ctx.generator
     details = {
         "rho_plus": result.rho_plus,
@@ -119,6 +144,116 @@ def check_sparsity_gap_at(
     }
     return CheckResult("S", "refuted", "point", method, witness=witness, details=details, point=point)
 
+def _block_rows(jac: ExactJacobian, block_of: list[int], d: int) -> tuple[dict[int, list[int]], list[int]]:
+    """Under D: the rows that may be nonzero, by the one block they live in, and the zero rows."""
+    by_block: dict[int, list[int]] = {}
+    zero = []
+    for t, row in enumerate(jac.entries):
+        blocks = {block_of[a] for a in range(d) if row[a].status != "zero"}
+        if not blocks:
+            zero.append(t)
+        else:
+            (k,) = blocks  # D holds at the point: at most one block per row
+            by_block.setdefault(k, []).append(t)
+    return by_block, zero
+
+
+def _determinant(ctx: CheckContext, jac: ExactJacobian, d_holds: bool) -> tuple[str, list[Minor], str]:
+    """Is the square J invertible? ``invertible`` / ``singular`` / ``undecided``, the
+    determinant minors that say so, and why."""
+    g = ctx.generator
+    oracle: MinorOracle = jacobian_oracle(ctx, jac)
+    if not d_holds:
+        if g.d > MAX_DET_DIM:
+            return "undecided", [], f"det J is expanded up to {MAX_DET_DIM} x {MAX_DET_DIM}, J is {g.d} x {g.d}"
+        minor = oracle.minor(range(g.m), range(g.d))
+        return {"nonzero": "invertible", "zero": "singular"}.get(minor.status, "undecided"), [minor], f"det J is {minor.status} ({minor.decision.method})"
+    by_block, zero = _block_rows(jac, g.block_of, g.d)
+    if zero:
+        return "singular", [], f"rows {zero} of J vanish"
+    minors = []
+    for k, block in enumerate(g.blocks):
+        rows = by_block.get(k, [])
+        if len(rows) != len(block):
+            return "singular", [], f"factor {g.factor_names[k]} ({len(block)} latents) meets {len(rows)} rows only"
+        if len(block) > MAX_DET_DIM:
+            return "undecided", [], f"the determinant of factor {g.factor_names[k]} is {len(block)} x {len(block)}"
+        minor = oracle.minor(rows, block)
+        minors.append(minor)
+        if minor.status != "nonzero":
+            state = "singular" if minor.status == "zero" else "undecided"
+            return state, minors, f"the determinant of factor {g.factor_names[k]} on rows {rows} is {minor.status} ({minor.decision.method})"
+    return "invertible", minors, "det J is the product of the factors' nonzero determinants (J is block diagonal up to row order)"
+
+
+def square_jacobian_s(ctx: CheckContext, point: dict, reading: str = "strict", rho_plus_reading: str = "pointwise") -> CheckResult:
+    """Type S at ``point`` for a square Jacobian, through S <=> D (docs/mathematics.md 5.8).
+
+    With ``m = d`` and J invertible, rho* = d and the bases of weight d are the rescalings
+    of ``{J^-1 e_i}``: D gives rho+ = d < rho- (Type S under both ``s-strict`` readings),
+    and a failure of D gives rho- = d < rho+ <= coordinate l0 (Type S fails under every
+    reading).  Under ``rho-plus: coordinates`` with D, ``coordinate l0 = d`` is needed
+    to decide.  Anything undecided (D, the determinant) gives ``unknown`` with the reason.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from theory import Generator, Box
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> g = Generator("polar", [[s1], [s2]], [s1 * sp.cos(s2), s1 * sp.sin(s2)], Box({s1: (0, 2), s2: (0, 1)}))
+    >>> r = square_jacobian_s(CheckContext(g), {s1: sp.S(1), s2: sp.Rational(1, 4)})
+    >>> r.verdict, r.method, r.witness["output"]
+    ('refuted', 'square-jacobian', 0)
+    """
+    g = ctx.generator
+    readings = {"s-strict": reading, "rho-plus": rho_plus_reading}
+
+    def unknown(reason: str, **extra: object) -> CheckResult:
+        return CheckResult("S", "unknown", "point", "square-jacobian", details={"reason": reason, "readings": readings, **extra}, point=point)
+
+    if g.m != g.d:
+        return unknown(f"J is {g.m} x {g.d}, not square")
+    jac = ctx.jacobian_at(point)
+    disjoint = check_disjointness_at(ctx, point)
+    if disjoint.verdict == "unknown":
+        return unknown(f"Type D at the point is undecided (outputs {disjoint.details.get('undecided_outputs')})")
+    d_holds = disjoint.verdict == "proved"
+    try:
+        state, minors, why = _determinant(ctx, jac, d_holds)
+    except TooManyMinors as exc:
+        return unknown(str(exc))
+    names = [str(s) for s in g.latents]
+    det_json = [m.to_json(col_names=names) for m in minors]
+    if state != "invertible":
+        return unknown(f"J is not known to be invertible: {why}", determinant=det_json)
+    statuses = [e.status for row in jac.entries for e in row]
+    l0 = None if "unknown" in statuses else statuses.count("nonzero")
+    d = g.d
+    details: dict = {
+        "rho_star": d,
+        "rho_plus": d if d_holds else None,
+        "rho_minus": None if d_holds else d,
+        "bounds": {"rho_plus": [d, d] if d_holds else [d + 1, l0], "rho_minus": [d + 1, None] if d_holds else [d, d]},
+        "block_rho": dict(zip(g.factor_names, map(len, g.blocks))) if d_holds else None,
+        "coordinate_l0": l0,
+        "non_integrable": d_holds and l0 is not None and l0 != d,
+        "tie": False,
+        "readings": readings,
+        "square_jacobian": {"D": disjoint.verdict, "determinant": det_json, "why": why},
+    }
+    if d_holds:
+        if rho_plus_reading == "coordinates" and l0 != d:
+            return unknown(f"under rho-plus: coordinates, coordinate l0 = {l0} is compared with rho- > {d}, which is not computed here", **details)
+        details["note"] = "J is square and invertible and D holds: rho+ = rho* = d < rho- (docs/mathematics.md 5.8)"
+        return CheckResult("S", "proved", "point", "square-jacobian", details=details, point=point)
+    if not recheck_minors(ctx, point, minors):
+        return unknown("the determinant did not re-verify on the independent path", **details)
+    details["note"] = "J is square and invertible and D fails: rho- = d < rho+ (docs/mathematics.md 5.8)"
+    assert disjoint.witness is not None
+    witness = dict(disjoint.witness)
+    witness.update({"point": dict(point), "determinant": det_json, "rho_minus": d, "reason": "square invertible J where a row is nonzero in two factors"})
+    return CheckResult("S", "refuted", "point", "square-jacobian", witness=witness, details=details, point=point)
+
 
 def summary(result: CheckResult) -> str:
     """rho+ against rho- and, when refuted, the misaligned basis as sparse as the aligned one."""
@@ -134,6 +269,10 @@ def summary(result: CheckResult) -> str:
         text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']} (rho* = {d['rho_star']})"
     if d.get("non_integrable"):
         text += f"; coordinate l0 = {d['coordinate_l0']} != rho+"
-    if result.witness:
-        text += f"; misaligned basis {vectors_text(result.witness['basis'])} of weight {result.witness['weight']}"
+    w = result.witness
+    if w and "basis" in w:
+        text += f"; misaligned basis {vectors_text(w['basis'])} of weight {w['weight']}"
+    elif w:
+        a, b = w["latents"]
+        text += f"; square invertible J, output {w['output'] + 1} has d/d{a} = {w['values'][0]} and d/d{b} = {w['values'][1]} at {point_text(w.get('point'))} (D fails)"
     return text

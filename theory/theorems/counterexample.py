@@ -281,6 +281,8 @@ def _competitor_s(ctx: CheckContext, p: dict, criterion: str, seed: int, budget:
     result = check_sparsity_gap_at(ctx, p)
     if result.verdict != "refuted":
         return None, f"Type S is {result.verdict} there"
+    if "basis" not in result.witness:  # e.g. a square Jacobian refuted through Type D: no rational basis to reuse
+        return None, f"the refutation's witness ({result.method}) gives no rational misaligned basis"
     M = [[Fraction(x) for x in row] for row in zip(*result.witness["basis"])]
     comp = _build(g, criterion, "misaligned-basis", p, M, [len(b) for b in g.blocks], seed, budget)
     comp.scope = "global" if _is_linear(g) else "point"
@@ -308,6 +310,8 @@ def _competitor_split(ctx: CheckContext, p: dict, criterion: str, seed: int, bud
     if result.verdict != "refuted":
         return None, f"{criterion} is {result.verdict} there"
     w = result.witness
+    if ("subspaces" if kind == "D" else "split") not in w:  # e.g. certified minors at an irrational point
+        return None, f"the refutation's witness ({result.method}) gives no rational split"
     k = g.factor_names.index(w["factor"])
     block = g.blocks[k]
     if kind == "D":
