@@ -1,6 +1,7 @@
-"""Benchmark: exact rho+ / rho- (docs/mathematics.md section 5) by both engines, against a brute force.
+"""Benchmark: exact rho+ / rho- (docs/mathematics.md section 5) by both engines, against a brute force,
+and the FLINT kernel of :mod:`theory.linalg.rational` against the Fraction oracle.
 
-Inputs (blocks of size 2 throughout):
+**Engines** (blocks of size 2 throughout):
 
 * **planted sparse** Jacobians (:func:`planted`) of sizes 12x4, 20x6, 32x8, 50x10 and 64x8:
   every row ("pixel") has a home block and 1-2 nonzeros in it, small integers, and with
@@ -17,32 +18,65 @@ up to ``--brute-rows`` rows and under its own time cap.  A run past its budget i
 as ``bounds`` (the engines return proven bounds) or ``timeout`` (brute force), with the time
 it used.
 
-The output is a markdown table on stdout (time per method, the ratios brute/engine and
-matroid/z3, the rho values and whether every finished method agrees), and with ``--json
-PATH`` the same numbers as JSON.
+**Kernel** (:data:`KERNEL_POINTS`, :data:`MICRO_SHAPES`): the time of
+``sparsity(J, blocks, budget=...)`` (the default engine, matroid, on the FLINT kernel) on
+dense 20x6 (blocks 2,2,2), dense 35x6 with 200-digit rationals (:func:`huge`; blocks 2,2,2
+and 3,3), planted and dense 50x10 (blocks of 2 and of 5); and a linear-algebra microbench:
+``rank`` and ``nullspace`` of random rank-deficient 100x15 (rank 12) and 400x60 (rank 50)
+matrices of small rationals (:func:`low_rank`), by ``theory.linalg.rational`` (FLINT) and by
+the Fraction oracle ``tests/exact_linalg.py`` (run in a child process under ``--oracle-cap``
+seconds; past it the row says ``timeout`` and the ratio is a lower bound), with their ratio
+and whether the answers are identical.
+
+The output is markdown tables on stdout (time per method, the ratios, the rho values and
+whether every finished method agrees), and with ``--json PATH`` the same numbers as JSON.
 
 Run from the repository root::
 
-    python benchmarks/bench_rho.py [--quick] [--seed 0] [--budget 60] [--brute-cap 60]
-                                   [--brute-rows 20] [--json benchmarks/results/rho.json]
+    python benchmarks/bench_rho.py [--quick] [--only engines|kernel] [--seed 0] [--budget 60]
+                                   [--brute-cap 60] [--brute-rows 20] [--oracle-cap 60]
+                                   [--json benchmarks/results/rho.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import multiprocessing
 import os
 import platform
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from math import lcm
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from theory.linalg.rational import nullspace, rank, rref
 from theory.linalg.rho import sparsity
 
-__all__ = ["planted", "dense", "brute_force", "BruteForceTimeout", "Point", "run_point", "markdown_table", "main"]
+__all__ = [
+    "planted",
+    "dense",
+    "huge",
+    "low_rank",
+    "brute_force",
+    "BruteForceTimeout",
+    "Point",
+    "run_point",
+    "markdown_table",
+    "kernel_point",
+    "kernel_table",
+    "microbench",
+    "micro_table",
+    "main",
+]
 
 #: (kind, m, d) of the full run.
 FULL_POINTS = (
@@ -56,22 +90,63 @@ FULL_POINTS = (
 )
 #: (kind, m, d) of ``--quick``.
 QUICK_POINTS = (("planted", 12, 4), ("planted", 20, 6), ("dense", 12, 4))
+#: (kind, m, d, block size) of the kernel rows: ``sparsity`` by the default engine.
+KERNEL_POINTS = (
+    ("dense", 20, 6, 2),
+    ("huge", 35, 6, 2),
+    ("huge", 35, 6, 3),
+    ("planted", 50, 10, 2),
+    ("planted", 50, 10, 5),
+    ("dense", 50, 10, 2),
+    ("dense", 50, 10, 5),
+)
+#: The kernel rows of ``--quick``.
+QUICK_KERNEL_POINTS = (("dense", 20, 6, 2),)
+#: (m, n, rank) of the linear-algebra microbench.
+MICRO_SHAPES = ((100, 15, 12), (400, 60, 50))
+#: The microbench of ``--quick``.
+QUICK_MICRO_SHAPES = ((100, 15, 12),)
 #: Small nonzero integers used as entries.
 VALUES = (1, -1, 2, -2, 3)
+#: Digits of the numerators and denominators of :func:`huge`.
+HUGE_DIGITS = 200
+#: The repository root, and the tests' independent Fraction oracle (``tests/exact_linalg.py``,
+#: loaded from its file: ``tests`` is not an installed package).
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_oracle() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("exact_linalg_oracle", ROOT / "tests" / "exact_linalg.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ORACLE = _load_oracle()
 
 
 # -- inputs ------------------------------------------------------------------------------------
+def blocks_of(d: int, size: int) -> list[list[int]]:
+    """The partition of ``range(d)`` into consecutive blocks of ``size`` (the last may be smaller).
+
+    >>> blocks_of(5, 2), blocks_of(6, 3)
+    ([[0, 1], [2, 3], [4]], [[0, 1, 2], [3, 4, 5]])
+    """
+    return [list(range(a, min(a + size, d))) for a in range(0, d, size)]
+
+
 def blocks_of_two(d: int) -> list[list[int]]:
     """The partition ``[[0, 1], [2, 3], ...]`` of ``range(d)`` (a last block of one if d is odd).
 
     >>> blocks_of_two(5)
     [[0, 1], [2, 3], [4]]
     """
-    return [list(range(a, min(a + 2, d))) for a in range(0, d, 2)]
+    return blocks_of(d, 2)
 
 
-def planted(seed: int, m: int, d: int, leak: float = 0.2) -> tuple[list[list[Fraction]], list[list[int]]]:
-    """A planted sparse Jacobian and its blocks (of size 2).
+def planted(seed: int, m: int, d: int, leak: float = 0.2, size: int = 2) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A planted sparse Jacobian and its blocks (of ``size``, 2 by default).
 
     Parameters
     ----------
@@ -81,6 +156,8 @@ def planted(seed: int, m: int, d: int, leak: float = 0.2) -> tuple[list[list[Fra
         Rows (pixels) and columns (latents).
     leak
         Probability that a row gets one extra nonzero in a block other than its home block.
+    size
+        Block size (:func:`blocks_of`).
 
     Returns
     -------
@@ -94,7 +171,7 @@ def planted(seed: int, m: int, d: int, leak: float = 0.2) -> tuple[list[list[Fra
     (6, 4, [[0, 1], [2, 3]])
     """
     rng = random.Random(seed)
-    blocks = blocks_of_two(d)
+    blocks = blocks_of(d, size)
     J = []
     for _ in range(m):
         row = [Fraction(0)] * d
@@ -108,8 +185,8 @@ def planted(seed: int, m: int, d: int, leak: float = 0.2) -> tuple[list[list[Fra
     return J, blocks
 
 
-def dense(seed: int, m: int, d: int) -> tuple[list[list[Fraction]], list[list[int]]]:
-    """A dense generic Jacobian (every entry a nonzero small integer) and blocks of size 2.
+def dense(seed: int, m: int, d: int, size: int = 2) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A dense generic Jacobian (every entry a nonzero small integer) and blocks of ``size``.
 
     Parameters
     ----------
@@ -117,6 +194,8 @@ def dense(seed: int, m: int, d: int) -> tuple[list[list[Fraction]], list[list[in
         Seed of the generator.
     m, d
         Rows and columns.
+    size
+        Block size (:func:`blocks_of`).
 
     Returns
     -------
@@ -124,7 +203,58 @@ def dense(seed: int, m: int, d: int) -> tuple[list[list[Fraction]], list[list[in
         ``(J, blocks)``.
     """
     rng = random.Random(seed)
-    return [[Fraction(rng.choice(VALUES)) for _ in range(d)] for _ in range(m)], blocks_of_two(d)
+    return [[Fraction(rng.choice(VALUES)) for _ in range(d)] for _ in range(m)], blocks_of(d, size)
+
+
+def huge(seed: int, m: int, d: int, size: int = 2, digits: int = HUGE_DIGITS) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A dense Jacobian of rationals with ``digits``-digit numerators and denominators, and blocks.
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator.
+    m, d
+        Rows and columns.
+    size
+        Block size (:func:`blocks_of`).
+    digits
+        Digits of every numerator and denominator (before reduction).
+
+    Returns
+    -------
+    tuple
+        ``(J, blocks)``.
+
+    Examples
+    --------
+    >>> J, blocks = huge(0, 2, 2, digits=5)
+    >>> len(J), blocks, all(x != 0 for row in J for x in row)
+    (2, [[0, 1]], True)
+    """
+    rng = random.Random(seed)
+    lo, hi = 10 ** (digits - 1), 10**digits
+    return [[Fraction(rng.choice((-1, 1)) * rng.randrange(lo, hi), rng.randrange(lo, hi)) for _ in range(d)] for _ in range(m)], blocks_of(d, size)
+
+
+def low_rank(seed: int, m: int, n: int, r: int) -> list[list[Fraction]]:
+    """A random m x n matrix of rank at most ``r``: ``L R`` with ``L`` small rationals, ``R`` small integers.
+
+    ``L`` has entries ``p/q`` with ``|p| <= 9`` and ``1 <= q <= 4``, ``R`` entries in ``[-9, 9]``
+    (the product is computed in integers, row by row, without the kernel under test).
+
+    >>> A = low_rank(0, 4, 3, 1)
+    >>> len(A), len(A[0]), all(A[i][0] * A[0][1] == A[i][1] * A[0][0] for i in range(4))
+    (4, 3, True)
+    """
+    rng = random.Random(seed)
+    R = [[rng.randint(-9, 9) for _ in range(n)] for _ in range(r)]
+    out = []
+    for _ in range(m):
+        row = [Fraction(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(r)]
+        den = lcm(*(x.denominator for x in row))
+        ints = [x.numerator * (den // x.denominator) for x in row]
+        out.append([Fraction(sum(a * R[k][j] for k, a in enumerate(ints)), den) for j in range(n)])
+    return out
 
 
 # -- the brute force baseline ----------------------------------------------------------------------
@@ -362,7 +492,7 @@ def _ratio(a: dict, b: dict) -> str:
         return "-"
     r = a["seconds"] / max(b["seconds"], 1e-9)
     if a["status"] == "exact":
-        return f"{r:.1f}x"
+        return f"{r:.1f}x" if r >= 0.1 else f"{r:.2f}x"
     return f">{r:.0f}x"
 
 
@@ -399,19 +529,214 @@ def markdown_table(points: list[Point]) -> str:
     return "\n".join(lines)
 
 
+# -- the kernel: rho on FLINT, and the microbench against the Fraction oracle ------------------------
+def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[list[Fraction]], list[list[int]]]:
+    if kind == "planted":
+        return planted(seed, m, d, size=size)
+    if kind == "dense":
+        return dense(seed, m, d, size)
+    if kind == "huge":
+        return huge(seed, m, d, size)
+    raise ValueError(f"unknown input kind {kind!r}")
+
+
+def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float) -> dict[str, Any]:
+    """Time ``sparsity(J, blocks, budget=budget)`` (the default engine) at one input.
+
+    Parameters
+    ----------
+    kind
+        ``planted``, ``dense`` or ``huge`` (200-digit rationals).
+    m, d
+        Size of J.
+    size
+        Block size.
+    seed
+        Seed of the input.
+    budget
+        Seconds for the run; past them the result holds bounds, reported as such.
+
+    Returns
+    -------
+    dict
+        The input, ``status`` (``exact`` or ``bounds``), ``seconds``, ``rho_plus``,
+        ``rho_minus`` and, for ``bounds``, the proven ``bounds``.
+    """
+    J, blocks = _generate(kind, seed, m, d, size)
+    t0 = time.perf_counter()
+    r = sparsity(J, blocks, budget=budget, seed=seed)
+    row = {
+        "kind": kind,
+        "m": m,
+        "d": d,
+        "blocks": [len(b) for b in blocks],
+        "seed": seed,
+        "l0": sum(1 for line in J for x in line if x != 0),
+        "status": r.status,
+        "seconds": time.perf_counter() - t0,
+        "rho_plus": r.rho_plus,
+        "rho_minus": r.rho_minus,
+    }
+    if r.status != "exact":
+        row["bounds"] = r.bounds
+    return row
+
+
+def _best_time(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """The least wall time of ``fn`` over up to 5 runs (fewer when a run takes over 0.1 s), and its value."""
+    best, out = float("inf"), None
+    spent = 0.0
+    for _ in range(5):
+        t0 = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t0
+        best, spent = min(best, dt), spent + dt
+        if spent > 0.5 or dt > 0.1:
+            break
+    return best, out
+
+
+def _oracle_child(op: str, A: list[list[Fraction]], n: int, conn: Connection) -> None:
+    """In a child process: tell the parent it starts, then run the oracle's ``op`` and send (seconds, value)."""
+    conn.send("start")
+    t0 = time.perf_counter()
+    out = ORACLE.rank(A, n) if op == "rank" else ORACLE.nullspace(A, n)
+    conn.send((time.perf_counter() - t0, out))
+    conn.close()
+
+
+def _oracle_timed(op: str, A: list[list[Fraction]], n: int, cap: float) -> tuple[float | None, Any]:
+    """The oracle's ``op`` in a child process, given ``cap`` seconds once it starts: (seconds or None, value)."""
+    ctx = multiprocessing.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_oracle_child, args=(op, A, n, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        recv.recv()  # "start": the child has imported and is computing
+        if recv.poll(cap):
+            seconds, out = recv.recv()
+            return seconds, out
+        return None, None
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        recv.close()
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal, and every number a Fraction where ``b`` has one (lists compared entry by entry)."""
+    if isinstance(b, list):
+        return isinstance(a, list) and len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    if isinstance(b, Fraction):
+        return isinstance(a, Fraction) and a == b
+    return bool(a == b)
+
+
+def microbench(m: int, n: int, r: int, seed: int, cap: float) -> list[dict[str, Any]]:
+    """``rank`` and ``nullspace`` of :func:`low_rank` by the FLINT kernel and by the Fraction oracle.
+
+    Parameters
+    ----------
+    m, n, r
+        Shape and rank of the matrix.
+    seed
+        Seed of the matrix.
+    cap
+        Seconds the oracle may take per operation (in a child process, killed past them).
+
+    Returns
+    -------
+    list of dict
+        Per operation: ``op``, ``flint_s``, ``oracle_s`` (``None`` past the cap) and
+        ``identical`` (``None`` when the oracle did not finish).
+    """
+    A = low_rank(seed, m, n, r)
+    rows = []
+    for op in ("rank", "nullspace"):
+        new_s, new = _best_time(lambda: rank(A) if op == "rank" else nullspace(A, n))
+        old_s, old = _oracle_timed(op, A, n, cap)
+        rows.append(
+            {"m": m, "n": n, "rank": r, "seed": seed, "op": op, "flint_s": new_s, "oracle_s": old_s, "oracle_cap_s": cap, "identical": None if old_s is None else _identical(new, old)}
+        )
+    return rows
+
+
+def _seconds(t: float) -> str:
+    return f"{t * 1e3:.2f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def kernel_table(rows: list[dict[str, Any]]) -> str:
+    """The rho rows of the kernel section as a markdown table.
+
+    Parameters
+    ----------
+    rows
+        Results of :func:`kernel_point`.
+
+    Returns
+    -------
+    str
+    """
+    head = "| input | m x d | blocks | l0 | sparsity (matroid, FLINT kernel) | (rho+, rho-) |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        name = {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
+        if r["status"] == "exact":
+            cell, rho = _seconds(r["seconds"]), f"({r['rho_plus']}, {r['rho_minus']})"
+        else:
+            lo, hi = r["bounds"]["rho_minus"]
+            cell = f"> {r['seconds']:.1f} s (budget; bounds)"
+            plus = r["rho_plus"] if r["rho_plus"] is not None else "[{}, {}]".format(*r["bounds"]["rho_plus"])
+            rho = f"({plus}, [{lo}, {'?' if hi is None else hi}])"
+        lines.append(f"| {name} (seed {r['seed']}) | {r['m']}x{r['d']} | {','.join(map(str, r['blocks']))} | {r['l0']} | {cell} | {rho} |")
+    return "\n".join(lines)
+
+
+def micro_table(rows: list[dict[str, Any]]) -> str:
+    """The microbench as a markdown table (``>`` marks a lower bound: the oracle hit its cap).
+
+    Parameters
+    ----------
+    rows
+        Results of :func:`microbench`.
+
+    Returns
+    -------
+    str
+    """
+    head = "| matrix | operation | FLINT kernel | Fraction oracle | oracle / FLINT | identical |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        if r["oracle_s"] is None:
+            old, ratio, same = f"> {r['oracle_cap_s']:g} s (cap)", f">{r['oracle_cap_s'] / r['flint_s']:,.0f}x", "-"
+        else:
+            old, ratio, same = _seconds(r["oracle_s"]), f"{r['oracle_s'] / r['flint_s']:,.0f}x", "yes" if r["identical"] else "NO"
+        op = "rank" if r["op"] == "rank" else f"nullspace ({r['n'] - r['rank']} vectors)"
+        lines.append(f"| {r['m']}x{r['n']}, rank {r['rank']} | {op} | {_seconds(r['flint_s'])} | {old} | {ratio} | {same} |")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Exact rho+/rho- by both engines and a brute force (docs/mathematics.md section 5).")
-    p.add_argument("--quick", action="store_true", help="small points only (12x4, 20x6 planted; 12x4 dense), budget 10 s, brute cap 10 s")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small points only (12x4, 20x6 planted; 12x4 dense; kernel: dense 20x6, 100x15), budget, brute and oracle caps 10 s",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of every input (default 0)")
     p.add_argument("--budget", type=float, default=None, help="seconds per engine run (default 60, 10 with --quick)")
     p.add_argument("--brute-cap", type=float, default=None, help="seconds for the brute force (default 60, 10 with --quick)")
     p.add_argument("--brute-rows", type=int, default=20, help="brute force only for m up to this (default 20)")
+    p.add_argument("--only", choices=("engines", "kernel"), help="run only the engine comparison or only the kernel section")
+    p.add_argument("--oracle-cap", type=float, default=None, help="seconds the Fraction oracle may take per microbench operation (default 60, 10 with --quick)")
     p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print the markdown table (and write JSON with ``--json``).
+    """Run the benchmark; print the markdown tables (and write JSON with ``--json``).
 
     Parameters
     ----------
@@ -421,37 +746,56 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        1 if two methods that both finished disagree at some point, else 0.
+        1 if two methods that both finished disagree at some point, or the kernel and the
+        oracle differ, else 0.
     """
     args = _parser().parse_args(argv)
     budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
     brute_cap = args.brute_cap if args.brute_cap is not None else (10.0 if args.quick else 60.0)
-    points_spec = QUICK_POINTS if args.quick else FULL_POINTS
-    print(f"# bench_rho: seed {args.seed}, budget {budget:g} s per engine run, brute force cap {brute_cap:g} s (m <= {args.brute_rows})")
+    oracle_cap = args.oracle_cap if args.oracle_cap is not None else (10.0 if args.quick else 60.0)
+    print(f"# bench_rho: seed {args.seed}, budget {budget:g} s per engine run, brute force cap {brute_cap:g} s (m <= {args.brute_rows}), oracle cap {oracle_cap:g} s")
     print(f"# python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}\n")
     points = []
-    for kind, m, d in points_spec:
-        print(f"  running {kind} {m}x{d} ...", file=sys.stderr, flush=True)
-        points.append(run_point(kind, m, d, args.seed, budget, brute_cap, args.brute_rows))
-    print(markdown_table(points))
+    if args.only != "kernel":
+        for kind, m, d in QUICK_POINTS if args.quick else FULL_POINTS:
+            print(f"  running {kind} {m}x{d} ...", file=sys.stderr, flush=True)
+            points.append(run_point(kind, m, d, args.seed, budget, brute_cap, args.brute_rows))
+        print(markdown_table(points))
     bad = [p for p in points if p.agree() is False]
     if bad:
         print(f"\nDISAGREEMENT at {', '.join(f'{p.kind} {p.m}x{p.d}' for p in bad)}")
+    kernel_rows: list[dict[str, Any]] = []
+    micro_rows: list[dict[str, Any]] = []
+    if args.only != "engines":
+        for kind, m, d, size in QUICK_KERNEL_POINTS if args.quick else KERNEL_POINTS:
+            print(f"  running sparsity on {kind} {m}x{d}, blocks of {size} ...", file=sys.stderr, flush=True)
+            kernel_rows.append(kernel_point(kind, m, d, size, args.seed, budget))
+        for m, n, r in QUICK_MICRO_SHAPES if args.quick else MICRO_SHAPES:
+            print(f"  running rank / nullspace {m}x{n} ...", file=sys.stderr, flush=True)
+            micro_rows += microbench(m, n, r, args.seed, oracle_cap)
+        print(f"\n{kernel_table(kernel_rows)}\n\n{micro_table(micro_rows)}")
+    differ = [r for r in micro_rows if r["identical"] is False]
+    if differ:
+        where = ", ".join(f"{r['op']} {r['m']}x{r['n']}" for r in differ)
+        print(f"\nKERNEL DIFFERS FROM THE ORACLE at {where}")
     if args.json:
         doc = {
             "seed": args.seed,
             "budget_s": budget,
             "brute_cap_s": brute_cap,
             "brute_rows": args.brute_rows,
+            "oracle_cap_s": oracle_cap,
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "points": [dict(asdict(p), agree=p.agree()) for p in points],
+            "kernel": kernel_rows,
+            "micro": micro_rows,
         }
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=2)
         print(f"\nnumbers written to {args.json}")
-    return 1 if bad else 0
+    return 1 if bad or differ else 0
 
 
 if __name__ == "__main__":
