@@ -63,6 +63,41 @@ Families add to this base:
                           D and every H_n false; and hidden zeros ``(sin^2 + cos^2 - 1)(N pi
                           s_a) s_b`` and a double-angle one: truths unchanged (never refuted).
 
+Issue 13 adds two **opt-in** families (:data:`S_FAMILIES`, not in :data:`FAMILIES`: the
+default corpus runs a few of them on their own) for Type S and S-irreducibility on the whole
+domain, each checked under both ``s`` readings (criteria ``S`` and ``S/non-strict``, the
+runner's label for the reading ``s: non-strict``).  Pieces are ``c f(s)`` with the coefficient
+outside, so that pieces of one kind have proportional derivatives; truths are enumerated from
+the construction, never from the checker's S code:
+
+``global-s``              either (a) *disjoint*: every row in one block (D everywhere) and every
+                          latent with a private monotone row, except *deficient* latents whose
+                          every row vanishes on s_a = z_a (inside the box).  Under D a basis
+                          weighs at least its block components, so non-strict S holds
+                          everywhere, and the tie rho+ = rho- happens exactly where a block is
+                          rank-deficient: strict S holds iff no latent is deficient.  Or (b)
+                          *two lines*: two 1-D factors whose overlap rows share one monotone
+                          piece in one latent (Q) and use one monotone piece or a vanishing
+                          piece with a planted zero in the other (P), plus private rows that
+                          may vanish.  The proportionality classes then depend on s_P alone;
+                          every zero pattern of the P-partials and 2x2 minors is one
+                          irreducible factor over Q with a root in the interval (or none), times
+                          s_Q on its zero or not; each is realised in the box and decided by
+                          the closed form of docs/mathematics.md 5.7 (truth unknown when a
+                          configuration has a zero column and none fails);
+``global-s-irreducible``  mode (a) with 2-D blocks and no deficient latent (S true under both
+                          readings), rows of two latents linear (constant directions, repeated
+                          to make classes of 2-3), rows of one latent monotone or vanishing: the
+                          direction classes of each 2-D block change only where single-latent
+                          rows switch off, and S-irreducibility (criterion ``irreducible:S``,
+                          whose global check the runner calls through the registry) is the
+                          brute force over splits of every configuration
+                          (:func:`tests.soundness.oracle.block_split_keeps_s`; a split keeps S
+                          for the refined partition iff for the block alone, under D and full
+                          rank).  Non-strict S-irreducibility is false for every full-rank
+                          block with two classes or more (the split orthogonal to the two
+                          largest classes ties).
+
 Each :class:`Instance` carries *reference outputs*: expressions equal to the outputs on
 the domain but written without the hidden-zero terms (and without thin pieces), for the
 independent oracle (:mod:`tests.soundness.oracle`).  A checker may refuse a generator of
@@ -81,13 +116,16 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 from theory import Box, Generator, Region
 
-__all__ = ["Instance", "FAMILIES", "NEW_FAMILIES", "make_instance", "instances"]
+from tests.soundness.oracle import NON_STRICT, block_split_keeps_s, two_line_rho
+
+__all__ = ["Instance", "FAMILIES", "NEW_FAMILIES", "S_FAMILIES", "ALL_FAMILIES", "make_instance", "instances"]
 
 R = sp.Rational
 COEFFS = (R(1, 3), R(1, 2), R(1), R(3, 2), R(2), R(-1, 3), R(-1, 2), R(-1), R(-3, 2), R(-2))
@@ -179,6 +217,11 @@ FAMILIES = (
 )
 #: the families added for issue 12 (their checks also re-verify derivatives by finite differences)
 NEW_FAMILIES = ("thin-piecewise", "special-functions", "large-denominator")
+#: issue 13's opt-in families (Type S and S-irreducibility on the whole domain): not in
+#: :data:`FAMILIES`, so the default corpus and ``benchmarks/fuzz_soundness.py`` leave them out
+#: unless named
+S_FAMILIES = ("global-s", "global-s-irreducible")
+ALL_FAMILIES = FAMILIES + S_FAMILIES
 
 
 @dataclass
@@ -212,6 +255,10 @@ class Instance:
     criteria: tuple[str, ...]
     note: list[str] = field(default_factory=list)
     region: tuple | None = None
+    #: the configurations the S truths enumerated: (global-s, two lines) ``(n1, n2, o, o1, o2)``
+    #: (n1 counts the column of s1); (global-s-irreducible) ``(block, (class sizes, ...))`` per
+    #: 2-D block
+    configurations: tuple = ()
 
     def contains(self, point: dict[str, sp.Rational]) -> bool:
         """Whether a point ``{name: rational}`` lies in the domain (box and region), by
@@ -659,6 +706,8 @@ def _make_new(family: str, seed: int, rng: random.Random, layout: _Layout) -> In
 
 def make_instance(family: str, seed: int) -> Instance:
     """The instance of ``family`` drawn from ``seed`` (deterministic)."""
+    if family in S_FAMILIES:
+        return _make_global_s(family, seed)
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}")
     rng = random.Random(f"{family}:{seed}")
@@ -810,3 +859,304 @@ def instances(count: int, seed: int = 0, families: tuple[str, ...] = FAMILIES):
     for k in range(count):
         family = families[k % len(families)]
         yield make_instance(family, seed + k // len(families))
+
+
+# -- issue 13: Type S on the whole domain (opt-in families) --------------------------------------
+#: Vanishing pieces of the S families: the derivative is zero exactly at s = z (on all of R).
+S_VANISHING = {
+    "poly2": lambda s, c, z: c * (s - z) ** 2,
+    "poly3": lambda s, c, z: c * (s - z) ** 3,
+    "gauss": lambda s, c, z: sp.exp(c * (s - z) ** 2),
+}
+S_POLYNOMIAL = frozenset({"linear", "cubic", "poly2", "poly3"})
+#: mostly bounded intervals (the rank certificate of a non-polynomial block needs one)
+S_INTERVALS = INTERVALS[:6] * 4 + INTERVALS[6:]
+_X = sp.Symbol("x", real=True)
+
+
+def _s_piece(s: sp.Symbol, kind: str, c: sp.Rational, z: sp.Rational | None = None) -> sp.Expr:
+    """``c f(s)`` with the coefficient outside (``f`` the monotone piece with c = 1), so that
+    pieces of one kind have proportional derivatives; vanishing pieces as in S_VANISHING."""
+    return S_VANISHING[kind](s, c, z) if kind in S_VANISHING else c * MONOTONE[kind](s, R(1))
+
+
+def _s_monotone(rng: random.Random, polynomial: float = 0.8) -> str:
+    return rng.choice(("linear", "cubic")) if rng.random() < polynomial else rng.choice(sorted(set(MONOTONE) - {"linear", "cubic"}))
+
+
+def _s_vanishing(rng: random.Random, polynomial: float = 0.85) -> str:
+    return rng.choice(("poly2", "poly3")) if rng.random() < polynomial else "gauss"
+
+
+def _s_point(rng: random.Random, latents, intervals: list, special: dict[int, list]) -> list[dict]:
+    """No point (the checker draws one) or one point, each latent on one of its special
+    values (planted zeros, rational critical points) with probability 0.6."""
+    if rng.random() < 0.35:
+        return []
+    return [
+        {
+            s: rng.choice(special[a]) if special.get(a) and rng.random() < 0.6 else _rational_inside(rng, *intervals[a])
+            for a, s in enumerate(latents)
+        }
+    ]
+
+
+def _combine(flags: list[bool | None]) -> bool | None:
+    """A global truth from per-configuration truths: False if one fails, None if one is unknown."""
+    if False in flags:
+        return False
+    return None if None in flags else True
+
+
+def _global_s_disjoint(rng: random.Random, seed: int, family: str) -> Instance:
+    """Mode ``disjoint``: every row in one block (D everywhere); every latent has a private
+    row with a monotone piece, except the *deficient* latents, all of whose rows use a
+    vanishing piece with the latent's planted zero.  Under D a basis weighs at least its block
+    components (rho+ <= rho- everywhere: non-strict S holds); the tie rho- = rho+ happens
+    exactly where a block is rank-deficient (swap a kernel vector into another block's basis
+    vector).  Private monotone rows give full column rank everywhere; a deficient latent's
+    column vanishes on s_a = z_a, inside the box.  So S (strict) holds iff no latent is
+    deficient.  For ``global-s-irreducible``, rows with two latents use linear pieces only, so
+    every row of a 2-D block is a scalar function times a constant direction; the direction
+    classes change only where single-latent vanishing rows switch off (s_a = z_a), and the
+    truth of S-irreducibility is the brute force over splits of every such configuration."""
+    irreducible = family == "global-s-irreducible"
+    sizes = rng.choice(((2, 1), (1, 2), (2, 2), (2, 1, 1))) if irreducible else [rng.choice((1, 1, 2)) for _ in range(rng.choice((2, 2, 3)))]
+    d = sum(sizes)
+    latents = sp.symbols(f"s1:{d + 1}", real=True)
+    blocks, start = [], 0
+    for size in sizes:
+        blocks.append(list(range(start, start + size)))
+        start += size
+    intervals = [rng.choice(S_INTERVALS) for _ in range(d)]
+    zeros = {a: _rational_inside(rng, *intervals[a]) for a in range(d) if rng.random() < 0.5}
+    deficient = set()
+    if not irreducible and zeros and rng.random() < 0.45:
+        deficient = set(rng.sample(sorted(zeros), 1 if rng.random() < 0.8 or len(zeros) == 1 else 2))
+    poly = 0.85 if rng.random() < 0.8 else 0.3
+    rows: list[dict[int, tuple[str, sp.Rational]]] = []
+    for a in range(d):
+        if a in deficient:
+            rows.append({a: (_s_vanishing(rng, poly), rng.choice(COEFFS))})
+        else:
+            rows.append({a: (_s_monotone(rng, poly), rng.choice(COEFFS))})
+    directions = [(1, 1), (1, -1), (1, 2), (2, 1), (1, -2), (2, -1)]
+    for _ in range(rng.randint(0, 4 if irreducible else 3)):
+        block = blocks[rng.randrange(len(blocks))]
+        chosen = sorted(rng.sample(block, rng.randint(1, len(block))))
+        if irreducible and rng.random() < 0.6:  # mostly rows of fixed directions in a 2-D block
+            chosen = rng.choice([b for b in blocks if len(b) == 2])
+        if irreducible and len(chosen) == 2:  # a constant direction, repeated often
+            lam = rng.choice(COEFFS)
+            da, db = directions[rng.randrange(3 if rng.random() < 0.6 else 6)]
+            rows.append({chosen[0]: ("linear", lam * da), chosen[1]: ("linear", lam * db)})
+            continue
+        row = {}
+        for a in chosen:
+            vanishing = a in deficient or (a in zeros and rng.random() < 0.5)
+            if irreducible and len(chosen) > 1:
+                vanishing = False
+            row[a] = (_s_vanishing(rng, poly) if vanishing else _s_monotone(rng, poly), rng.choice(COEFFS))
+        rows.append(row)
+    if irreducible:  # repeat some rows of 2-D blocks (class sizes of 2 and 3)
+        two = [r for r in rows if len(r) == 2]
+        for _ in range(rng.randint(0, 3)):
+            if two:
+                base = rng.choice(two)
+                lam = rng.choice(COEFFS)
+                rows.append({a: ("linear", c * lam) for a, (_, c) in base.items()})
+    rng.shuffle(rows)
+    outputs = []
+    for row in rows:
+        outputs.append(sp.Add(*[_s_piece(latents[a], kind, c, zeros.get(a)) for a, (kind, c) in row.items()]))
+    truth: dict[str, bool | None] = {"S": not deficient, "S" + NON_STRICT: True}
+    note = [f"mode disjoint; planted zeros {dict((str(latents[a]), str(z)) for a, z in zeros.items())}; deficient latents {[str(latents[a]) for a in sorted(deficient)]}"]
+    criteria: tuple[str, ...] = ("S", "S" + NON_STRICT)
+    if irreducible:
+        per_reading = {}
+        for strict in (True, False):
+            flags = []
+            for block in blocks:
+                if len(block) == 2:
+                    flags += [not block_split_keeps_s(cls, strict) for cls in _block_class_configs(rows, block, zeros)]
+            per_reading[strict] = _combine(flags)
+        truth["irreducible:S"], truth["irreducible:S" + NON_STRICT] = per_reading[True], per_reading[False]
+        criteria += ("irreducible:S", "irreducible:S" + NON_STRICT)
+        note.append(f"2-D blocks' direction-class sizes per configuration: {[_block_class_configs(rows, b, zeros) for b in blocks if len(b) == 2]}")
+    special = {a: [z] for a, z in zeros.items()}
+    points = _s_point(rng, latents, intervals, special)
+    box = Box({s: intervals[a] for a, s in enumerate(latents)})
+    g = Generator(f"{family}-{seed}", [[latents[a] for a in b] for b in blocks], outputs, box, points=points)
+    inst = Instance(family, g, tuple(outputs), {str(s): intervals[a] for a, s in enumerate(latents)}, truth, criteria, note)
+    if irreducible:
+        inst.configurations = tuple((tuple(b), tuple(tuple(c) for c in _block_class_configs(rows, b, zeros))) for b in blocks if len(b) == 2)
+    return inst
+
+
+def _block_class_configs(rows: list[dict], block: list[int], zeros: dict) -> list[list[int]]:
+    """For each configuration of which of the block's latents sit on their planted zero (all
+    realised in a box), the sizes of the direction classes of the block's nonzero rows.  A row
+    with one latent points along that axis and vanishes on the zero iff its piece is
+    vanishing; a row with two latents is linear (a constant direction, never zero)."""
+    a, b = block
+    out = []
+    for on_a in ((False, True) if a in zeros else (False,)):
+        for on_b in ((False, True) if b in zeros else (False,)):
+            classes: Counter = Counter()
+            for row in rows:
+                if set(row) == {a, b}:
+                    ca, cb = row[a][1], row[b][1]
+                    classes[("dir", ca / cb)] += 1
+                elif set(row) in ({a}, {b}):
+                    (latent, (kind, _)), = row.items()
+                    at_zero = on_a if latent == a else on_b
+                    if not (kind in S_VANISHING and at_zero):
+                        classes[("axis", latent)] += 1
+            out.append(sorted(classes.values(), reverse=True))
+    return out
+
+
+def _two_lines_instance(rng: random.Random, seed: int, family: str) -> Instance:
+    """Mode ``two-lines``: two 1-D factors.  Roles P (varied) and Q (common) are drawn onto s1
+    and s2.  Every row's Q-part in the overlap is ``c_tQ phi_Q(s_Q)`` with ONE monotone phi_Q,
+    so on the overlap two rows are proportional iff ``c_tP f_t'(x) c_uQ = c_uP f_u'(x) c_tQ``
+    (x = s_P): the classes depend on s_P alone.  P-parts use one monotone phi_P or, on some
+    rows, a vanishing psi_P with the planted zero z_P (both polynomial when they meet in the
+    overlap); Q-only rows may vanish at z_Q.  The truth enumerates the configurations: every
+    irreducible factor q over Q of the P-partials and of the cross-shape minors with a root in
+    the P-interval gives one (q's roots all give the same zero pattern: q divides exactly the
+    same polynomials), plus the generic one; times s_Q = z_Q or not.  Each is realised in the
+    box; the closed form of docs/mathematics.md 5.7 (written out in the oracle) decides it."""
+    interval_p, interval_q = rng.choice(S_INTERVALS), rng.choice(S_INTERVALS)
+    poly = rng.random() < 0.75  # every piece polynomial (the strata route can decide)
+    mono, van = (1.0, 1.0) if poly else (0.6, 0.6)
+    phi_p = _s_monotone(rng, 1.0 if poly or rng.random() < 0.5 else 0.0)
+    phi_q = _s_monotone(rng, mono)
+    z_p = _rational_inside(rng, *interval_p) if rng.random() < 0.7 else None
+    z_q = _rational_inside(rng, *interval_q) if rng.random() < 0.4 else None
+    psi_p = _s_vanishing(rng, 1.0) if z_p is not None else None
+    ratios = (R(1), R(2), R(-1), R(1, 2))
+    rows: list[dict[str, tuple[str, sp.Rational]]] = []
+    n_overlap = rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4))
+    for _ in range(n_overlap):
+        c = rng.choice(COEFFS)
+        kind = psi_p if (psi_p is not None and phi_p in S_POLYNOMIAL and rng.random() < 0.35) else phi_p
+        rows.append({"P": (kind, c), "Q": (phi_q, c * rng.choice(ratios[: rng.choice((1, 2, 4))]))})
+    for _ in range(rng.randint(1, 5)):
+        kind = rng.choice((psi_p, _s_vanishing(rng, van))) if z_p is not None and rng.random() < 0.4 else rng.choice((phi_p, _s_monotone(rng, mono)))
+        rows.append({"P": (kind, rng.choice(COEFFS))})
+    for _ in range(rng.randint(1, 5)):
+        kind = _s_vanishing(rng, van) if z_q is not None and rng.random() < 0.4 else _s_monotone(rng, mono)
+        rows.append({"Q": (kind, rng.choice(COEFFS))})
+    rng.shuffle(rows)
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    p_first = rng.random() < 0.5
+    sym = {"P": s1 if p_first else s2, "Q": s2 if p_first else s1}
+    zero = {"P": z_p, "Q": z_q}
+    outputs = [sp.Add(*[_s_piece(sym[r], kind, c, zero[r]) for r, (kind, c) in row.items()]) for row in rows]
+    flags = {True: [], False: []}
+    configs, roots = _two_line_configs(rows, interval_p, z_p, z_q)
+    for n1, n2, o, o1, o2 in configs:
+        for strict in (True, False):
+            if n1 == 0 or n2 == 0:
+                flags[strict].append(None)  # a zero column: left unknown
+            else:
+                rho_plus, rho_minus = two_line_rho(n1, n2, o, o1, o2)
+                flags[strict].append(rho_plus < rho_minus if strict else rho_plus <= rho_minus)
+    truth = {"S": _combine(flags[True]), "S" + NON_STRICT: _combine(flags[False])}
+    intervals = [interval_p, interval_q] if p_first else [interval_q, interval_p]
+    special: dict[int, list] = {}
+    for role, values in (("P", [z_p] + roots), ("Q", [z_q])):
+        values = [v for v in values if v is not None]
+        if values:
+            special[0 if (role == "P") == p_first else 1] = sorted(set(values))
+    latents = (s1, s2)
+    points = _s_point(rng, latents, intervals, special)
+    box = Box({s1: intervals[0], s2: intervals[1]})
+    g = Generator(f"{family}-{seed}", [[s1], [s2]], outputs, box, points=points)
+    note = [f"mode two-lines: P = {sym['P']} (phi {phi_p}, psi {psi_p}, z {z_p}), Q = {sym['Q']} (phi {phi_q}, z {z_q}); configurations (n1, n2, o, o1, o2) {sorted(set(configs))}"]
+    inst = Instance(family, g, tuple(outputs), {str(s1): intervals[0], str(s2): intervals[1]}, truth, ("S", "S" + NON_STRICT), note)
+    inst.configurations = tuple(sorted({c if p_first else (c[1], c[0], *c[2:]) for c in configs}))
+    return inst
+
+
+def _derivative(kind: str, c: sp.Rational, z) -> sp.Expr:
+    """The derivative of a piece in ``_X`` (plain ``sympy.diff`` of the construction)."""
+    return sp.diff(_s_piece(_X, kind, c, z), _X)
+
+
+def _zero_polynomial(kind: str, c: sp.Rational, z) -> sp.Poly | None:
+    """A polynomial with exactly the real zeros of the piece's derivative (``None``: no zero)."""
+    if kind in MONOTONE:
+        return None
+    if kind == "gauss":  # 2 c (x - z) exp(c (x - z)^2)
+        return sp.Poly(_X - z, _X)
+    return sp.Poly(_derivative(kind, c, z), _X)
+
+
+def _two_line_configs(rows: list[dict], interval_p: tuple, z_p, z_q) -> tuple[list[tuple[int, int, int, int, int]], list]:
+    """``(n1, n2, o, o1, o2)`` of every configuration realised in the box (mode two-lines;
+    n1 counts the P-column), and the rational critical values of s_P inside its interval."""
+    zero_polys = {t: _zero_polynomial(*row["P"], z_p) for t, row in enumerate(rows) if "P" in row}
+    overlap = [t for t, row in enumerate(rows) if "P" in row and "Q" in row]
+    minors: dict[tuple[int, int], object] = {}
+    for i, t in enumerate(overlap):
+        for u in overlap[:i]:
+            (kt, ct), (ku, cu) = rows[t]["P"], rows[u]["P"]
+            qt, qu = rows[t]["Q"][1], rows[u]["Q"][1]
+            if kt == ku:  # the same shape: c_tP f'(x) c_uQ - c_uP f'(x) c_tQ
+                minors[(t, u)] = ct * qu - cu * qt == 0
+            else:  # two polynomial shapes (the construction's rule)
+                assert kt in S_POLYNOMIAL and ku in S_POLYNOMIAL, (kt, ku)
+                m = sp.expand(ct * qu * _derivative(kt, R(1), z_p) - cu * qt * _derivative(ku, R(1), z_p))
+                minors[(t, u)] = True if m == 0 else sp.Poly(m, _X)
+    polys = [p for p in zero_polys.values() if p is not None] + [m for m in minors.values() if isinstance(m, sp.Poly)]
+    factors = []
+    for p in polys:
+        for q, _ in sp.factor_list(p)[1]:
+            q = q.monic()
+            if q.degree() >= 1 and q not in factors:
+                factors.append(q)
+    lo, hi = interval_p
+    p_configs = [None]  # the generic configuration: nothing vanishes
+    roots = []
+    for q in factors:
+        count = q.count_roots(None if lo == -sp.oo else lo, None if hi == sp.oo else hi)
+        count -= sum(1 for e in (lo, hi) if e not in (-sp.oo, sp.oo) and q.eval(e) == 0)
+        if count > 0:
+            p_configs.append(q)
+            if q.degree() == 1:
+                roots.append(-q.nth(0) / q.nth(1))
+
+    def vanishes(p, q) -> bool:
+        return q is not None and p is not None and p.rem(q).is_zero
+
+    q_options = [False] + ([True] if z_q is not None and any("P" not in row and row["Q"][0] in S_VANISHING for row in rows) else [])
+    out = []
+    for q in p_configs:
+        nonzero_p = {t for t, p in zero_polys.items() if not vanishes(p, q)}
+        for at_zq in q_options:
+            nonzero_q = {t for t, row in enumerate(rows) if "Q" in row and not ("P" not in row and row["Q"][0] in S_VANISHING and at_zq)}
+            both = sorted(nonzero_p & nonzero_q)
+            heads: dict[int, int] = {}
+            for t in both:
+                home = None
+                for u in heads:
+                    m = minors[(max(t, u), min(t, u))]
+                    if m is True or (isinstance(m, sp.Poly) and vanishes(m, q)):
+                        home = u
+                        break
+                if home is None:
+                    heads[t] = 1
+                else:
+                    heads[home] += 1
+            sizes = sorted(heads.values(), reverse=True) + [0, 0]
+            out.append((len(nonzero_p), len(nonzero_q), len(both), sizes[0], sizes[1]))
+    return out, roots
+
+
+def _make_global_s(family: str, seed: int) -> Instance:
+    rng = random.Random(f"{family}:{seed}")
+    if family == "global-s" and rng.random() < 0.55:
+        return _two_lines_instance(rng, seed, family)
+    return _global_s_disjoint(rng, seed, family)

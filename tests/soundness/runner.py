@@ -8,6 +8,10 @@ A verdict is **unsound** when
 * it is ``refuted`` and its witness does not re-verify independently;
 * a pointwise refutation (re-verified) meets a global ``proved`` of the same criterion.
 
+A criterion labelled ``X/non-strict`` is checked under the reading ``s: non-strict``; for
+``irreducible:S`` the runner also calls the registry's global check, which
+:func:`theory.checker.check` does not run (only theorems do).
+
 A generator the checker refuses (:class:`theory.errors.InputError`, e.g. a
 :class:`~theory.errors.GeneratorError` for a function whose derivative it cannot vouch
 for), at construction or when checked, is one ``refused`` outcome: refusal is sound.
@@ -22,18 +26,29 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
+from theory.budget import Budget, BudgetExhausted, run_killable
 from theory.checker import check
+from theory.criteria.context import CheckContext
 from theory.errors import InputError
+from theory.readings import Readings
+from theory.registry import lookup, resolve
+from theory.result import CheckResult
 
 from tests.soundness.families import Instance, make_instance
 from tests.soundness.oracle import point_truth, verify_refutation
 
-__all__ = ["Outcome", "judge", "judge_results", "refused", "run_specs", "summarise"]
+#: criteria whose global check :func:`theory.checker.check` does not run (only theorems
+#: do): the runner calls the registry's ``global_check`` itself
+GLOBAL_ONLY = frozenset({"irreducible:S"})
+
+__all__ = ["Outcome", "judge", "judge_results", "refused", "run_checks", "global_check", "run_specs", "summarise", "GLOBAL_ONLY"]
 
 
 @dataclass(frozen=True)
@@ -64,10 +79,50 @@ def refused(family: str, error: Exception) -> Outcome:
 def judge(instance: Instance, seed: int = 0, budget: float | None = 10.0, **kwargs) -> list[Outcome]:
     """Check ``instance`` (its criteria, explicit ``seed``) and judge every result."""
     try:
-        results = check(instance.generator, instance.criteria, seed=seed, budget=budget, **kwargs)
+        results = run_checks(instance, seed=seed, budget=budget, **kwargs)
     except InputError as exc:  # refused when checked: sound
         return [refused(instance.family, exc)]
     return judge_results(instance, results)
+
+
+def run_checks(instance: Instance, seed: int = 0, budget: float | None = 10.0, isolate: bool = True, **kwargs) -> list[CheckResult]:
+    """The results of ``instance``'s criteria.  A criterion ``X/non-strict`` is checked under
+    the reading ``s: non-strict`` and its results are labelled ``X/non-strict``; for a
+    criterion of :data:`GLOBAL_ONLY` the registry's global check runs too (under the same
+    budget, in the killable worker when ``isolate``)."""
+    by_reading: dict[str, list[str]] = {}
+    for c in instance.criteria:
+        base, _, reading = c.partition("/")
+        by_reading.setdefault(reading, []).append(base)
+    results: list[CheckResult] = []
+    for reading, criteria in by_reading.items():
+        readings = Readings(s=reading) if reading else None
+        part = check(instance.generator, criteria, readings=readings, seed=seed, budget=budget, isolate=isolate, **kwargs)
+        part += [global_check(instance, c, readings, seed, budget, isolate) for c in criteria if c in GLOBAL_ONLY]
+        if reading:
+            part = [dataclasses.replace(r, criterion=f"{r.criterion}/{reading}") for r in part]
+        results += part
+    return results
+
+
+def global_check(instance: Instance, criterion: str, readings: Readings | None, seed: int, budget: float | None, isolate: bool) -> CheckResult:
+    """The registry's global check of ``criterion`` on ``instance`` (as the theorems call it)."""
+    which = lookup(criterion)
+    ctx = CheckContext(instance.generator, seed=seed, readings=readings)
+    run = partial(resolve(which.criterion.global_check), ctx, **which.params)
+
+    def task() -> CheckResult:
+        ctx.use_budget(Budget(budget))
+        try:
+            return run()
+        except BudgetExhausted:
+            return CheckResult(which.id, "unknown", "global", "budget-exhausted")
+
+    def killed(i: int, why: str, elapsed: float) -> CheckResult:
+        return CheckResult(which.id, "unknown", "global", "budget-exhausted", details={"note": why})
+
+    (result,) = run_killable([task], budget, killed, isolate=isolate)
+    return result
 
 
 def judge_results(instance: Instance, results: list) -> list[Outcome]:

@@ -10,11 +10,19 @@ The families of issue 12 (thin Piecewise pieces, special functions, large-denomi
 hidden terms) run a few chosen instances each with a 5 s budget (about 30 s of CPU): a
 generator the checker refuses counts as ``refused`` (sound), and the oracle also checks
 claimed derivatives by finite differences of the output values.
+
+Issue 13's opt-in families (``global-s``, ``global-s-irreducible``: Type S and S-irreducibility
+on the whole domain, under both ``s`` readings) run 42 instances with a 5 s budget (about 10 s
+on two workers); a ``slow`` test runs 300 more, and ``benchmarks/fuzz_soundness.py
+--families global-s,global-s-irreducible`` as many as wanted.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
+import random
+import re
 from collections import Counter
 
 import pytest
@@ -26,8 +34,21 @@ from theory.result import CheckResult
 from theory.errors import GeneratorError
 
 from tests.soundness import runner
-from tests.soundness.families import FAMILIES, NEW_FAMILIES, make_instance
-from tests.soundness.oracle import FD_FAMILIES, decide, exact_value, finite_difference, point_truth, verify_refutation
+from tests.soundness.families import ALL_FAMILIES, FAMILIES, NEW_FAMILIES, S_FAMILIES, _rational_inside, make_instance
+from tests.soundness.oracle import (
+    FD_FAMILIES,
+    NON_STRICT,
+    block_split_keeps_s,
+    decide,
+    direction_class_sizes,
+    exact_value,
+    finite_difference,
+    point_truth,
+    two_column_pattern,
+    two_column_rho,
+    two_line_rho,
+    verify_refutation,
+)
 from tests.soundness.runner import judge, judge_results, run_specs, summarise
 
 #: instances per family (cheap families get more; hidden zeros exercise the slow tiers)
@@ -273,3 +294,180 @@ def test_a_refused_generator_is_counted_not_judged(monkeypatch):
     assert [o.kind for o in outcomes] == ["refused"] and not reports
     summary = summarise(outcomes)
     assert summary["checks"] == 0 and summary["refused"] == 1
+
+
+# -- issue 13: Type S and S-irreducibility on the whole domain (opt-in families) ----------------
+#: instances per opt-in family in the default run (about 10 s of CPU on two workers); the slow
+#: test below runs many more
+S_CORPUS = {"global-s": 30, "global-s-irreducible": 12}
+S_BUDGET = 5.0
+
+
+@pytest.fixture(scope="module")
+def s_corpus():
+    specs = [(family, SEED + k) for family, count in S_CORPUS.items() for k in range(count)]
+    return run_specs(specs, seed=0, budget=S_BUDGET, isolate=False, workers=2)
+
+
+def test_s_corpus_covers_the_opt_in_families():
+    assert set(S_CORPUS) == set(S_FAMILIES) and not set(S_FAMILIES) & set(FAMILIES)
+    assert set(ALL_FAMILIES) == set(FAMILIES) | set(S_FAMILIES)
+
+
+def _global_s_outcomes_are_sound(outcomes, reports) -> Counter:
+    assert not reports, "\n\n".join(reports[:5])
+    assert not [o.reason for o in outcomes if o.kind in ("crash", "unsound")][:3]
+    return Counter((o.criterion, o.verdict, o.method) for o in outcomes if o.scope == "global")
+
+
+def test_no_unsound_global_s_verdict(s_corpus):
+    outcomes, reports = s_corpus
+    print(summarise(outcomes))
+    methods = _global_s_outcomes_are_sound(outcomes, reports)
+    # every route of the global checks is exercised, with definite verdicts compared to a truth
+    for key in [
+        ("S", "proved", "disjoint-and-full-rank"),
+        ("S", "proved", "two-factor-closed-form"),
+        ("S/non-strict", "proved", "two-factor-closed-form"),
+        ("irreducible:S", "proved", "direction-classes"),
+        ("irreducible:S", "refuted", "direction-classes"),
+        ("irreducible:S/non-strict", "refuted", "direction-classes"),
+    ]:
+        assert methods[key] > 0, (key, methods)
+    assert sum(v for (c, verdict, _), v in methods.items() if c == "S" and verdict == "refuted") > 0, methods
+    glob = [o for o in outcomes if o.scope == "global"]
+    assert sum(o.kind == "agree" for o in glob) >= 0.6 * len(glob), Counter(o.kind for o in glob)
+
+
+@pytest.mark.slow
+def test_no_unsound_global_s_verdict_in_many_instances():
+    specs = [(family, SEED + 1000 + k) for family in S_FAMILIES for k in range(150)]
+    outcomes, reports = run_specs(specs, seed=0, budget=S_BUDGET, isolate=False, workers=2)
+    print(summarise(outcomes))
+    _global_s_outcomes_are_sound(outcomes, reports)
+
+
+def test_two_line_closed_form_matches_the_brute_force():
+    """docs/mathematics.md 5.7 as written in the oracle against the brute force over directions,
+    for every support and class pattern with up to 4 private rows per column and 3 overlap classes
+    of up to 3 rows."""
+    compared = 0
+    for only_a in range(5):
+        for only_b in range(5):
+            for sizes in itertools.product(range(4), repeat=3):
+                classes = sorted((c for c in sizes if c), reverse=True)
+                o = sum(classes)
+                rows = [(True, False, None)] * only_a + [(False, True, None)] * only_b
+                rows += [(True, True, i) for i, c in enumerate(classes) for _ in range(c)]
+                if only_a + o == 0 or only_b + o == 0:
+                    continue
+                top = classes + [0, 0]
+                assert two_line_rho(only_a + o, only_b + o, o, top[0], top[1]) == two_column_rho(rows), (only_a, only_b, classes)
+                compared += 1
+    assert compared > 1500
+    # docs/mathematics.md 5.7: P25/P26 and the n1 = n2 = 5, o = 3 examples
+    assert two_line_rho(5, 4, 2, 1, 1) == (9, 10) and two_line_rho(5, 4, 2, 2, 0) == (9, 9)
+    assert [two_line_rho(5, 5, 3, *c)[1] for c in ((3, 0), (2, 1), (1, 1))] == [9, 10, 11]
+
+
+def test_block_split_rule_on_the_documented_blocks():
+    # x02: (1,0) x3, (0,1) x3, (1,1): S-reducible; (1,0) x2, (0,1) x2, (1,1) x2: S-irreducible
+    assert block_split_keeps_s([3, 3, 1]) and not block_split_keeps_s([2, 2, 2])
+    # three distinct directions: irreducible (strict); every full-rank block ties under non-strict
+    assert not block_split_keeps_s([1, 1, 1]) and block_split_keeps_s([1, 1, 1], strict=False)
+    assert block_split_keeps_s([2, 1]) and block_split_keeps_s([2, 2, 2], strict=False)
+
+
+def _special_points(instance, rng: random.Random, count: int) -> list[dict]:
+    values: dict = {}
+    for p in instance.generator.points:
+        for s, v in p.items():
+            values.setdefault(s, set()).add(v)
+    for n in re.findall(r"'(s\d+)': '([-\d/]+)'", " ".join(instance.note)):  # planted zeros
+        values.setdefault(sp.Symbol(n[0], real=True), set()).add(sp.Rational(n[1]))
+    points = []
+    for _ in range(count):
+        point = {}
+        for s in instance.latents:
+            choices = sorted(values.get(s, ()))
+            point[s] = rng.choice(choices) if choices and rng.random() < 0.6 else _rational_inside(rng, *instance.intervals[str(s)])
+        points.append(point)
+    return points
+
+
+def test_s_truths_agree_with_the_oracle_at_points():
+    """The enumerated configurations contain what the oracle's exact Jacobian shows at points
+    (on the planted zeros and critical values and off them), and no point contradicts a global
+    truth ``holds`` (the construction's truths, checked without the checker)."""
+    rng = random.Random(13)
+    patterns = classes = 0
+    for family in S_FAMILIES:
+        for k in range(40):
+            instance = make_instance(family, k)
+            for point in _special_points(instance, rng, 4):
+                if family == "global-s" and instance.configurations:
+                    pattern = two_column_pattern(instance, point)
+                    assert pattern is None or pattern in instance.configurations, (k, point, pattern, instance.describe())
+                    patterns += pattern is not None
+                for block, configs in instance.configurations if family != "global-s" else ():
+                    sizes = direction_class_sizes(instance, point, block)
+                    assert sizes is None or tuple(sizes) in configs, (k, point, sizes, instance.describe())
+                    classes += sizes is not None
+                for criterion, truth in instance.truth.items():
+                    at = point_truth(instance, criterion, point)
+                    assert not (truth is True and at is False), (k, criterion, point, instance.describe())
+    assert patterns > 50 and classes > 50
+
+
+def _s_refutation(family: str, criterion: str, reading: str = "") -> tuple:
+    """The first instance of ``family`` whose global ``criterion`` is refuted with a basis or split."""
+    for k in range(60):
+        instance = make_instance(family, k)
+        for r in runner.run_checks(instance, seed=0, budget=10, isolate=False):
+            if r.criterion == criterion + reading and r.scope == "global" and r.verdict == "refuted" and ("basis" in r.witness or "split" in r.witness):
+                assert verify_refutation(instance, r) is None
+                return instance, r
+    raise AssertionError(f"no refuted {criterion} in {family}")
+
+
+def test_oracle_rejects_tampered_s_witnesses():
+    instance, result = _s_refutation("global-s", "S")
+    d = len(instance.latents)
+    identity = [["1" if i == j else "0" for j in range(d)] for i in range(d)]
+    for basis, why in [
+        (identity, "aligned"),
+        ([result.witness["basis"][0]] * d, "not a basis"),
+    ]:
+        bad = copy.deepcopy(result)
+        bad.witness["basis"] = basis
+        assert why in verify_refutation(instance, bad)
+    bad = copy.deepcopy(result)
+    bad.witness["weight"] = result.witness["weight"] - 1
+    assert "claims the weight" in verify_refutation(instance, bad)
+    # the same witness under the non-strict reading must weigh strictly less than rho+
+    tie = copy.deepcopy(result)
+    tie.criterion = "S" + NON_STRICT
+    if result.witness["weight"] == result.witness["rho_plus"]:
+        assert "non-strict" in verify_refutation(instance, tie)
+
+    instance, result = _s_refutation("global-s-irreducible", "irreducible:S")
+    bad = copy.deepcopy(result)
+    bad.witness["split"] = [result.witness["split"][0], result.witness["split"][0]]
+    assert "not a basis" in verify_refutation(instance, bad)
+    bad = copy.deepcopy(result)
+    bad.witness["factor"] = "nope"
+    assert "names no factor" in verify_refutation(instance, bad)
+
+
+def test_judge_flags_wrong_global_s_verdicts():
+    for k in range(40):
+        instance = make_instance("global-s", k)
+        if instance.truth["S"] is False:
+            break
+    fake = CheckResult("S", "proved", "global", "two-factor-closed-form")
+    (outcome,) = judge_results(instance, [fake])
+    assert outcome.kind == "unsound" and "truth is fails" in outcome.reason
+    holds = next(make_instance("global-s", k) for k in range(40) if make_instance("global-s", k).truth["S" + NON_STRICT] is True)
+    wrong = CheckResult("S" + NON_STRICT, "refuted", "global", "two-factor-closed-form", witness={"basis": [["1"]]})
+    (outcome,) = judge_results(holds, [wrong])
+    assert outcome.kind == "unsound"  # the truth holds, and the witness does not re-verify
