@@ -143,3 +143,14 @@ def test_two_factor_closed_form_matches_the_pointwise_engine(seed):
             verify_witness(g, result)
             if result.method == "two-factor-closed-form":
                 assert set(pointwise) == {"refuted"}, (seed, reading, result.details, pointwise)
+
+
+def test_d_alone_proves_non_strict_s_even_where_rank_drops():
+    """Under Type D an aligned basis is never heavier than any basis, full rank or not: the
+    non-strict reading holds on all of S; checked pointwise on and off the rank drop s1 = 0."""
+    g = Generator("drop", [[s1], [s2]], [sp.cos(s1), sp.exp(s2), s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+    ctx = CheckContext(g, readings=Readings(s="non-strict"))
+    r = check_sparsity_gap_global(ctx)
+    assert r.verdict == "proved" and r.method == "disjoint"
+    for p in ({s1: sp.S.Zero, s2: sp.Rational(1, 3)}, {s1: sp.Rational(1, 2), s2: sp.S.Zero}):
+        assert check_sparsity_gap_at(ctx, p).verdict != "refuted"

@@ -16,7 +16,9 @@ Two sound routes, cheapest first:
   column rank every nonzero ``P_k u^j`` has weight >= 1.  The aligned basis
   ``{P_k u^j : j in S_k}`` therefore weighs at most the basis, strictly less when some
   ``u^j`` mixes blocks: rho- > rho+ under the pointwise reading (and under the coordinate
-  reading when every factor is 1-D, where the two agree).  Full column rank everywhere is
+  reading when every factor is 1-D, where the two agree).  Without full rank the same
+  argument still gives an aligned basis no heavier than any basis (components may weigh 0),
+  so Type D alone implies the non-strict reading, rho+ <= rho- (method `disjoint`).  Full column rank everywhere is
   certified per block by z3 (no point of S where all maximal minors vanish) for
   piecewise-polynomial blocks, else by interval enclosures on a subdivision of the domain's
   bounding box in which every cell has a maximal minor certified nonzero.
@@ -88,6 +90,9 @@ def check_sparsity_gap_global(ctx: CheckContext) -> CheckResult:
             else "Type D on S is undecided"
         )
         return CheckResult("S", "unknown", "global", "not-implemented" if disjoint.verdict == "refuted" else disjoint.method, details=details)
+    if ctx.readings.s == "non-strict":
+        details["note"] = "Type D on S alone implies rho+ <= rho- at every s (module docstring): non-strict Type S on S"
+        return CheckResult("S", "proved", "global", "disjoint", details=details)
     ranks = {}
     for k, name in enumerate(g.factor_names):
         ctx.budget.check()
