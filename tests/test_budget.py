@@ -48,3 +48,23 @@ def test_exhausted_checks_say_so_and_claim_nothing():
     assert any(r.method == "budget-exhausted" for r in results)
     # with a real budget the same checks are decided
     assert {r.verdict for r in check(g, ["D", "H2"], budget=60) if r.scope == "global"} == {"proved"}
+
+
+def test_the_smoothness_note_runs_within_the_budget():
+    """The C^1 note on global verdicts of a piecewise generator runs in a killable worker: a
+    LeakyReLU network whose piecewise folding takes minutes must not hold check() past its
+    budget (it did, in-process, before)."""
+    import time
+
+    from numeric.experiment.config import load_config
+    from numeric.experiment.exact import sample_points
+    from numeric.experiment.sweep import derive_seed, ground_truth
+    from theory.checker import check
+
+    config = load_config("small")
+    gt, _ = ground_truth(config, 2, 0.0, 0)
+    g = gt.exact_generator(sample_points(2 * config.slot_dim, 1, derive_seed(config.seed, "points", 2, 0)))
+    start = time.perf_counter()
+    (glob, _) = check(g, ["D"], budget=4)
+    assert time.perf_counter() - start < 4 + 10 + 30  # the check, then the note's own min(budget, 10) s, and the grace
+    assert glob.verdict == "proved" and "smoothness" in glob.details

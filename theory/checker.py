@@ -118,7 +118,7 @@ def check(
         results.append(result)
         if on_result is not None:
             on_result(result)
-    _note_smoothness(ctx, results, budget)
+    _note_smoothness(ctx, results, budget, isolate)
     return results
 
 
@@ -126,18 +126,22 @@ def check(
 _DERIVATIVE_GLOBALS = re.compile(r"^(D|M|S|H[0-9]+|irreducible:D)$")
 
 
-def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: float | None) -> None:
+def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: float | None, isolate: bool = True) -> None:
     """Where g has piece boundaries in the domain and is not proved C^1 there, say so on
     every global derivative verdict: such a verdict describes the derivatives on the open
-    pieces, and at a boundary where a derivative jumps g has no Jacobian."""
+    pieces, and at a boundary where a derivative jumps g has no Jacobian.  The C^1 check runs
+    in a killable worker like the checks themselves (sympy's piecewise folding cannot be
+    interrupted), within ``min(seconds, 10)``."""
     targets = [r for r in results if r.scope == "global" and _DERIVATIVE_GLOBALS.match(r.criterion)]
     if not targets or not any(v.has(sp.Piecewise) for v in ctx.table.values):
         return
-    ctx.use_budget(Budget(None if seconds is None else min(seconds, 10.0)))
-    try:
-        smooth = check_smoothness(ctx, 1)
-    except BudgetExhausted:
-        smooth = CheckResult("C1", "unknown", "global", "budget-exhausted")
+    limit = None if seconds is None else min(seconds, 10.0)
+    (smooth,) = run_killable(
+        [partial(_smoothness, ctx, limit)],
+        limit,
+        lambda i, why, elapsed: CheckResult("C1", "unknown", "global", _STOPPED.get(why, ("worker-died", why))[0]),
+        isolate=isolate,
+    )
     if smooth.verdict == "proved":
         return
     note = {
@@ -151,6 +155,14 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
         note["witness"] = smooth.witness
     for r in targets:
         r.details = {**(r.details or {}), "smoothness": note}
+
+
+def _smoothness(ctx: CheckContext, seconds: float | None) -> CheckResult:
+    ctx.use_budget(Budget(seconds))
+    try:
+        return check_smoothness(ctx, 1)
+    except BudgetExhausted:
+        return CheckResult("C1", "unknown", "global", "budget-exhausted")
 
 
 _STOPPED = {  # why a check gave no answer -> (method, note)
