@@ -66,8 +66,10 @@ def test_rho_at_the_extra_points(name, bundled, results):
 def test_non_strict_reading_counts_ties(name, bundled, non_strict):
     g, e = bundled[name], EXPECTED[name]
     r = _find(non_strict[name], "S", "point", g.points[0])
-    if e["rho"] is None:
-        assert r.verdict == "unknown"
+    if e["rho"] is None:  # no rational J at s* (P17): only the closed form of two 1-D factors can decide
+        assert r.verdict in ("unknown", "proved")
+        if r.verdict == "proved":
+            assert r.method == "two-factor-closed-form" and r.details["rho_plus"] <= r.details["rho_minus"]
         return
     assert r.verdict == ("proved" if e["rho"][0] <= e["rho"][1] else "refuted")
     assert r.details["readings"]["s-strict"] == "non-strict"
@@ -197,8 +199,8 @@ def test_s_implies_m_in_the_sparsest_aligned_basis(bundled, results):
             assert m.details["m-basis"] == "sparsest-aligned"
             if m.verdict == "refuted":
                 verify_witness(g, m)
-            if s.verdict == "proved":
-                assert m.verdict == "proved", (name, p)
+            if s.verdict == "proved":  # M in B* needs a rational J; elsewhere it may stay unknown
+                assert m.verdict == "proved" or (m.verdict == "unknown" and m.method == "not-rational"), (name, p, m.method)
 
 
 @pytest.mark.parametrize("seed", range(4))

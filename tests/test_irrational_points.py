@@ -338,3 +338,29 @@ def test_certified_checks_agree_with_the_rational_path(seed):
             if exact.verdict != "unknown" and rank(CheckContext(g).rational_jacobian_at(p)[0]) == g.d:
                 assert square.verdict == exact.verdict
         assert check_sparsity_gap_at(CheckContext(h), p).verdict in ("unknown", exact.verdict)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_two_line_closed_form_at_irrational_points_matches_the_rational_path(seed):
+    """Scaling every output by its own constant exp((t + 1) / 7) keeps supports and
+    proportionality classes (so rho) and makes J irrational: the closed form on the scaled
+    generator must prove S exactly where the matroid engine proves it on the original."""
+    import random
+
+    from theory.criteria.sparsity_gap import check_sparsity_gap_at, two_lines_s_at
+    from theory.readings import Readings
+
+    rng = random.Random(seed)
+    a, b = sp.symbols("s1 s2", real=True)
+    rows = [rng.choice([1, 2, -1]) * a for _ in range(rng.randint(1, 4))] + [rng.choice([1, 3]) * b for _ in range(rng.randint(1, 4))]
+    ratios = [rng.choice([1, 2, sp.Rational(1, 2)]) for _ in range(rng.randint(0, 3))]
+    rows += [rng.choice([1, -2]) * (a + r * b) for r in ratios]
+    box = Box({a: (-1, 1), b: (-1, 1)})
+    point = {a: sp.Rational(1, 3), b: sp.Rational(-1, 4)}
+    plain = Generator("plain", [[a], [b]], rows, box)
+    scaled = Generator("scaled", [[a], [b]], [sp.exp(sp.Rational(t + 1, 7)) * r for t, r in enumerate(rows)], box)
+    for reading in ("strict", "non-strict"):
+        exact = check_sparsity_gap_at(CheckContext(plain, readings=Readings(s=reading)), point)
+        closed = two_lines_s_at(CheckContext(scaled, readings=Readings(s=reading)), point, reading)
+        assert (exact.details["rho_plus"], exact.details["rho_minus"]) == (closed.details["rho_plus"], closed.details["rho_minus"])
+        assert (closed.verdict == "proved") == (exact.verdict == "proved"), (seed, reading, rows)

@@ -17,9 +17,11 @@ there on its own, and is then reported in ``details["certificate"]`` with
 ``details["decided_by"] = "private-rows certificate"``.
 
 Where the Jacobian is not rational (``sin``, ``exp``, ... at a rational point) the
-matroid engines do not apply; two structural arguments still decide:
+matroid engines do not apply; three structural arguments still decide:
 
 * one factor: no basis is misaligned, Type S holds (as on the rational path);
+* two 1-D factors (method ``two-factor-closed-form``): the closed form of section 5.7 from
+  certified supports and proportionality classes (proofs only; see :func:`two_lines_s_at`);
 * a square Jacobian (``m = d``) that is invertible (method ``square-jacobian``,
   docs/mathematics.md section 5.8): Type S holds at the point iff Type D does.  The
   determinant is decided as a constant (:mod:`theory.criteria.certified_minors`: a
@@ -39,7 +41,7 @@ from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, To
 from theory.criteria.context import CheckContext, ExactJacobian
 from theory.criteria.disjointness import check_disjointness_at
 
-__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s"]
+__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s", "two_lines_s_at"]
 
 _METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
@@ -95,6 +97,11 @@ def check_sparsity_gap_at(
             if square.verdict != "unknown":
                 return square
             details["square_jacobian"] = square.details["reason"]
+        if g.K == 2 and all(len(b) == 1 for b in g.blocks):
+            lines = two_lines_s_at(ctx, point, reading)
+            if lines.verdict != "unknown":
+                return lines
+            details["two_factor_closed_form"] = lines.details["reason"]
         return CheckResult("S", "unknown", "point", "not-rational", details=details, point=point)
     g = ctx.generator
     details = {
@@ -253,6 +260,65 @@ def square_jacobian_s(ctx: CheckContext, point: dict, reading: str = "strict", r
     witness = dict(disjoint.witness)
     witness.update({"point": dict(point), "determinant": det_json, "rho_minus": d, "reason": "square invertible J where a row is nonzero in two factors"})
     return CheckResult("S", "refuted", "point", "square-jacobian", witness=witness, details=details, point=point)
+
+
+def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> CheckResult:
+    """Type S at ``point`` for two 1-D factors where J is not rational: the closed form of
+    docs/mathematics.md 5.7 from certified decisions (entries zero or nonzero, 2x2 minors of
+    overlap rows zero or nonzero), method ``two-factor-closed-form``.  Only ``proved`` is
+    given: a refutation needs the misaligned basis at an exact point, whose entries here are
+    not rational, so a failing closed form stays ``unknown`` (with its figures).
+
+    >>> import sympy as sp
+    >>> from theory import Box, Generator
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> g = Generator("g", [[s1], [s2]], [sp.exp(s1), sp.exp(2 * s1), sp.sin(s2) + 2, sp.exp(s2), sp.exp(s1) * sp.cos(s2)], Box({s1: (-1, 1), s2: (-1, 1)}))
+    >>> r = two_lines_s_at(CheckContext(g), {s1: sp.Rational(1, 3), s2: sp.Rational(1, 5)})
+    >>> r.verdict, r.details["rho_plus"], r.details["rho_minus"]
+    ('proved', 6, 7)
+    """
+    g = ctx.generator
+    a, b = g.blocks[0][0], g.blocks[1][0]
+    details: dict = {"readings": {"s-strict": reading}}
+
+    def unknown(reason: str) -> CheckResult:
+        details["reason"] = reason
+        return CheckResult("S", "unknown", "point", "two-factor-closed-form", details=details, point=point)
+
+    jac = ctx.jacobian_at(point)
+    oracle = jacobian_oracle(ctx, jac)
+    nonzero = set()
+    for t in range(g.m):
+        for c in (a, b):
+            status = oracle.entry(t, c).status
+            if status == "unknown":
+                return unknown(f"d g_{t}/d {g.latents[c]} is undecided at the point")
+            if status == "nonzero":
+                nonzero.add((t, c))
+    n1 = sum((t, a) in nonzero for t in range(g.m))
+    n2 = sum((t, b) in nonzero for t in range(g.m))
+    if n1 == 0 or n2 == 0:
+        return unknown("a factor's column vanishes at the point")
+    overlap = [t for t in range(g.m) if (t, a) in nonzero and (t, b) in nonzero]
+    classes: list[list[int]] = []
+    for t in overlap:
+        for cls in classes:
+            status = oracle.minor((cls[0], t), (a, b)).status
+            if status == "unknown":
+                return unknown(f"whether outputs {cls[0]} and {t} are proportional is undecided")
+            if status == "zero":
+                cls.append(t)
+                break
+        else:
+            classes.append([t])
+    sizes = sorted((len(c) for c in classes), reverse=True) + [0, 0]
+    o, o1, o2 = len(overlap), sizes[0], sizes[1]
+    rho_plus, rho_minus = n1 + n2, (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2)
+    details.update({"n1": n1, "n2": n2, "overlap": o, "class_sizes": sizes[: len(classes)], "rho_plus": rho_plus, "rho_minus": rho_minus})
+    if rho_plus < rho_minus or (reading != "strict" and rho_plus == rho_minus):
+        details["note"] = "two 1-D factors: the closed form of docs/mathematics.md 5.7 from certified supports and proportionality classes"
+        return CheckResult("S", "proved", "point", "two-factor-closed-form", details=details, point=point)
+    return unknown("the closed form says Type S fails here, but the misaligned basis is not rational: no exact witness")
 
 
 def summary(result: CheckResult) -> str:
