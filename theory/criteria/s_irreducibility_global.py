@@ -41,6 +41,7 @@ from typing import Any
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
 from theory.criteria.irreducibility import check_irreducible_at
+from theory.criteria.sparsity_gap import gap_holds, parallel_classes, two_factor_rho
 from theory.criteria.sparsity_global import RANDOM_POINTS, full_column_rank_everywhere
 from theory.criteria.strata import StrataUndecided, zero_strata
 from theory.result import CheckResult
@@ -63,12 +64,11 @@ def split_keeps_s(class_sizes: list[int], strict: bool = True) -> bool:
         a, b = options[i], options[j]
         size_a = class_sizes[a] if a is not None else 0
         size_b = class_sizes[b] if b is not None else 0
-        rest = sorted((c for k, c in enumerate(class_sizes) if k not in (a, b)), reverse=True) + [0, 0]
-        n1, n2, o = n - size_a, n - size_b, n - size_a - size_b
+        rest = [c for k, c in enumerate(class_sizes) if k not in (a, b)]
+        n1, n2 = n - size_a, n - size_b
         if n1 == 0 or n2 == 0:
             continue
-        rho_plus, rho_minus = n1 + n2, (n1 + n2 - o - rest[0]) + min(n1, n2, n1 + n2 - o - rest[1])
-        if rho_plus < rho_minus or (not strict and rho_plus == rho_minus):
+        if gap_holds(*two_factor_rho(n1, n2, n - size_a - size_b, rest), "strict" if strict else "non-strict"):
             return True
     return False
 
@@ -132,12 +132,6 @@ def _class_patterns(ctx: CheckContext, k: int) -> list[tuple[list[list[int]], di
     for stratum in zero_strata(ctx, exprs):
         nonzero = [t for i, t in enumerate(rows) if i not in stratum.zero]
         parallel = {pairs[i] for i in range(len(pairs)) if len(rows) + i in stratum.zero}
-        classes: list[list[int]] = []
-        for t in nonzero:
-            home = next((c for c in classes if (c[0], t) in parallel), None)
-            if home is None:
-                classes.append([t])
-            else:
-                home.append(t)
+        classes = parallel_classes(nonzero, parallel)
         out.append((classes, stratum.point))
     return out

@@ -34,6 +34,8 @@ matroid engines do not apply; three structural arguments still decide:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from theory.readings import RHO_PLUS_READINGS
 from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
@@ -41,7 +43,7 @@ from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, To
 from theory.criteria.context import CheckContext, ExactJacobian
 from theory.criteria.disjointness import check_disjointness_at
 
-__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s", "two_lines_s_at"]
+__all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s", "two_lines_s_at", "two_factor_rho", "gap_holds", "parallel_classes"]
 
 _METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
@@ -262,6 +264,41 @@ def square_jacobian_s(ctx: CheckContext, point: dict, reading: str = "strict", r
     return CheckResult("S", "refuted", "point", "square-jacobian", witness=witness, details=details, point=point)
 
 
+def two_factor_rho(n1: int, n2: int, overlap: int, class_sizes: Sequence[int]) -> tuple[int, int]:
+    """rho+ and rho- of two 1-D factors (docs/mathematics.md 5.7): supports of sizes ``n1``
+    and ``n2`` sharing ``overlap`` rows, which fall into proportionality classes of the given
+    sizes: rho+ = n1 + n2, rho- = (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2).
+
+    >>> two_factor_rho(5, 4, 2, [1, 1]), two_factor_rho(5, 4, 2, [2])
+    ((9, 10), (9, 9))
+    """
+    o1, o2 = (sorted(class_sizes, reverse=True) + [0, 0])[:2]
+    return n1 + n2, (n1 + n2 - overlap - o1) + min(n1, n2, n1 + n2 - overlap - o2)
+
+
+def gap_holds(rho_plus: int, rho_minus: int, reading: str) -> bool:
+    """Type S from the two numbers: rho+ < rho- (``strict``) or rho+ <= rho- (``non-strict``)."""
+    return rho_plus < rho_minus if reading == "strict" else rho_plus <= rho_minus
+
+
+def parallel_classes(rows: Sequence[int], parallel: Collection[tuple[int, int]]) -> list[list[int]]:
+    """``rows`` grouped into classes of parallel rows, given the parallel pairs ``(t, u)`` with
+    ``t < u`` (parallelism of nonzero rows is transitive, so each row is compared with each
+    class's first row).
+
+    >>> parallel_classes([0, 2, 3, 5], {(0, 3), (2, 5)})
+    [[0, 3], [2, 5]]
+    """
+    classes: list[list[int]] = []
+    for t in rows:
+        home = next((c for c in classes if (min(c[0], t), max(c[0], t)) in parallel), None)
+        if home is None:
+            classes.append([t])
+        else:
+            home.append(t)
+    return classes
+
+
 def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> CheckResult:
     """Type S at ``point`` for two 1-D factors where J is not rational: the closed form of
     docs/mathematics.md 5.7 from certified decisions (entries zero or nonzero, 2x2 minors of
@@ -300,7 +337,7 @@ def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> C
     if n1 == 0 or n2 == 0:
         return unknown("a factor's column vanishes at the point")
     overlap = [t for t in range(g.m) if (t, a) in nonzero and (t, b) in nonzero]
-    classes: list[list[int]] = []
+    classes: list[list[int]] = []  # each row against each class's first row only: minors decided as needed
     for t in overlap:
         for cls in classes:
             status = oracle.minor((cls[0], t), (a, b)).status
@@ -311,11 +348,10 @@ def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> C
                 break
         else:
             classes.append([t])
-    sizes = sorted((len(c) for c in classes), reverse=True) + [0, 0]
-    o, o1, o2 = len(overlap), sizes[0], sizes[1]
-    rho_plus, rho_minus = n1 + n2, (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2)
-    details.update({"n1": n1, "n2": n2, "overlap": o, "class_sizes": sizes[: len(classes)], "rho_plus": rho_plus, "rho_minus": rho_minus})
-    if rho_plus < rho_minus or (reading != "strict" and rho_plus == rho_minus):
+    sizes = sorted((len(c) for c in classes), reverse=True)
+    rho_plus, rho_minus = two_factor_rho(n1, n2, len(overlap), sizes)
+    details.update({"n1": n1, "n2": n2, "overlap": len(overlap), "class_sizes": sizes, "rho_plus": rho_plus, "rho_minus": rho_minus})
+    if gap_holds(rho_plus, rho_minus, reading):
         details["note"] = "two 1-D factors: the closed form of docs/mathematics.md 5.7 from certified supports and proportionality classes"
         return CheckResult("S", "proved", "point", "two-factor-closed-form", details=details, point=point)
     return unknown("the closed form says Type S fails here, but the misaligned basis is not rational: no exact witness")

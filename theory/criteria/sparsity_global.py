@@ -50,7 +50,7 @@ import sympy as sp
 
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
-from theory.criteria.sparsity_gap import check_sparsity_gap_at
+from theory.criteria.sparsity_gap import check_sparsity_gap_at, gap_holds, parallel_classes, two_factor_rho
 from theory.criteria.strata import StrataUndecided, never_zero, zero_strata
 from theory.result import CheckResult
 
@@ -135,7 +135,7 @@ def _two_lines(ctx: CheckContext, details: dict[str, Any]) -> CheckResult:
             details["reason"] = "a stratum where a factor's column vanishes (rank-deficient Jacobian)"
             return CheckResult("S", "unknown", "global", "not-implemented", details=details)
         rho_plus, rho_minus = figures["rho_plus"], figures["rho_minus"]
-        if not (rho_plus < rho_minus if ctx.readings.s == "strict" else rho_plus <= rho_minus):
+        if not gap_holds(rho_plus, rho_minus, ctx.readings.s):
             failing.append((stratum, figures))
     if not failing:
         details["note"] = "the closed form of docs/mathematics.md 5.7 holds on every stratum of S"
@@ -158,23 +158,9 @@ def _two_line_figures(m: int, a: int, b: int, nonzero: set, parallel: set) -> di
     if n1 == 0 or n2 == 0:
         return None
     overlap = [t for t in range(m) if (t, a) in nonzero and (t, b) in nonzero]
-    classes: list[list[int]] = []
-    for t in overlap:
-        home = next((c for c in classes if (min(c[0], t), max(c[0], t)) in parallel), None)
-        if home is None:
-            classes.append([t])
-        else:
-            home.append(t)
-    sizes = sorted((len(c) for c in classes), reverse=True) + [0, 0]
-    o, o1, o2 = len(overlap), sizes[0], sizes[1]
-    return {
-        "n1": n1,
-        "n2": n2,
-        "overlap": o,
-        "class_sizes": sizes[: len(classes)],
-        "rho_plus": n1 + n2,
-        "rho_minus": (n1 + n2 - o - o1) + min(n1, n2, n1 + n2 - o - o2),
-    }
+    sizes = sorted((len(c) for c in parallel_classes(overlap, parallel)), reverse=True)
+    rho_plus, rho_minus = two_factor_rho(n1, n2, len(overlap), sizes)
+    return {"n1": n1, "n2": n2, "overlap": len(overlap), "class_sizes": sizes, "rho_plus": rho_plus, "rho_minus": rho_minus}
 
 
 def _block_rows(ctx: CheckContext, k: int) -> list[int]:
