@@ -154,3 +154,16 @@ def test_d_alone_proves_non_strict_s_even_where_rank_drops():
     assert r.verdict == "proved" and r.method == "disjoint"
     for p in ({s1: sp.S.Zero, s2: sp.Rational(1, 3)}, {s1: sp.Rational(1, 2), s2: sp.S.Zero}):
         assert check_sparsity_gap_at(ctx, p).verdict != "refuted"
+
+
+def test_exact_rho_at_a_point_is_computed_once_per_context():
+    """The global check asks S again at the checked points: exact rho results are reused from
+    the context (and only exact ones)."""
+    from theory.criteria.sparsity_gap import point_sparsity
+
+    g = Generator("tie", [[s1], [s2]], [s1, s2, s1 + s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+    ctx = CheckContext(g)
+    p = {s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}
+    first, _ = point_sparsity(ctx, p)
+    again, _ = point_sparsity(ctx, p)
+    assert first.status == "exact" and again is first

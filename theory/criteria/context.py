@@ -170,6 +170,8 @@ class CheckContext:
         self.guard = guard
         #: C^n verdicts already decided (theory.criteria.smoothness), by n
         self.smoothness_results: dict[int, object] = {}
+        #: exact rho results at points (theory.criteria.sparsity_gap.point_sparsity), by (point, engine)
+        self.sparsity_results: dict[tuple, object] = {}
         self._guarded: set[tuple] = set()
         self._guard_failures: dict[tuple, SelfCheckFailed] = {}
 

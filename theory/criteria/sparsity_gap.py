@@ -49,12 +49,24 @@ _METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
 
 def point_sparsity(ctx: CheckContext, point: dict, engine: str = "auto") -> tuple[SparsityResult | None, str]:
-    """The sparsity result at ``point``, or ``None`` and why the Jacobian is not available."""
+    """The sparsity result at ``point``, or ``None`` and why the Jacobian is not available.
+
+    Exact results are kept on the context (``ctx.sparsity_results``): the global check of
+    Type S asks again at the points the pointwise checks already decided.  Results within
+    bounds depend on the budget they had and are not kept.
+    """
+    g = ctx.generator
+    key = (tuple(point[s] for s in g.latents), engine)
+    hit = ctx.sparsity_results.get(key)
+    if hit is not None:
+        return hit, ""
     J, reason = ctx.rational_jacobian_at(point)
     if J is None:
         return None, reason
-    g = ctx.generator
-    return sparsity(J, [list(b) for b in g.blocks], engine=engine, budget=ctx.budget, seed=ctx.seed), ""
+    result = sparsity(J, [list(b) for b in g.blocks], engine=engine, budget=ctx.budget, seed=ctx.seed)
+    if result.status == "exact":
+        ctx.sparsity_results[key] = result
+    return result, ""
 
 
 def _basis_strings(basis: list) -> list[list[str]]:
