@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -59,6 +60,7 @@ from types import ModuleType
 from typing import Any
 
 from theory.linalg.rational import nullspace, rank, rref
+import theory.linalg.rho as rho_module
 from theory.linalg.rho import sparsity
 
 __all__ = [
@@ -90,7 +92,9 @@ FULL_POINTS = (
 )
 #: (kind, m, d) of ``--quick``.
 QUICK_POINTS = (("planted", 12, 4), ("planted", 20, 6), ("dense", 12, 4))
-#: (kind, m, d, block size) of the kernel rows: ``sparsity`` by the default engine.
+#: (kind, m, d, block size) of the kernel rows.  For ``experiment`` rows ``m`` is the number
+#: of slots K and ``d`` the overlap: the exact Jacobian of the ``small`` reproduce config's
+#: ground truth (seed ``seed``) at its exact sample point, blocks of the slot dimension 3.
 KERNEL_POINTS = (
     ("dense", 20, 6, 2),
     ("huge", 35, 6, 2),
@@ -99,9 +103,12 @@ KERNEL_POINTS = (
     ("planted", 50, 10, 5),
     ("dense", 50, 10, 2),
     ("dense", 50, 10, 5),
+    ("experiment", 2, 0.75, 3),
+    ("experiment", 3, 0.5, 3),
+    ("experiment", 3, 0.75, 3),
 )
 #: The kernel rows of ``--quick``.
-QUICK_KERNEL_POINTS = (("dense", 20, 6, 2),)
+QUICK_KERNEL_POINTS = (("dense", 20, 6, 2), ("experiment", 2, 0.75, 3))
 #: (m, n, rank) of the linear-algebra microbench.
 MICRO_SHAPES = ((100, 15, 12), (400, 60, 50))
 #: The microbench of ``--quick``.
@@ -530,6 +537,26 @@ def markdown_table(points: list[Point]) -> str:
 
 
 # -- the kernel: rho on FLINT, and the microbench against the Fraction oracle ------------------------
+def experiment_jacobian(slots: int, overlap: float, seed: int) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """The exact Jacobian of a ground truth of ``mechind reproduce --config small`` at its sample point.
+
+    The generator is the rational LeakyReLU network the sweep trains on (slot dimension 3,
+    20 outputs per slot, outputs pooled and summed where slots overlap); the point is the one
+    the sweep's exact column uses.  Needs the numeric layer (torch).
+    """
+    from numeric.experiment.config import load_config
+    from numeric.experiment.exact import sample_points
+    from numeric.experiment.sweep import derive_seed, ground_truth
+
+    config = load_config("small")
+    gt, _ = ground_truth(config, slots, overlap, seed)
+    point = sample_points(slots * config.slot_dim, 1, derive_seed(config.seed, "points", slots, seed))[0]
+    J = gt.exact_jacobian(point)
+    if J is None:  # pragma: no cover - a pre-activation exactly 0 at a Gaussian draw
+        raise RuntimeError("the ground truth has no Jacobian at its sample point")
+    return J, blocks_of(slots * config.slot_dim, config.slot_dim)
+
+
 def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[list[Fraction]], list[list[int]]]:
     if kind == "planted":
         return planted(seed, m, d, size=size)
@@ -537,16 +564,37 @@ def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[lis
         return dense(seed, m, d, size)
     if kind == "huge":
         return huge(seed, m, d, size)
+    if kind == "experiment":
+        return experiment_jacobian(m, d, seed)
     raise ValueError(f"unknown input kind {kind!r}")
 
 
+def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool) -> dict[str, Any]:
+    """One ``sparsity`` run: status, seconds, rho values (and bounds), the engine that decided."""
+    saved = rho_module.STRUCTURE_THRESHOLD
+    rho_module.STRUCTURE_THRESHOLD = saved if structure else math.inf  # the baseline: no structure route
+    try:
+        t0 = time.perf_counter()
+        r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
+        seconds = time.perf_counter() - t0
+    finally:
+        rho_module.STRUCTURE_THRESHOLD = saved
+    run = {"status": r.status, "seconds": seconds, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus, "engine": r.engine, "type_s": r.type_s()}
+    if r.status != "exact":
+        run["bounds"] = r.bounds
+    return run
+
+
 def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float) -> dict[str, Any]:
-    """Time ``sparsity(J, blocks, budget=budget)`` (the default engine) at one input.
+    """Time ``sparsity`` at one input: today's default (``engine="auto"``: the structure route of
+    docs/mathematics.md 5.11, then the matroid engine and z3) against the baseline of the previous
+    release (``engine="matroid"``, no structure route), both on the FLINT kernel, in one run.
 
     Parameters
     ----------
     kind
-        ``planted``, ``dense`` or ``huge`` (200-digit rationals).
+        ``planted``, ``dense``, ``huge`` (200-digit rationals) or ``experiment`` (then ``m``
+        is K and ``d`` the overlap, see :data:`KERNEL_POINTS`).
     m, d
         Size of J.
     size
@@ -554,31 +602,33 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float)
     seed
         Seed of the input.
     budget
-        Seconds for the run; past them the result holds bounds, reported as such.
+        Seconds for each run; past them the result holds bounds, reported as such.
 
     Returns
     -------
     dict
-        The input, ``status`` (``exact`` or ``bounds``), ``seconds``, ``rho_plus``,
-        ``rho_minus`` and, for ``bounds``, the proven ``bounds``.
+        The input, then per run (``new``, ``baseline``): ``status`` (``exact`` or ``bounds``),
+        ``seconds``, ``rho_plus``, ``rho_minus``, ``engine``, ``type_s`` and, for ``bounds``,
+        the proven ``bounds``.
     """
     J, blocks = _generate(kind, seed, m, d, size)
-    t0 = time.perf_counter()
-    r = sparsity(J, blocks, budget=budget, seed=seed)
     row = {
         "kind": kind,
-        "m": m,
-        "d": d,
+        "m": len(J),
+        "d": len(J[0]),
         "blocks": [len(b) for b in blocks],
         "seed": seed,
         "l0": sum(1 for line in J for x in line if x != 0),
-        "status": r.status,
-        "seconds": time.perf_counter() - t0,
-        "rho_plus": r.rho_plus,
-        "rho_minus": r.rho_minus,
+        "digits": max(len(str(abs(x.numerator))) + len(str(x.denominator)) for line in J for x in line),
     }
-    if r.status != "exact":
-        row["bounds"] = r.bounds
+    if kind == "experiment":
+        row["config"] = f"small, K={m}, overlap {d}"
+    row["new"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True)
+    row["baseline"] = _timed_sparsity(J, blocks, "matroid", budget, seed, structure=False)
+    new, base = row["new"], row["baseline"]
+    for key in ("rho_plus", "rho_minus", "type_s"):  # both exact: the same numbers (both proven anyway)
+        if new["status"] == base["status"] == "exact" and new[key] != base[key]:
+            row["disagree"] = True
     return row
 
 
@@ -667,8 +717,17 @@ def _seconds(t: float) -> str:
     return f"{t * 1e3:.2f} ms" if t < 1 else f"{t:.2f} s"
 
 
+def _run_cells(run: dict[str, Any]) -> tuple[str, str]:
+    if run["status"] == "exact":
+        return f"{_seconds(run['seconds'])} ({run['engine']})", f"({run['rho_plus']}, {run['rho_minus']})"
+    lo, hi = run["bounds"]["rho_minus"]
+    plus = run["rho_plus"] if run["rho_plus"] is not None else "[{}, {}]".format(*run["bounds"]["rho_plus"])
+    verdict = {True: "S proved", False: "S refuted", None: "S undecided"}[run["type_s"]]
+    return f"> {run['seconds']:.1f} s (budget; bounds, {verdict})", f"({plus}, [{lo}, {'?' if hi is None else hi}])"
+
+
 def kernel_table(rows: list[dict[str, Any]]) -> str:
-    """The rho rows of the kernel section as a markdown table.
+    """The rho rows of the kernel section as a markdown table: today's default against the baseline.
 
     Parameters
     ----------
@@ -679,18 +738,19 @@ def kernel_table(rows: list[dict[str, Any]]) -> str:
     -------
     str
     """
-    head = "| input | m x d | blocks | l0 | sparsity (matroid, FLINT kernel) | (rho+, rho-) |"
+    head = "| input | m x d | blocks | digits | new: auto + structure | (rho+, rho-) | baseline: matroid | (rho+, rho-) | baseline / new |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        name = {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
-        if r["status"] == "exact":
-            cell, rho = _seconds(r["seconds"]), f"({r['rho_plus']}, {r['rho_minus']})"
-        else:
-            lo, hi = r["bounds"]["rho_minus"]
-            cell = f"> {r['seconds']:.1f} s (budget; bounds)"
-            plus = r["rho_plus"] if r["rho_plus"] is not None else "[{}, {}]".format(*r["bounds"]["rho_plus"])
-            rho = f"({plus}, [{lo}, {'?' if hi is None else hi}])"
-        lines.append(f"| {name} (seed {r['seed']}) | {r['m']}x{r['d']} | {','.join(map(str, r['blocks']))} | {r['l0']} | {cell} | {rho} |")
+        name = r.get("config") or {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
+        new_cell, new_rho = _run_cells(r["new"])
+        base_cell, base_rho = _run_cells(r["baseline"])
+        ratio = r["baseline"]["seconds"] / r["new"]["seconds"]
+        ratio_text = f"{ratio:,.1f}x" if r["baseline"]["status"] == "exact" else f">{ratio:,.1f}x"
+        if r["new"]["status"] != "exact":
+            ratio_text = "-"
+        lines.append(
+            f"| {name} (seed {r['seed']}) | {r['m']}x{r['d']} | {','.join(map(str, r['blocks']))} | {r['digits']} | {new_cell} | {new_rho} | {base_cell} | {base_rho} | {ratio_text} |"
+        )
     return "\n".join(lines)
 
 
@@ -774,10 +834,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  running rank / nullspace {m}x{n} ...", file=sys.stderr, flush=True)
             micro_rows += microbench(m, n, r, args.seed, oracle_cap)
         print(f"\n{kernel_table(kernel_rows)}\n\n{micro_table(micro_rows)}")
-    differ = [r for r in micro_rows if r["identical"] is False]
+    differ = [r for r in micro_rows if r["identical"] is False] + [r for r in kernel_rows if r.get("disagree")]
     if differ:
-        where = ", ".join(f"{r['op']} {r['m']}x{r['n']}" for r in differ)
-        print(f"\nKERNEL DIFFERS FROM THE ORACLE at {where}")
+        where = ", ".join(f"{r['op']} {r['m']}x{r['n']}" if "op" in r else f"{r['kind']} {r['m']}x{r['d']}" for r in differ)
+        print(f"\nKERNEL DIFFERS FROM THE ORACLE (or the structure route from the baseline) at {where}")
     if args.json:
         doc = {
             "seed": args.seed,

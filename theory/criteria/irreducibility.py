@@ -45,6 +45,7 @@ from theory.linalg.matroid import row_matroid_components
 from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
 from theory.linalg.rho import sparsest_basis, sparsity
+from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
 
@@ -284,7 +285,7 @@ def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
         result = sparsity(Jnew, refined, engine="auto", budget=ctx.budget, seed=ctx.seed)
         if result.type_s(ctx.readings.s):
             return {
-                "method": "matroid-exact" if result.engine == "matroid" else "z3-lra-pb",
+                "method": SPARSITY_METHODS[result.engine],
                 "latents": [str(g.latents[a]) for a in block],
                 "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
                 "refined_rho": [result.rho_plus, result.rho_minus],

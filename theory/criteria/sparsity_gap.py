@@ -39,13 +39,13 @@ from collections.abc import Collection, Sequence
 from theory.readings import RHO_PLUS_READINGS
 from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
+from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, TooManyMinors, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext, ExactJacobian
 from theory.criteria.disjointness import check_disjointness_at
 
 __all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s", "two_lines_s_at", "two_factor_rho", "gap_holds", "parallel_classes"]
 
-_METHOD = {"matroid": "matroid-exact", "z3": "z3-lra-pb"}
 
 
 def point_sparsity(ctx: CheckContext, point: dict, engine: str = "auto") -> tuple[SparsityResult | None, str]:
@@ -140,7 +140,7 @@ def check_sparsity_gap_at(
         if verdict is None or (verdict is False and result.misaligned_basis is None):
             return CheckResult("S", "unknown", "point", "budget-exhausted", details=details, point=point)
     rho_plus = result.rho_plus if rho_plus_reading == "pointwise" else result.coordinate_l0
-    method = _METHOD[result.engine]
+    method = SPARSITY_METHODS[result.engine]
     if result.one_block:
         return CheckResult("S", "proved", "point", method, details=details, point=point)
     if result.status == "exact":
@@ -149,7 +149,7 @@ def check_sparsity_gap_at(
     else:
         holds = bool(result.type_s(reading))
         if holds and result.gap_lower is not None:
-            details["decided_by"] = "private-rows certificate"
+            details["decided_by"] = (result.gap_certificate or {}).get("kind", "private-rows certificate")
     if holds:
         return CheckResult("S", "proved", "point", method, details=details, point=point)
     basis = result.misaligned_basis

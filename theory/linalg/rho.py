@@ -46,6 +46,7 @@ True
 from __future__ import annotations
 
 import heapq
+import math
 import random
 from collections.abc import Sequence
 from fractions import Fraction
@@ -53,7 +54,9 @@ from typing import Any
 
 from theory.budget import Budget, BudgetExhausted
 from theory.linalg.matroid import flat_subspace, hyperplanes
-from theory.linalg.rational import QMatrix, QVector, columns_of, inverse, mat_vec, primitive_integer, rank
+from theory.linalg.mixing_bound import MixingBound, mixing_weight_bound, mixing_witness
+from theory.linalg.modular import largest_hyperplane_mod_p, rows_mod_p
+from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, inverse, mat_vec, nullspace, primitive_integer, rank
 from theory.linalg.rho_bounds import (
     ANNIHILATION_SUBSET_CAP,
     largest_annihilated,
@@ -100,6 +103,11 @@ __all__ = [
 ENGINES = ("auto", "matroid", "z3")
 #: Seconds the ``auto`` engine gives the matroid engine before handing over to z3.
 AUTO_MATROID_SECONDS = 5.0
+#: ``matroid`` and ``auto`` first try the structure (:func:`_structure_first`, docs/mathematics.md
+#: 5.11) when the flat search may cost more than this (:func:`_search_cost`).
+STRUCTURE_THRESHOLD = 50_000
+#: Share of the budget the structure may take before the engines get the rest.
+STRUCTURE_SHARE = 0.5
 #: Seconds the private-rows certificate may take in the bounds path, after the budget is
 #: spent (well inside :func:`theory.budget.grace`, the 0.5 s or more a check may overrun).
 CERTIFICATE_SECONDS = 0.25
@@ -191,6 +199,105 @@ def _exchange_witness(J: QMatrix, blocks: Blocks, Bstar: QMatrix, flat: frozense
 
 
 
+# -- structure before search (docs/mathematics.md 5.11) -------------------------------------------
+def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult | None:
+    """rho+, rho-, rho* from the block greedy and the mixing-weight bound, with no flat search.
+
+    The sparsest aligned basis ``B*`` (weights ``W``) comes from the block greedy.  With ``L``
+    the :func:`~theory.linalg.mixing_bound.mixing_weight_bound` and ``x`` the exact mixing
+    vector built at the configuration attaining it:
+
+    * ``L >= max W``: every vector lighter than ``max W`` is non-mixing, so the greedy that
+      prefers non-mixing vectors on ties picks an aligned basis: rho* = rho+, and
+      ``rho- >= rho+ + L - max W`` (fact F5; the certificate of :func:`sparsity_gap_certificate`
+      when ``L > max W``).  When ``|supp(J x)| = L`` and ``x`` has a nonzero coefficient on a
+      heaviest vector of ``B*``, the exchange ``B* - b + x`` attains the bound: rho- is exact
+      (a tie when ``L = max W``).
+    * otherwise, when no nonzero vector annihilates more than ``d - 1`` rows (the proven bound
+      ``h`` of :func:`~theory.linalg.modular.largest_hyperplane_mod_p`: M(J) is uniform), every
+      nonzero vector weighs at least ``w0 = m - d + 1`` and the kernel vector of any ``d - 1``
+      independent rows weighs exactly that; ``d`` independent ones give ``rho* = d w0``, and
+      if that is below rho+, rho- = rho*.
+
+    Anything else returns ``None``; the bound and the witness are left in ``known`` for the
+    engines' bounds path.
+    """
+    block_bases = [sparsest_basis(J, block, d, budget.check) for block in blocks]
+    block_rho = [sum(w for _, w in bb) for bb in block_bases]
+    Bstar = [v for bb in block_bases for v, _ in bb]
+    W = [w for bb in block_bases for _, w in bb]
+    rho_plus = sum(block_rho)
+    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
+    if len(blocks) == 1:
+        return exact_result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
+    bound = mixing_weight_bound(J, blocks, budget.check)
+    if bound is None:
+        return None
+    known["mixing_bound"] = bound
+    x = mixing_witness(J, blocks, bound, seed)
+    if x is not None:
+        known["mixing_witness"] = x
+    wmax = max(W)
+    if bound.lower >= wmax:
+        known["rho_star"] = rho_plus
+        if x is None or weight(J, x) != bound.lower:
+            return None
+        basis = _exchange_with(J, Bstar, x)
+        assert basis is not None
+        if basis_weight(J, basis) != rho_plus + bound.lower - wmax:  # x misses every heaviest vector
+            return None
+        result = exact_result("structure", rho_plus, rho_plus + bound.lower - wmax, rho_plus, block_rho, Bstar, basis, J)
+        result.note = f"mixing vectors weigh at least {bound.lower} >= {wmax}, the heaviest sparsest aligned vector (docs/mathematics.md 5.11), attained"
+        return result
+    return _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
+
+
+def _search_cost(J: QMatrix, m: int, d: int) -> int:
+    """What the flat search may cost: up to ``C(m, d - 1)`` hyperplanes, each with arithmetic on
+    numbers as long as the entries (in 64-bit words)."""
+    bits = max((max(x.numerator.bit_length(), x.denominator.bit_length()) for row in J for x in row), default=1)
+    return math.comb(m, min(m, d - 1)) * max(1, bits // 64)
+
+
+def _structure_within(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult | None:
+    """:func:`_structure_first` within :data:`STRUCTURE_SHARE` of what is left of ``budget``."""
+    remaining = budget.remaining()
+    share = Budget(None if remaining == math.inf else max(0.01, remaining * STRUCTURE_SHARE))
+    try:
+        return _structure_first(J, blocks, m, d, share, seed, known)
+    except BudgetExhausted:
+        return None
+
+
+def _uniform_lower_bound(
+    J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, rho_plus: int, block_rho: list[int], Bstar: QMatrix
+) -> SparsityResult | None:
+    """rho* = d (m - h) when ``d`` independent vectors of that weight exist (see :func:`_structure_first`)."""
+    if rank(J) < d:
+        return None
+    bound = largest_hyperplane_mod_p(rows_mod_p(J), check=budget.check)
+    if bound is None or bound.size != d - 1:  # not uniform: the light vectors are not everywhere
+        return None
+    w0 = m - bound.size
+    if d * w0 >= rho_plus:
+        return None
+    rng = random.Random(seed)
+    chosen: QMatrix = []
+    for _ in range(20 * d):
+        budget.check()
+        rows = rng.sample(range(m), d - 1)
+        U = nullspace([J[i] for i in rows], d)
+        if len(U) != 1 or weight(J, U[0]) != w0:
+            continue
+        if len(independent_rows(chosen + [U[0]])) == len(chosen) + 1:
+            chosen.append([Fraction(v) for v in primitive_integer(U[0])])
+        if len(chosen) == d:
+            result = exact_result("structure", rho_plus, d * w0, d * w0, block_rho, Bstar, chosen, J)
+            result.note = f"every nonzero vector weighs at least {w0} (docs/mathematics.md 5.11) and {d} independent ones do"
+            return result
+    return None
+
+
 # -- the bounds path (past the budget) ---------------------------------------------------------
 def _bounded_certificate(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> dict[str, Any] | None:
     """:func:`sparsity_gap_certificate` within :data:`CERTIFICATE_SECONDS` (``None`` past them)."""
@@ -198,6 +305,35 @@ def _bounded_certificate(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> dict[s
         return sparsity_gap_certificate(J, blocks, aligned, Budget(CERTIFICATE_SECONDS).check)
     except BudgetExhausted:
         return None
+
+
+def _mixing_certificate(J: QMatrix, aligned: QMatrix, bound: MixingBound | None) -> dict[str, Any] | None:
+    """The certificate of :func:`sparsity_gap_certificate` with the mixing-weight bound of
+    docs/mathematics.md 5.11 in place of the private-rows bound, when it exceeds every vector of ``aligned``."""
+    if bound is None:
+        return None
+    wmax = max(weight(J, u) for u in aligned)
+    if bound.lower <= wmax:
+        return None
+    return {
+        "kind": "mixing-weight bound",
+        "mixing_weight_lower_bound": bound.lower,
+        "aligned_max_weight": wmax,
+        "gap_lower_bound": bound.lower - wmax,
+        "support": list(bound.support),
+    }
+
+
+def _exchange_with(J: QMatrix, aligned: QMatrix, x: QVector | None) -> QMatrix | None:
+    """``aligned - b + x`` with ``b`` the heaviest vector on which ``x`` has a nonzero coefficient."""
+    if x is None:
+        return None
+    coeffs = mat_vec(inverse(columns_of(aligned)), x)
+    weights = [weight(J, u) for u in aligned]
+    l_max = max((l for l in range(len(aligned)) if coeffs[l] != 0), key=lambda l: (weights[l], -l))
+    basis = [list(b) for b in aligned]
+    basis[l_max] = list(x)
+    return basis
 
 
 def _trivial_misaligned(J: QMatrix, blocks: Blocks, aligned: QMatrix) -> QMatrix:
@@ -234,18 +370,21 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
         lower = rank(J)  # every basis has at least rank(J) vectors outside ker J, each of weight >= 1
         if rho_plus is not None and rho_star is not None:
             lower = rho_plus + max(0, known.get("lower_gap", 0))  # rho* = rho+ here
-        certificate = _bounded_certificate(J, blocks, aligned)
+        certificate = _mixing_certificate(J, aligned, known.get("mixing_bound")) or _bounded_certificate(J, blocks, aligned)
         if certificate is not None:
             g = certificate["gap_lower_bound"]
             lower = max(lower, plus_lower + g)
             if rho_plus is not None:
                 rho_star = rho_plus  # the certificate also proves rho* = rho+
-            note += f"; rho- - rho+ >= {g} by the private-rows certificate"
+            note += f"; rho- - rho+ >= {g} by the {certificate['kind']}"
         if "best" in known:
             gap, flat, l_max = known["best"]
             misaligned = _exchange_witness(J, blocks, aligned, flat, l_max, seed)
         else:
             misaligned = _trivial_misaligned(J, blocks, aligned)
+        exchanged = _exchange_with(J, aligned, known.get("mixing_witness"))
+        if exchanged is not None and basis_weight(J, exchanged) < basis_weight(J, misaligned):
+            misaligned = exchanged
         bounds["rho_minus"] = [lower, basis_weight(J, misaligned)]
     return SparsityResult(
         engine=engine,
@@ -284,7 +423,11 @@ def sparsity(
     engine
         ``matroid`` (default), ``z3``, or ``auto``: the matroid engine for up to
         :data:`AUTO_MATROID_SECONDS` (a quarter of the budget at most), then z3 with the
-        rest.  The result's ``engine`` names the engine that decided.
+        rest (when z3 ends within bounds that decide nothing and the matroid engine's bounds
+        decide Type S, those are returned).  ``matroid`` and ``auto`` first try the structure
+        (docs/mathematics.md 5.11) when the flat search may be long (:data:`STRUCTURE_THRESHOLD`), for
+        :data:`STRUCTURE_SHARE` of the budget.  The result's ``engine`` names the engine
+        that decided (``structure`` for the structure).
     budget
         A :class:`~theory.budget.Budget` or seconds; past it the result holds bounds.
     seed
@@ -303,18 +446,27 @@ def sparsity(
     J = [list(row) for row in J]
     if not isinstance(budget, Budget):
         budget = Budget(budget)
+    if not any(x != 0 for row in J for x in row):
+        return _verified(J, blocks, d, _zero_matrix_result("matroid" if engine == "auto" else engine, blocks, d, J), engine)
+    known: dict[str, Any] = {}
+    if engine != "z3" and len(blocks) >= 2 and _search_cost(J, m, d) > STRUCTURE_THRESHOLD:
+        result = _structure_within(J, blocks, m, d, budget, seed, known)
+        if result is not None:
+            return _verified(J, blocks, d, result, "structure")
     if engine == "auto":
-        first = sparsity(J, blocks, "matroid", Budget(max(0.01, min(AUTO_MATROID_SECONDS, budget.remaining() / 4))), seed)
+        first = _run_engine("matroid", J, blocks, m, d, Budget(max(0.01, min(AUTO_MATROID_SECONDS, budget.remaining() / 4))), seed, dict(known))
         if first.status == "exact" or budget.expired():
             return first
-        return sparsity(J, blocks, "z3", budget, seed)
-    known: dict[str, Any] = {}
-    if not any(x != 0 for row in J for x in row):
-        result = _zero_matrix_result(engine if engine != "auto" else "matroid", blocks, d, J)
-        problems = verify_sparsity(J, blocks, result, d)
-        if problems:  # pragma: no cover - a bug
-            raise RuntimeError("; ".join(problems))
-        return result
+        second = _run_engine("z3", J, blocks, m, d, budget, seed, dict(known))
+        # both are proven; keep z3's unless only the matroid engine's bounds decide Type S
+        if second.status != "exact" and second.type_s() is None and first.type_s() is not None:
+            return first
+        return second
+    return _run_engine(engine, J, blocks, m, d, budget, seed, known)
+
+
+def _run_engine(engine: str, J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult:
+    """One engine, past its budget the bounds (with what ``known`` holds, the structure's too)."""
     try:
         if engine == "matroid":
             result = _matroid_engine(J, blocks, m, d, budget, seed, known)
@@ -322,6 +474,11 @@ def sparsity(
             result = z3_engine(J, blocks, m, d, budget, known)
     except BudgetExhausted:
         result = _bounds_result(engine, J, blocks, known, seed, budget.seconds)
+    return _verified(J, blocks, d, result, engine)
+
+
+def _verified(J: QMatrix, blocks: Blocks, d: int, result: SparsityResult, engine: str) -> SparsityResult:
+    """``result`` once :func:`verify_sparsity` finds nothing wrong with its witnesses."""
     problems = verify_sparsity(J, blocks, result, d)
     if problems:
         raise RuntimeError(f"{engine} engine produced a witness that fails its re-check: {'; '.join(problems)}")

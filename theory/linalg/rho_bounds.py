@@ -319,6 +319,7 @@ def sparsity_gap_certificate(
     if mix_lb <= W:
         return None
     return {
+        "kind": "private-rows certificate",
         "mixing_weight_lower_bound": mix_lb,
         "aligned_max_weight": W,
         "gap_lower_bound": mix_lb - W,

@@ -18,9 +18,11 @@ from typing import Any
 
 from theory.linalg.rational import QMatrix
 
-__all__ = ["S_READINGS", "SparsityResult"]
+__all__ = ["SPARSITY_METHODS", "S_READINGS", "SparsityResult"]
 
 S_READINGS = ("strict", "non-strict")
+#: The method a result reports, by the engine that decided it (docs/mathematics.md 5.3, 5.4, 5.11).
+SPARSITY_METHODS = {"matroid": "matroid-exact", "z3": "z3-lra-pb", "structure": "mixing-weight-bound"}
 
 
 @dataclass

@@ -1,0 +1,310 @@
+"""The least weight of a mixing vector, bounded block by block: private flats and shared rows.
+
+docs/mathematics.md section 5.11.  For a mixing ``x`` let ``K`` be the set of blocks where its
+part ``x_k`` is nonzero (``|K| >= 2``).  Relative to ``K`` the rows of ``J`` fall into three
+kinds: rows that see no block of ``K`` (zero under ``x``), rows that see exactly one block
+``k`` of ``K`` (the *private* rows ``P_k``: their value is ``J[i, C_k] x_k``), and rows that
+see two or more (the *shared* rows ``R``).  The private rows that ``x_k`` annihilates form a
+flat ``F_k`` of the matroid of ``J[P_k, C_k]`` whose subspace ``U_{F_k}`` holds ``x_k``, so
+``x`` lies in ``V = U_{F_1} + ... + U_{F_K}`` (one summand per block of ``K``), and
+
+    |supp(J x)| >= sum_k (|P_k| - |F_k|) + |R| - h(V),
+
+with ``h(V)`` the most rows of ``R`` that one nonzero vector of ``V`` annihilates: the size of
+the largest hyperplane of the rows of ``A = J[R, C_K] V`` (rows ``R`` restricted to ``V``), or
+``|R|`` when ``A`` does not have full column rank.  Minimising over ``K`` and over the
+finitely many choices of flats bounds every mixing vector (:func:`mixing_weight_bound`).  The
+private-rows certificate of :mod:`theory.linalg.rho_bounds` is the special case that spends
+the rank budget of each group of rows separately; here the rows of ``R`` only count what is
+left of ``V`` after the private zeros, which is what makes the bound tight on Jacobians whose
+factors overlap on most outputs (each ``h(V)`` through :func:`~theory.linalg.modular.largest_hyperplane_mod_p`,
+a proven upper bound).
+
+Two shortcuts keep the enumeration small.  ``V`` shrinks when a flat grows, so ``h`` of a
+configuration bounds ``h`` of every configuration below it (larger flats), and a
+configuration whose bound, with the inherited ``h``, cannot beat the best found so far is
+not searched.  The bound comes with the configuration that attains it, from which
+:func:`mixing_witness` builds an exact mixing vector; when that vector weighs exactly the
+bound, the bound is the least weight of a mixing vector.
+
+Examples
+--------
+>>> from theory.linalg.rational import to_fraction_matrix
+>>> J = to_fraction_matrix([[1, 0], [2, 0], [0, 1], [0, 3], [1, 1], [1, 2], [2, 1]])
+>>> b = mixing_weight_bound(J, [[0], [1]])
+>>> b.lower, sorted(b.support)          # x = (1, -1): nonzero on rows 0-3 and 5-6
+(6, [0, 1])
+>>> x = mixing_witness(J, [[0], [1]], b)
+>>> sum(1 for row in J if row[0] * x[0] + row[1] * x[1] != 0)
+6
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from theory.linalg.matroid import component_flats
+from theory.linalg.modular import PRIME, largest_hyperplane_mod_p, rows_mod_p
+from theory.linalg.rational import QMatrix, QVector, nullspace, primitive_integer
+from theory.linalg.sparsest_basis import Blocks, check_input, mixes, weight
+
+__all__ = ["MixingBound", "mixing_weight_bound", "mixing_witness", "CONFIGURATION_CAP", "SUPPORT_CAP"]
+
+#: The most configurations (choices of private flats) examined for one set of blocks.
+CONFIGURATION_CAP = 20_000
+#: The most sets of blocks ``K`` (all subsets of two or more blocks are needed).
+SUPPORT_CAP = 64
+
+
+@dataclass(frozen=True)
+class MixingBound:
+    """A proven lower bound on ``|supp(J x)|`` over mixing ``x``, and where it is attained.
+
+    Attributes
+    ----------
+    lower
+        Every mixing ``x`` has ``|supp(J x)| >= lower``.
+    support
+        The blocks ``K`` of the configuration attaining it.
+    flats
+        Its private flat per block of ``support`` (row indices of ``J``).
+    zero_rows
+        The shared rows a vector of ``V`` may annihilate there (a hyperplane modulo ``p``).
+    """
+
+    lower: int
+    support: tuple[int, ...]
+    flats: tuple[frozenset[int], ...]
+    zero_rows: frozenset[int]
+
+
+def _touches(J: Sequence[Sequence[Fraction]], blocks: Blocks) -> list[frozenset[int]]:
+    return [frozenset(k for k, block in enumerate(blocks) if any(row[a] != 0 for a in block)) for row in J]
+
+
+def _private_flats(
+    J: Sequence[Sequence[Fraction]], rows: list[int], block: list[int], check: Callable[[], None]
+) -> list[tuple[frozenset[int], QMatrix, int]]:
+    """The flats ``F`` of ``M(J[rows, block])`` with ``U_F != 0``, as (rows of ``J``, basis of ``U_F``, rank), by rank."""
+    d_k = len(block)
+    if not rows:
+        return [(frozenset(), [[Fraction(int(i == j)) for j in range(d_k)] for i in range(d_k)], 0)]
+    sub = [[J[i][a] for a in block] for i in rows]
+    levels = component_flats(sub, frozenset(range(len(rows))), max_rank=d_k - 1, check=check)
+    out = []
+    for r in sorted(levels):
+        for flat, U in levels[r]:
+            if U:  # rank < d_k
+                out.append((frozenset(rows[j] for j in flat), U, r))
+    return out
+
+
+def _mod_p_basis(U: QMatrix, p: int) -> np.ndarray:
+    """Columns: the basis vectors of ``U`` scaled to integers, modulo ``p`` (d_k x n_k)."""
+    return rows_mod_p(U, p).T.copy()
+
+
+def _restricted_mod_p(shared_p: list[np.ndarray], bases: list[np.ndarray], p: int) -> np.ndarray:
+    """``J[R, C_K] V`` modulo ``p``, block by block, each product reduced before it is summed."""
+    parts = []
+    for Jk, Uk in zip(shared_p, bases):
+        acc = np.zeros((Jk.shape[0], Uk.shape[1]), dtype=np.int64)
+        for a in range(Uk.shape[0]):
+            acc = (acc + Jk[:, a, None] * Uk[None, a, :] % p) % p
+        parts.append(acc)
+    return np.concatenate(parts, axis=1)
+
+
+def _restricted_exact(J: Sequence[Sequence[Fraction]], shared: list[int], blocks: list[list[int]], bases: list[QMatrix]) -> QMatrix:
+    """``J[R, C_K] V`` exactly (``V`` block diagonal with the bases of ``U_{F_k}``)."""
+    out = []
+    for i in shared:
+        row: list[Fraction] = []
+        for block, U in zip(blocks, bases):
+            row += [sum((J[i][a] * u[j] for j, a in enumerate(block)), Fraction(0)) for u in U]
+        out.append(row)
+    return out
+
+
+def mixing_weight_bound(
+    J: Sequence[Sequence[Fraction]],
+    blocks: Blocks,
+    check: Callable[[], None] | None = None,
+    cap: int = CONFIGURATION_CAP,
+    p: int = PRIME,
+) -> MixingBound | None:
+    """The least weight of a mixing vector, bounded from below (see the module).
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of :class:`fractions.Fraction`.
+    blocks
+        A partition of ``range(d)`` into nonempty lists of column indices.
+    check
+        Called periodically (a budget check may raise there).
+    cap
+        The most configurations searched for one set of blocks.
+    p
+        The prime of the hyperplane bounds.
+
+    Returns
+    -------
+    MixingBound or None
+        ``None`` with fewer than two blocks or more than :data:`SUPPORT_CAP` sets of blocks.
+        For a set of blocks with more than ``cap`` configurations the coarse bound (largest
+        private flats, ``h`` of the whole of ``R^{C_K}``) stands in for all of them.
+    """
+    _, d = check_input(J, blocks)
+    K = len(blocks)
+    if K < 2 or 2**K - K - 1 > SUPPORT_CAP:
+        return None
+    tick = check if check is not None else (lambda: None)
+    touches = _touches(J, blocks)
+    Jp = rows_mod_p(J, p)
+    best: MixingBound | None = None
+    for size in range(2, K + 1):
+        for support in itertools.combinations(range(K), size):
+            inside = frozenset(support)
+            private = {k: [i for i, t in enumerate(touches) if t & inside == {k}] for k in support}
+            shared = [i for i, t in enumerate(touches) if len(t & inside) >= 2]
+            flats = [_private_flats(J, private[k], blocks[k], tick) for k in support]
+            quick = _coarse_bound(J, Jp, blocks, support, private, shared, flats, tick, p)
+            if best is not None and quick.lower >= best.lower:
+                continue  # no configuration of these blocks can do better
+            total = 1
+            for options in flats:
+                total *= len(options)
+            if total > cap:  # too many configurations: the coarse bound stands for them all
+                best = quick if best is None or quick.lower < best.lower else best
+                continue
+            best = _search_support(J, Jp, blocks, support, private, shared, flats, best, tick, p)
+    return best
+
+
+def _coarse_bound(
+    J: Sequence[Sequence[Fraction]],
+    Jp: np.ndarray,
+    blocks: Blocks,
+    support: tuple[int, ...],
+    private: dict[int, list[int]],
+    shared: list[int],
+    flats: list[list[tuple[frozenset[int], QMatrix, int]]],
+    tick: Callable[[], None],
+    p: int,
+) -> MixingBound:
+    """A bound below every configuration of ``support``: the largest private flats, and ``h``
+    of the whole of ``R^{C_K}`` (which contains every ``V``)."""
+    largest = [max(options, key=lambda f: len(f[0])) for options in flats]
+    shared_p = [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
+    identity = [np.eye(len(blocks[k]), dtype=np.int64) for k in support]
+    h, zero_rows = _shared_zeros(shared_p, identity, shared, tick, p)
+    priv = sum(len(private[k]) - len(F) for k, (F, _, _) in zip(support, largest))
+    return MixingBound(priv + len(shared) - h, support, tuple(F for F, _, _ in largest), zero_rows)
+
+
+def _search_support(
+    J: Sequence[Sequence[Fraction]],
+    Jp: np.ndarray,
+    blocks: Blocks,
+    support: tuple[int, ...],
+    private: dict[int, list[int]],
+    shared: list[int],
+    flats: list[list[tuple[frozenset[int], QMatrix, int]]],
+    best: MixingBound | None,
+    tick: Callable[[], None],
+    p: int,
+) -> MixingBound | None:
+    """The configurations of one set of blocks, by total rank, with inherited ``h`` (module)."""
+    shared_p = [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
+    bases_p = [[_mod_p_basis(U, p) for _, U, _ in options] for options in flats]
+    parents = [
+        [[j for j, (G, _, rg) in enumerate(options) if rg == rf - 1 and G < F] for (F, _, rf) in options] for options in flats
+    ]
+    configs = sorted(itertools.product(*[range(len(options)) for options in flats]), key=lambda c: sum(flats[t][c[t]][2] for t in range(len(c))))
+    h_upper: dict[tuple[int, ...], int] = {}
+    everything = frozenset(shared)
+    for c in configs:
+        tick()
+        priv = sum(len(private[k]) - len(flats[t][c[t]][0]) for t, k in enumerate(support))
+        inherited = len(shared)
+        for t in range(len(c)):
+            for j in parents[t][c[t]]:
+                inherited = min(inherited, h_upper.get(c[:t] + (j,) + c[t + 1 :], len(shared)))
+        if best is not None and priv + len(shared) - inherited >= best.lower:
+            h_upper[c] = inherited
+            continue
+        h, zero_rows = _shared_zeros(shared_p, [bases_p[t][c[t]] for t in range(len(c))], shared, tick, p)
+        if h > inherited:
+            h, zero_rows = inherited, everything
+        h_upper[c] = h
+        lower = priv + len(shared) - h
+        if best is None or lower < best.lower:
+            best = MixingBound(lower, support, tuple(flats[t][c[t]][0] for t in range(len(c))), zero_rows)
+    return best
+
+
+def _shared_zeros(
+    shared_p: list[np.ndarray],
+    bases_p: list[np.ndarray],
+    shared: list[int],
+    tick: Callable[[], None],
+    p: int,
+) -> tuple[int, frozenset[int]]:
+    """``h(V)``: an upper bound on the shared rows one nonzero vector of ``V`` annihilates."""
+    if not shared:
+        return 0, frozenset()
+    A = _restricted_mod_p(shared_p, bases_p, p)
+    bound = largest_hyperplane_mod_p(A, p, tick)
+    if bound is not None:
+        return bound.size, frozenset(shared[i] for i in bound.rows)
+    # rank modulo p below dim V (or the search capped): all of R is possible unless exact rank says otherwise
+    return len(shared), frozenset(shared)
+
+
+def mixing_witness(J: Sequence[Sequence[Fraction]], blocks: Blocks, bound: MixingBound, seed: int = 0, tries: int = 20) -> QVector | None:
+    """An exact mixing vector at the configuration of ``bound``, of the least weight found, or ``None``.
+
+    The vector is a random integer combination of the exact vectors of ``V`` that annihilate
+    ``bound.zero_rows``; callers compare its weight (recomputed exactly) with ``bound.lower``.
+    """
+    d = len(J[0])
+    support = list(bound.support)
+    sub_blocks = [blocks[k] for k in support]
+    bases = []
+    for k, F in zip(support, bound.flats):
+        block = blocks[k]
+        rows = sorted(F)
+        bases.append(nullspace([[J[i][a] for a in block] for i in rows], len(block)) if rows else [[Fraction(int(i == j)) for j in range(len(block))] for i in range(len(block))])
+    zero = sorted(bound.zero_rows)
+    A = _restricted_exact(J, zero, sub_blocks, bases)
+    dim = sum(len(U) for U in bases)
+    Y = nullspace(A, dim) if A else [[Fraction(int(i == j)) for j in range(dim)] for i in range(dim)]
+    if not Y:
+        return None
+    rng = random.Random(seed)
+    found: tuple[int, QVector] | None = None
+    for attempt in range(tries):
+        coef = [Fraction(rng.randint(-3 - attempt, 3 + attempt)) for _ in Y]
+        y = [sum((c * v[j] for c, v in zip(coef, Y)), Fraction(0)) for j in range(dim)]
+        x = [Fraction(0)] * d
+        offset = 0
+        for block, U in zip(sub_blocks, bases):
+            for j, u in enumerate(U):
+                for a, value in zip(block, u):
+                    x[a] += y[offset + j] * value
+            offset += len(U)
+        if not any(x) or not mixes(x, blocks):
+            continue
+        w = weight(J, x)
+        if found is None or w < found[0]:
+            found = (w, [Fraction(v) for v in primitive_integer(x)])
+        if w == bound.lower:
+            break
+    return None if found is None else found[1]
