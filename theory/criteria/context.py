@@ -1,8 +1,8 @@
 """Shared state of the checks on one generator: derivatives, points, zero tests, exact Jacobians.
 
 A :class:`CheckContext` lets the criteria share work (the derivative table, the
-candidate points, the zero-test cache, exact Jacobians at points) while each check runs
-under its own :class:`~theory.budget.Budget`.
+candidate points, the zero-test cache, the decided constants, exact Jacobians at points)
+while each check runs under its own :class:`~theory.budget.Budget`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sympy as sp
 from theory.budget import Budget
 from theory.errors import InputError
 from theory.readings import ENGINES, Readings
-from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantDecision, decide_constant
+from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantCache, ConstantDecision, decide_constant
 from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
@@ -160,8 +160,17 @@ class CheckContext:
         self.symbolic_timeout = symbolic_timeout
         self.points = PointSource(generator.domain, generator.latents, seed)
         self.budget = Budget(None)
+        #: what deciding constants found (minimal polynomials, simplify, interval signs),
+        #: shared by every check on this generator (theory.exact.constant_zero.ConstantCache)
+        self.constants = ConstantCache()
         self.tester = ZeroTester(
-            generator.domain, generator.latents, seed=seed, budget=self.budget, symbolic_timeout=symbolic_timeout, points=self.points
+            generator.domain,
+            generator.latents,
+            seed=seed,
+            budget=self.budget,
+            symbolic_timeout=symbolic_timeout,
+            points=self.points,
+            constants=self.constants,
         )
         self._jacobians: dict[tuple, ExactJacobian] = {}
         self._partials: dict[tuple[int, int], ZeroTestResult] = {}
@@ -195,6 +204,13 @@ class CheckContext:
 
     def smt_time(self) -> float:
         return self.budget.slice(self.smt_timeout)
+
+    def decide_constant(self, c: sp.Expr, exact_value: bool = False, cheap: bool = False, timeout: float | None = None) -> ConstantDecision:
+        """:func:`~theory.exact.constant_zero.decide_constant` under the current budget,
+        through this context's cache of decided constants (``timeout``: the cap of each
+        slow tier, default the context's ``symbolic_timeout``)."""
+        cap = self.symbolic_timeout if timeout is None else timeout
+        return decide_constant(c, self.budget, cap, exact_value=exact_value, cheap=cheap, cache=self.constants)
 
     # -- points ---------------------------------------------------------------------------
     def probe_points(self, count: int = 8) -> list[Point]:
@@ -311,7 +327,7 @@ class CheckContext:
                 value = sp.S.Zero if decision.status == "zero" else decision.value
                 if not value.is_Rational:
                     self.budget.check()
-                    value = decide_constant(value, self.budget, self.symbolic_timeout, exact_value=True).value
+                    value = self.decide_constant(value, exact_value=True).value
                 if not value.is_Rational:
                     return None, f"entry d g_{t} / d {g.latents[a]} = {expr_str(decision.value)} is not known to be rational"
                 out.append(Fraction(int(value.p), int(value.q)))
@@ -333,7 +349,7 @@ class CheckContext:
             return ConstantDecision("unknown", exc.method, sp.nan)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
-        decision = decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+        decision = self.decide_constant(value, cheap=cheap)
         if self.guard and len(alpha) > 1 and decision.status != "unknown":
             self._guard(t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
         return decision

@@ -10,6 +10,11 @@ or mpmath's ``OverflowError``, e.g. ``exp(exp(exp(exp(exp(10)))))``) is undecide
 (``evaluation-overflow``), never a crash; :func:`evaluation_problem` finds such constants
 when a generator is loaded, so the loader can refuse them.
 
+A :class:`ConstantCache` passed as ``cache`` remembers, per constant, what the tiers
+found (the interval signs, the minimal polynomial, ``simplify``'s answer), so that a
+constant met again by the next check of the same generator is decided without a new
+child process; a tier that ran out of time is not remembered.
+
 Examples
 --------
 >>> import sympy as sp
@@ -24,15 +29,16 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sympy as sp
 
 from theory.budget import Budget, call_with_timeout
 from theory.exact.intervals import certify_sign
 
-__all__ = ["ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
+__all__ = ["ConstantCache", "ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
 
 #: what sympy and mpmath raise when a value is too large to evaluate
 EVALUATION_ERRORS = (OverflowError,)
@@ -41,6 +47,7 @@ DEFAULT_SYMBOLIC_TIMEOUT = 10.0
 #: Precisions (bits) of the last-resort interval evaluation of an undecided constant.
 HIGH_PRECISIONS = (1536,)
 _X = sp.Dummy("x")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,90 @@ class ConstantDecision:
         return self.status == "nonzero"
 
 
+class ConstantCache:
+    """What the tiers of :func:`decide_constant` found, per constant.
+
+    Each tier is a function of the constant alone (an interval sign at fixed precisions,
+    the minimal polynomial, whether ``simplify`` gives 0), so its outcome can be reused
+    wherever the same constant comes back; the decision is then rebuilt from the
+    remembered outcomes exactly as without the cache.  Only finished tiers are kept: a
+    slow tier stopped by its time cap (or whose child process died) is not, and runs
+    again, under the caller's cap, the next time.  Keys are ``sp.srepr`` of the constant.
+
+    A cache belongs to the object that shares work among checks (a
+    :class:`~theory.criteria.context.CheckContext`, a
+    :class:`~theory.exact.zerotest.ZeroTester`); there is no global one.  In a forked
+    worker it fills the worker's copy, which serves the following checks in that worker.
+
+    >>> cache = ConstantCache()
+    >>> c = sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6))
+    >>> decide_constant(c, cache=cache).method
+    'minimal-polynomial'
+    >>> decide_constant(c, cache=cache).method, cache.hits
+    ('minimal-polynomial', 2)
+    """
+
+    def __init__(self) -> None:
+        self._tiers: dict[tuple[str, str], Any] = {}
+        #: lookups answered from the cache, and tiers computed
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._tiers)
+
+    @staticmethod
+    def key(c: sp.Expr) -> str:
+        return sp.srepr(c)
+
+    def tier(self, name: str, key: str, compute: Callable[[], T], keep: Callable[[T], bool] = lambda _: True) -> T:
+        """The outcome of tier ``name`` on the constant ``key``, computed on a miss and
+        remembered when ``keep(outcome)``."""
+        slot = (name, key)
+        if slot in self._tiers:
+            self.hits += 1
+            return self._tiers[slot]
+        self.misses += 1
+        outcome = compute()
+        if keep(outcome):
+            self._tiers[slot] = outcome
+        return outcome
+
+
+#: ``call_with_timeout`` errors that say nothing about the constant (the child died or ran
+#: out of memory): not remembered
+_TRANSIENT_ERRORS = ("the worker process died", "MemoryError", "KeyboardInterrupt")
+
+
+def _finished(outcome: tuple[str, Any]) -> bool:
+    """Whether a slow tier's ``(status, value)`` is an answer about the constant (not a timeout)."""
+    status, value = outcome
+    return status == "ok" or (status == "error" and not str(value).startswith(_TRANSIENT_ERRORS))
+
+
+class _Tiers:
+    """The tiers on one constant, through ``cache`` when there is one."""
+
+    def __init__(self, c: sp.Expr, cache: ConstantCache | None):
+        self.c = c
+        self.cache = cache
+        self.key = ConstantCache.key(c) if cache is not None else ""
+
+    def _run(self, name: str, compute: Callable[[], T], keep: Callable[[T], bool] = lambda _: True) -> T:
+        if self.cache is None:
+            return compute()
+        return self.cache.tier(name, self.key, compute, keep)
+
+    def sign(self) -> tuple[int | None, tuple[str, str] | None]:
+        return self._run("interval", lambda: certify_sign(self.c, {}))
+
+    def high_sign(self) -> tuple[int | None, tuple[str, str] | None]:
+        return self._run("interval-high", lambda: certify_sign(self.c, {}, precs=HIGH_PRECISIONS))
+
+    def slow(self, name: str, fn: Callable[[sp.Expr], Any], limit: float) -> tuple[str, Any]:
+        return self._run(name, lambda: call_with_timeout(fn, (self.c,), limit), _finished)
+
+
 def _minimal_polynomial(c: sp.Expr) -> sp.Expr:
     return sp.minimal_polynomial(c, _X)
 
@@ -91,6 +182,7 @@ def decide_constant(
     timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
     exact_value: bool = False,
     cheap: bool = False,
+    cache: ConstantCache | None = None,
 ) -> ConstantDecision:
     """Decide whether the constant ``c`` is zero, soundly.
 
@@ -110,14 +202,17 @@ def decide_constant(
     cheap
         Only the instant tiers (exact rationals, interval enclosures); used by witness
         searches, which only look for certified nonzeros.
+    cache
+        A :class:`ConstantCache` to reuse (and fill with) what the tiers found; the
+        decision is the same with or without it.
     """
     try:
-        return _decide(c, budget, timeout, exact_value, cheap)
+        return _decide(c, budget, timeout, exact_value, cheap, cache)
     except EVALUATION_ERRORS:
         return ConstantDecision("unknown", "evaluation-overflow", sp.sympify(c))
 
 
-def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool, cheap: bool) -> ConstantDecision:
+def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool, cheap: bool, cache: ConstantCache | None = None) -> ConstantDecision:
     c = sp.sympify(c)
     if c.free_symbols:
         raise ValueError(f"decide_constant needs a constant, got {c} (free symbols {c.free_symbols})")
@@ -128,15 +223,16 @@ def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool
     if c.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return ConstantDecision("unknown", "undefined-value", c)
     if c.has(sp.I):
-        return _decide_complex(c, budget, timeout, cheap)
-    sign, enclosure = certify_sign(c, {})
+        return _decide_complex(c, budget, timeout, cheap, cache)
+    tiers = _Tiers(c, cache)
+    sign, enclosure = tiers.sign()
     if sign is not None and not exact_value:
         return ConstantDecision("nonzero", "interval", c, enclosure)
     if cheap:
         return ConstantDecision("unknown", "interval", c, enclosure)
     tried = ["interval"]
     limit = timeout if budget is None else budget.slice(timeout)
-    status, poly = call_with_timeout(_minimal_polynomial, (c,), limit)
+    status, poly = tiers.slow("minimal-polynomial", _minimal_polynomial, limit)
     tried.append("minimal-polynomial")
     if status == "ok":
         poly = sp.sympify(poly)
@@ -151,24 +247,24 @@ def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool
     if sign is not None:
         return ConstantDecision("nonzero", "interval", c, enclosure)
     limit = timeout if budget is None else budget.slice(timeout)
-    status, is_zero = call_with_timeout(_simplifies_to_zero, (c,), limit)
+    status, is_zero = tiers.slow("simplify", _simplifies_to_zero, limit)
     tried.append("simplify")
     if status == "ok" and is_zero:
         return ConstantDecision("zero", "simplify", sp.S.Zero, enclosure)
     if budget is None or budget.remaining() > 1.0:
         # last resort: a nonzero constant below 2^-500 (a long cancellation) needs more bits;
         # a zero constant pays this once, after every exact tier has failed
-        sign, enclosure = certify_sign(c, {}, precs=HIGH_PRECISIONS)
+        sign, enclosure = tiers.high_sign()
         tried.append("interval-1536")
         if sign is not None:
             return ConstantDecision("nonzero", "interval", c, enclosure)
     return ConstantDecision("unknown", "+".join(tried), c, enclosure)
 
 
-def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bool) -> ConstantDecision:
+def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bool, cache: ConstantCache | None = None) -> ConstantDecision:
     """A constant involving I: zero iff its real and imaginary parts are."""
     re, im = sp.expand_complex(c).as_real_imag()
-    parts = [decide_constant(re, budget, timeout, cheap=cheap), decide_constant(im, budget, timeout, cheap=cheap)]
+    parts = [decide_constant(re, budget, timeout, cheap=cheap, cache=cache), decide_constant(im, budget, timeout, cheap=cheap, cache=cache)]
     nonzero = [p for p in parts if p.is_nonzero]
     if nonzero:
         return ConstantDecision("nonzero", nonzero[0].method, c, nonzero[0].enclosure)

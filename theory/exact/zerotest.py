@@ -44,7 +44,7 @@ import symengine as se
 import sympy as sp
 
 from theory.budget import Budget, BudgetExhausted, call_with_timeout
-from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantDecision, decide_constant
+from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantCache, ConstantDecision, decide_constant
 from theory.model.domain import Domain
 from theory.model.piecewise import select_pieces
 from theory.exact.points import PointSource
@@ -102,6 +102,9 @@ class ZeroTester:
         Cap in seconds for each call of ``simplify`` / ``minimal_polynomial``.
     points
         A shared :class:`~theory.exact.points.PointSource` (one is made if omitted).
+    constants
+        A shared :class:`~theory.exact.constant_zero.ConstantCache` of decided constants
+        (one is made if omitted).
     """
 
     quick_points = 6
@@ -117,12 +120,14 @@ class ZeroTester:
         budget: Budget | None = None,
         symbolic_timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
         points: PointSource | None = None,
+        constants: ConstantCache | None = None,
     ):
         self.domain = domain
         self.latents = tuple(latents)
         self.budget = budget or Budget(None)
         self.symbolic_timeout = symbolic_timeout
         self.points = points or PointSource(domain, self.latents, seed)
+        self.constants = constants if constants is not None else ConstantCache()
         self._cache: dict[sp.Expr, ZeroTestResult] = {}
 
     # -- public -----------------------------------------------------------------------------
@@ -148,7 +153,7 @@ class ZeroTester:
             return ConstantDecision("unknown", "evaluation-overflow", expr)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
-        return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap)
+        return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap, cache=self.constants)
 
     def find_nonzero_large(self, expr: sp.Expr, count: int) -> ZeroTestResult | None:
         """Search ``count`` random points with large denominators (a term like
@@ -180,7 +185,7 @@ class ZeroTester:
         if g.has(sp.nan):
             return ZeroTestResult("unknown", "undefined-on-domain")
         if not g.free_symbols & set(self.latents):
-            decision = decide_constant(g, self.budget, self.symbolic_timeout)
+            decision = decide_constant(g, self.budget, self.symbolic_timeout, cache=self.constants)
             if decision.is_zero:
                 return ZeroTestResult("zero", decision.method)
             points = self.points.take(1)
@@ -202,7 +207,7 @@ class ZeroTester:
         self.budget.check()
         normal = exp_normal_form(g, self.latents)
         tried.append("exp-normal-form")
-        status = rational_zero_test(normal.expr, normal.variables, self.budget, self.symbolic_timeout)
+        status = rational_zero_test(normal.expr, normal.variables, self.budget, self.symbolic_timeout, cache=self.constants)
         if status == "zero":
             return ZeroTestResult("zero", "exp-normal-form")
         self.budget.check()
@@ -219,7 +224,7 @@ class ZeroTester:
 
     def _rational(self, g: sp.Expr) -> ZeroTestResult:
         undecided: list[str] = []
-        status = rational_zero_test(g, self.latents, self.budget, self.symbolic_timeout, undecided)
+        status = rational_zero_test(g, self.latents, self.budget, self.symbolic_timeout, undecided, cache=self.constants)
         if status in ("zero", "zero-algebraic"):
             return ZeroTestResult("zero", "rational-canonical-form" if status == "zero" else "minimal-polynomial")
         if status == "unknown":
@@ -244,10 +249,12 @@ def rational_zero_test(
     budget: Budget | None = None,
     timeout: float = DEFAULT_SYMBOLIC_TIMEOUT,
     undecided: list[str] | None = None,
+    cache: ConstantCache | None = None,
 ) -> str:
     """Decide a rational function of ``variables`` (constant coefficients may be algebraic).
 
-    ``undecided``, when given, collects the tiers tried on a coefficient left undecided.
+    ``undecided``, when given, collects the tiers tried on a coefficient left undecided;
+    ``cache`` (a :class:`~theory.exact.constant_zero.ConstantCache`) serves the coefficients.
 
     Returns
     -------
@@ -259,14 +266,16 @@ def rational_zero_test(
     """
     num, den = sp.fraction(sp.together(expr))
     undecided = [] if undecided is None else undecided
-    den_status = _polynomial_status(den, variables, budget, timeout, undecided)
+    den_status = _polynomial_status(den, variables, budget, timeout, undecided, cache)
     if den_status not in ("nonzero",):
         undecided.append("denominator")
         return "unknown"  # a denominator that may vanish identically: f is not a function
-    return _polynomial_status(num, variables, budget, timeout, undecided)
+    return _polynomial_status(num, variables, budget, timeout, undecided, cache)
 
 
-def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budget | None, timeout: float, undecided: list[str]) -> str:
+def _polynomial_status(
+    p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budget | None, timeout: float, undecided: list[str], cache: ConstantCache | None = None
+) -> str:
     if p == 0:
         return "zero"
     expanded = _expand(p, variables)
@@ -286,7 +295,7 @@ def _polynomial_status(p: sp.Expr, variables: Sequence[sp.Symbol], budget: Budge
             if c != 0:
                 return "nonzero"
             continue
-        decision = decide_constant(c, budget, timeout)
+        decision = decide_constant(c, budget, timeout, cache=cache)
         if decision.is_nonzero:
             return "nonzero"
         if decision.is_zero:
