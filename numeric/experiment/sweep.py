@@ -307,6 +307,35 @@ def _step_reporter(progress: Progress, task: Any, label: str, steps: int, log_li
     return report
 
 
+def _ensure_generator(
+    config: SweepConfig, K: int, overlap: float, seed: int, gens: dict[str, dict[str, Any]], path: Path, say: Callable[[str], None] | None = None
+) -> str:
+    """The key of a ground truth's row in ``gens``, its exact verdicts computed (and
+    ``generators.csv`` rewritten) when the row is missing; ``say`` gets one line per computation."""
+    key = RunSpec(K, overlap, 0.0, seed).generator_key
+    if key in gens:
+        return key
+    if say is not None:
+        say(f"exact verdicts of {key} (budget {config.exact_budget:g} s per check) ...")
+    gt, gt_seed = ground_truth(config, K, overlap, seed)
+    pts = sample_points(K * config.slot_dim, config.exact_points, derive_seed(config.seed, "points", K, seed))
+    verdicts = exact_verdicts(gt, pts, config.exact_criteria, config.exact_budget, seed=config.seed, name=key)
+    gens[key] = {
+        "generator": key,
+        "K": K,
+        "overlap": overlap,
+        "seed": seed,
+        "obs_dim": gt.num_outputs,
+        "shared_outputs": gt.layout.shared,
+        "gt_seed": gt_seed,
+        **verdicts.summary(),
+        "points": " | ".join(",".join(p) for p in verdicts.points),
+        "exact_seconds": verdicts.seconds,
+    }
+    _write_rows(path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
+    return key
+
+
 def run_sweep(
     config: SweepConfig,
     out_dir: str | Path,
@@ -382,6 +411,16 @@ def _run(
     ]
     if not groups and show_progress:
         console.print(f"all {len(runs)} runs of '{config.name}' are in {results_path}; nothing to train", highlight=False)
+    # exact verdicts missing from generators.csv (e.g. removed to recompute them with a newer
+    # exact layer) are computed for trained runs too, and the results take theirs from there
+    for run in runs:
+        if run.key in done:
+            say = (lambda text: console.print(text, highlight=False)) if show_progress else None
+            key = _ensure_generator(config, run.K, run.overlap, run.seed, gens, generators_path, say)
+            for column in ("exact_D_global", "exact_D_points", "exact_S_points"):
+                done[run.key][column] = gens[key][column]
+    if done:
+        _write_rows(results_path, RESULT_COLUMNS, [done[r.key] for r in runs if r.key in done])
     with Progress(*columns, console=console, disable=not show_progress, transient=False) as progress:
         overall = progress.add_task(f"{config.name}: runs", total=todo)
         for (K, overlap), members in groups.items():
@@ -389,25 +428,10 @@ def _run(
             seeds = sorted({r.seed for r in members})
             data: dict[int, tuple[torch.Tensor, torch.Tensor, str, int]] = {}
             for s in seeds:
-                gt, gt_seed = ground_truth(config, K, overlap, s)
+                gt, _ = ground_truth(config, K, overlap, s)
                 z, data_seed = draw_latents(config, K, s)
                 key = RunSpec(K, overlap, 0.0, s).generator_key
-                if key not in gens:
-                    pts = sample_points(K * config.slot_dim, config.exact_points, derive_seed(config.seed, "points", K, s))
-                    verdicts = exact_verdicts(gt, pts, config.exact_criteria, config.exact_budget, seed=config.seed, name=key)
-                    gens[key] = {
-                        "generator": key,
-                        "K": K,
-                        "overlap": overlap,
-                        "seed": s,
-                        "obs_dim": gt.num_outputs,
-                        "shared_outputs": gt.layout.shared,
-                        "gt_seed": gt_seed,
-                        **verdicts.summary(),
-                        "points": " | ".join(",".join(p) for p in verdicts.points),
-                        "exact_seconds": verdicts.seconds,
-                    }
-                    _write_rows(generators_path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
+                _ensure_generator(config, K, overlap, s, gens, generators_path)
                 data[s] = (z, gt(z), key, data_seed)
             slots = [(run, r) for run in members for r in range(config.restarts)]
             x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)

@@ -22,7 +22,7 @@ from numeric.experiment.exact import exact_verdicts, sample_points, type_s_at
 from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth
 from numeric.experiment.models import init_autoencoder
 from numeric.experiment.report import acceptance, summarize, write_report
-from numeric.experiment.sweep import RESULTS_CSV, read_rows, run_sweep
+from numeric.experiment.sweep import GENERATORS_CSV, RESULT_COLUMNS, RESULTS_CSV, _write_rows, read_rows, run_sweep
 from numeric.experiment.training import (
     TrainSettings,
     autoencoder_loss,
@@ -337,6 +337,21 @@ def test_sweep_resumes_and_skips_finished_runs(tmp_path):
     assert trained == [["K2-o0.5-lam1-s0"]]
     assert abs(third[1]["sis"] - first[1]["sis"]) < 1e-9 and abs(third[1]["train_loss"] - first[1]["train_loss"]) < 1e-6
     assert len(read_rows(path)) == 2
+
+    # generators.csv removed (to recompute the exact verdicts with a newer exact layer): the
+    # verdicts come back without retraining, and the results take theirs from it
+    gens_path = tmp_path / GENERATORS_CSV
+    before = read_rows(gens_path)
+    gens_path.unlink()
+    for row in (rows := read_rows(path)):
+        row["exact_D_global"] = "stale"
+    _write_rows(path, RESULT_COLUMNS, rows)
+    fourth = run_sweep(config, tmp_path, show_progress=False, on_group=lambda rows: trained.append([r["run"] for r in rows]))
+    assert trained == [["K2-o0.5-lam1-s0"]]  # nothing more trained
+    assert [r["exact_D_global"] for r in fourth] == ["proved", "refuted"] == [r["exact_D_global"] for r in read_rows(path)]
+    assert [(r["generator"], r["exact_D_global"], r["exact_S_points"]) for r in read_rows(gens_path)] == [
+        (r["generator"], r["exact_D_global"], r["exact_S_points"]) for r in before
+    ]
 
     with pytest.raises(ConfigError, match="different configuration"):
         run_sweep(_micro(steps=6), tmp_path, show_progress=False)
