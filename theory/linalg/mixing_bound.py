@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable, Sequence
@@ -138,6 +139,7 @@ def mixing_weight_bound(
     check: Callable[[], None] | None = None,
     cap: int = CONFIGURATION_CAP,
     p: int = PRIME,
+    target: int | None = None,
 ) -> MixingBound | None:
     """The least weight of a mixing vector, bounded from below (see the module).
 
@@ -153,13 +155,19 @@ def mixing_weight_bound(
         The most configurations searched for one set of blocks.
     p
         The prime of the hyperplane bounds.
+    target
+        Enough: configurations whose bound is at least ``target`` are not searched further, so
+        the answer is the least weight when that is below ``target``, and otherwise a bound
+        of at least ``target`` (found faster).
 
     Returns
     -------
     MixingBound or None
         ``None`` with fewer than two blocks or more than :data:`SUPPORT_CAP` sets of blocks.
         For a set of blocks with more than ``cap`` configurations the coarse bound (largest
-        private flats, ``h`` of the whole of ``R^{C_K}``) stands in for all of them.
+        private flats, ``h`` of the whole of ``R^{C_K}``) stands in for all of them.  The
+        attaining configuration is that of the least bound searched; where a configuration
+        was left with a smaller proven bound (``target``), ``lower`` is that bound.
     """
     _, d = check_input(J, blocks)
     K = len(blocks)
@@ -168,28 +176,54 @@ def mixing_weight_bound(
     tick = check if check is not None else (lambda: None)
     touches = _touches(J, blocks)
     Jp = rows_mod_p(J, p)
-    best: MixingBound | None = None
+    search = _Search(None, target if target is not None else len(J) + 1, len(J) + 1)
     for size in range(2, K + 1):
         for support in itertools.combinations(range(K), size):
             inside = frozenset(support)
             private = {k: [i for i, t in enumerate(touches) if t & inside == {k}] for k in support}
             shared = [i for i, t in enumerate(touches) if len(t & inside) >= 2]
             flats = [_private_flats(J, private[k], blocks[k], tick) for k in support]
-            quick = _coarse_bound(J, Jp, blocks, support, private, shared, flats, tick, p)
-            if best is not None and quick.lower >= best.lower:
-                continue  # no configuration of these blocks can do better
+            quick = _coarse_bound(Jp, blocks, support, private, shared, flats, tick, p)
+            if quick.lower >= search.threshold():
+                search.leave(quick.lower)  # no configuration of these blocks goes below the threshold
+                if search.best is None:
+                    search.best = quick
+                continue
             total = 1
             for options in flats:
                 total *= len(options)
             if total > cap:  # too many configurations: the coarse bound stands for them all
-                best = quick if best is None or quick.lower < best.lower else best
+                search.offer(quick)
                 continue
-            best = _search_support(J, Jp, blocks, support, private, shared, flats, best, tick, p)
-    return best
+            _search_support(Jp, blocks, support, private, shared, flats, search, tick, p)
+    if search.best is None:
+        return None
+    if search.floor < search.best.lower:
+        return dataclasses.replace(search.best, lower=search.floor)
+    return search.best
+
+
+@dataclass
+class _Search:
+    """The least bound found (with its configuration), the target, and the least proven bound of
+    what was left unsearched because it could not go below the threshold."""
+
+    best: MixingBound | None
+    target: int
+    floor: int
+
+    def threshold(self) -> int:
+        return min(self.target, self.best.lower) if self.best is not None else self.target
+
+    def offer(self, bound: MixingBound) -> None:
+        if self.best is None or bound.lower < self.best.lower:
+            self.best = bound
+
+    def leave(self, lower: int) -> None:
+        self.floor = min(self.floor, lower)
 
 
 def _coarse_bound(
-    J: Sequence[Sequence[Fraction]],
     Jp: np.ndarray,
     blocks: Blocks,
     support: tuple[int, ...],
@@ -210,17 +244,16 @@ def _coarse_bound(
 
 
 def _search_support(
-    J: Sequence[Sequence[Fraction]],
     Jp: np.ndarray,
     blocks: Blocks,
     support: tuple[int, ...],
     private: dict[int, list[int]],
     shared: list[int],
     flats: list[list[tuple[frozenset[int], QMatrix, int]]],
-    best: MixingBound | None,
+    search: _Search,
     tick: Callable[[], None],
     p: int,
-) -> MixingBound | None:
+) -> None:
     """The configurations of one set of blocks, by total rank, with inherited ``h`` (module)."""
     shared_p = [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
     bases_p = [[_mod_p_basis(U, p) for _, U, _ in options] for options in flats]
@@ -237,17 +270,15 @@ def _search_support(
         for t in range(len(c)):
             for j in parents[t][c[t]]:
                 inherited = min(inherited, h_upper.get(c[:t] + (j,) + c[t + 1 :], len(shared)))
-        if best is not None and priv + len(shared) - inherited >= best.lower:
+        if priv + len(shared) - inherited >= search.threshold():
+            search.leave(priv + len(shared) - inherited)
             h_upper[c] = inherited
             continue
         h, zero_rows = _shared_zeros(shared_p, [bases_p[t][c[t]] for t in range(len(c))], shared, tick, p)
         if h > inherited:
             h, zero_rows = inherited, everything
         h_upper[c] = h
-        lower = priv + len(shared) - h
-        if best is None or lower < best.lower:
-            best = MixingBound(lower, support, tuple(flats[t][c[t]][0] for t in range(len(c))), zero_rows)
-    return best
+        search.offer(MixingBound(priv + len(shared) - h, support, tuple(flats[t][c[t]][0] for t in range(len(c))), zero_rows))
 
 
 def _shared_zeros(

@@ -205,9 +205,9 @@ def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> Hype
         for j in range(n - 1):
             pivot = M[:, j, j].copy()
             regular &= pivot != 0
-            for i in range(n - 1):
-                if i != j:
-                    M[:, i, :] = (M[:, i, :] * pivot[:, None] % p - M[:, i, j, None] * M[:, j, :] % p) % p
+            row = M[:, j, :].copy()
+            M = (M * pivot[:, None, None] - M[:, :, j, None] * row[:, None, :]) % p  # every row but j; |.| < 2**62
+            M[:, j, :] = row
         # rows i: delta_i x_i + c_i x_last = 0; x_last = prod(delta), x_i = -c_i prod_{k != i} delta_k
         delta = np.stack([M[:, i, i] for i in range(n - 1)], axis=1)
         x = np.empty((len(chunk), n), dtype=np.int64)
@@ -222,7 +222,7 @@ def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> Hype
         x[:, n - 1] = prefix
         dots = np.zeros((len(chunk), m), dtype=np.int64)
         for j in range(n):
-            dots = (dots + x[:, j, None] * A[None, :, j] % p) % p
+            dots = (dots + x[:, j, None] * A[None, :, j]) % p
         counts = np.where(regular, (dots == 0).sum(axis=1), -1)
         top = int(np.argmax(counts))
         if counts[top] > best_size:

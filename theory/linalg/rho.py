@@ -108,6 +108,10 @@ AUTO_MATROID_SECONDS = 5.0
 STRUCTURE_THRESHOLD = 50_000
 #: Share of the budget the structure may take before the engines get the rest.
 STRUCTURE_SHARE = 0.5
+#: On entries of at most 64 bits the ``auto`` engine tries the structure only after the matroid
+#: engine, and for at most this many seconds (the flat search is fast on short numbers, and
+#: sparse matrices have far fewer flats than ``C(m, d - 1)``).
+SHORT_ENTRY_STRUCTURE_SECONDS = 2.0
 #: Seconds the private-rows certificate may take in the bounds path, after the budget is
 #: spent (well inside :func:`theory.budget.grace`, the 0.5 s or more a check may overrun).
 CERTIFICATE_SECONDS = 0.25
@@ -230,14 +234,23 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
     if len(blocks) == 1:
         return exact_result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
-    bound = mixing_weight_bound(J, blocks, budget.check)
+    wmax = max(W)
+    # first only as far as the certificate needs (L > max W), then, with what budget is left, exactly
+    bound = mixing_weight_bound(J, blocks, budget.check, target=wmax + 1)
     if bound is None:
         return None
     known["mixing_bound"] = bound
     x = mixing_witness(J, blocks, bound, seed)
     if x is not None:
         known["mixing_witness"] = x
-    wmax = max(W)
+    if bound.lower > wmax and (x is None or weight(J, x) != bound.lower):
+        known["rho_star"] = rho_plus
+        bound = mixing_weight_bound(J, blocks, budget.check)
+        assert bound is not None
+        known["mixing_bound"] = bound
+        x = mixing_witness(J, blocks, bound, seed)
+        if x is not None:
+            known["mixing_witness"] = x
     if bound.lower >= wmax:
         known["rho_star"] = rho_plus
         if x is None or weight(J, x) != bound.lower:
@@ -252,17 +265,24 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     return _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
 
 
+def _entry_bits(J: QMatrix) -> int:
+    """The longest numerator or denominator of ``J``, in bits."""
+    return max((max(x.numerator.bit_length(), x.denominator.bit_length()) for row in J for x in row), default=1)
+
+
 def _search_cost(J: QMatrix, m: int, d: int) -> int:
     """What the flat search may cost: up to ``C(m, d - 1)`` hyperplanes, each with arithmetic on
     numbers as long as the entries (in 64-bit words)."""
-    bits = max((max(x.numerator.bit_length(), x.denominator.bit_length()) for row in J for x in row), default=1)
-    return math.comb(m, min(m, d - 1)) * max(1, bits // 64)
+    return math.comb(m, min(m, d - 1)) * max(1, _entry_bits(J) // 64)
 
 
-def _structure_within(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult | None:
-    """:func:`_structure_first` within :data:`STRUCTURE_SHARE` of what is left of ``budget``."""
+def _structure_within(
+    J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any], cap: float = math.inf
+) -> SparsityResult | None:
+    """:func:`_structure_first` within :data:`STRUCTURE_SHARE` of what is left of ``budget``
+    (and at most ``cap`` seconds)."""
     remaining = budget.remaining()
-    share = Budget(None if remaining == math.inf else max(0.01, remaining * STRUCTURE_SHARE))
+    share = Budget(None if remaining == math.inf and cap == math.inf else max(0.01, min(cap, remaining * STRUCTURE_SHARE)))
     try:
         return _structure_first(J, blocks, m, d, share, seed, known)
     except BudgetExhausted:
@@ -424,9 +444,11 @@ def sparsity(
         ``matroid`` (default), ``z3``, or ``auto``: the matroid engine for up to
         :data:`AUTO_MATROID_SECONDS` (a quarter of the budget at most), then z3 with the
         rest (when z3 ends within bounds that decide nothing and the matroid engine's bounds
-        decide Type S, those are returned).  ``matroid`` and ``auto`` first try the structure
-        (docs/mathematics.md 5.11) when the flat search may be long (:data:`STRUCTURE_THRESHOLD`), for
-        :data:`STRUCTURE_SHARE` of the budget.  The result's ``engine`` names the engine
+        decide Type S, those are returned).  When the flat search may be long
+        (:data:`STRUCTURE_THRESHOLD`), ``matroid`` first tries the structure (docs/mathematics.md
+        5.11) for :data:`STRUCTURE_SHARE` of the budget; ``auto`` does so too on entries longer than
+        64 bits, and on shorter ones tries it after the matroid engine, for at most
+        :data:`SHORT_ENTRY_STRUCTURE_SECONDS`.  The result's ``engine`` names the engine
         that decided (``structure`` for the structure).
     budget
         A :class:`~theory.budget.Budget` or seconds; past it the result holds bounds.
@@ -449,14 +471,20 @@ def sparsity(
     if not any(x != 0 for row in J for x in row):
         return _verified(J, blocks, d, _zero_matrix_result("matroid" if engine == "auto" else engine, blocks, d, J), engine)
     known: dict[str, Any] = {}
-    if engine != "z3" and len(blocks) >= 2 and _search_cost(J, m, d) > STRUCTURE_THRESHOLD:
+    structure = engine != "z3" and len(blocks) >= 2 and _search_cost(J, m, d) > STRUCTURE_THRESHOLD
+    if structure and (engine == "matroid" or _entry_bits(J) > 64):  # long entries: the flat search is slow
         result = _structure_within(J, blocks, m, d, budget, seed, known)
         if result is not None:
             return _verified(J, blocks, d, result, "structure")
+        structure = False
     if engine == "auto":
         first = _run_engine("matroid", J, blocks, m, d, Budget(max(0.01, min(AUTO_MATROID_SECONDS, budget.remaining() / 4))), seed, dict(known))
         if first.status == "exact" or budget.expired():
             return first
+        if structure:  # short entries, the search did not finish: a short try of the structure
+            result = _structure_within(J, blocks, m, d, budget, seed, known, cap=SHORT_ENTRY_STRUCTURE_SECONDS)
+            if result is not None:
+                return _verified(J, blocks, d, result, "structure")
         second = _run_engine("z3", J, blocks, m, d, budget, seed, dict(known))
         # both are proven; keep z3's unless only the matroid engine's bounds decide Type S
         if second.status != "exact" and second.type_s() is None and first.type_s() is not None:
