@@ -17,14 +17,16 @@ def _find(results, criterion, scope, point=None):
     return out[0]
 
 
-#: Bundled cases beyond the table: the counterexamples of docs/mathematics.md 4.3 and 7.5, and
-#: the transcendental generators of global Type S (5.10).
+#: Bundled cases beyond the table: the counterexamples of docs/mathematics.md 4.3 and 7.5, the
+#: transcendental generators of global Type S (5.10), and the cubic cases of Theorem 5 at n = 3 (7.7).
 EXTRA = {
     "x01-type-m-linear-competitor",
     "x02-s-reducible-d-irreducible",
     "x03-transcendental-sprites",
     "x04-transcendental-2d-factor",
     "x05-transcendental-tie",
+    "x06-cubic-h3-irreducible",
+    "x07-cubic-not-separable",
 }
 
 

@@ -88,6 +88,20 @@ def test_spec_counterexamples_name_exactly_the_failing_hypothesis(bundled, repor
     assert reports["x02-s-reducible-d-irreducible"][2].conclusion == "established"  # D + D-irreducible
 
 
+def test_theorem_5_at_order_3_on_the_cubic_cases(bundled, reports):
+    """x06: Theorem 5 with n = 3 established (H3, sep3, H3-irreducible factors on all of S); x07:
+    the same generator with both cubics on one output, where only sep3 fails (docs/mathematics.md 7.7)."""
+    x06 = theorem_report(bundled["x06-cubic-h3-irreducible"], 5, n=3, context=CheckContext(bundled["x06-cubic-h3-irreducible"], seed=0))
+    assert x06.conclusion == "established", x06.reasons
+    glob = [r for r in x06.results["irreducible:H3"] if r.scope == "global"]
+    assert [(r.verdict, r.method) for r in glob] == [("proved", "constant-tensors")]
+    assert reports["x06-cubic-h3-irreducible"][5].conclusion != "established"  # n = 2: H2 fails (s1 s3)
+    x07 = theorem_report(bundled["x07-cubic-not-separable"], 5, n=3, context=CheckContext(bundled["x07-cubic-not-separable"], seed=0))
+    refuted = [h for h, results in x07.results.items() if any(r.verdict == "refuted" for r in results)]
+    assert refuted == ["sep3"] and x07.reasons == [x07.reason] and x07.reason.startswith("hypothesis sep3 ")
+    assert all(r.verdict == "proved" for h, results in x07.results.items() if h != "sep3" for r in results)
+
+
 def test_theorem_readings():
     assert [h.id for h in theorem(4, Readings(irreducible="D")).hypotheses][:2] == ["S", "irreducible:D"]
     assert theorem(5, n=3).hypotheses[0].id == "H3"

@@ -212,6 +212,7 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 
 _FAMILY = re.compile(r"^([A-Za-z]+)([0-9]+)$")
+_IRREDUCIBLE_HN = re.compile(r"^irreducible:H([0-9]+)$")
 
 
 def _expand(c: Criterion) -> tuple[str, ...]:
@@ -228,7 +229,7 @@ def _expand(c: Criterion) -> tuple[str, ...]:
 KNOWN_CRITERIA: tuple[str, ...] = tuple(i for c in CRITERIA for i in _expand(c))
 DEFAULT_CRITERIA = KNOWN_CRITERIA
 KNOWN_TEXT = (
-    "D, M, S, H2, H3, ... Hn, irreducible:D, irreducible:S, irreducible:M, irreducible:H2, graph, spanning, "
+    "D, M, S, H2, H3, ... Hn, irreducible:D, irreducible:S, irreducible:M, irreducible:H2, irreducible:H3, ... irreducible:Hn, graph, spanning, "
     "sep2, sep3, ... sepN, T1, T2, locally-injective"
 )
 
@@ -263,6 +264,13 @@ def lookup(spec: str) -> Which:
     for c in CRITERIA:
         if not c.is_family and c.id == key:
             return Which(c, key, dict(c.params))
+    irreducible = _IRREDUCIBLE_HN.match(key)
+    if irreducible:  # irreducible:H3, H4, ...: the H2 record, with its order as the kind
+        n = int(irreducible.group(1))
+        if n < 2:
+            raise InputError(f"H_n-irreducibility needs n >= 2, got {spec!r}")
+        h2 = next(c for c in CRITERIA if c.id == "irreducible:H2")
+        return Which(h2, key, {**dict(h2.params), "kind": f"H{n}"})
     m = _FAMILY.match(key)
     if m:
         for c in CRITERIA:

@@ -30,6 +30,7 @@ they rest on, re-derived on the independent path.  S, M and H2 for factors of di
 from __future__ import annotations
 
 from fractions import Fraction
+import itertools
 from itertools import combinations, combinations_with_replacement
 
 import sympy as sp
@@ -48,6 +49,7 @@ from theory.linalg.rho import sparsest_basis, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
+from theory.criteria.harrison_centre import Tensor, centre_split, mixed_vanish
 
 __all__ = [
     "IRREDUCIBLE_KINDS",
@@ -59,6 +61,11 @@ __all__ = [
 ]
 
 IRREDUCIBLE_KINDS = ("D", "S", "M", "H2")
+
+
+def _hn_order(kind: str) -> int | None:
+    """``n`` of ``H<n>`` with ``n >= 3`` (``irreducible:H3``, ...), else ``None``."""
+    return int(kind[1:]) if kind[:1] == "H" and kind[1:].isdigit() and int(kind[1:]) >= 3 else None
 
 
 def _vec(v: list[Fraction]) -> list[str]:
@@ -106,8 +113,8 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
     >>> r.verdict, r.witness["factor"]
     ('refuted', 'f1')
     """
-    if kind not in IRREDUCIBLE_KINDS:
-        raise ValueError(f"unknown irreducibility {kind!r} (choose from {', '.join(IRREDUCIBLE_KINDS)})")
+    if kind not in IRREDUCIBLE_KINDS and _hn_order(kind) is None:
+        raise ValueError(f"unknown irreducibility {kind!r} (choose from {', '.join(IRREDUCIBLE_KINDS)}, H3, H4, ...)")
     criterion = f"irreducible:{kind}"
     g = ctx.generator
     J, reason = ctx.rational_jacobian_at(point)
@@ -119,7 +126,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
         ctx.budget.check()
         name = g.factor_names[k]
         Jk = _block_matrix(J, block)
-        if kind != "H2" and rank(Jk) < len(block):
+        if not kind.startswith("H") and rank(Jk) < len(block):
             degenerate.append(name)
             per_factor[name] = "degenerate"
             continue
@@ -127,7 +134,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
             per_factor[name] = "irreducible"
             continue
         try:
-            split = _SPLITTERS[kind](ctx, J, k, point)
+            split = _SPLITTERS[kind](ctx, J, k, point) if kind in _SPLITTERS else _split_hn(ctx, k, point, _hn_order(kind) or 3)
         except _Undecided as exc:
             return _unknown(kind, point, "undecided", {"reason": str(exc), "factor": name})
         if split is not None:
@@ -136,7 +143,7 @@ def check_irreducible_at(ctx: CheckContext, point: dict, kind: str = "D") -> Che
             per_factor[name] = "reducible"
             return CheckResult(criterion, "refuted", "point", split.pop("method"), witness=split, details={"factors": per_factor}, point=point)
         per_factor[name] = "irreducible"
-    method = {"D": "matroid-components", "S": "matroid-exact", "M": "exact-evaluation", "H2": "idempotent-z3"}[kind]
+    method = {"D": "matroid-components", "S": "matroid-exact", "M": "exact-evaluation", "H2": "idempotent-z3"}.get(kind, "harrison-centre")
     if degenerate:
         return _unknown(kind, point, method, {"degenerate": "rank", "factors": per_factor, "note": "a rank-deficient block is trivially reducible (docs/mathematics.md 7.1)"})
     return CheckResult(criterion, "proved", "point", method, details={"factors": per_factor}, point=point)
@@ -391,6 +398,51 @@ def _split_h2(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None
     }
 
 
+def block_tensors(ctx: CheckContext, k: int, point: dict, n: int) -> list[Tensor]:
+    """The nonzero symmetric n-tensors of the n-th derivatives of every output in factor ``k``'s
+    coordinates at ``point`` (exact rationals; :class:`_Undecided` where one is not)."""
+    g = ctx.generator
+    block = g.blocks[k]
+    out = []
+    for t in range(g.m):
+        A: Tensor = {}
+        for idx in itertools.combinations_with_replacement(range(len(block)), n):
+            ctx.budget.check()
+            alpha = tuple(sorted(block[i] for i in idx))
+            decision = ctx.value_at(t, alpha, point, cheap=False)
+            value = sp.S.Zero if decision.status == "zero" else decision.value
+            if decision.status == "unknown" or not value.is_Rational:
+                raise _Undecided(f"an order-{n} derivative of output {t} in {[str(g.latents[a]) for a in alpha]} is not an exact rational at the point")
+            if value != 0:
+                A[idx] = Fraction(int(value.p), int(value.q))
+        if A:
+            out.append(A)
+    return out
+
+
+def _split_hn(ctx: CheckContext, k: int, point: dict, n: int) -> dict | None:
+    """H_n-split of factor ``k`` at ``point`` for ``n >= 3`` through the centre of its n-th
+    derivative tensors (:mod:`theory.criteria.harrison_centre`, docs/mathematics.md 7.7)."""
+    g = ctx.generator
+    block = g.blocks[k]
+    tensors = block_tensors(ctx, k, point, n)
+    answer = centre_split(tensors, len(block), n, seed=ctx.seed)
+    if answer.status == "undecided":
+        raise _Undecided(answer.details.get("reason", "the centre did not decide"))
+    if answer.status == "irreducible":
+        return None
+    assert answer.split is not None
+    first, second = answer.split
+    if not mixed_vanish(tensors, first, second, n):  # pragma: no cover - re-checked inside centre_split too
+        raise _Undecided("the split failed its exact re-check")
+    return {
+        "method": answer.method,
+        "latents": [str(g.latents[a]) for a in block],
+        "split": [[_vec(v) for v in first], [_vec(v) for v in second]],
+        "order": n,
+    }
+
+
 def _column_basis(P: QMatrix) -> QMatrix:
     cols = [[P[i][j] for i in range(len(P))] for j in range(len(P))]
     out: QMatrix = []
@@ -511,4 +563,33 @@ def check_irreducible_global(ctx: CheckContext, kind: str = "D") -> CheckResult:
     name = f"irreducible:{kind}"
     if all(len(b) == 1 for b in ctx.generator.blocks):
         return CheckResult(name, "proved", "global", "structural", details={"note": "every factor is 1-D: a line cannot split into two nonzero parts"})
+    n = _hn_order(kind) or (2 if kind == "H2" else None)
+    if n is not None:
+        constant = _constant_tensors(ctx, n)
+        if constant is not None:
+            return constant
     return CheckResult(name, "unknown", "global", "not-implemented", details={"note": f"{kind}-irreducibility on all of S is checked at points only"})
+
+
+def _constant_tensors(ctx: CheckContext, n: int) -> CheckResult | None:
+    """H_n-irreducibility on all of S when every n-th derivative inside a factor (of dimension
+    >= 2) is a constant: the tensors, hence the answer, are the same at every point, so the
+    answer at one exact point of S is the global one (method ``constant-tensors``)."""
+    g = ctx.generator
+    kind = f"H{n}"
+    for k, block in enumerate(g.blocks):
+        if len(block) == 1:
+            continue
+        for t in range(g.m):
+            for idx in itertools.combinations_with_replacement(block, n):
+                ctx.budget.check()
+                if g.outputs[t].has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+                    return None
+                if ctx.table.derivative(t, tuple(sorted(idx))).free_symbols:
+                    return None
+    point = g.points[0] if g.points else ctx.random_points(1)[0]
+    result = check_irreducible_at(ctx, point, kind)
+    details = {**result.details, "note": f"every order-{n} derivative inside a factor is constant: the answer at {point_text(point)} holds on all of S"}
+    if result.verdict == "unknown":
+        return CheckResult(f"irreducible:{kind}", "unknown", "global", result.method, details=details)
+    return CheckResult(f"irreducible:{kind}", result.verdict, "global", "constant-tensors", witness=result.witness, details=details)

@@ -180,9 +180,6 @@ def _synthetic(criterion: str, verdict: str, method: str, note: str) -> CheckRes
 def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, seed: int, budget: float | None, known: Sequence[CheckResult]) -> list[CheckResult]:
     if h.check.startswith("C") and h.check[1:].isdigit():
         return [_smoothness(ctx, int(h.check[1:]), budget)]
-    kind = h.check.split(":")[1] if h.check.startswith("irreducible:") else None
-    if kind is not None and kind not in ("D", "S", "M", "H2"):
-        return [_synthetic(h.check, "unknown", "not-implemented", f"{kind}-irreducibility is implemented for n = 2 only (docs/mathematics.md 7.6)")]
     results = [r for r in known if r.criterion == h.check] or check(g, [h.check], seed=seed, budget=budget, context=ctx, isolate=False)
     if h.scope == "global" and not any(r.scope == "global" for r in results):
         which = lookup(h.check)
