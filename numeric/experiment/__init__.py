@@ -8,6 +8,8 @@ One concept per module:
 * :mod:`.models`: the encoder/decoder MLPs with seeded initialisation;
 * :mod:`.training`: reconstruction + lambda * C_comp, one run or a vmapped ensemble;
 * :mod:`.sis`: the Slot Identifiability Score as Brady et al. compute it;
+* :mod:`.latents`: the latent distributions (independent, Wishart-correlated, scale mixture);
+* :mod:`.mechanistic_score`: the Mechanistic Identifiability Score, from Jacobians of ``f o g``;
 * :mod:`.config`: sweep configurations (TOML; bundled ``tiny``, ``small``, ``paper``);
 * :mod:`.sweep`: the resumable sweep writing ``results.csv`` / ``generators.csv``;
 * :mod:`.report`: summary, figure and Markdown table.
@@ -18,6 +20,8 @@ One concept per module:
 from .config import ConfigError, RunSpec, SweepConfig, bundled_configs, load_config
 from .exact import ExactVerdicts, exact_verdicts, sample_points, type_s_available
 from .groundtruth import GroundTruth, OverlapLayout, sample_ground_truth, sample_slot_mlp
+from .latents import LATENTS, LatentSample, sample_latents, wishart_correlation
+from .mechanistic_score import MISResult, mechanistic_identifiability_score, model_mis
 from .models import MLP, AutoEncoder, init_autoencoder
 from .report import acceptance, markdown_report, plot_sis, summarize, write_report
 from .sis import SISResult, r2_matrix, slot_identifiability_score
@@ -38,6 +42,13 @@ __all__ = [
     "OverlapLayout",
     "sample_ground_truth",
     "sample_slot_mlp",
+    "LATENTS",
+    "LatentSample",
+    "sample_latents",
+    "wishart_correlation",
+    "MISResult",
+    "mechanistic_identifiability_score",
+    "model_mis",
     "MLP",
     "AutoEncoder",
     "init_autoencoder",

@@ -25,6 +25,7 @@ from typing import Any
 from theory.errors import InputError
 
 from .groundtruth import COMBINES, LAYOUTS
+from .latents import LATENTS
 from .training import CONTRASTS
 
 try:
@@ -32,13 +33,18 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES", "SELECTIONS"]
+__all__ = ["SweepConfig", "RunSpec", "ConfigError", "load_config", "bundled_configs", "DTYPES", "SELECTIONS", "LEGACY_DEFAULTS"]
 
 DTYPES = ("float32", "float64")
 #: How a run's reported model is chosen among its restarts, without looking at the ground truth:
 #: the least scale-free contrast C_comp / ||J||_F^2 of the trained decoder on training codes, or
 #: the least final training loss.
 SELECTIONS = ("normalized-contrast", "loss")
+
+
+#: Keys added after sweeps had written ``config.json`` files, with the value every file without
+#: the key was made with: a folder whose ``config.json`` lacks the key holds results of that value.
+LEGACY_DEFAULTS: dict[str, Any] = {"latents": "independent"}
 
 
 class ConfigError(InputError):
@@ -98,7 +104,12 @@ class SweepConfig:
         The unsupervised choice among restarts (:data:`SELECTIONS`); the ground truth is never
         used to choose.
     n_train, n_eval
-        Samples per run for training and for the evaluation (SIS, reconstruction, C_comp).
+        Samples per run for training and for the evaluation (SIS, MIS, reconstruction, C_comp).
+    latents
+        The latent distribution (:data:`numeric.experiment.latents.LATENTS`): ``"independent"``
+        (``N(0, I)``, the default and every result before the key existed), ``"wishart"``
+        (correlated Gaussian, Brady et al.'s ``--dependent``) or ``"scale-mixture"``
+        (uncorrelated but dependent, heavy-tailed).
     dtype
         Training dtype.
     exact_points, exact_criteria, exact_budget
@@ -134,6 +145,7 @@ class SweepConfig:
     select: str = "normalized-contrast"
     n_train: int = 20000
     n_eval: int = 2000
+    latents: str = "independent"
     dtype: str = "float32"
     exact_points: int = 2
     exact_criteria: tuple[str, ...] = ("D",)
@@ -174,6 +186,8 @@ class SweepConfig:
             problems.append(f"n_train ({self.n_train}) must be at least batch_size ({self.batch_size})")
         if self.n_eval < 10:
             problems.append(f"n_eval must be >= 10, got {self.n_eval}")
+        if self.latents not in LATENTS:
+            problems.append(f"latents must be one of {', '.join(LATENTS)}, got {self.latents!r}")
         if self.dtype not in DTYPES:
             problems.append(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
         if self.exact_points < 0 or not self.exact_budget > 0:
@@ -248,6 +262,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "select": str,
     "n_train": int,
     "n_eval": int,
+    "latents": str,
     "dtype": str,
     "exact_points": int,
     "exact_criteria": list,

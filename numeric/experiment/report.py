@@ -1,8 +1,9 @@
 """The sweep's outputs for people: a summary per grid point, a figure and a Markdown table.
 
 * :func:`summarize`: per (K, lambda, overlap) the number of seeds, median / mean / std / min /
-  max of SIS, median reconstruction error and C_comp on held-out data, and the exact Type D
-  (and S) verdicts of the ground truths;
+  max of SIS, the median MIS (:mod:`numeric.experiment.mechanistic_score`; absent from results
+  of older sweeps), median reconstruction error and C_comp on held-out data, and the exact
+  Type D (and S) verdicts of the ground truths;
 * :func:`plot_sis`: SIS against overlap, one line per K and lambda, the mean over seeds with
   one-standard-deviation error bars and every seed as a dot (matplotlib, Agg);
 * :func:`markdown_report`: the table plus the issue's two acceptance checks (median SIS at
@@ -43,7 +44,9 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     -------
     list of dict
         Keys ``K, lam, overlap, n, sis_median, sis_mean, sis_std, sis_min, sis_max, sis_values,
-        recon_median, ccomp_median, nccomp_median, exact_D, exact_S``, and for runs with
+        mis_median`` (``None`` when no row has an ``mis``), ``latents`` (the latent
+        distributions of the rows; rows without the column count as ``independent``),
+        ``recon_median, ccomp_median, nccomp_median, exact_D, exact_S``, and for runs with
         restarts ``restarts`` (most per run), ``sis_first_median`` (restart 0 of every run: the
         one-initialisation protocol) and ``inits_identified`` (``(count, total)`` of restarts
         with SIS >= :data:`IDENTIFIED`).
@@ -66,6 +69,8 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "sis_min": min(sis),
                 "sis_max": max(sis),
                 "sis_values": sis,
+                "mis_median": _median_of(members, "mis"),
+                "latents": _tally(str(r.get("latents") or "independent") for r in members),
                 "recon_median": statistics.median(float(r["eval_recon"]) for r in members),
                 "ccomp_median": statistics.median(float(r["eval_ccomp"]) for r in members),
                 "nccomp_median": _median_of(members, "eval_nccomp"),
@@ -271,8 +276,14 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
     lines = [f"# {title}" if title else "# SIS vs overlap", ""]
     if timing:
         lines += [timing, ""]
+    latents = sorted({s.get("latents") or "independent" for s in summary})
+    if latents != ["independent"]:
+        lines += [f"Latent distribution: {'; '.join(latents)}.", ""]
     restarts = max((s.get("restarts", 1) for s in summary), default=1)
     head = ["K", "lambda", "overlap", "seeds", "SIS median", "SIS mean ± sd", "SIS min..max"]
+    with_mis = any(s.get("mis_median") is not None for s in summary)
+    if with_mis:
+        head.append("MIS median")
     if restarts > 1:
         head += ["SIS median, restart 0 only", f"inits with SIS >= {IDENTIFIED:g}"]
     head += ["eval recon (median)", "eval C_comp (median)", "eval C_comp/‖J‖² (median)", "exact Type D (global)", "exact Type S (points)"]
@@ -287,6 +298,9 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
             f"{s['sis_mean']:.3f} ± {s['sis_std']:.3f}",
             f"{s['sis_min']:.3f}..{s['sis_max']:.3f}",
         ]
+        if with_mis:
+            mis = s.get("mis_median")
+            cells.append(f"{mis:.3f}" if mis is not None else "-")
         if restarts > 1:
             first = s.get("sis_first_median")
             hit, total = s.get("inits_identified", (0, 0))

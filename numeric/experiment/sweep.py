@@ -3,10 +3,18 @@
 Runs of the same shape (same K and overlap, hence the same observed dimension) are trained
 together as one vmapped ensemble (:func:`numeric.experiment.training.train_ensemble`): the
 lambdas and seeds of a grid point are the members.  After each ensemble its runs are evaluated
-(reconstruction error and C_comp on held-out data, SIS) and appended to ``results.csv``, so an
+(reconstruction error and C_comp on held-out data, SIS, MIS) and appended to ``results.csv``, so an
 interrupted sweep resumes where it stopped: runs already in ``results.csv`` are skipped, and the
 exact verdicts already in ``generators.csv`` are not recomputed.  ``config.json`` records the
-configuration; resuming into a folder made by a different configuration is refused.
+configuration; resuming into a folder made by a different configuration is refused (a
+``config.json`` written before a key existed counts as that key's default,
+:data:`numeric.experiment.config.LEGACY_DEFAULTS`, so older folders resume).
+
+Latents: ``config.latents`` picks the distribution (:mod:`numeric.experiment.latents`);
+``"independent"`` draws exactly the ``N(0, I)`` samples of sweeps made before the option, and
+rows of older ``results.csv`` files (no ``latents``, no ``mis`` column) still load and resume.
+The Mechanistic Identifiability Score (:mod:`numeric.experiment.mechanistic_score`) of every
+reported model is measured on the first :data:`MIS_POINTS` evaluation latents.
 
 Seeds: every random choice derives from the base seed and the run's coordinates through
 ``numpy.random.SeedSequence`` -- the slot MLPs from (K, seed index), the latent samples from
@@ -45,9 +53,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from threadpoolctl import threadpool_limits
 
 from ..contrast import compositional_contrast, normalized_compositional_contrast
-from .config import ConfigError, RunSpec, SweepConfig
+from .config import LEGACY_DEFAULTS, ConfigError, RunSpec, SweepConfig
 from .exact import exact_verdicts, sample_points
 from .groundtruth import GroundTruth, sample_ground_truth
+from .latents import sample_latents
+from .mechanistic_score import model_mis
 from .sis import slot_identifiability_score
 from .training import TrainSettings, decoder_jacobians_and_outputs, train_ensemble
 
@@ -94,6 +104,7 @@ RESULT_COLUMNS = [
     "init_seed",
     "batch_seed",
     "data_seed",
+    "latents",
     "train_loss",
     "train_recon",
     "train_ccomp",
@@ -103,6 +114,7 @@ RESULT_COLUMNS = [
     "sis",
     "r_on",
     "r_off",
+    "mis",
     "contrast",
     "restarts",
     "select",
@@ -143,6 +155,7 @@ _FLOAT = {
     "eval_nccomp",
     "sis",
     "sis_first",
+    "mis",
     "train_seconds",
     "gt_min_singular",
     "gt_max_singular",
@@ -216,6 +229,8 @@ def _check_out_dir(config: SweepConfig, out: Path) -> None:
             theirs = json.loads(snapshot.read_text())
         except json.JSONDecodeError:
             raise ConfigError(f"{snapshot} is not valid JSON; remove it or choose another --out") from None
+        if isinstance(theirs, dict):
+            theirs = {**LEGACY_DEFAULTS, **theirs}
         if theirs != mine:
             diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
             raise ConfigError(
@@ -243,10 +258,17 @@ def ground_truth(config: SweepConfig, K: int, overlap: float, seed: int) -> tupl
 
 
 def draw_latents(config: SweepConfig, K: int, seed: int) -> tuple[torch.Tensor, int]:
+    """The ``n_train + n_eval`` latents (float64) of seed index ``seed`` at ``K`` slots, drawn
+    from ``config.latents``, and their data seed (the same seed for every distribution)."""
     data_seed = derive_seed(config.seed, "data", K, seed)
-    gen = torch.Generator().manual_seed(data_seed)
-    z = torch.randn(config.n_train + config.n_eval, K * config.slot_dim, generator=gen, dtype=torch.float64)
-    return z, data_seed
+    sample = sample_latents(config.latents, config.n_train + config.n_eval, K * config.slot_dim, data_seed)
+    return sample.z, data_seed
+
+
+#: Evaluation latents at which the MIS of a trained model is measured (the first ones of the
+#: evaluation set): 6-12 ms per model on one CPU thread at K = 2 and 3, 3 latents per slot,
+#: against seconds for the kernel regressions of SIS.
+MIS_POINTS = 256
 
 
 @torch.no_grad()
@@ -263,12 +285,17 @@ def contrasts(
     return zh, xh, plain, scale_free
 
 
-@torch.no_grad()
-def evaluate_model(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int) -> dict[str, Any]:
-    zh, xh, ccomp, nccomp = contrasts(model, x, slot_dim)
+def evaluate_model(
+    model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: int, slot_dim: int, gt: GroundTruth | None = None
+) -> dict[str, Any]:
+    """Held-out reconstruction error, C_comp, SIS and (given the ground truth ``gt`` with
+    ``x = gt(z)``) the MIS of ``model.encoder o gt`` on the first :data:`MIS_POINTS` rows of ``z``."""
+    with torch.no_grad():
+        zh, xh, ccomp, nccomp = contrasts(model, x, slot_dim)
     sis = slot_identifiability_score(
         z.reshape(len(z), K, slot_dim).cpu().numpy(), zh.reshape(len(zh), K, slot_dim).double().cpu().numpy()
     )
+    mis = model_mis(model.encoder, gt, z[:MIS_POINTS], K).mis if gt is not None else ""
     return {
         "eval_recon": float((x - xh).square().mean()),
         "eval_ccomp": float(ccomp.mean()),
@@ -276,6 +303,7 @@ def evaluate_model(model: torch.nn.Module, x: torch.Tensor, z: torch.Tensor, K: 
         "sis": sis.sis,
         "r_on": ";".join(f"{v:.4f}" for v in sis.r_on),
         "r_off": ";".join(f"{v:.4f}" for v in sis.r_off),
+        "mis": mis,
     }
 
 
@@ -419,6 +447,8 @@ def _run(
             key = _ensure_generator(config, run.K, run.overlap, run.seed, gens, generators_path, say)
             for column in ("exact_D_global", "exact_D_points", "exact_S_points"):
                 done[run.key][column] = gens[key][column]
+            if done[run.key].get("latents") in (None, ""):  # a row written before the option: N(0, I)
+                done[run.key]["latents"] = config.latents
     if done:
         _write_rows(results_path, RESULT_COLUMNS, [done[r.key] for r in runs if r.key in done])
     with Progress(*columns, console=console, disable=not show_progress, transient=False) as progress:
@@ -427,12 +457,14 @@ def _run(
             started = time.perf_counter()
             seeds = sorted({r.seed for r in members})
             data: dict[int, tuple[torch.Tensor, torch.Tensor, str, int]] = {}
+            truths: dict[int, GroundTruth] = {}
             for s in seeds:
                 gt, _ = ground_truth(config, K, overlap, s)
                 z, data_seed = draw_latents(config, K, s)
                 key = RunSpec(K, overlap, 0.0, s).generator_key
                 _ensure_generator(config, K, overlap, s, gens, generators_path)
                 data[s] = (z, gt(z), key, data_seed)
+                truths[s] = gt
             slots = [(run, r) for run in members for r in range(config.restarts)]
             x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)
             seeds_of = [member_seeds(config, run, r) for run, r in slots]
@@ -456,7 +488,7 @@ def _run(
                 x_eval = x[config.n_train :].to(device=device, dtype=dtype)
                 x_sel = x_train[j * config.restarts, :SELECTION_SAMPLES]
                 idx = list(range(j * config.restarts, (j + 1) * config.restarts))
-                evals = [evaluate_model(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim) for i in idx]
+                evals = [evaluate_model(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim, truths[run.seed]) for i in idx]
                 losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
                 nccomp = [float(contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
                 score = nccomp if config.select == "normalized-contrast" else losses
@@ -474,6 +506,7 @@ def _run(
                     "init_seed": seeds_of[i][0],
                     "batch_seed": seeds_of[i][1],
                     "data_seed": data_seed,
+                    "latents": config.latents,
                     "train_loss": losses[best],
                     "train_recon": float(trained.history["recon"][i, -tail:].mean()),
                     "train_ccomp": float(trained.history["ccomp"][i, -tail:].mean()),
