@@ -62,3 +62,54 @@ def test_global_verdict_agrees_with_points(seed):
         assert g.domain.contains(p)
         rank, directions = _rank_and_directions(g, p)
         assert rank < 2 or directions <= 2, (seed, p)
+
+
+def _float_rows(g, point):
+    return [[float(sp.diff(o, s).subs(point).evalf(30)) for s in (s1, s2)] for o in g.outputs[:-1]]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_transcendental_factors_by_certified_circuits(seed):
+    """Certified circuits (docs/mathematics.md 7.3) on 2-D factors with rows F'(a s1 + b s2) (a, b),
+    F built from exp, tanh, sin and sigmoids.  Half the generators have a row whose F' vanishes on
+    the line a s1 + b s2 = 0; with only three directions the factor is reducible on that line and
+    must not be proved.  A global ``proved`` must hold at every sampled point, the planted lines
+    included (directions counted with mpmath at 30 digits, independent of the interval certificates)."""
+    rng = random.Random(100 + seed)
+    u = sp.Symbol("u")
+    increasing = [sp.exp(u), sp.tanh(u) + 2 * u, 1 / (1 + sp.exp(-u)), u + sp.sin(u) / 2, -sp.exp(-u)]  # F' never 0
+    flat = [u - sp.sin(u), u**3 + sp.exp(u) - u]  # F' = 1 - cos u, 3u^2 + e^u - 1: zero at u = 0
+    directions = [(1, 0), (0, 1), (1, rng.choice([1, -1, 2])), (rng.choice([1, 3]), 1)][: rng.choice([3, 4])]
+    planted = rng.randrange(3) if seed % 2 else None
+    outputs = [(rng.choice(flat) if i == planted else rng.choice(increasing)).subs(u, a * s1 + b * s2) for i, (a, b) in enumerate(directions)]
+    outputs.append(s3)
+    g = Generator(f"tirr-{seed}", [[s1, s2], [s3]], outputs, Box({s: (-1, 1) for s in (s1, s2, s3)}), points=[{s1: sp.Rational(1, 3), s2: sp.Rational(-1, 5), s3: sp.S(0)}])
+    glob = next(r for r in check(g, ["irreducible:D"], isolate=False, budget=60) if r.scope == "global")
+    assert glob.verdict in ("proved", "unknown")  # this route never refutes
+    distinct = {(a / max(abs(a), abs(b)), b / max(abs(a), abs(b))) if a >= 0 else (-a / max(abs(a), abs(b)), -b / max(abs(a), abs(b))) for a, b in directions}
+    if planted is not None and len(distinct) == 3:
+        assert glob.verdict == "unknown", (seed, directions, planted)
+    if planted is None:
+        assert glob.verdict == "proved", (seed, glob.to_json())
+    if glob.verdict != "proved":
+        return
+    samples = [{s1: sp.Rational(rng.randint(-9, 9), 10), s2: sp.Rational(rng.randint(-9, 9), 10), s3: sp.S(0)} for _ in range(8)]
+    if planted is not None:  # on the planted line a s1 + b s2 = 0
+        a, b = directions[planted]
+        samples += [{s1: sp.Rational(b, 2 * max(abs(a), abs(b))), s2: sp.Rational(-a, 2 * max(abs(a), abs(b))), s3: sp.S(0)}]
+    for p in samples:
+        rows = [r for r in _float_rows(g, p) if max(abs(x) for x in r) > 1e-12]
+        seen = []
+        for r in rows:
+            if not any(abs(r[0] * q[1] - r[1] * q[0]) < 1e-9 for q in seen):
+                seen.append(r)
+        assert len(seen) >= 3, (seed, p, rows)
+
+
+def test_certified_circuit_route_stays_unknown_where_a_row_vanishes():
+    """(e^s1, 0), (0, e^s2), sin(s1) (1, 1): at s1 = 0 only two directions remain (reducible);
+    the circuit's minor e^s1 sin(s1) vanishes there, so nothing is proved."""
+    g = Generator("trig-zero", [[s1, s2], [s3]], [sp.exp(s1), sp.exp(s2), sp.sin(s1) * (s1 + s2), s3], Box({s: (-1, 1) for s in (s1, s2, s3)}), points=[{s1: sp.Rational(1, 2), s2: sp.S(0), s3: sp.S(0)}])
+    by = {r.scope: r for r in check(g, ["irreducible:D"], isolate=False, budget=30)}
+    assert by["point"].verdict == "proved"
+    assert by["global"].verdict == "unknown"

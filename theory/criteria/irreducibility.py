@@ -49,6 +49,7 @@ from theory.linalg.rho import sparsest_basis, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
+from theory.criteria.d_irreducibility_global import certified_connected
 from theory.criteria.harrison_centre import Tensor, centre_split, mixed_vanish
 
 __all__ = [
@@ -475,18 +476,24 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
 
     For piecewise-polynomial blocks of dimension 1 (the column vanishes somewhere?) and
     2 (the nonzero rows fall into at most two parallel classes somewhere?, section 7.3)
-    z3 nlsat decides; a ``sat`` answer is re-verified exactly at its point.  Larger
-    blocks and other generators give ``unknown``.
+    z3 nlsat decides; a ``sat`` answer is re-verified exactly at its point.  Other blocks are
+    proved by certified circuits (:func:`~theory.criteria.d_irreducibility_global.certified_connected`:
+    a column or d + 1 rows whose minors are certified nonzero on all of S), or ``unknown``.
     """
     g = ctx.generator
     details: dict = {"readings": {"irreducible-scope": "everywhere"}}
+    methods: set[str] = set()
     for k, block in enumerate(g.blocks):
         rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
         entries = [[ctx.table.derivative(t, (a,)) for a in block] for t in rows]
-        if len(block) > 2:
-            return CheckResult("irreducible:D", "unknown", "global", "not-implemented", details={**details, "reason": f"factor {g.factor_names[k]} has dimension {len(block)} > 2"})
-        if not all(is_piecewise_polynomial(e) for row in entries for e in row):
-            return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": "the block's partials are not piecewise polynomial"})
+        if len(block) > 2 or not all(is_piecewise_polynomial(e) for row in entries for e in row):
+            # not the z3 route below: certified circuits (docs/mathematics.md 7.3)
+            ok, how = certified_connected(ctx, k)
+            if not ok:
+                return CheckResult("irreducible:D", "unknown", "global", "not-implemented" if len(block) > 2 else "not-polynomial", details={**details, "reason": how})
+            methods.add(how)
+            continue
+        methods.add("z3-nlsat")
         queries = []
         all_zero = [Eq(e) for row in entries for e in row]
         queries.append(all_zero)
@@ -516,7 +523,9 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
                         witness = dict(at.witness) if at.witness else {"point": dict(cand), "factor": g.factor_names[k], "degenerate": "rank"}
                         return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
                 return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
-    return CheckResult("irreducible:D", "proved", "global", "z3-nlsat", details=details)
+    others = methods - {"z3-nlsat"}  # the method named is the one beyond z3, if any
+    method = "certified-circuit" if "certified-circuit" in others else (others.pop() if others else "z3-nlsat")
+    return CheckResult("irreducible:D", "proved", "global", method, details=details)
 
 
 def summary(result: CheckResult) -> str:
