@@ -22,10 +22,12 @@ Examples
 
 from __future__ import annotations
 
-from fractions import Fraction
 from itertools import combinations_with_replacement
 
-from theory.criteria.context import CheckContext, NotRational, rational_value
+import sympy as sp
+
+from theory.criteria.constant_rank import as_rationals, exact_rank
+from theory.criteria.context import CheckContext, NotRational
 from theory.linalg.rational import rank
 from theory.readings import SEP_READINGS
 from theory.result import CheckResult, point_json, point_text
@@ -38,29 +40,60 @@ def _inside_one_block(ctx: CheckContext, alpha: tuple[int, ...]) -> int | None:
     return next(iter(blocks)) if len(blocks) == 1 else None
 
 
+def _value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: dict) -> sp.Expr:
+    """``d^alpha g_t(point)`` as an exact constant (``NotRational`` where it is undecided)."""
+    decision = ctx.value_at(t, alpha, point, cheap=False)
+    if decision.status == "unknown":
+        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
+    return sp.S.Zero if decision.status == "zero" else decision.value
+
+
 def separability_figures(ctx: CheckContext, point: dict, n: int) -> dict:
-    """Dimensions of ``L``, ``W_k`` and their sums at ``point``, and the three verdicts."""
+    """Dimensions of ``L``, ``W_k`` and their sums at ``point``, and the three verdicts.
+
+    The derivative vectors are exact constants; their ranks are exact elimination when every
+    entry is rational, else certified minor by minor (:mod:`theory.criteria.constant_rank`;
+    ``method`` says which)."""
     g = ctx.generator
+    values: dict[tuple[int, ...], list] = {}
 
-    def vec(alpha: tuple[int, ...]) -> list[Fraction]:
-        return [rational_value(ctx, t, alpha, point) for t in range(g.m)]
+    def vec(alpha: tuple[int, ...]) -> list:
+        if alpha not in values:
+            values[alpha] = [_value(ctx, t, alpha, point) for t in range(g.m)]
+        return values[alpha]
 
-    lower = [vec(b) for order in range(1, n) for b in combinations_with_replacement(range(g.d), order)]
-    W = [[vec(a) for a in combinations_with_replacement(block, n)] for block in g.blocks]
-    total = rank(lower + [v for Wk in W for v in Wk])
-    dims = [rank(Wk) for Wk in W]
+    lower_a = [b for order in range(1, n) for b in combinations_with_replacement(range(g.d), order)]
+    W_a = [list(combinations_with_replacement(block, n)) for block in g.blocks]
+    pure_a = [a for block in g.blocks for order in range(1, n + 1) for a in combinations_with_replacement(block, order)]
+    for alpha in lower_a + [a for Wk in W_a for a in Wk] + pure_a:
+        vec(alpha)
+    rational = as_rationals(ctx, list(values.values()))
+    if rational is not None:
+        exact = dict(zip(values, rational))
+        vectors, rank_of, method = exact, rank, "exact-evaluation"
+    else:
+        vectors, method = values, "certified-minors"
+
+        def rank_of(vs: list) -> int:
+            return exact_rank(ctx, vs)
+
+    lower = [vectors[b] for b in lower_a]
+    W = [[vectors[a] for a in Wk] for Wk in W_a]
+    total = rank_of(lower + [v for Wk in W for v in Wk])
+    dims = [rank_of(Wk) for Wk in W]
     weak = []
     for k in range(g.K):
-        rest = rank(lower + [v for j, Wj in enumerate(W) if j != k for v in Wj])
+        rest = rank_of(lower + [v for j, Wj in enumerate(W) if j != k for v in Wj])
         weak.append(dims[k] + rest == total)
-    pure = [vec(a) for block in g.blocks for order in range(1, n + 1) for a in combinations_with_replacement(block, order)]
+    pure = [vectors[a] for a in pure_a]
     return {
+        "method": method,
         "n": n,
-        "dim_L": rank(lower),
+        "dim_L": rank_of(lower),
         "dim_W": dict(zip(g.factor_names, dims)),
         "weak": dict(zip(g.factor_names, weak)),
         "nondegenerate": dict(zip(g.factor_names, [d > 0 for d in dims])),
-        "strong": rank(pure) == len(pure),
+        "strong": rank_of(pure) == len(pure),
         "pure_block_derivatives": len(pure),
     }
 
@@ -82,8 +115,9 @@ def check_separability_at(ctx: CheckContext, point: dict, n: int = 2, reading: s
     holds = {"weak": weak, "weak+nondegenerate": weak and nondeg, "strong": fig["strong"]}[reading]
     if not weak or not nondeg:
         details["note"] = "SEP-weak holds vacuously where W_k = 0" if weak and not nondeg else ""
+    method = details.pop("method")
     if holds:
-        return CheckResult(criterion, "proved", "point", "exact-evaluation", details=details, point=point)
+        return CheckResult(criterion, "proved", "point", method, details=details, point=point)
     failing = [k for k in fig["weak"] if not fig["weak"][k]] if not weak else [k for k in fig["nondegenerate"] if not fig["nondegenerate"][k]]
     witness = {
         "point": dict(point),
@@ -94,7 +128,7 @@ def check_separability_at(ctx: CheckContext, point: dict, n: int = 2, reading: s
         "dim_W": fig["dim_W"],
         "dim_L": fig["dim_L"],
     }
-    return CheckResult(criterion, "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
+    return CheckResult(criterion, "refuted", "point", method, witness=witness, details=details, point=point)
 
 
 def summary(result: CheckResult) -> str:

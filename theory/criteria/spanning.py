@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.criteria.constant_rank import exact_rank
 from theory.criteria.context import CheckContext, NotRational, rational_value
 from theory.linalg.rational import nullspace, rank
-from theory.result import CheckResult
+from theory.result import CheckResult, point_json
 
 __all__ = ["check_spanning", "summary"]
 
@@ -77,8 +78,8 @@ def _row_spans(ctx: CheckContext, n: int, support: list[int], points: list[dict]
     for _ in range(_MAX_ROUNDS):
         try:
             V = [[rational_value(ctx, n, (a,), p) for a in support] for p in points]
-        except NotRational as exc:
-            return ("unknown", str(exc))
+        except NotRational:
+            return _row_spans_certified(ctx, n, support, points)
         if rank(V) == len(support):
             return ("proved",)
         y = nullspace(V, len(support))[0]
@@ -92,6 +93,27 @@ def _row_spans(ctx: CheckContext, n: int, support: list[int], points: list[dict]
     return ("unknown", f"no spanning sample after {_MAX_ROUNDS} rounds")
 
 
+
+
+def _row_spans_certified(ctx: CheckContext, n: int, support: list[int], points: list[dict]) -> tuple:
+    """The partials' values at the points are not all rational: their rank, certified minor by
+    minor (:func:`~theory.criteria.constant_rank.exact_rank`), proves that the row spans when it is
+    full.  A rank drop found this way is not an exact dependency of the functions, so it leaves
+    the answer ``unknown``."""
+    values = []
+    for p in points:
+        row = []
+        for a in support:
+            decision = ctx.value_at(n, (a,), p, cheap=False)
+            if decision.status == "unknown":
+                return ("unknown", f"d/d{ctx.generator.latents[a]} of output {n} at {point_json(p)} is undecided")
+            row.append(sp.S.Zero if decision.status == "zero" else decision.value)
+        values.append(row)
+    try:
+        full = exact_rank(ctx, values) == len(support)
+    except NotRational as exc:
+        return ("unknown", str(exc))
+    return ("proved",) if full else ("unknown", "the partials' values at the sample points are dependent; not an exact dependency of the functions")
 
 
 def summary(result: CheckResult) -> str:
