@@ -10,7 +10,10 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -36,6 +39,12 @@ from .crosscheck_cmd import crosscheck_command
 from .report_cmd import report_command
 from .reproduce_cmd import reproduce_command
 from .theorem_cmd import hierarchy_command, theorem_command
+
+if TYPE_CHECKING:
+    from theory.model.generator import Generator
+    from theory.readings import Readings
+    from theory.registry import Which
+    from theory.result import CheckResult
 
 __all__ = ["main", "parse_at"]
 
@@ -63,6 +72,7 @@ def main() -> None:
 @click.option("--sep", "sep_reading", type=click.Choice(SEP_READINGS), default="weak+nondegenerate", show_default=True, help="Which separability decides sepN.")
 @click.option("--slices", type=click.Choice(SLICE_READINGS), default="both", show_default=True, help="Which slices T2 asks to be path-connected.")
 @click.option("--no-self-check", "no_self_check", is_flag=True, help="Skip the independent guard (finite differences of g's values re-checking every exact derivative a verdict uses).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the output is the same for every value.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def check_command(
@@ -82,16 +92,21 @@ def check_command(
     sep_reading: str,
     slices: str,
     no_self_check: bool,
+    jobs: int,
     debug: bool,
 ) -> None:
-    """Check generators (case files or bundled case names) against the criteria."""
+    """Check generators (case files or bundled case names) against the criteria.
+
+    With --jobs N the cases run in N worker processes (one case at a time in each);
+    the results are printed in the order of the cases, whatever N.
+    """
     # deferred: keeps --help/--version fast
     from rich.console import Console
 
-    from theory.checker import check, parse_criteria
-    from theory.model.generator import parse_point
+    from theory.checker import parse_criteria
     from theory.readings import Readings
 
+    from .executor import BatchProgress, map_cases, resolve_jobs
     from .render import case_document, case_table, document
 
     if not budget > 0:
@@ -102,25 +117,56 @@ def check_command(
     generators = resolve_cases(paths, use_all)
     out = Console() if sys.stdout.isatty() else Console(width=160)
     err = Console(stderr=True)
+    n = len(generators)
+    workers = resolve_jobs(jobs, n)
+    batch = _CheckBatch(generators, raw_points, ids, readings, seed, budget, engine, not no_self_check)
+    progress = BatchProgress(err, out, [g.name for g in generators], workers, "checking")
+
+    def done(i: int, results: list[CheckResult]) -> None:
+        progress.advance(i, f"{len(results)} checks in {sum(r.seconds for r in results):.2f} s")
+
     docs = []
     started = time.perf_counter()
-    for i, g in enumerate(generators, 1):
-        points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
-        label = f"[{i}/{len(generators)}] {g.name}"
-        with err.status(f"{label}: checking", spinner="dots") if err.is_terminal else contextlib.nullcontext():
-            results = check(g, ids, points, readings, seed=seed, budget=budget, engine=engine, guard=not no_self_check)
-        if not err.is_terminal and len(generators) > 1:
-            err.print(f"{label}: {len(results)} checks in {sum(r.seconds for r in results):.2f} s", highlight=False)
-        if as_json:
-            docs.append(case_document(g, results))
-        else:
-            out.print(case_table(g, results))
-            for note in g.notes:
-                out.print(f"  note: {note}", highlight=False)
+    # with workers > 1 this forks them now, before the progress display starts its thread
+    outcomes = map_cases(_check_case, range(n), workers, done, shared=batch)
+    with contextlib.closing(outcomes), progress.live():
+        for g, results in zip(generators, outcomes):
+            if as_json:
+                docs.append(case_document(g, results))
+            else:
+                with progress.paused():
+                    out.print(case_table(g, results))
+                    for note in g.notes:
+                        out.print(f"  note: {note}", highlight=False)
     if as_json:
         click.echo(json.dumps(document(docs), indent=2))
     elif len(generators) > 1:
         err.print(f"{len(generators)} cases checked in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+@dataclass(frozen=True)
+class _CheckBatch:
+    """What every case of one ``mechind check`` run shares (each worker gets it once)."""
+
+    generators: Sequence[Generator]
+    raw_points: Sequence[dict[str, str]]
+    ids: Sequence[Which]
+    readings: Readings
+    seed: int
+    budget: float
+    engine: str
+    guard: bool
+
+
+def _check_case(b: _CheckBatch, index: int) -> list[CheckResult]:
+    """Check case ``index`` of the batch (top-level: the workers of ``--jobs`` run it)."""
+    # deferred: keeps --help/--version fast (the exact layer imports sympy)
+    from theory.checker import check
+    from theory.model.generator import parse_point
+
+    g = b.generators[index]
+    points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in b.raw_points]
+    return check(g, b.ids, points, b.readings, seed=b.seed, budget=b.budget, engine=b.engine, guard=b.guard)
 
 
 @main.command("counterexample")

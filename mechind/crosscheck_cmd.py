@@ -18,6 +18,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -32,6 +33,9 @@ from .inputs import DEFAULT_BUDGET, guard, parse_at, resolve_cases
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from numeric.crosscheck import CaseCrosscheck
+    from theory.model.generator import Generator
 
 __all__ = ["crosscheck_command", "crosscheck_table", "summary_table"]
 
@@ -138,6 +142,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
 @click.option("--device", default="cpu", show_default=True, help="Torch device of the numeric layer (cpu, cuda, ...).")
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
 @click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True, help="Type S on both layers: rho+ < rho- (strict) or rho+ <= rho- (non-strict).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases cross-checked at once, each in a worker process (0: one per CPU; above 1 needs --device cpu); the output is the same for every value.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def crosscheck_command(
@@ -155,6 +160,7 @@ def crosscheck_command(
     device: str,
     hn_reading: str,
     s_reading: str,
+    jobs: int,
     debug: bool,
 ) -> None:
     """Cross-check closed-form generators: exact verdicts against numeric (torch) ones,
@@ -163,7 +169,7 @@ def crosscheck_command(
     # deferred: keeps --help/--version fast
     from rich.console import Console
 
-    from theory.model.generator import parse_point
+    from .executor import BatchProgress, map_cases, resolve_jobs
 
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
@@ -183,7 +189,7 @@ def crosscheck_command(
     import torch
 
     from numeric.criteria import DEFAULT_C
-    from numeric.crosscheck import DEFAULT_BAND, crosscheck_case, parse_dtypes, summarize
+    from numeric.crosscheck import DEFAULT_BAND, parse_dtypes, summarize
 
     names = parse_dtypes(dtypes)
     try:
@@ -191,34 +197,41 @@ def crosscheck_command(
         torch.zeros(1, device=torch_device)
     except (RuntimeError, AssertionError) as exc:
         raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
+    workers = resolve_jobs(jobs, len(generators))
+    if workers > 1 and torch_device.type != "cpu":
+        raise InputError(f"--jobs above 1 needs --device cpu: the workers are forked, and {torch_device.type} cannot be used in a forked process")
     out = Console() if sys.stdout.isatty() else Console(width=200)
     err = Console(stderr=True)
+    options = {
+        "criteria": ids,
+        "dtypes": names,
+        "random_points": random_points,
+        "seed": seed,
+        "budget": budget,
+        "c": DEFAULT_C if c is None else c,
+        "band": DEFAULT_BAND if band is None else band,
+        "device": torch_device,
+        "readings": Readings(hn=hn_reading, s=s_reading),
+    }
+    progress = BatchProgress(err, out, [g.name for g in generators], workers, "cross-checking")
+
+    def done(i: int, report: CaseCrosscheck) -> None:
+        progress.advance(i, f"{len(report.rows)} rows in {sum(report.seconds.values()):.2f} s")
+
     docs, all_rows = [], []
     started = time.perf_counter()
-    for i, g in enumerate(generators, 1):
-        points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
-        label = f"[{i}/{len(generators)}] {g.name}"
-        with err.status(f"{label}: cross-checking", spinner="dots") if err.is_terminal else contextlib.nullcontext():
-            report = crosscheck_case(
-                g,
-                criteria=ids,
-                dtypes=names,
-                random_points=random_points,
-                seed=seed,
-                budget=budget,
-                c=DEFAULT_C if c is None else c,
-                band=DEFAULT_BAND if band is None else band,
-                device=torch_device,
-                readings=Readings(hn=hn_reading, s=s_reading),
-                extra_points=points,
-            )
-        doc = report.to_json()
-        docs.append(doc)
-        all_rows += report.rows
-        if not err.is_terminal and len(generators) > 1:
-            err.print(f"{label}: {len(report.rows)} rows in {sum(report.seconds.values()):.2f} s", highlight=False)
-        if not as_json:
-            out.print(crosscheck_table(doc))
+    # with workers > 1 this forks them now, before the progress display starts its thread;
+    # torch keeps its thread count in the workers: another count could round a parallel
+    # reduction differently, and the output must not depend on --jobs
+    reports = map_cases(_crosscheck_case, range(len(generators)), workers, done, shared=(generators, raw_points, options))
+    with contextlib.closing(reports), progress.live():
+        for report in reports:
+            doc = report.to_json()
+            docs.append(doc)
+            all_rows += report.rows
+            if not as_json:
+                with progress.paused():
+                    out.print(crosscheck_table(doc))
     totals = summarize(all_rows)
     if as_json:
         click.echo(
@@ -236,3 +249,15 @@ def crosscheck_command(
         out.print(summary_table(totals))
         if len(generators) > 1:
             err.print(f"{len(generators)} cases cross-checked in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def _crosscheck_case(shared: tuple[Sequence[Generator], Sequence[dict[str, str]], dict[str, Any]], index: int) -> CaseCrosscheck:
+    """Cross-check case ``index`` of the batch (top-level: the workers of ``--jobs`` run it)."""
+    # deferred: the numeric layer imports torch (heavy; keeps --help/--version fast)
+    from numeric.crosscheck import crosscheck_case
+    from theory.model.generator import parse_point
+
+    generators, raw_points, options = shared
+    g = generators[index]
+    points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
+    return crosscheck_case(g, extra_points=points, **options)
