@@ -107,7 +107,7 @@ AUTO_MATROID_SECONDS = 5.0
 #: 5.11) when the flat search may cost more than this (:func:`_search_cost`).
 STRUCTURE_THRESHOLD = 50_000
 #: Share of the budget the structure may take before the engines get the rest.
-STRUCTURE_SHARE = 0.5
+STRUCTURE_SHARE = 0.75
 #: On entries of at most 64 bits the ``auto`` engine tries the structure only after the matroid
 #: engine, and for at most this many seconds (the flat search is fast on short numbers, and
 #: sparse matrices have far fewer flats than ``C(m, d - 1)``).

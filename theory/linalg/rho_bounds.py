@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from math import gcd
+from math import comb, gcd
 from typing import Any
 
+from theory.linalg.modular import largest_hyperplane_mod_p, rows_mod_p
 from theory.linalg.rational import primitive_integer, rank
 from theory.linalg.sparsest_basis import Blocks, check_input, is_aligned, weight
 
@@ -29,6 +30,7 @@ __all__ = [
     "ANNIHILATION_SUBSET_CAP",
     "private_rows",
     "largest_annihilated",
+    "annihilated_bound",
     "mixing_weight_lower_bound",
     "sparsity_gap_certificate",
 ]
@@ -133,6 +135,25 @@ def largest_annihilated(
     return largest(start, -1, 0)
 
 
+def annihilated_bound(
+    rows: Sequence[Sequence[Fraction]], check: Callable[[], None] | None = None, cap: int = ANNIHILATION_SUBSET_CAP
+) -> int | None:
+    """An upper bound on :func:`largest_annihilated` (what the certificate needs): the largest
+    hyperplane modulo a prime (:func:`theory.linalg.modular.largest_hyperplane_mod_p`, word-size
+    arithmetic however long the rationals, equal to ``h`` unless the prime divides a minor), and
+    the exact search where that is inconclusive (rank deficient modulo the prime, or capped).
+
+    >>> from theory.linalg.rational import to_fraction_matrix
+    >>> annihilated_bound(to_fraction_matrix([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 2, 3]]))
+    3
+    """
+    if rows and len(rows[0]) >= 2 and comb(len(rows), len(rows[0]) - 1) <= cap:  # the cap bounds both searches
+        bound = largest_hyperplane_mod_p(rows_mod_p(rows), check=check)
+        if bound is not None:
+            return bound.size
+    return largest_annihilated(rows, check, cap)
+
+
 def _largest_parallel_class(residuals: list[list[int]]) -> int:
     """The size of the largest class of parallel nonzero residuals (0 when all are zero)."""
     counts: dict[tuple[int, ...], int] = {}
@@ -172,7 +193,7 @@ def _annihilated_by_block(
     ``cap``), and the indices of the blocks where it did."""
     h, capped = [], []
     for k, (block, rows) in enumerate(zip(blocks, private)):
-        hk = largest_annihilated([[J[i][a] for a in block] for i in rows], check, cap)
+        hk = annihilated_bound([[J[i][a] for a in block] for i in rows], check, cap)
         if hk is None:
             capped.append(k)
             hk = len(rows)
@@ -193,7 +214,7 @@ def _shared_rows_term(
     rest = [list(row) for i, row in enumerate(J) if i not in taken]
     if not rest:
         return 0
-    h = largest_annihilated(rest, check, cap)
+    h = annihilated_bound(rest, check, cap)
     return 0 if h is None else len(rest) - h
 
 
