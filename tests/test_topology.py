@@ -116,12 +116,18 @@ def test_boxes_and_convex_regions_by_convexity():
         assert r2.details == {**r2.details, "reading": "co-slices", "families": {"co-slices": "proved"}}
 
 
-def test_non_convex_region_is_unknown():
+def test_non_convex_regions_by_certificates():
+    """A box minus a disc has a hole: a certified loop refutes T1 and a gap on a line refutes T2
+    (docs/mathematics.md 9.1); a region with no route left stays unknown and says why."""
     disc_minus = Region(Box({s1: (-2, 2), s2: (-2, 2)}), s1**2 + s2**2 > 1)
     r = check_simply_connected(disc_minus)
-    assert r.verdict == "unknown" and "undecidable" in r.details["reason"]
+    assert (r.verdict, r.method) == ("refuted", "certified-loop")
+    assert not disc_minus.contains({sp.Symbol(k, real=True): sp.Rational(v) for k, v in r.witness["outside_point"].items()})
     r2 = check_slices(disc_minus, [[s1], [s2]])
-    assert r2.verdict == "unknown" and r2.details["families"] == {"fibres": "unknown", "co-slices": "unknown"}
+    assert r2.verdict == "refuted" and r2.details["families"] == {"fibres": "refuted", "co-slices": "refuted"}
+    crescent = Region(Box({s1: (-1, 1), s2: (-1, 1)}), (s1**2 + s2**2 < sp.Rational(9, 10)) & ((s1 - sp.Rational(1, 2)) ** 2 + s2**2 > sp.Rational(1, 4)))
+    r3 = check_simply_connected(crescent)
+    assert r3.verdict == "unknown" and "undecidable" in r3.details["reason"]
 
 
 # -- the GridUnion description ----------------------------------------------------------------------------

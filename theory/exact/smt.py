@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -32,7 +32,7 @@ import z3
 
 from theory.model.domain import Box, Domain, Region
 
-__all__ = ["NotTranslatable", "SmtAnswer", "exists", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
 
 DEFAULT_SMT_TIMEOUT = 20.0
 
@@ -105,6 +105,44 @@ def exists(
         return SmtAnswer("unknown", reason=solver.reason_unknown())
     model = solver.model()
     return SmtAnswer("sat", _candidates(model, variables))
+
+
+def satisfiable(
+    conditions: Sequence[sp.Basic],
+    bounds: Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]],
+    timeout: float = DEFAULT_SMT_TIMEOUT,
+) -> SmtAnswer:
+    """Is there a point, each symbol strictly inside its ``bounds``, where every sympy Boolean
+    of ``conditions`` (polynomial relations joined by ``&``, ``|``, ``~``) holds?
+
+    Raises
+    ------
+    NotTranslatable
+        If a condition is not polynomial.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> satisfiable([x**2 + y**2 < 1, x > sp.Rational(9, 10), y > sp.Rational(9, 10)], {x: (-2, 2), y: (-2, 2)}).status
+    'unsat'
+    """
+    variables = {s: z3.Real(str(s)) for s in bounds}
+    solver = z3.SolverFor("QF_NRA")
+    solver.set("timeout", max(1, int(timeout * 1000)))
+    memo: dict[sp.Basic, Any] = {}
+    for c in conditions:
+        solver.add(_condition(c, variables, memo))
+    for sym, (lo, hi) in bounds.items():
+        if lo != -sp.oo:
+            solver.add(variables[sym] > _rational(sp.sympify(lo)))
+        if hi != sp.oo:
+            solver.add(variables[sym] < _rational(sp.sympify(hi)))
+    result = solver.check()
+    if result == z3.unsat:
+        return SmtAnswer("unsat")
+    if result == z3.unknown:
+        return SmtAnswer("unknown", reason=solver.reason_unknown())
+    return SmtAnswer("sat", _candidates(solver.model(), variables))
 
 
 def _atom(c: _Atom, variables: dict, memo: dict) -> Any:
