@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import time
+
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -88,6 +89,13 @@ def _figures(g: Generator, results: Sequence[CheckResult], figdir: Path, ctx: Ch
     return out
 
 
+def theorem_outcome(rep: TheoremReport) -> str:
+    """``established``, ``refuted`` (some hypothesis on g and S refuted) or ``undecided``."""
+    if rep.conclusion == "established":
+        return "established"
+    return "refuted" if any(r.endswith("refuted") for r in rep.reasons) else "undecided"
+
+
 def build_report(
     generators: Sequence[Generator],
     out_dir: str | Path,
@@ -152,6 +160,12 @@ def build_report(
             rep = reps[n]
             cells.append("**established**" if rep.conclusion == "established" else _md_escape(rep.reason.replace("hypothesis ", "")))
         doc.append(f"| {name} | " + " | ".join(cells) + " |")
+    doc += ["", "| theorem | established | a hypothesis refuted | undecided |", "|---|---|---|---|"]
+    for n in THEOREMS:
+        counts = {"established": 0, "refuted": 0, "undecided": 0}
+        for reps in theorems.values():
+            counts[theorem_outcome(reps[n])] += 1
+        doc.append(f"| {n} | {counts['established']} | {counts['refuted']} | {counts['undecided']} |")
     doc += ["", "## Cases", ""] + sections
     path = out / "report.md"
     path.write_text("\n".join(doc) + "\n")

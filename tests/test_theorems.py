@@ -197,6 +197,13 @@ def test_report_links_valid_pngs(tmp_path, bundled):
         assert w > 100 and h > 100
     assert "## Hierarchy matrix" in text and "## Theorems" in text and "Failing converses" in text
     assert "p13-reducible-split-and-merge" in text and "factor f1 splits as" in text
+    # per theorem: established / refuted / undecided, counted as the table above says case by case
+    rows = dict(re.findall(r"^\| (\d) \| (\d+ \| \d+ \| \d+) \|$", text, flags=re.M))
+    assert sorted(rows) == ["1", "2", "3", "4", "5"]
+    assert all(sum(int(v) for v in counts.split(" | ")) == len(subset) for counts in rows.values())
+    table = [line.split(" | ") for line in text.split("## Theorems")[1].splitlines() if any(line.startswith(f"| {g.name} |") for g in subset)]
+    for n in range(1, 6):  # the established counts agree with the case-by-case table
+        assert int(rows[str(n)].split(" | ")[0]) == sum("**established**" in cells[n] for cells in table)
 
 
 def test_competitor_conditions_of_the_type_m_counterexample(bundled):
