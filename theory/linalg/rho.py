@@ -45,6 +45,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import random
@@ -443,8 +444,7 @@ def sparsity(
     engine
         ``matroid`` (default), ``z3``, or ``auto``: the matroid engine for up to
         :data:`AUTO_MATROID_SECONDS` (a quarter of the budget at most), then z3 with the
-        rest (when z3 ends within bounds that decide nothing and the matroid engine's bounds
-        decide Type S, those are returned).  When the flat search may be long
+        rest (when neither is exact, their proven bounds are combined).  When the flat search may be long
         (:data:`STRUCTURE_THRESHOLD`), ``matroid`` first tries the structure (docs/mathematics.md
         5.11) for :data:`STRUCTURE_SHARE` of the budget; ``auto`` does so too on entries longer than
         64 bits, and on shorter ones tries it after the matroid engine, for at most
@@ -486,11 +486,46 @@ def sparsity(
             if result is not None:
                 return _verified(J, blocks, d, result, "structure")
         second = _run_engine("z3", J, blocks, m, d, budget, seed, dict(known))
-        # both are proven; keep z3's unless only the matroid engine's bounds decide Type S
-        if second.status != "exact" and second.type_s() is None and first.type_s() is not None:
-            return first
-        return second
+        return _verified(J, blocks, d, _merged(first, second), "auto")
     return _run_engine(engine, J, blocks, m, d, budget, seed, known)
+
+
+def _merged(first: SparsityResult, second: SparsityResult) -> SparsityResult:
+    """Two engines' results on the same J: an exact one if either is, else both bounds combined
+    (the larger lower and the smaller upper bound of each number, with the basis that attains
+    it, and the larger proven gap); every bound is proven, so their intersection is too."""
+    if second.status == "exact" or first.status == "exact":
+        return second if second.status == "exact" else first
+
+    def best(key: str) -> tuple[list[int | None], SparsityResult]:
+        a, b = first.bounds.get(key, [None, None]), second.bounds.get(key, [None, None])
+        lows = [x for x in (a[0], b[0]) if x is not None]
+        highs = [(x, r) for x, r in ((a[1], first), (b[1], second)) if x is not None]
+        high, owner = min(highs, key=lambda t: t[0]) if highs else (None, second)
+        return [max(lows) if lows else None, high], owner
+
+    plus, plus_owner = best("rho_plus")
+    minus, minus_owner = best("rho_minus")
+    rho_plus = first.rho_plus if first.rho_plus is not None else second.rho_plus
+    if rho_plus is not None:
+        plus_owner = first if first.rho_plus is not None else second
+        plus = [rho_plus, rho_plus]
+    gap = max((r for r in (first, second) if r.gap_lower is not None), key=lambda r: r.gap_lower or 0, default=None)
+    bounds = {"rho_plus": plus}
+    if "rho_minus" in first.bounds or "rho_minus" in second.bounds:
+        bounds["rho_minus"] = minus
+    return dataclasses.replace(
+        second,
+        rho_plus=rho_plus,
+        rho_star=first.rho_star if first.rho_star is not None else second.rho_star,
+        block_rho=plus_owner.block_rho,
+        aligned_basis=plus_owner.aligned_basis,
+        misaligned_basis=minus_owner.misaligned_basis,
+        bounds=bounds,
+        gap_lower=gap.gap_lower if gap is not None else None,
+        gap_certificate=gap.gap_certificate if gap is not None else None,
+        note=second.note + "; bounds combined with the matroid engine's",
+    )
 
 
 def _run_engine(engine: str, J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget, seed: int, known: dict[str, Any]) -> SparsityResult:
