@@ -12,6 +12,14 @@ the ``d`` latent columns into slots (blocks):
 * :func:`ima_contrast`: the IMA contrast of Gresele et al. (2021) (docs/mathematics.md section 12.3), 0 iff
   the Jacobian's columns are orthogonal.
 
+and three scale-free sparsity proxies (issue 15, item 3; docs/proxy-losses.md), each in ``[0, 1]``
+(up to ``eps``) and each a Hoyer-type ``l1 / l2`` relaxation of a count of nonzeros (the ``l0`` norm that Type S
+compares between slot-aligned and misaligned bases, docs/mathematics.md section 5):
+
+* :func:`slot_usage_contrast` (``"l1l2"``): per output, how many slots it uses;
+* :func:`slot_support_contrast` (``"support"``): per slot, how many outputs it touches;
+* :func:`hoyer_contrast` (``"hoyer"``): per latent, how many outputs its column touches.
+
 Each returns one value per Jacobian (shape ``jac.shape[:-2]``); Brady et al.'s batch value is
 the ``.mean()`` of that.  All are built from differentiable torch operations, so they serve as
 training losses (the training loop of :mod:`numeric.experiment.training` uses
@@ -37,8 +45,13 @@ __all__ = [
     "normalized_compositional_contrast",
     "jacobian_interaction_score",
     "ima_contrast",
+    "slot_usage_contrast",
+    "slot_support_contrast",
+    "hoyer_contrast",
+    "hoyer_ratio",
     "slot_blocks",
     "block_norms",
+    "PROXY_CONTRASTS",
 ]
 
 #: The constant Brady et al. add to every block norm (after the norm) "to reduce numerical instability".
@@ -213,6 +226,191 @@ def normalized_compositional_contrast(
     """
     energy = jac.square().sum(dim=(-2, -1))
     return compositional_contrast(jac, blocks, eps=eps) / (energy + torch.finfo(jac.dtype).tiny)
+
+
+def hoyer_ratio(values: Tensor, dim: int = -1, eps: float = BRADY_EPS) -> Tensor:
+    """The rescaled ``l1 / l2`` ratio of ``values`` along ``dim``, in ``[0, 1]`` (up to ``eps``).
+
+    For a vector ``v`` of length ``n > 1``: ``(||v||_1 / (||v||_2 + eps) - 1) / (sqrt(n) - 1)``,
+    which is 0 when ``v`` has one nonzero entry and 1 when all its entries have the same
+    magnitude (one minus Hoyer's (2004) sparsity measure).  ``||v||_1 / ||v||_2`` is the standard
+    scale-free relaxation of ``l0``: it lies in ``[1, sqrt(l0(v))]``.  It is invariant to
+    ``v -> c v`` (``c != 0``; up to ``eps``), to sign flips and to permutations of the entries.
+    Because of ``eps`` a vector with one nonzero entry gives ``-eps / (||v||_2 + eps) / (sqrt(n) - 1)``
+    (about ``-1e-11`` for entries of order 0.1), not exactly 0, and a zero vector gives
+    ``-1 / (sqrt(n) - 1)``, which the callers below replace by 0.
+
+    Parameters
+    ----------
+    values
+        Any tensor.
+    dim
+        The dimension the ratio is taken along (length ``n >= 2``).
+    eps
+        Added to the ``l2`` norm (keeps the ratio finite at zero).
+
+    Returns
+    -------
+    Tensor
+        ``values``'s shape without ``dim``.
+
+    Examples
+    --------
+    >>> float(hoyer_ratio(torch.tensor([0.0, 3.0, 0.0, 0.0])))
+    0.0
+    >>> float(hoyer_ratio(torch.tensor([2.0, -2.0, 2.0, 2.0])))
+    1.0
+    """
+    n = values.shape[dim]
+    if n < 2:
+        raise ValueError(f"the Hoyer ratio needs at least 2 entries along dim {dim}, got {n}")
+    l1 = values.abs().sum(dim)
+    l2 = torch.linalg.vector_norm(values, dim=dim)
+    return (l1 / (l2 + eps) - 1.0) / (n**0.5 - 1.0)
+
+
+def slot_usage_contrast(jac: Tensor, blocks: int | Sequence[Sequence[int]], eps: float = BRADY_EPS) -> Tensor:
+    """Per output, a Hoyer relaxation of *how many slots* it uses, averaged over the outputs (``"l1l2"``).
+
+    With ``n[k, p] = ||J[p, C_k]||_2`` the slot-block norms of output ``p`` (as in C_comp), the
+    per-output value is :func:`hoyer_ratio` of ``(n[1, p], ..., n[K, p])``:
+    ``(sum_k n[k, p] / ||J[p, :]||_2 - 1) / (sqrt(K) - 1)``, 0 iff output ``p`` depends on one
+    slot only, 1 iff it depends on every slot with the same gradient norm.  The contrast is
+    the mean over the outputs whose row is nonzero (an all-zero row contributes 0; with
+    ``eps > 0`` its value tends continuously to 0 as the row vanishes).
+
+    What it measures, against C_comp: the same *pattern* (for ``K = 2``, the outputs that mix
+    the two slots are the ones where both are nonzero), but each output counts once, whatever
+    its gradient magnitude.  C_comp ``sum_p n[1, p] n[2, p]`` is homogeneous of degree 2, so it
+    is lowered by shrinking the decoder's Jacobian, and it weights each shared output by the
+    product of its gradients, so a mixing that moves a little gradient from the large shared
+    outputs onto many private ones can lower it.  This contrast is invariant to any positive
+    rescaling of each output row (hence of ``J``), to orthogonal changes of basis *inside* a
+    slot and to permutations of slots and outputs: it only asks each output to use as few
+    slots as it can.  It still prefers disjoint supports (Type D); at an overlap the shared
+    outputs keep a positive cost that no slot-wise model removes.
+
+    Parameters
+    ----------
+    jac
+        Jacobians, shape ``(..., m, d)``.
+    blocks
+        Slot dimension or partition of the columns (see :func:`slot_blocks`); at least 2 slots.
+    eps
+        Added to every row norm.
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``, values in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])      # 2 slots of dim 1; output 3 shared evenly
+    >>> round(float(slot_usage_contrast(jac, 1)), 4)                   # (0 + 0 + 1) / 3
+    0.3333
+    >>> round(float(slot_usage_contrast(100 * jac, 1)), 4)
+    0.3333
+    """
+    norms = block_norms(jac, blocks, ord=2.0)  # (..., K, m)
+    per_output = hoyer_ratio(norms, dim=-2, eps=eps)  # (..., m)
+    active = norms.sum(-2) > 0
+    return torch.where(active, per_output, torch.zeros_like(per_output)).mean(-1)
+
+
+def slot_support_contrast(jac: Tensor, blocks: int | Sequence[Sequence[int]], eps: float = BRADY_EPS) -> Tensor:
+    """Per slot, a Hoyer relaxation of *how many outputs* it touches, averaged over the slots (``"support"``).
+
+    With ``n[k, p] = ||J[p, C_k]||_2``, slot ``k``'s value is :func:`hoyer_ratio` of
+    ``(n[k, 1], ..., n[k, m])``, a relaxation of ``|supp_k|``, the number of outputs whose
+    gradient has a nonzero component in slot ``k``'s columns; the contrast is the mean over the
+    slots.
+
+    Why this count: for a slot-aligned change of basis ``M = diag(M_1, ..., M_K)`` the support
+    of every slot block is unchanged, and when each block's rows are generic (dense, as those of
+    an MLP slot map are), ``l0(J M) = sum_k slot_dim * |supp_k|`` for generic ``M_k``.  So
+    ``sum_k |supp_k|`` is, up to the factor ``slot_dim`` and non-generic cancellations, the
+    ``rho+`` of Type S, while a misaligned basis (mixing slots) spreads every slot's
+    support over the union of the supports it mixes: that is the sparsity gap Type S asks for,
+    and it survives overlapping slots (a shared output is in two supports in every basis), where
+    Type D's "one slot per output" does not.  Invariant to rescaling each slot's columns (hence
+    ``J``), to orthogonal changes of basis inside a slot, and to permutations of the outputs
+    and of the slots; not to rescaling single outputs (a large output weighs more).
+
+    Parameters
+    ----------
+    jac, blocks, eps
+        As in :func:`slot_usage_contrast` (``eps`` is added to every slot's norm over the outputs).
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``, values in ``[0, 1]`` (a slot whose columns are all zero counts 0).
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 2.0], [0.0, 2.0]])   # each slot touches 2 of 4 outputs
+    >>> round(float(slot_support_contrast(jac, 1)), 4)                          # (sqrt(2) - 1) / (2 - 1)
+    0.4142
+    >>> mixed = jac @ torch.tensor([[1.0, 1.0], [1.0, -1.0]])                   # each slot touches all 4
+    >>> round(float(slot_support_contrast(mixed, 1)), 4)                        # 6 / sqrt(10) = 1.897 -> 0.897
+    0.8974
+    """
+    norms = block_norms(jac, blocks, ord=2.0)  # (..., K, m)
+    per_slot = hoyer_ratio(norms, dim=-1, eps=eps)  # (..., K)
+    active = norms.sum(-1) > 0
+    return torch.where(active, per_slot, torch.zeros_like(per_slot)).mean(-1)
+
+
+def hoyer_contrast(jac: Tensor, blocks: int | Sequence[Sequence[int]] | None = None, eps: float = BRADY_EPS) -> Tensor:
+    """Per latent, a Hoyer relaxation of how many outputs its Jacobian column touches, averaged (``"hoyer"``).
+
+    Latent ``i``'s value is :func:`hoyer_ratio` of the column ``J[:, i]``; the contrast is the
+    mean over the latents (an all-zero column counts 0).  ``sum_i l0(J[:, i]) = l0(J)``, so this
+    relaxes the entry count of the Jacobian *in the learned basis*, the quantity Type S
+    minimises over slot-aligned bases (``rho+``) and compares with the misaligned minimum
+    (``rho-``): when Type S holds the sparsest basis of all is slot-aligned, and a model whose
+    decoder Jacobian is as sparse as possible has its latents aligned with the slots.  Unlike
+    the two slot-block contrasts it also asks for sparsity *inside* a slot (a within-slot basis
+    with sparse columns), which the ground truth need not have; it ignores ``blocks``.
+    Invariant to rescaling each latent (column) by a nonzero factor, i.e. to every diagonal
+    change of basis (which keeps ``l0``), and to permutations of outputs and latents; with
+    column-wise normalisation the loss cannot be lowered by scaling codes against the decoder.
+
+    Parameters
+    ----------
+    jac
+        Jacobians, shape ``(..., m, d)`` with ``m >= 2``.
+    blocks
+        Unused (accepted so that every training contrast has the same signature).
+    eps
+        Added to every column norm.
+
+    Returns
+    -------
+    Tensor
+        Shape ``jac.shape[:-2]``, values in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> jac = torch.tensor([[1.0, 0.0], [0.0, 5.0], [0.0, 0.0], [0.0, 0.0]])   # one nonzero per column
+    >>> float(hoyer_contrast(jac))
+    0.0
+    >>> float(hoyer_contrast(torch.ones(4, 2)))                                 # dense columns
+    1.0
+    """
+    del blocks
+    per_latent = hoyer_ratio(jac, dim=-2, eps=eps)  # (..., d)
+    active = jac.abs().sum(-2) > 0
+    return torch.where(active, per_latent, torch.zeros_like(per_latent)).mean(-1)
+
+
+#: The scale-free sparsity proxies by training name (:data:`numeric.experiment.training.CONTRASTS`).
+PROXY_CONTRASTS = {
+    "l1l2": slot_usage_contrast,
+    "support": slot_support_contrast,
+    "hoyer": hoyer_contrast,
+}
 
 
 def _pairwise(norms: Tensor) -> Tensor:

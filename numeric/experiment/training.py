@@ -44,7 +44,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call, jacfwd, stack_module_state, vmap
 
-from ..contrast import compositional_contrast, normalized_compositional_contrast
+from ..contrast import PROXY_CONTRASTS, compositional_contrast, normalized_compositional_contrast
 from .models import HIDDEN, AutoEncoder, init_autoencoder
 
 __all__ = [
@@ -60,8 +60,10 @@ __all__ = [
 ]
 
 #: The contrasts a run can be trained with: Brady et al.'s synthetic one (the default), their image
-#: variant, and the project's scale-free variant (:func:`numeric.contrast.normalized_compositional_contrast`).
-CONTRASTS = ("unweighted", "weighted", "normalized")
+#: variant, the project's scale-free variant (:func:`numeric.contrast.normalized_compositional_contrast`),
+#: and the scale-free sparsity proxies of docs/proxy-losses.md (:data:`numeric.contrast.PROXY_CONTRASTS`:
+#: ``"l1l2"`` slots per output, ``"support"`` outputs per slot, ``"hoyer"`` outputs per latent).
+CONTRASTS = ("unweighted", "weighted", "normalized", *PROXY_CONTRASTS)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class TrainSettings:
         Hidden width of the encoder and decoder.
     contrast
         The contrast in the loss (:data:`CONTRASTS`): ``"unweighted"`` is Brady et al.'s synthetic
-        C_comp, ``"weighted"`` their image variant, ``"normalized"`` C_comp / ||J||_F^2.
+        C_comp, ``"weighted"`` their image variant, ``"normalized"`` C_comp / ||J||_F^2, and
+        ``"l1l2"``, ``"support"``, ``"hoyer"`` the sparsity proxies of
+        :data:`numeric.contrast.PROXY_CONTRASTS` (scale-free, values in ``[0, 1]``).
 
     Examples
     --------
@@ -196,6 +200,8 @@ def autoencoder_loss(
     if with_contrast:
         if contrast == "normalized":
             ccomp = normalized_compositional_contrast(jac, slot_dim).mean()
+        elif contrast in PROXY_CONTRASTS:
+            ccomp = PROXY_CONTRASTS[contrast](jac, slot_dim).mean()
         else:
             ccomp = compositional_contrast(jac, slot_dim, weighted=contrast == "weighted").mean()
     else:

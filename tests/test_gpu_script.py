@@ -1,0 +1,53 @@
+"""benchmarks/gpu_paper_slice.py (issue 15, item 4) works without a GPU: ``--help``, ``--dry-run``
+(the planned runs and the time estimate) and the refusal with exit status 2 when no CUDA device
+is present."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "gpu_paper_slice.py"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_help_and_dry_run_need_no_gpu(tmp_path):
+    assert _run("--help").returncode == 0
+    res = _run("--dry-run", "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    assert "paper-K2-o0.75" in res.stdout and "wishart-K2-o0.5" in res.stdout
+    assert "6 workers" in res.stdout and "60 runs" in res.stdout
+    assert "estimate: 4 ms/step -> 65000 steps" in res.stdout and "dry run" in res.stdout
+    assert not (tmp_path / "out").exists()
+    small = _run("--dry-run", "--only", "wishart-K2", "--budget", "400", "--step-ms", "2", "--max-steps", "1000")
+    assert "2 workers" in small.stdout and "1000 steps" in small.stdout
+
+
+def test_the_step_plan_fits_the_budget():
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import gpu_paper_slice as g
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    args = g.parse_args(["--budget", "600"])
+    steps, est = g.choose_steps(args, 4.0)
+    assert est["total_s"] + est["margin_s"] <= 600 + 1e-9 and steps == 65000
+    assert g.choose_steps(args, 0.1)[0] == g.PAPER_STEPS
+    steps, est = g.choose_steps(args, 4.0, elapsed=50.0)
+    assert est["startup_s"] == 150.0 and est["total_s"] + est["margin_s"] <= 600 + 1e-9 and steps == 60000
+
+
+def test_without_cuda_it_refuses_with_exit_status_2(tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: the script would run for real")
+    res = _run("--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert "needs a CUDA device" in res.stderr
