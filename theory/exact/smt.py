@@ -91,20 +91,23 @@ def exists(
         If a constraint leaves the piecewise-polynomial fragment.
     """
     variables = {s: z3.Real(str(s)) for s in latents}
+    memo: dict[sp.Basic, Any] = {}
+    formulas = [_atom(c, variables, memo) for c in constraints] + _domain_constraints(domain, variables, memo)
+    return _solve(formulas, variables, timeout)
+
+
+def _solve(formulas: Sequence[Any], variables: dict, timeout: float) -> SmtAnswer:
+    """z3 nlsat on ``formulas`` within ``timeout`` seconds, with candidate points when sat."""
     solver = z3.SolverFor("QF_NRA")
     solver.set("timeout", max(1, int(timeout * 1000)))
-    memo: dict[sp.Basic, Any] = {}
-    for c in constraints:
-        solver.add(_atom(c, variables, memo))
-    for c in _domain_constraints(domain, variables, memo):
-        solver.add(c)
+    for f in formulas:
+        solver.add(f)
     result = solver.check()
     if result == z3.unsat:
         return SmtAnswer("unsat")
     if result == z3.unknown:
         return SmtAnswer("unknown", reason=solver.reason_unknown())
-    model = solver.model()
-    return SmtAnswer("sat", _candidates(model, variables))
+    return SmtAnswer("sat", _candidates(solver.model(), variables))
 
 
 def satisfiable(
@@ -127,22 +130,14 @@ def satisfiable(
     'unsat'
     """
     variables = {s: z3.Real(str(s)) for s in bounds}
-    solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(timeout * 1000)))
     memo: dict[sp.Basic, Any] = {}
-    for c in conditions:
-        solver.add(_condition(c, variables, memo))
+    formulas = [_condition(c, variables, memo) for c in conditions]
     for sym, (lo, hi) in bounds.items():
         if lo != -sp.oo:
-            solver.add(variables[sym] > _rational(sp.sympify(lo)))
+            formulas.append(variables[sym] > _rational(sp.sympify(lo)))
         if hi != sp.oo:
-            solver.add(variables[sym] < _rational(sp.sympify(hi)))
-    result = solver.check()
-    if result == z3.unsat:
-        return SmtAnswer("unsat")
-    if result == z3.unknown:
-        return SmtAnswer("unknown", reason=solver.reason_unknown())
-    return SmtAnswer("sat", _candidates(solver.model(), variables))
+            formulas.append(variables[sym] < _rational(sp.sympify(hi)))
+    return _solve(formulas, variables, timeout)
 
 
 def _atom(c: _Atom, variables: dict, memo: dict) -> Any:

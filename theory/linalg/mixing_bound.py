@@ -223,6 +223,11 @@ class _Search:
         self.floor = min(self.floor, lower)
 
 
+def _shared_mod_p(Jp: np.ndarray, blocks: Blocks, support: tuple[int, ...], shared: list[int]) -> list[np.ndarray]:
+    """The shared rows modulo p, one block of columns per block of ``support``."""
+    return [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
+
+
 def _coarse_bound(
     Jp: np.ndarray,
     blocks: Blocks,
@@ -236,7 +241,7 @@ def _coarse_bound(
     """A bound below every configuration of ``support``: the largest private flats, and ``h``
     of the whole of ``R^{C_K}`` (which contains every ``V``)."""
     largest = [max(options, key=lambda f: len(f[0])) for options in flats]
-    shared_p = [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
+    shared_p = _shared_mod_p(Jp, blocks, support, shared)
     identity = [np.eye(len(blocks[k]), dtype=np.int64) for k in support]
     h, zero_rows = _shared_zeros(shared_p, identity, shared, tick, p)
     priv = sum(len(private[k]) - len(F) for k, (F, _, _) in zip(support, largest))
@@ -255,7 +260,7 @@ def _search_support(
     p: int,
 ) -> None:
     """The configurations of one set of blocks, by total rank, with inherited ``h`` (module)."""
-    shared_p = [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
+    shared_p = _shared_mod_p(Jp, blocks, support, shared)
     bases_p = [[_mod_p_basis(U, p) for _, U, _ in options] for options in flats]
     parents = [
         [[j for j, (G, _, rg) in enumerate(options) if rg == rf - 1 and G < F] for (F, _, rf) in options] for options in flats

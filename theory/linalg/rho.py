@@ -68,6 +68,7 @@ from theory.linalg.rho_bounds import (
 from theory.linalg.rho_z3 import z3_engine
 from theory.linalg.sparsest_basis import (
     Blocks,
+    aligned_optimum,
     basis_weight,
     check_input,
     coordinate_l0,
@@ -227,12 +228,7 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     Anything else returns ``None``; the bound and the witness are left in ``known`` for the
     engines' bounds path.
     """
-    block_bases = [sparsest_basis(J, block, d, budget.check) for block in blocks]
-    block_rho = [sum(w for _, w in bb) for bb in block_bases]
-    Bstar = [v for bb in block_bases for v, _ in bb]
-    W = [w for bb in block_bases for _, w in bb]
-    rho_plus = sum(block_rho)
-    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
+    rho_plus, block_rho, Bstar, W = aligned_optimum(blocks, lambda block: sparsest_basis(J, block, d, budget.check), known)
     if len(blocks) == 1:
         return exact_result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
     wmax = max(W)

@@ -140,6 +140,20 @@ def sparsest_basis(
     return out
 
 
+def aligned_optimum(
+    blocks: Blocks, greedy: Callable[[Sequence[int]], list[tuple[QVector, int]]], known: dict[str, Any]
+) -> tuple[int, list[int], QMatrix, list[int]]:
+    """The sparsest aligned basis: a sparsest basis per block by ``greedy``.  Returns rho+, the
+    per-block rho, the basis B* and its weights, and records the first three in ``known``."""
+    block_bases = [greedy(block) for block in blocks]
+    block_rho = [sum(w for _, w in bb) for bb in block_bases]
+    Bstar = [v for bb in block_bases for v, _ in bb]
+    W = [w for bb in block_bases for _, w in bb]
+    rho_plus = sum(block_rho)
+    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
+    return rho_plus, block_rho, Bstar, W
+
+
 def greedy_then_exchange(
     engine: str,
     J: QMatrix,
@@ -153,12 +167,7 @@ def greedy_then_exchange(
     sparsest basis of R^d (rho*); if rho* < rho+ the latter is the misaligned witness,
     otherwise the single exchange from the aligned optimum gives rho-.  ``greedy`` and
     ``exchange`` are the engine's own steps; ``known`` records progress for the bounds."""
-    block_bases = [greedy(block) for block in blocks]
-    block_rho = [sum(w for _, w in bb) for bb in block_bases]
-    Bstar = [v for bb in block_bases for v, _ in bb]
-    W = [w for bb in block_bases for _, w in bb]
-    rho_plus = sum(block_rho)
-    known.update(rho_plus=rho_plus, block_rho=block_rho, aligned=Bstar)
+    rho_plus, block_rho, Bstar, W = aligned_optimum(blocks, greedy, known)
     if len(blocks) == 1:
         return exact_result(engine, rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
     full = greedy(range(d))
