@@ -92,9 +92,11 @@ FULL_POINTS = (
 )
 #: (kind, m, d) of ``--quick``.
 QUICK_POINTS = (("planted", 12, 4), ("planted", 20, 6), ("dense", 12, 4))
-#: (kind, m, d, block size) of the kernel rows.  For ``experiment`` rows ``m`` is the number
-#: of slots K and ``d`` the overlap: the exact Jacobian of the ``small`` reproduce config's
-#: ground truth (seed ``seed``) at its exact sample point, blocks of the slot dimension 3.
+#: (kind, m, d, block size[, seed]) of the kernel rows (the seed defaults to ``--seed``).  For
+#: ``experiment`` rows ``m`` is the number of slots K and ``d`` the overlap: the exact Jacobian of
+#: the ``small`` reproduce config's ground truth (that seed) at its exact sample point, blocks of
+#: the slot dimension 3.  Seed 0 at K = 3 is degenerate (two slots with identical Jacobian blocks
+#: on the shared outputs); seed 2 is not.
 KERNEL_POINTS = (
     ("dense", 20, 6, 2),
     ("huge", 35, 6, 2),
@@ -106,6 +108,8 @@ KERNEL_POINTS = (
     ("experiment", 2, 0.75, 3),
     ("experiment", 3, 0.5, 3),
     ("experiment", 3, 0.75, 3),
+    ("experiment", 3, 0.5, 3, 2),
+    ("experiment", 3, 0.75, 3, 2),
 )
 #: The kernel rows of ``--quick``.
 QUICK_KERNEL_POINTS = (("dense", 20, 6, 2), ("experiment", 2, 0.75, 3))
@@ -790,6 +794,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--brute-cap", type=float, default=None, help="seconds for the brute force (default 60, 10 with --quick)")
     p.add_argument("--brute-rows", type=int, default=20, help="brute force only for m up to this (default 20)")
     p.add_argument("--only", choices=("engines", "kernel"), help="run only the engine comparison or only the kernel section")
+    p.add_argument("--kinds", default=None, help="kernel rows of these kinds only, comma-separated (planted, dense, huge, experiment)")
     p.add_argument("--oracle-cap", type=float, default=None, help="seconds the Fraction oracle may take per microbench operation (default 60, 10 with --quick)")
     p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
     return p
@@ -827,9 +832,11 @@ def main(argv: list[str] | None = None) -> int:
     kernel_rows: list[dict[str, Any]] = []
     micro_rows: list[dict[str, Any]] = []
     if args.only != "engines":
-        for kind, m, d, size in QUICK_KERNEL_POINTS if args.quick else KERNEL_POINTS:
+        for kind, m, d, size, *row_seed in QUICK_KERNEL_POINTS if args.quick else KERNEL_POINTS:
+            if args.kinds and kind not in args.kinds.split(","):
+                continue
             print(f"  running sparsity on {kind} {m}x{d}, blocks of {size} ...", file=sys.stderr, flush=True)
-            kernel_rows.append(kernel_point(kind, m, d, size, args.seed, budget))
+            kernel_rows.append(kernel_point(kind, m, d, size, row_seed[0] if row_seed else args.seed, budget))
         for m, n, r in QUICK_MICRO_SHAPES if args.quick else MICRO_SHAPES:
             print(f"  running rank / nullspace {m}x{n} ...", file=sys.stderr, flush=True)
             micro_rows += microbench(m, n, r, args.seed, oracle_cap)
