@@ -96,6 +96,6 @@ def reproduce_command(
         f"{torch.get_num_threads()} torch thread(s); this invocation took {seconds:.0f} s "
         f"(runs already in {out / 'results.csv'} were not redone)."
     )
-    figure, table = write_report(rows, out, title=f"mechind reproduce --config {config.name}", timing=timing)
+    figure, table = write_report(rows, out, title=f"mechind reproduce --config {config.name}", timing=timing, steps=config.steps)
     click.echo(table.read_text())
     click.echo(f"results: {out / 'results.csv'}\ngenerators: {out / 'generators.csv'}\nfigure: {figure}\ntable: {table}")

@@ -21,7 +21,7 @@ from numeric.experiment.config import ConfigError, SweepConfig, load_config
 from numeric.experiment.exact import exact_verdicts, sample_points, type_s_at
 from numeric.experiment.groundtruth import OverlapLayout, sample_ground_truth
 from numeric.experiment.models import init_autoencoder
-from numeric.experiment.report import acceptance, summarize, write_report
+from numeric.experiment.report import acceptance, markdown_report, summarize, write_report
 from numeric.experiment.sweep import GENERATORS_CSV, RESULT_COLUMNS, RESULTS_CSV, _write_rows, read_rows, run_sweep
 from numeric.experiment.training import (
     TrainSettings,
@@ -398,8 +398,17 @@ def test_cli_reproduce_runs_a_config_file(tmp_path):
     result = CliRunner().invoke(main, ["reproduce", "--config", str(cfg), "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert "median SIS at overlap 0, lambda = 1, K = 2" in result.output
+    # 5 steps is a pipeline check: the experiment's target is not judged, so nothing reads as a failure
+    assert "not judged" in result.output and "does NOT meet" not in result.output
     for name in ("results.csv", "generators.csv", "sis_vs_overlap.png", "table.md", "config.json"):
         assert (out / name).exists(), name
+
+
+def test_report_judges_the_target_only_past_the_smoke_length():
+    s = [{"K": 2, "lam": 1.0, "overlap": 0.0, "n": 1, "sis_median": 0.1, "sis_mean": 0.1, "sis_std": 0.0,
+          "sis_min": 0.1, "sis_max": 0.1, "recon_median": 0.001, "ccomp_median": 0.1, "exact_D": "proved", "exact_S": ""}]
+    assert "does NOT meet the target" in markdown_report(s, steps=4000)
+    assert "does NOT meet" not in markdown_report(s, steps=150) and "not judged" in markdown_report(s, steps=150)
 
 
 def test_cli_reproduce_bad_input_exits_2(tmp_path):
