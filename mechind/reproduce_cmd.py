@@ -1,6 +1,6 @@
 """``mechind reproduce``: the paper's synthetic experiment (issue 6) from the command line.
 
-Runs a sweep configuration (bundled ``tiny`` / ``small`` / ``paper``, or a TOML file), resumable
+Runs a sweep configuration (bundled ``tiny`` / ``small`` / ``paper`` / ``brady``, or a TOML file), resumable
 in its output folder, and writes ``results.csv``, ``generators.csv`` (the exact Type D / S
 verdicts of every ground truth), ``sis_vs_overlap.png`` and ``table.md``; the table is also
 printed.  Torch and the experiment code are imported only when the command runs, so
@@ -32,7 +32,7 @@ __all__ = ["reproduce_command"]
     "config_spec",
     default="small",
     show_default=True,
-    help="A bundled sweep (tiny, small, paper) or the path of a TOML file with the same keys.",
+    help="A bundled sweep (tiny, small, paper, brady) or the path of a TOML file with the same keys.",
 )
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True, help="Where to train.")
 @click.option(

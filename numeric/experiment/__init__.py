@@ -10,7 +10,7 @@ One concept per module:
 * :mod:`.sis`: the Slot Identifiability Score as Brady et al. compute it;
 * :mod:`.latents`: the latent distributions (independent, Wishart-correlated, scale mixture);
 * :mod:`.mechanistic_score`: the Mechanistic Identifiability Score, from Jacobians of ``f o g``;
-* :mod:`.config`: sweep configurations (TOML; bundled ``tiny``, ``small``, ``paper``);
+* :mod:`.config`: sweep configurations (TOML; bundled ``tiny``, ``small``, ``paper``, ``brady``);
 * :mod:`.sweep`: the resumable sweep writing ``results.csv`` / ``generators.csv``;
 * :mod:`.report`: summary, figure and Markdown table.
 

@@ -1,6 +1,6 @@
 """Sweep configurations: TOML files, validated into a :class:`SweepConfig`.
 
-Bundled configurations live in ``numeric/experiment/configs/`` (``tiny``, ``small``, ``paper``);
+Bundled configurations live in ``numeric/experiment/configs/`` (``tiny``, ``small``, ``paper``, ``brady``);
 :func:`load_config` takes one of those names or a path to a TOML file with the same keys.
 Every key has a default except ``name``; an unknown key, a wrong type or an impossible value is
 an error naming the key (:class:`ConfigError`, an ``InputError``: exit status 2 on the CLI).
@@ -309,7 +309,7 @@ def bundled_configs() -> list[str]:
     Examples
     --------
     >>> sorted(bundled_configs())
-    ['paper', 'small', 'tiny']
+    ['brady', 'paper', 'small', 'tiny']
     """
     folder = resources.files(__package__) / "configs"
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
@@ -321,7 +321,7 @@ def load_config(spec: str | Path, seed: int | None = None) -> SweepConfig:
     Parameters
     ----------
     spec
-        ``"tiny"``, ``"small"``, ``"paper"``, or a path to a ``.toml`` file.
+        ``"tiny"``, ``"small"``, ``"paper"``, ``"brady"``, or a path to a ``.toml`` file.
     seed
         Overrides the file's base ``seed`` when given.
 
