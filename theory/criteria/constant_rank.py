@@ -71,7 +71,9 @@ def exact_rank(ctx: CheckContext, vectors: Sequence[Sequence[sp.Expr]]) -> int:
         if rows > MAX_DET_DIM:
             raise NotRational(f"{rows} vectors of length {length}: too many for certified minors (at most {MAX_DET_DIM})")
         matrix = [[vectors[i][j] for i in range(rows)] for j in range(length)]
-    oracle = MinorOracle.from_values(matrix, ctx.budget, ctx.symbolic_timeout)
+    # entries decided through the context's cache of constants (as_rationals has just decided them)
+    entries = [[ctx.decide_constant(sp.sympify(v)) for v in row] for row in matrix]
+    oracle = MinorOracle(entries, ctx.budget, ctx.symbolic_timeout)
     try:
         return certified_rank(oracle, list(range(len(matrix))), list(range(len(matrix[0])))).rank
     except MinorUndecided as exc:
