@@ -38,7 +38,7 @@ import numpy as np
 
 from theory.linalg.rational import integer_rows
 
-__all__ = ["PRIME", "rows_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "NODE_CAP"]
+__all__ = ["PRIME", "rows_mod_p", "rref_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "NODE_CAP"]
 
 #: The prime of :func:`rows_mod_p`, ``2**31 - 1``: a product of two residues stays below
 #: ``2**62``, and so does the difference of two such products, inside int64.  (A small prime
@@ -67,30 +67,40 @@ def rows_mod_p(rows: Sequence[Sequence[Fraction]], p: int = PRIME) -> np.ndarray
     return np.array([x % p for x in flat], dtype=np.int64).reshape(m, n)
 
 
+def rref_mod_p(A: np.ndarray, p: int = PRIME) -> tuple[np.ndarray, list[int]]:
+    """The reduced row echelon form of ``A`` modulo ``p`` and its pivot columns.
+
+    >>> R, pivots = rref_mod_p(np.array([[2, 4], [1, 3]]), 7)
+    >>> R.tolist(), pivots
+    ([[1, 0], [0, 1]], [0, 1])
+    """
+    R = np.array(A, dtype=np.int64) % p
+    m, n = R.shape
+    pivots: list[int] = []
+    for c in range(n):
+        r = len(pivots)
+        if r == m:
+            break
+        rows = np.nonzero(R[r:, c])[0]
+        if rows.size == 0:
+            continue
+        i = r + int(rows[0])
+        R[[r, i]] = R[[i, r]]
+        R[r] = R[r] * pow(int(R[r, c]), -1, p) % p
+        f = R[:, c].copy()
+        f[r] = 0
+        R = (R - np.outer(f, R[r])) % p  # residues below 2**31: products below 2**62
+        pivots.append(c)
+    return R, pivots
+
+
 def rank_mod_p(A: np.ndarray, p: int = PRIME) -> int:
     """The rank of ``A`` modulo ``p`` (a lower bound on the rank over the rationals).
 
     >>> rank_mod_p(np.array([[1, 2], [2, 4], [0, 1]]), 7)
     2
     """
-    R = np.array(A, dtype=np.int64) % p
-    m, n = R.shape
-    r = 0
-    for c in range(n):
-        rows = np.nonzero(R[r:, c])[0]
-        if rows.size == 0:
-            continue
-        i = r + int(rows[0])
-        R[[r, i]] = R[[i, r]]
-        inv = pow(int(R[r, c]), -1, p)
-        R[r] = R[r] * inv % p
-        f = R[:, c].copy()
-        f[r] = 0
-        R = (R - np.outer(f, R[r])) % p
-        r += 1
-        if r == m:
-            break
-    return r
+    return len(rref_mod_p(A, p)[1])
 
 
 @dataclass(frozen=True)
@@ -238,22 +248,8 @@ def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> Hype
 def _closure_alone(A: np.ndarray, rows: list[int], p: int) -> frozenset[int] | None:
     """The rows annihilating the kernel of ``A[rows]`` modulo ``p`` when that kernel is a line, else ``None``."""
     n = A.shape[1]
-    R = A[rows] % p
-    pivots: list[int] = []
-    r = 0
-    for c in range(n):
-        nz = np.nonzero(R[r:, c])[0] if r < len(rows) else np.array([], dtype=np.int64)
-        if nz.size == 0:
-            continue
-        i = r + int(nz[0])
-        R[[r, i]] = R[[i, r]]
-        R[r] = R[r] * pow(int(R[r, c]), -1, p) % p
-        f = R[:, c].copy()
-        f[r] = 0
-        R = (R - np.outer(f, R[r]) % p) % p
-        pivots.append(c)
-        r += 1
-    if r != n - 1:
+    R, pivots = rref_mod_p(A[rows], p)
+    if len(pivots) != n - 1:
         return None
     free = next(c for c in range(n) if c not in pivots)
     x = np.zeros(n, dtype=np.int64)
