@@ -384,6 +384,20 @@ class NotRational(Exception):
     """An exact value needed as a rational number is undecided or irrational."""
 
 
+def constant_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Point) -> sp.Expr:
+    """``d^alpha g_t`` at ``point`` as an exact constant (zero when decided zero).
+
+    Raises
+    ------
+    NotRational
+        When the value is undecided.
+    """
+    decision = ctx.value_at(t, alpha, point, cheap=False)
+    if decision.status == "unknown":
+        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
+    return sp.S.Zero if decision.status == "zero" else decision.value
+
+
 def rational_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Point) -> Fraction:
     """``d^alpha g_t`` at ``point`` as a :class:`~fractions.Fraction`.
 
@@ -392,10 +406,7 @@ def rational_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Poi
     NotRational
         When the value is undecided or not a known rational.
     """
-    decision = ctx.value_at(t, alpha, point, cheap=False)
-    if decision.status == "unknown":
-        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
-    value = sp.S.Zero if decision.status == "zero" else decision.value
+    value = constant_value(ctx, t, alpha, point)
     if not value.is_Rational:
         raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is not a known rational")
     return Fraction(int(value.p), int(value.q))

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 from itertools import combinations_with_replacement
 
-import sympy as sp
 
 from theory.criteria.constant_rank import as_rationals, exact_rank
-from theory.criteria.context import CheckContext, NotRational
+from theory.criteria.context import CheckContext, NotRational, constant_value
 from theory.linalg.rational import rank
 from theory.readings import SEP_READINGS
-from theory.result import CheckResult, point_json, point_text
+from theory.result import CheckResult, point_text
 
 __all__ = ["check_separability_at", "separability_figures", "summary", "SEP_READINGS"]
 
@@ -38,14 +37,6 @@ __all__ = ["check_separability_at", "separability_figures", "summary", "SEP_READ
 def _inside_one_block(ctx: CheckContext, alpha: tuple[int, ...]) -> int | None:
     blocks = {ctx.generator.block_of[a] for a in alpha}
     return next(iter(blocks)) if len(blocks) == 1 else None
-
-
-def _value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: dict) -> sp.Expr:
-    """``d^alpha g_t(point)`` as an exact constant (``NotRational`` where it is undecided)."""
-    decision = ctx.value_at(t, alpha, point, cheap=False)
-    if decision.status == "unknown":
-        raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
-    return sp.S.Zero if decision.status == "zero" else decision.value
 
 
 def separability_figures(ctx: CheckContext, point: dict, n: int) -> dict:
@@ -59,7 +50,7 @@ def separability_figures(ctx: CheckContext, point: dict, n: int) -> dict:
 
     def vec(alpha: tuple[int, ...]) -> list:
         if alpha not in values:
-            values[alpha] = [_value(ctx, t, alpha, point) for t in range(g.m)]
+            values[alpha] = [constant_value(ctx, t, alpha, point) for t in range(g.m)]
         return values[alpha]
 
     lower_a = [b for order in range(1, n) for b in combinations_with_replacement(range(g.d), order)]

@@ -25,9 +25,9 @@ from __future__ import annotations
 import sympy as sp
 
 from theory.criteria.constant_rank import exact_rank
-from theory.criteria.context import CheckContext, NotRational, rational_value
+from theory.criteria.context import CheckContext, NotRational, constant_value, rational_value
 from theory.linalg.rational import nullspace, rank
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult
 
 __all__ = ["check_spanning", "summary"]
 
@@ -102,16 +102,8 @@ def _row_spans_certified(ctx: CheckContext, n: int, support: list[int], points: 
     minor (:func:`~theory.criteria.constant_rank.exact_rank`), proves that the row spans when it is
     full.  A rank drop found this way is not an exact dependency of the functions, so it leaves
     the answer ``unknown``."""
-    values = []
-    for p in points:
-        row = []
-        for a in support:
-            decision = ctx.value_at(n, (a,), p, cheap=False)
-            if decision.status == "unknown":
-                return ("unknown", f"d/d{ctx.generator.latents[a]} of output {n} at {point_json(p)} is undecided")
-            row.append(sp.S.Zero if decision.status == "zero" else decision.value)
-        values.append(row)
     try:
+        values = [[constant_value(ctx, n, (a,), p) for a in support] for p in points]
         full = exact_rank(ctx, values) == len(support)
     except NotRational as exc:
         return ("unknown", str(exc))

@@ -44,7 +44,7 @@ from typing import Any, Union
 import sympy as sp
 
 from theory.readings import SLICE_READINGS
-from theory.theorems.grid_topology import Cell, GridUnion, GridVerdict, cells_connected, simply_connected, slices_path_connected
+from theory.theorems.grid_topology import GridUnion, GridVerdict, cells_connected, simply_connected, slices_path_connected
 from theory.model.domain import Box, Region
 from theory.exact.rationals import rational_str
 from theory.result import CheckResult
