@@ -51,8 +51,9 @@ def as_rationals(ctx: CheckContext, vectors: Sequence[Sequence[sp.Expr]]) -> lis
     return out
 
 
-def exact_rank(ctx: CheckContext, vectors: Sequence[Sequence[sp.Expr]]) -> int:
-    """The rank of ``vectors`` (rows of exact constants), exact or certified (see the module).
+def exact_rank(ctx: CheckContext, vectors: Sequence[Sequence[sp.Expr]], rational_first: bool = True) -> int:
+    """The rank of ``vectors`` (rows of exact constants), exact or certified (see the module);
+    ``rational_first=False`` skips the attempt at rationals (the caller has seen it fail).
 
     Raises
     ------
@@ -62,7 +63,7 @@ def exact_rank(ctx: CheckContext, vectors: Sequence[Sequence[sp.Expr]]) -> int:
     """
     if not vectors:
         return 0
-    rational = as_rationals(ctx, vectors)
+    rational = as_rationals(ctx, vectors) if rational_first else None
     if rational is not None:
         return rank(rational)
     rows, length = len(vectors), len(vectors[0])

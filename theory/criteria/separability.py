@@ -66,7 +66,7 @@ def separability_figures(ctx: CheckContext, point: dict, n: int) -> dict:
         vectors, method = values, "certified-minors"
 
         def rank_of(vs: list) -> int:
-            return exact_rank(ctx, vs)
+            return exact_rank(ctx, vs, rational_first=False)  # as_rationals failed on them all above
 
     lower = [vectors[b] for b in lower_a]
     W = [[vectors[a] for a in Wk] for Wk in W_a]

@@ -104,7 +104,7 @@ def _row_spans_certified(ctx: CheckContext, n: int, support: list[int], points: 
     the answer ``unknown``."""
     try:
         values = [[constant_value(ctx, n, (a,), p) for a in support] for p in points]
-        full = exact_rank(ctx, values) == len(support)
+        full = exact_rank(ctx, values, rational_first=False) == len(support)  # rational_value has just failed
     except NotRational as exc:
         return ("unknown", str(exc))
     return ("proved", "certified-minors") if full else ("unknown", "the partials' values at the sample points are dependent; not an exact dependency of the functions")
