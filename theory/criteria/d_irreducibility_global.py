@@ -66,12 +66,12 @@ def certified_connected(ctx: CheckContext, k: int) -> tuple[bool | None, str]:
             out = min(out, abs(float(M.det())))
         return out
 
-    candidates = sorted(combinations(rows, d + 1), key=spread, reverse=True)[:CIRCUIT_TRIES] if len(rows) <= 12 else []
-    if not candidates:
+    scored = sorted(((spread(c), c) for c in combinations(rows, d + 1)), key=lambda sc: sc[0], reverse=True)[:CIRCUIT_TRIES] if len(rows) <= 12 else []
+    if not scored:
         return None, f"factor {g.factor_names[k]}: too many rows to choose a circuit from" if rows else "no nonzero rows"
     why = ""
-    for chosen in candidates:
-        if spread(chosen) == 0.0:
+    for smallest, chosen in scored:
+        if smallest == 0.0:
             break
         certified = True
         for sub in combinations(chosen, d):

@@ -51,7 +51,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank
+from theory.linalg.rational import QMatrix, independent_rows, mat_mul, nullspace, rank
 
 __all__ = ["Tensor", "CentreSplit", "centre_split", "tensor_value", "mixed_vanish"]
 
@@ -246,10 +246,7 @@ def centre_split(tensors: Sequence[Tensor], d: int, n: int, seed: int = 0) -> Ce
 
 
 def _complement(basis: QMatrix, d: int) -> QMatrix:
-    """Coordinate vectors completing ``basis`` to a basis of ``Q^d``."""
-    out: QMatrix = []
-    for i in range(d):
-        e = [Fraction(int(i == j)) for j in range(d)]
-        if rank(basis + out + [e]) > len(basis) + len(out):
-            out.append(e)
-    return out
+    """Coordinate vectors completing the independent ``basis`` to a basis of ``Q^d``."""
+    identity = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    kept = independent_rows(list(basis) + identity)
+    return [identity[i - len(basis)] for i in kept if i >= len(basis)]

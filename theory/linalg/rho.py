@@ -267,10 +267,10 @@ def _entry_bits(J: QMatrix) -> int:
     return max((max(x.numerator.bit_length(), x.denominator.bit_length()) for row in J for x in row), default=1)
 
 
-def _search_cost(J: QMatrix, m: int, d: int) -> int:
+def _search_cost(m: int, d: int, bits: int) -> int:
     """What the flat search may cost: up to ``C(m, d - 1)`` hyperplanes, each with arithmetic on
-    numbers as long as the entries (in 64-bit words)."""
-    return math.comb(m, min(m, d - 1)) * max(1, _entry_bits(J) // 64)
+    numbers of ``bits`` bits (in 64-bit words)."""
+    return math.comb(m, min(m, d - 1)) * max(1, bits // 64)
 
 
 def _structure_within(
@@ -467,8 +467,9 @@ def sparsity(
     if not any(x != 0 for row in J for x in row):
         return _verified(J, blocks, d, _zero_matrix_result("matroid" if engine == "auto" else engine, blocks, d, J), engine)
     known: dict[str, Any] = {}
-    structure = engine != "z3" and len(blocks) >= 2 and _search_cost(J, m, d) > STRUCTURE_THRESHOLD
-    if structure and (engine == "matroid" or _entry_bits(J) > 64):  # long entries: the flat search is slow
+    bits = _entry_bits(J)
+    structure = engine != "z3" and len(blocks) >= 2 and _search_cost(m, d, bits) > STRUCTURE_THRESHOLD
+    if structure and (engine == "matroid" or bits > 64):  # long entries: the flat search is slow
         result = _structure_within(J, blocks, m, d, budget, seed, known)
         if result is not None:
             return _verified(J, blocks, d, result, "structure")
