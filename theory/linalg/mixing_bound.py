@@ -183,7 +183,8 @@ def mixing_weight_bound(
             private = {k: [i for i, t in enumerate(touches) if t & inside == {k}] for k in support}
             shared = [i for i, t in enumerate(touches) if len(t & inside) >= 2]
             flats = [_private_flats(J, private[k], blocks[k], tick) for k in support]
-            quick = _coarse_bound(Jp, blocks, support, private, shared, flats, tick, p)
+            rel = _Relative(support, private, shared, flats, _shared_mod_p(Jp, blocks, support, shared))
+            quick = _coarse_bound(rel, blocks, tick, p)
             if quick.lower >= search.threshold():
                 search.leave(quick.lower)  # no configuration of these blocks goes below the threshold
                 if search.best is None:
@@ -195,7 +196,7 @@ def mixing_weight_bound(
             if total > cap:  # too many configurations: the coarse bound stands for them all
                 search.offer(quick)
                 continue
-            _search_support(Jp, blocks, support, private, shared, flats, search, tick, p)
+            _search_support(rel, search, tick, p)
     if search.best is None:
         return None
     if search.floor < search.best.lower:
@@ -228,39 +229,32 @@ def _shared_mod_p(Jp: np.ndarray, blocks: Blocks, support: tuple[int, ...], shar
     return [Jp[np.ix_(shared, blocks[k])] if shared else np.zeros((0, len(blocks[k])), dtype=np.int64) for k in support]
 
 
-def _coarse_bound(
-    Jp: np.ndarray,
-    blocks: Blocks,
-    support: tuple[int, ...],
-    private: dict[int, list[int]],
-    shared: list[int],
-    flats: list[list[tuple[frozenset[int], QMatrix, int]]],
-    tick: Callable[[], None],
-    p: int,
-) -> MixingBound:
-    """A bound below every configuration of ``support``: the largest private flats, and ``h``
+@dataclass(frozen=True)
+class _Relative:
+    """The rows of J relative to a set of blocks ``support``: the private rows of each block of
+    it, the shared rows (also modulo p, one block of columns per block), and the flats of each
+    private block with ``U_F != 0`` (row indices of J, a basis of ``U_F``, rank)."""
+
+    support: tuple[int, ...]
+    private: dict[int, list[int]]
+    shared: list[int]
+    flats: list[list[tuple[frozenset[int], QMatrix, int]]]
+    shared_p: list[np.ndarray]
+
+
+def _coarse_bound(rel: _Relative, blocks: Blocks, tick: Callable[[], None], p: int) -> MixingBound:
+    """A bound below every configuration of ``rel.support``: the largest private flats, and ``h``
     of the whole of ``R^{C_K}`` (which contains every ``V``)."""
-    largest = [max(options, key=lambda f: len(f[0])) for options in flats]
-    shared_p = _shared_mod_p(Jp, blocks, support, shared)
-    identity = [np.eye(len(blocks[k]), dtype=np.int64) for k in support]
-    h, zero_rows = _shared_zeros(shared_p, identity, shared, tick, p)
-    priv = sum(len(private[k]) - len(F) for k, (F, _, _) in zip(support, largest))
-    return MixingBound(priv + len(shared) - h, support, tuple(F for F, _, _ in largest), zero_rows)
+    largest = [max(options, key=lambda f: len(f[0])) for options in rel.flats]
+    identity = [np.eye(len(blocks[k]), dtype=np.int64) for k in rel.support]
+    h, zero_rows = _shared_zeros(rel.shared_p, identity, rel.shared, tick, p)
+    priv = sum(len(rel.private[k]) - len(F) for k, (F, _, _) in zip(rel.support, largest))
+    return MixingBound(priv + len(rel.shared) - h, rel.support, tuple(F for F, _, _ in largest), zero_rows)
 
 
-def _search_support(
-    Jp: np.ndarray,
-    blocks: Blocks,
-    support: tuple[int, ...],
-    private: dict[int, list[int]],
-    shared: list[int],
-    flats: list[list[tuple[frozenset[int], QMatrix, int]]],
-    search: _Search,
-    tick: Callable[[], None],
-    p: int,
-) -> None:
+def _search_support(rel: _Relative, search: _Search, tick: Callable[[], None], p: int) -> None:
     """The configurations of one set of blocks, by total rank, with inherited ``h`` (module)."""
-    shared_p = _shared_mod_p(Jp, blocks, support, shared)
+    support, private, shared, flats, shared_p = rel.support, rel.private, rel.shared, rel.flats, rel.shared_p
     bases_p = [[_mod_p_basis(U, p) for _, U, _ in options] for options in flats]
     parents = [
         [[j for j, (G, _, rg) in enumerate(options) if rg == rf - 1 and G < F] for (F, _, rf) in options] for options in flats
