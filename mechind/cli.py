@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ from .reproduce_cmd import reproduce_command
 from .theorem_cmd import hierarchy_command, theorem_command
 
 if TYPE_CHECKING:
+    from theory.budget import KillableWorker
     from theory.model.generator import Generator
     from theory.readings import Readings
     from theory.registry import Which
@@ -129,7 +131,7 @@ def check_command(
     started = time.perf_counter()
     # with workers > 1 this forks them now, before the progress display starts its thread
     outcomes = map_cases(_check_case, range(n), workers, done, shared=batch)
-    with contextlib.closing(outcomes), progress.live():
+    with contextlib.closing(outcomes), progress.live(), contextlib.closing(batch):
         for g, results in zip(generators, outcomes):
             if as_json:
                 docs.append(case_document(g, results))
@@ -156,10 +158,34 @@ class _CheckBatch:
     budget: float
     engine: str
     guard: bool
+    #: this process's budget worker (by process id), reused from case to case; never pickled
+    workers: dict[int, KillableWorker] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "workers": {}}
+
+    def worker(self) -> KillableWorker:
+        """The budget worker of this process (forked on first use, replaced when a check is killed)."""
+        from theory.budget import KillableWorker
+
+        return self.workers.setdefault(os.getpid(), KillableWorker(self))
+
+    def close(self) -> None:
+        """Stop this process's budget worker."""
+        worker = self.workers.pop(os.getpid(), None)
+        if worker is not None:
+            worker.close()
 
 
 def _check_case(b: _CheckBatch, index: int) -> list[CheckResult]:
-    """Check case ``index`` of the batch (top-level: the workers of ``--jobs`` run it)."""
+    """Check case ``index`` of the batch (top-level: the workers of ``--jobs`` run it), in
+    this process's budget worker: one forked worker serves case after case, each check
+    still killed when it overruns its budget (:class:`theory.budget.KillableWorker`)."""
+    return b.worker().call(_check_job, index)
+
+
+def _check_job(b: _CheckBatch, index: int) -> list[CheckResult]:
+    """Check case ``index`` of the batch (in the budget worker)."""
     # deferred: keeps --help/--version fast (the exact layer imports sympy)
     from theory.checker import check
     from theory.model.generator import parse_point

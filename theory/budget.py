@@ -38,7 +38,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork", "preload_for_fork", "DEFAULT_BUDGET", "FORK_PRELOAD"]
+__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork", "preload_for_fork", "KillableWorker", "DEFAULT_BUDGET", "FORK_PRELOAD"]
 
 T = TypeVar("T")
 
@@ -193,7 +193,8 @@ def run_killable(
     ``on_kill`` instead).  Without ``isolate``, where ``fork`` is unavailable, or when
     called inside a worker (whose own limit holds, and whose kill must reach everything
     below it), the tasks run in-process; without a finite ``seconds`` they run in the
-    worker with no limit.
+    worker with no limit.  Inside a job of a :class:`KillableWorker` the tasks run in that
+    worker, each watched by its parent with the same limit.
 
     Parameters
     ----------
@@ -214,7 +215,12 @@ def run_killable(
     >>> list(run_killable([lambda: 1, lambda: 2], 5.0, lambda i, why, elapsed: None))
     [1, 2]
     """
-    if not isolate or not can_fork() or _IN_WORKER:  # a worker's own limit already holds
+    limit = None if seconds is None or not math.isfinite(seconds) else seconds + grace(seconds)
+    if isolate and _JOB is not None and not _JOB.in_task:  # in a KillableWorker's job: its parent watches each task
+        for i, task in enumerate(tasks):
+            yield _JOB.run(task, limit, i, on_kill)
+        return
+    if not isolate or not can_fork() or _IN_WORKER or _JOB is not None:  # a worker's own limit already holds
         for i, task in enumerate(tasks):
             started = time.perf_counter()
             try:
@@ -223,7 +229,6 @@ def run_killable(
                 result = on_kill(i, _exhausted(exc), time.perf_counter() - started)
             yield result
         return
-    limit = None if seconds is None or not math.isfinite(seconds) else seconds + grace(seconds)
     preload_for_fork()
     index = 0
     while index < len(tasks):
@@ -297,6 +302,197 @@ def _worker(writer: Any, tasks: Sequence[Callable[[], Any]], start: int) -> None
     finally:
         try:
             writer.close()
+        finally:
+            os._exit(code)
+
+
+class KillableWorker:
+    """One forked worker that runs many jobs, reused while it is healthy.
+
+    :func:`run_killable` forks a fresh worker for every batch of tasks.  On a machine where
+    a copy-on-write page fault is expensive, most of a small batch's time goes to the
+    faults of the fresh worker's first touches of its parent's memory.  A
+    ``KillableWorker`` is forked once and runs job after job: ``call(fn, item)`` runs
+    ``fn(shared, item)`` in the worker, and every :func:`run_killable` task inside the job
+    (each check, say) is announced to this process, which kills the worker's whole
+    process group when the task overruns its limit, exactly as :func:`run_killable` does.
+    The killed task's result is then ``on_kill(index, reason, elapsed)``, as there, and a
+    fresh worker forked from this process replays the job: the tasks that had finished
+    return their results again (from this process's record, without running), so that the
+    job continues after the killed task.  A job's code outside its tasks must therefore be
+    deterministic (the checks are: every random choice is seeded).
+
+    ``shared`` reaches the worker through ``fork`` (never pickled); ``fn`` must be a
+    top-level function and ``item`` picklable.  Where ``fork`` is unavailable, or inside
+    another worker, ``call`` runs ``fn(shared, item)`` in-process.
+
+    Examples
+    --------
+    >>> with KillableWorker(shared=10) as worker:
+    ...     worker.call(pow, 2)  # pow(10, 2), computed in the worker
+    100
+    """
+
+    def __init__(self, shared: Any = None):
+        self._shared = shared
+        self._pid: int | None = None
+        self._conn: Any = None
+
+    def __enter__(self) -> KillableWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (``None`` while none runs)."""
+        return self._pid
+
+    def call(self, fn: Callable[[Any, Any], T], item: Any) -> T:
+        """``fn(shared, item)``, computed in the worker (see the class)."""
+        if not can_fork() or _IN_WORKER or _JOB is not None:
+            return fn(self._shared, item)
+        resume: dict[int, tuple] = {}  # task number -> ("result", pickled) or ("killed", reason, elapsed)
+        while True:
+            self._start()
+            self._conn.send((fn, item, resume))
+            done, value = self._follow(resume)
+            if done:
+                return value
+
+    def close(self) -> None:
+        """Stop the worker (and whatever it started)."""
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            self._conn.close()
+            _stop(pid)
+
+    def _start(self) -> None:
+        if self._pid is not None:
+            return
+        preload_for_fork()
+        mine, theirs = multiprocessing.Pipe(duplex=True)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker
+            mine.close()
+            _job_worker(theirs, self._shared)
+        theirs.close()
+        try:
+            os.setpgid(pid, pid)
+        except OSError:  # the worker already did it (or already exited)
+            pass
+        self._pid, self._conn = pid, mine
+
+    def _follow(self, resume: dict[int, tuple]) -> tuple[bool, Any]:
+        """Serve one job until it returns (``(True, value)``) or its worker was stopped
+        in a task (``(False, None)``: the task's entry in ``resume`` says why)."""
+        running: tuple[int, float | None, float] | None = None
+        try:
+            while True:
+                wait = None
+                if running is not None and running[1] is not None:
+                    wait = max(0.0, running[1] - (time.perf_counter() - running[2]))
+                if not self._conn.poll(wait):
+                    k, _, started = running  # type: ignore[misc]
+                    self.close()
+                    resume[k] = ("killed", "timeout", time.perf_counter() - started)
+                    return False, None
+                try:
+                    message = self._conn.recv()
+                except (EOFError, OSError):
+                    pid, self._pid = self._pid, None
+                    self._conn.close()
+                    why = _death(_stop(pid))  # type: ignore[arg-type]
+                    if running is None:
+                        raise RuntimeError(f"the check worker stopped between checks: {why}") from None
+                    resume[running[0]] = ("killed", why, time.perf_counter() - running[2])
+                    return False, None
+                kind = message[0]
+                if kind == "start":
+                    running = (message[1], message[2], time.perf_counter())
+                elif kind == "done":
+                    resume[message[1]] = ("result", message[2])
+                    running = None
+                elif kind == "exhausted":
+                    self.close()
+                    resume[message[1]] = ("killed", message[2], message[3])
+                    return False, None
+                elif kind == "return":
+                    return True, pickle.loads(message[1])
+                else:  # "raise": the job raised (the worker is idle again)
+                    running = None
+                    exc, text = message[1]
+                    raise exc from WorkerTraceback(text)
+        except BaseException as exc:
+            if not isinstance(exc, Exception) or running is not None:
+                self.close()  # interrupted (SIGTERM, Ctrl-C) while the worker was busy
+            raise
+
+
+class _Job:
+    """The worker's side of one :meth:`KillableWorker.call`: runs (or replays) its tasks."""
+
+    def __init__(self, conn: Any, resume: dict[int, tuple]):
+        self.conn = conn
+        self.resume = resume
+        self.count = 0
+        self.in_task = False
+
+    def run(self, task: Callable[[], T], limit: float | None, index: int, on_kill: Callable[[int, str, float], T]) -> T:
+        k = self.count
+        self.count += 1
+        if k in self.resume:
+            entry = self.resume[k]
+            if entry[0] == "result":
+                return pickle.loads(entry[1])
+            return on_kill(index, entry[1], entry[2])
+        self.conn.send(("start", k, limit))
+        started = time.perf_counter()
+        self.in_task = True
+        try:
+            result = task()
+        except (RecursionError, MemoryError) as exc:  # the worker may be damaged: a fresh one continues
+            self.conn.send(("exhausted", k, _exhausted(exc), time.perf_counter() - started))
+            os._exit(0)
+        finally:
+            self.in_task = False
+        self.conn.send(("done", k, pickle.dumps(result)))
+        return result
+
+
+_JOB: _Job | None = None  # set in a KillableWorker while it runs a job
+
+
+def _job_worker(conn: Any, shared: Any) -> None:  # pragma: no cover - child
+    global _JOB
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills the group
+        while True:
+            try:
+                fn, item, resume = conn.recv()
+            except (EOFError, OSError):  # the parent closed the pipe (or died)
+                break
+            _JOB = _Job(conn, resume)
+            try:
+                message: tuple[str, Any] = ("return", pickle.dumps(fn(shared, item)))
+            except BaseException as exc:  # re-raised in the parent, with this traceback as its cause
+                text = "".join(traceback.format_exception(exc))
+                try:
+                    pickle.dumps(exc)
+                    message = ("raise", (exc, text))
+                except Exception:
+                    message = ("raise", (RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+            finally:
+                _JOB = None
+            conn.send(message)
+    except BaseException:
+        code = 1
+    finally:
+        try:
+            conn.close()
         finally:
             os._exit(code)
 
