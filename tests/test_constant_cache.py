@@ -155,6 +155,27 @@ def test_the_check_context_shares_one_cache():
     assert ctx.constants.misses == misses  # the tester found it in the context's cache
 
 
+def test_the_independent_witness_path_decides_through_the_cache(monkeypatch):
+    """theory.criteria.witness recomputes a refutation's derivative by sympy's diff of the
+    outputs as written; the constant it meets is decided through the check's cache (the
+    same decision: only the slow tiers are not run twice)."""
+    from theory import Box, Generator
+    from theory.criteria.witness import independent_derivative
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("g", [[s1], [s2]], [s1 * s2 + C16 * s1 + s1 * sp.sqrt(2)], Box({s1: (-1, 1), s2: (-1, 1)}))
+    point = {s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}
+    plain = independent_derivative(g, 0, (0,), point)
+    calls = Calls(monkeypatch)
+    cache = ConstantCache()
+    first = independent_derivative(g, 0, (0,), point, cache)
+    slow = len(calls.names)
+    again = independent_derivative(g, 0, (0,), point, cache)
+    assert plain == first == again and first.is_nonzero
+    assert slow > 0 and len(calls.names) == slow  # the second decision ran no slow tier
+    assert cache.hits > 0
+
+
 def _decide_and_count(cache: ConstantCache) -> tuple[str, int, int]:
     decision = decide_constant(C16, cache=cache)
     return decision.status, cache.hits, cache.misses

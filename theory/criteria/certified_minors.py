@@ -419,7 +419,7 @@ def recheck_minors(ctx: CheckContext, point: dict, minors: Sequence[Minor], loop
     def entry(i: int, j: int) -> ConstantDecision:
         if (i, j) not in cache:
             ctx.budget.check()
-            cache[(i, j)] = independent_derivative(g, i, (j,), point)
+            cache[(i, j)] = independent_derivative(g, i, (j,), point, ctx.constants)
         return cache[(i, j)]
 
     for i in loops:

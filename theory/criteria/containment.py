@@ -55,7 +55,7 @@ def _contained_at(jac: ExactJacobian, a: int, b: int) -> bool | None:
 
 def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, scope: str) -> CheckResult | None:
     g = ctx.generator
-    supports = verify_containment(g, point, a, b)
+    supports = verify_containment(g, point, a, b, ctx.constants)
     if supports is None:
         return None
     names = [str(g.latents[a]), str(g.latents[b])]

@@ -52,7 +52,7 @@ def _by_smt(ctx: CheckContext, t: int, alpha: tuple[int, ...], reading: str, fal
         for point in answer.candidates:
             if not g.domain.contains(point):
                 continue
-            value = verify_cross_derivative(g, point, t, alpha, reading)
+            value = verify_cross_derivative(g, point, t, alpha, reading, ctx.constants)
             if value is not None:
                 witness = {"point": dict(point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
                 return CheckResult(f"H{len(alpha)}", "refuted", "global", "z3-nlsat", witness=witness, details={"reading": reading})
@@ -70,7 +70,7 @@ def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, 
         hit = ctx.tester.find_nonzero_point(expr, ctx.tester.quick_points) or ctx.tester.find_nonzero_large(expr, 2)
         if hit is None or hit.point is None:
             continue
-        value = verify_cross_derivative(g, hit.point, t, alpha, reading)
+        value = verify_cross_derivative(g, hit.point, t, alpha, reading, ctx.constants)
         if value is not None:
             witness = {"point": dict(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
             enclosures = enclosures_json([value])
@@ -111,7 +111,7 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = Non
             methods[result.method] += 1
             continue
         if result.is_nonzero and result.point is not None:
-            value = verify_cross_derivative(g, result.point, t, alpha, reading)
+            value = verify_cross_derivative(g, result.point, t, alpha, reading, ctx.constants)
             if value is not None:
                 witness = {
                     "point": dict(result.point),

@@ -49,7 +49,7 @@ def _refuted(ctx: CheckContext, point: dict, t: int, a: int, b: int, found_by: s
     The method is ``found_by`` (e.g. ``z3-nlsat``) or else how the values were decided.
     """
     g = ctx.generator
-    checked = verify_two_blocks(g, point, t, a, b)
+    checked = verify_two_blocks(g, point, t, a, b, ctx.constants)
     if checked is None:
         return None
     da, db = checked

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.exact.constant_zero import ConstantDecision, decide_constant
+from theory.exact.constant_zero import ConstantCache, ConstantDecision, decide_constant
 from theory.model.derivatives import PointDerivativeUndecided
 from theory.model.functions import sympy_derivative
 from theory.model.generator import Generator
@@ -26,10 +26,12 @@ __all__ = ["independent_derivative", "verify_two_blocks", "verify_containment", 
 Point = dict[sp.Symbol, sp.Rational]
 
 
-def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: Point) -> ConstantDecision:
+def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: Point, cache: ConstantCache | None = None) -> ConstantDecision:
     """``d^alpha g_t(point)``, from sympy's ``diff`` of the original output, decided exactly
     and confirmed by finite differences of g's values (``unknown`` /
-    ``self-check-failed`` when they disagree)."""
+    ``self-check-failed`` when they disagree).  ``cache``: a
+    :class:`~theory.exact.constant_zero.ConstantCache` of decided constants (the check's
+    context's); the decision is the one :func:`decide_constant` makes without it."""
     if not g.domain.contains(point):
         return ConstantDecision("unknown", "outside-domain", sp.nan)
     if g.outputs[t].has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
@@ -45,7 +47,7 @@ def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: 
     if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta, sp.Derivative):
         return ConstantDecision("unknown", "undefined-value", value)
     # the exact rational value of an algebraic constant is worth 2 s, not a whole budget
-    decision = decide_constant(value, timeout=2.0, exact_value=True)
+    decision = decide_constant(value, timeout=2.0, exact_value=True, cache=cache)
     if decision.status != "unknown":
         try:
             guard_value(g.black_box, t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
@@ -54,16 +56,16 @@ def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: 
     return decision
 
 
-def verify_two_blocks(g: Generator, point: Point, t: int, a: int, b: int) -> tuple[ConstantDecision, ConstantDecision] | None:
+def verify_two_blocks(g: Generator, point: Point, t: int, a: int, b: int, cache: ConstantCache | None = None) -> tuple[ConstantDecision, ConstantDecision] | None:
     """Both ``d_a g_t`` and ``d_b g_t`` nonzero at ``point``, with a and b in different blocks."""
     if g.block_of[a] == g.block_of[b]:
         return None
-    da = independent_derivative(g, t, (a,), point)
-    db = independent_derivative(g, t, (b,), point)
+    da = independent_derivative(g, t, (a,), point, cache)
+    db = independent_derivative(g, t, (b,), point, cache)
     return (da, db) if da.is_nonzero and db.is_nonzero else None
 
 
-def verify_containment(g: Generator, point: Point, a: int, b: int) -> dict[str, list[int]] | None:
+def verify_containment(g: Generator, point: Point, a: int, b: int, cache: ConstantCache | None = None) -> dict[str, list[int]] | None:
     """``supp(d_a g(point))`` is contained in ``supp(d_b g(point))``, decided row by row.
 
     Returns the two supports when containment is certified, else ``None``; rows where
@@ -75,8 +77,8 @@ def verify_containment(g: Generator, point: Point, a: int, b: int) -> dict[str, 
         return None
     support_a, support_b, undecided_a, undecided_b = [], [], [], []
     for t in range(g.m):
-        da = independent_derivative(g, t, (a,), point)
-        db = independent_derivative(g, t, (b,), point)
+        da = independent_derivative(g, t, (a,), point, cache)
+        db = independent_derivative(g, t, (b,), point, cache)
         if db.is_nonzero:
             support_b.append(t)
         elif not db.is_zero:
@@ -92,10 +94,10 @@ def verify_containment(g: Generator, point: Point, a: int, b: int) -> dict[str, 
     return {"a": support_a, "b": support_b, "a_undecided": undecided_a, "b_undecided": undecided_b}
 
 
-def verify_cross_derivative(g: Generator, point: Point, t: int, alpha: tuple[int, ...], reading: str) -> ConstantDecision | None:
+def verify_cross_derivative(g: Generator, point: Point, t: int, alpha: tuple[int, ...], reading: str, cache: ConstantCache | None = None) -> ConstantDecision | None:
     """``d^alpha g_t(point)`` nonzero, with alpha meeting the blocks the reading requires."""
     blocks = {g.block_of[a] for a in alpha}
     if len(blocks) < 2 or (reading == "pairwise" and len(blocks) != 2):
         return None
-    value = independent_derivative(g, t, alpha, point)
+    value = independent_derivative(g, t, alpha, point, cache)
     return value if value.is_nonzero else None
