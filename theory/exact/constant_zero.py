@@ -38,7 +38,7 @@ import sympy as sp
 from theory.budget import Budget, call_with_timeout
 from theory.exact.intervals import certify_sign
 
-__all__ = ["ConstantCache", "ConstantDecision", "decide_constant", "evaluation_problem", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
+__all__ = ["ConstantCache", "ConstantDecision", "decide_constant", "evaluation_problem", "undecided_constants", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
 
 #: what sympy and mpmath raise when a value is too large to evaluate
 EVALUATION_ERRORS = (OverflowError,)
@@ -298,6 +298,23 @@ def evaluation_problem(exprs: Iterable[sp.Expr], timeout: float = 2.0) -> str | 
     if status == "error":
         return f"a constant could not be evaluated ({found})"
     return None
+
+
+def undecided_constants(exprs: Iterable[sp.Expr], timeout: float = 2.0, cache: ConstantCache | None = None) -> list[sp.Expr]:
+    """The maximal constant subterms of ``exprs`` whose zero test the cascade leaves open.
+
+    Such a constant (built from exp, log and trig functions, say) is where exactness ends:
+    zero-equivalence of these constants is undecidable in general (Richardson), so a verdict
+    that hinges on one stays ``unknown``.  Every maximal subterm without free symbols that
+    is not a plain number goes through :func:`decide_constant` (``timeout`` per slow tier);
+    those it answers ``unknown`` are returned, in sympy's default order.
+
+    >>> s = sp.Symbol("s")
+    >>> undecided_constants([s + (sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3))) * s**2, sp.sqrt(2) * s])
+    [-2*atan(2/3) + acos(5/13)]
+    """
+    constants = sorted(set().union(*(_constant_subterms(e) for e in exprs)), key=sp.default_sort_key)
+    return [c for c in constants if decide_constant(c, timeout=timeout, cache=cache).status == "unknown"]
 
 
 def _constant_subterms(e: sp.Basic) -> set[sp.Expr]:

@@ -32,6 +32,7 @@ from theory.criteria.context import CheckContext
 from theory.criteria.injectivity import check_covering
 from theory.criteria.smoothness import check_smoothness
 from theory.errors import InputError
+from theory.exact.constant_zero import undecided_constants
 from theory.model.generator import Generator
 from theory.readings import IRREDUCIBLE_READINGS, THM3_READINGS, Readings
 from theory.registry import lookup, resolve
@@ -149,6 +150,9 @@ class TheoremReport:
     reason: str = ""
     reasons: list[str] = field(default_factory=list)
     readings: dict[str, Any] = field(default_factory=dict)
+    #: where no hypothesis is refuted and the theorem is not established: g's constants that the
+    #: zero test leaves open (docs/mathematics.md 2.1), as text
+    undecided_constants: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         rows = []
@@ -170,6 +174,7 @@ class TheoremReport:
             "conclusion": self.conclusion,
             "reason": self.reason,
             "reasons": self.reasons,
+            "undecided_constants": self.undecided_constants,
         }
 
 
@@ -271,6 +276,15 @@ def theorem_report(
         reasons.append("reading thm3=summary: this hypothesis set is known to be insufficient (docs/mathematics.md 4.3)")
     report.conclusion = "not-established" if reasons else "established"
     report.reason = reasons[0] if reasons else "every hypothesis on g and S is proved with the scope it needs"
+    if reasons and not any(r.verdict == "refuted" for rs in report.results.values() for r in rs):
+        report.undecided_constants = [sp.sstr(c) for c in undecided_constants(generator.outputs, cache=ctx.constants)]
+        if report.undecided_constants:
+            reasons.append(
+                f"g contains the constant {report.undecided_constants[0]}, which no step of the zero test decides "
+                "(zero-equivalence of constants built from exp, log and trig functions is undecidable in general: "
+                "Richardson; docs/mathematics.md 2.1); a verdict that depends on its value stays unknown"
+            )
+            report.reason += f"; {reasons[-1]}"
     report.reasons = reasons
     return report
 
