@@ -22,6 +22,7 @@ import time
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from theory.criteria.context import CheckContext
@@ -33,6 +34,7 @@ from theory.result import CheckResult, point_text
 from theory.theorems.statements import THEOREMS, TheoremReport, theorem_report
 
 from . import __version__
+from .executor import map_cases, resolve_jobs
 from .figures import gd_figure, rho_figure, support_figure
 from .render import witness_summary
 
@@ -96,38 +98,73 @@ def theorem_outcome(rep: TheoremReport) -> str:
     return "refuted" if any(r.endswith("refuted") for r in rep.reasons) else "undecided"
 
 
+@dataclass(frozen=True)
+class _ReportBatch:
+    """What every case of one report shares (each worker of ``jobs`` gets it once)."""
+
+    generators: Sequence[Generator]
+    figdir: Path
+    seed: int
+    budget: float | None
+
+
+@dataclass(frozen=True)
+class _CaseReport:
+    """One case's part of the report: what the document needs, and nothing that must stay
+    in the process that computed it (it travels back from a worker)."""
+
+    results: list[CheckResult]
+    hierarchy: HierarchyReport
+    theorems: dict[int, tuple[str, str]]  # theorem -> (outcome, reason or "established")
+    section: str
+
+
+def _report_case(b: _ReportBatch, index: int) -> _CaseReport:
+    """Check case ``index`` of the batch, write its figures, and return its part (top-level:
+    the workers of ``jobs`` run it)."""
+    g = b.generators[index]
+    part = HierarchyReport()
+    results, ctx = check_case(part, g, KNOWN_CRITERIA + ("H4",), seed=b.seed, budget=b.budget)
+    theorems = {}
+    for n in THEOREMS:
+        rep = theorem_report(g, n, seed=b.seed, budget=b.budget, context=ctx, known=results)
+        theorems[n] = (theorem_outcome(rep), "**established**" if rep.conclusion == "established" else _md_escape(rep.reason.replace("hypothesis ", "")))
+    lines = [f"### {g.name}", ""]
+    if g.description:
+        lines += [g.description.strip().splitlines()[0], ""]
+    factors = "; ".join(f"{name} = {{{', '.join(str(g.latents[a]) for a in blk)}}}" for name, blk in zip(g.factor_names, g.blocks))
+    lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
+    lines += _verdict_table(results) + [""]
+    for caption, path in _figures(g, results, b.figdir, ctx):
+        lines += [f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""]
+    return _CaseReport(results, part, theorems, "\n".join(lines))
+
+
 def build_report(
     generators: Sequence[Generator],
     out_dir: str | Path,
     seed: int = 0,
     budget: float | None = 60.0,
     on_case: Callable[[Generator], None] | None = None,
+    jobs: int = 1,
 ) -> Path:
-    """Check everything on ``generators`` and write ``out_dir/report.md`` with its figures."""
+    """Check everything on ``generators`` and write ``out_dir/report.md`` with its figures.
+
+    ``jobs`` cases are checked at once, each in a worker process (``0``: one per CPU); the
+    document is the same for every value (but for the time it took)."""
     out = Path(out_dir)
     figdir = out / "figures"
     figdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    batch = _ReportBatch(generators, figdir, seed, budget)
+    on_done = None if on_case is None else (lambda i, part: on_case(generators[i]))
+    parts = list(map_cases(_report_case, range(len(generators)), resolve_jobs(jobs, len(generators)), on_done, shared=batch))
     hierarchy = HierarchyReport()
-    sections: list[str] = []
-    all_results: dict[str, list[CheckResult]] = {}
-    theorems: dict[str, dict[int, TheoremReport]] = defaultdict(dict)
-    for g in generators:
-        results, ctx = check_case(hierarchy, g, KNOWN_CRITERIA + ("H4",), seed=seed, budget=budget)
-        all_results[g.name] = results
-        for n in THEOREMS:
-            theorems[g.name][n] = theorem_report(g, n, seed=seed, budget=budget, context=ctx, known=results)
-        lines = [f"### {g.name}", ""]
-        if g.description:
-            lines += [g.description.strip().splitlines()[0], ""]
-        factors = "; ".join(f"{name} = {{{', '.join(str(g.latents[a]) for a in b)}}}" for name, b in zip(g.factor_names, g.blocks))
-        lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
-        lines += _verdict_table(results) + [""]
-        for caption, path in _figures(g, results, figdir, ctx):
-            lines += [f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""]
-        sections.append("\n".join(lines))
-        if on_case is not None:
-            on_case(g)
+    for part in parts:
+        hierarchy.merge(part.hierarchy)
+    all_results = {g.name: part.results for g, part in zip(generators, parts)}
+    theorems = {g.name: part.theorems for g, part in zip(generators, parts)}
+    sections = [part.section for part in parts]
     doc = [
         "# mechind report",
         "",
@@ -155,16 +192,12 @@ def build_report(
     doc += ["", "## Theorems", "", "established = every hypothesis on g and S proved with the scope it needs; otherwise the first missing hypothesis.", ""]
     doc += ["| case | " + " | ".join(f"Theorem {n}" for n in THEOREMS) + " |", "|---|" + "---|" * len(THEOREMS)]
     for name, reps in theorems.items():
-        cells = []
-        for n in THEOREMS:
-            rep = reps[n]
-            cells.append("**established**" if rep.conclusion == "established" else _md_escape(rep.reason.replace("hypothesis ", "")))
-        doc.append(f"| {name} | " + " | ".join(cells) + " |")
+        doc.append(f"| {name} | " + " | ".join(reps[n][1] for n in THEOREMS) + " |")
     doc += ["", "| theorem | established | a hypothesis refuted | undecided |", "|---|---|---|---|"]
     for n in THEOREMS:
         counts = {"established": 0, "refuted": 0, "undecided": 0}
         for reps in theorems.values():
-            counts[theorem_outcome(reps[n])] += 1
+            counts[reps[n][0]] += 1
         doc.append(f"| {n} | {counts['established']} | {counts['refuted']} | {counts['undecided']} |")
     doc += ["", "## Cases", ""] + sections
     path = out / "report.md"

@@ -16,9 +16,10 @@ __all__ = ["report_command"]
 @click.option("--out", "out_dir", default="mechind-report", show_default=True, type=click.Path(file_okay=False), help="Directory for report.md and figures/.")
 @click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the report is the same for every value.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
-def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, debug: bool) -> None:
+def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, jobs: int, debug: bool) -> None:
     """Everything on the bundled cases (or the given ones) as Markdown + PNG figures."""
     # deferred: keeps --help/--version fast (the report imports sympy and matplotlib)
     from rich.console import Console
@@ -35,5 +36,5 @@ def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: in
         done.append(g)
         err.print(f"  [{len(done)}/{total}] {g.name} ({time.perf_counter() - started:.0f} s)", highlight=False)
 
-    path = build_report(generators, out_dir, seed=seed, budget=budget, on_case=progress)
+    path = build_report(generators, out_dir, seed=seed, budget=budget, on_case=progress, jobs=jobs)
     click.echo(f"wrote {path} ({total} cases, {time.perf_counter() - started:.1f} s)")

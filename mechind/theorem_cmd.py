@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -30,6 +32,9 @@ from .inputs import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, resolve_case
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from theory.model.generator import Generator
+    from theory.theorems.hierarchy import HierarchyReport
 
 __all__ = ["theorem_command", "hierarchy_command"]
 
@@ -122,20 +127,27 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--budget", type=float, default=60.0, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the output is the same for every value.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
-def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, debug: bool) -> None:
+def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed: int, jobs: int, debug: bool) -> None:
     """Check the implications of docs/mathematics.md 10 on the computed verdicts (default: every bundled
     case); a violated implication is a bug and exits 3.  Lists the failing converses."""
     # deferred: keeps --help/--version fast
     from rich.console import Console
     from rich.table import Table
 
-    from theory.theorems.hierarchy import run_hierarchy
+    from theory.theorems.hierarchy import HierarchyReport
+
+    from .executor import map_cases, resolve_jobs
 
     generators = resolve_cases(paths, not paths)
     err = Console(stderr=True)
-    report = run_hierarchy(generators, seed=seed, budget=budget, on_case=lambda g, rs: err.print(f"  {g.name}: {len(rs)} checks", highlight=False))
+    report = HierarchyReport()
+    batch = _HierarchyBatch(generators, seed, budget)
+    on_done = lambda i, part: err.print(f"  {generators[i].name}: {part[1]} checks", highlight=False)  # noqa: E731
+    for part, _ in map_cases(_hierarchy_case, range(len(generators)), resolve_jobs(jobs, len(generators)), on_done, shared=batch):
+        report.merge(part)
     if as_json:
         click.echo(json.dumps({"mechind": __version__, **report.to_json()}, indent=2))
     else:
@@ -159,3 +171,22 @@ def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed
         for f in report.violations:
             click.echo(f"VIOLATION: {f.implication} on {f.case} at {f.point}: {f.premise} but {f.conclusion}", err=True)
         sys.exit(3)
+
+
+@dataclass(frozen=True)
+class _HierarchyBatch:
+    """What every case of one ``mechind hierarchy`` run shares (each worker gets it once)."""
+
+    generators: Sequence[Generator]
+    seed: int
+    budget: float
+
+
+def _hierarchy_case(b: _HierarchyBatch, index: int) -> tuple[HierarchyReport, int]:
+    """The hierarchy findings of case ``index`` alone, and its number of checks (top-level:
+    the workers of ``--jobs`` run it)."""
+    from theory.theorems.hierarchy import HierarchyReport, check_case
+
+    part = HierarchyReport()
+    results, _ = check_case(part, b.generators[index], seed=b.seed, budget=b.budget)
+    return part, len(results)

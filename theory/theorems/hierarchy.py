@@ -83,6 +83,13 @@ class HierarchyReport:
             out.setdefault(f.implication, {"confirmed": 0, "violated": 0, "unconfirmed": 0})[f.status] += 1
         return out
 
+    def merge(self, other: HierarchyReport) -> None:
+        """Append what ``other`` found (cases checked apart, e.g. in worker processes); merged
+        in case order, the report is the one a single pass over the cases builds."""
+        self.findings.extend(other.findings)
+        self.converses.extend(other.converses)
+        self.matrix.update(other.matrix)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "implications": self.counts(),
