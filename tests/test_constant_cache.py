@@ -176,6 +176,47 @@ def test_the_independent_witness_path_decides_through_the_cache(monkeypatch):
     assert cache.hits > 0
 
 
+ALGEBRAIC = [sp.sqrt(2), sp.sqrt(2) + sp.sqrt(3), sp.cbrt(5) - 1, sp.cos(2 * sp.pi / 7), C16, sp.sqrt(5 + 2 * sp.sqrt(6))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_minimal_polynomial_of_an_affine_image_is_sympys(seed):
+    """affine_minimal_polynomial (the tier's shortcut for r + k*u) against sympy's own
+    minimal_polynomial of r + k*u, computed directly: the same primitive polynomial."""
+    import random
+
+    from theory.exact.constant_zero import affine_minimal_polynomial, affine_parts
+
+    rng = random.Random(seed)
+    x = sp.Symbol("x")
+    u = ALGEBRAIC[seed]
+    for _ in range(3):
+        r = sp.Rational(rng.randint(-20, 20), rng.randint(1, 9))
+        k = sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 20), rng.randint(1, 9))
+        c = r + k * u
+        r2, k2, u2 = affine_parts(c)
+        assert sp.expand(r2 + k2 * u2 - c) == 0 and r2.is_Rational and k2.is_Rational and k2 != 0
+        derived = affine_minimal_polynomial(sp.minimal_polynomial(u2, x).subs(x, constant_zero._X), r2, k2)
+        assert sp.expand(derived.subs(constant_zero._X, x) - sp.minimal_polynomial(c, x)) == 0
+
+
+def test_affine_constants_share_one_minimal_polynomial(monkeypatch):
+    """The constants r + k*C16 that p16's derivatives produce need one minimal polynomial,
+    not one each; the decisions (exact values included) are those of the direct tier."""
+    variants = [sp.Rational(2, 3) + sp.Rational(4, 9) * C16, 1 + sp.Rational(4, 9) * C16, 2 * C16, sp.Rational(2, 3) * C16]
+    direct = []
+    for c in variants:
+        poly = sp.minimal_polynomial(c, sp.Symbol("x"))
+        direct.append(sp.sstr(poly))
+    calls = Calls(monkeypatch)
+    cache = ConstantCache()
+    decisions = [decide_constant(c, exact_value=True, cache=cache) for c in variants]
+    assert calls.count("_minimal_polynomial") == 1
+    assert [d.minimal_polynomial for d in decisions] == direct
+    assert [d.status for d in decisions] == ["nonzero", "nonzero", "zero", "zero"]
+    assert [d.value for d in decisions[:2]] == [sp.Rational(2, 3), 1]
+
+
 def _decide_and_count(cache: ConstantCache) -> tuple[str, int, int]:
     decision = decide_constant(C16, cache=cache)
     return decision.status, cache.hits, cache.misses

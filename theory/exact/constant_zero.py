@@ -167,6 +167,55 @@ class _Tiers:
     def slow(self, name: str, fn: Callable[[sp.Expr], Any], limit: float) -> tuple[str, Any]:
         return self._run(name, lambda: call_with_timeout(fn, (self.c,), limit), _finished)
 
+    def minimal_polynomial(self, limit: float) -> tuple[str, Any]:
+        """The minimal polynomial tier, through the constant's primitive part: for
+        ``c = r + k u`` (``r``, ``k`` rational, :func:`affine_parts`) it is computed (and
+        cached) once for ``u`` and carried over to ``c`` by :func:`affine_minimal_polynomial`,
+        so the constants ``r + k u`` that a generator's derivatives produce share one child."""
+        r, k, u = affine_parts(self.c)
+        if r == 0 and k == 1:
+            return self.slow("minimal-polynomial", _minimal_polynomial, limit)
+        status, poly = _Tiers(u, self.cache).slow("minimal-polynomial", _minimal_polynomial, limit)
+        if status != "ok":
+            return status, poly
+        return status, affine_minimal_polynomial(sp.sympify(poly), r, k)
+
+
+def affine_parts(c: sp.Expr) -> tuple[sp.Rational, sp.Rational, sp.Expr]:
+    """``(r, k, u)`` with ``c = r + k*u`` exactly, ``r`` and ``k != 0`` rational and ``u`` the
+    primitive part of ``c``'s non-rational terms (sympy's ``as_coeff_Add`` and
+    ``as_content_primitive``), so that ``2/3 + 4/9*t`` and ``8*t`` share ``u = t``.
+
+    >>> t = sp.sqrt(2) - sp.pi
+    >>> affine_parts(sp.Rational(2, 3) + sp.Rational(4, 9) * t)
+    (2/3, 4/9, -pi + sqrt(2))
+    """
+    r, rest = c.as_coeff_Add()
+    k, u = rest.as_content_primitive()
+    if k == 0 or not (r.is_Rational and k.is_Rational) or sp.expand_mul(r + k * u, deep=False) != c:  # pragma: no cover - defensive
+        return sp.S.Zero, sp.S.One, c
+    return r, k, u
+
+
+def affine_minimal_polynomial(p: sp.Expr, r: sp.Rational, k: sp.Rational) -> sp.Expr:
+    """The minimal polynomial of ``r + k*u`` (in ``x``) from ``p``, that of ``u``.
+
+    ``k^deg p((x - r)/k)`` is irreducible with root ``r + k u`` whenever ``p`` is irreducible
+    with root ``u``; it is returned primitive over the integers with a positive leading
+    coefficient, the normal form of :func:`sympy.minimal_polynomial`.
+
+    >>> x = _X
+    >>> affine_minimal_polynomial(x**2 - 2, sp.Rational(1, 2), sp.Integer(3)) == sp.minimal_polynomial(sp.Rational(1, 2) + 3 * sp.sqrt(2), x)
+    True
+    """
+    poly = sp.Poly(p, _X)
+    shifted = sp.Poly(sp.expand(k ** poly.degree() * p.subs(_X, (_X - r) / k)), _X)
+    _, primitive = shifted.clear_denoms(convert=True)
+    primitive = primitive.primitive()[1]
+    if primitive.LC() < 0:
+        primitive = -primitive
+    return primitive.as_expr()
+
 
 def _minimal_polynomial(c: sp.Expr) -> sp.Expr:
     return sp.minimal_polynomial(c, _X)
@@ -232,7 +281,7 @@ def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool
         return ConstantDecision("unknown", "interval", c, enclosure)
     tried = ["interval"]
     limit = timeout if budget is None else budget.slice(timeout)
-    status, poly = tiers.slow("minimal-polynomial", _minimal_polynomial, limit)
+    status, poly = tiers.minimal_polynomial(limit)
     tried.append("minimal-polynomial")
     if status == "ok":
         poly = sp.sympify(poly)
