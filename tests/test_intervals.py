@@ -88,3 +88,36 @@ def test_certify_sign_separates_near_zeros_and_refuses_hidden_zeros():
     hidden = sp.acos(sp.Rational(5, 13)) - 2 * sp.atan(sp.Rational(2, 3))
     sign, enclosure = certify_sign(hidden, {})
     assert sign is None and float(enclosure[0]) <= 0 <= float(enclosure[1])
+
+
+@pytest.mark.parametrize("prec", [53, 64, 300, 1536])
+def test_atan_enclosures_are_tight_and_contain_the_value(prec):
+    """atan (python-flint's Arb ball, rounded outward back into mpmath) against 500-digit
+    mpmath values: tiny, huge, negative and near-1 arguments, and the acos/asin built on it."""
+    rng = random.Random(prec)
+    args = [sp.Rational(1, 10**30), sp.Rational(-10**40, 3), sp.Rational(999, 1000), sp.Rational(-1001, 1000), sp.Integer(0)]
+    args += [sp.Rational(rng.randint(-10**6, 10**6), rng.randint(1, 10**4)) for _ in range(20)]
+    mpmath.mp.dps = 500
+    try:
+        for q in args:
+            for expr in (sp.atan(x), 2 * sp.atan(x) - 1, sp.acos(x / (2 + 2 * abs(q))), sp.asin(x / (2 + 2 * abs(q)))):
+                exact = mpmath.mpmathify(sp.N(expr.subs(x, q), 480))
+                box = enclose(expr, {x: (q, q)}, prec)
+                assert _inside(box, exact), (expr, q, prec)
+                width = mpmath.mpf(box.b._mpi_[1]) - mpmath.mpf(box.a._mpi_[0])
+                assert width <= mpmath.mpf(2) ** (8 - prec) * (1 + abs(exact)), (expr, q, prec, width)
+    finally:
+        mpmath.mp.dps = 15
+
+
+def test_atan_of_a_range_contains_both_ends():
+    rng = random.Random(3)
+    mpmath.mp.dps = 60
+    try:
+        for _ in range(30):
+            a, b = sorted(sp.Rational(rng.randint(-5000, 5000), rng.randint(1, 300)) for _ in range(2))
+            box = enclose(sp.atan(x), {x: (a, b)}, 64)
+            for q in (a, (a + b) / 2, b):
+                assert _inside(box, mpmath.mpmathify(sp.N(sp.atan(q), 55)))
+    finally:
+        mpmath.mp.dps = 15

@@ -3,9 +3,8 @@
 An enclosure that excludes 0 proves that a value is nonzero.  Evaluation **refuses**
 (raises :class:`NoEnclosure`) on any function without a rigorous interval
 implementation: it never falls back to floats.  ``mpmath.iv`` provides exp, log, sqrt,
-sin, cos, tan and powers; atan, asin and acos are implemented here by argument
-reduction and an alternating series with an explicit remainder bound; the hyperbolic
-functions go through exp.
+sin, cos, tan and powers; atan comes from python-flint's ball arithmetic (Arb), asin and
+acos go through atan; the hyperbolic functions go through exp.
 
 Examples
 --------
@@ -24,8 +23,10 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+import flint
 import mpmath
 import sympy as sp
+from mpmath.libmp import from_man_exp, round_ceiling, round_floor
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 __all__ = ["NoEnclosure", "enclose", "certify_sign", "interval_str", "box_environment"]
@@ -338,23 +339,7 @@ class _Evaluator:
             inv = 1 / p
             half_pi = ctx.pi / 2
             return (half_pi if p.a > 0 else -half_pi) - self._monotone(inv, self._atan_point)
-        y = p / (1 + ctx.sqrt(1 + p * p))
-        z = y / (1 + ctx.sqrt(1 + y * y))
-        return 4 * self._monotone(z, self._atan_series)
-
-    def _atan_series(self, p: Interval) -> Interval:
-        """atan at a point |p| <= 0.25: alternating series plus a remainder bound."""
-        ctx = self.ctx
-        n_terms = ctx.prec // 4 + 4
-        total = ctx.mpf(0)
-        power = p
-        p2 = p * p
-        for k in range(n_terms):
-            term = power / (2 * k + 1)
-            total = total + term if k % 2 == 0 else total - term
-            power = power * p2
-        bound = abs(power).b / (2 * n_terms + 1)
-        return total + ctx.mpf([-bound, bound])
+        return _ball_atan(ctx, p)
 
     def _asin_point(self, p: Interval) -> Interval:
         ctx = self.ctx
@@ -363,3 +348,37 @@ class _Evaluator:
         if p == -1:
             return -ctx.pi / 2
         return self._monotone(p / ctx.sqrt(1 - p * p), self._atan_point)
+
+
+def _arb(raw: tuple[int, int, int, int]) -> flint.arb:
+    """A finite mpmath raw float ``(sign, man, exp, bc)`` as an exact ball of radius 0."""
+    sign, man, exp, bc = raw
+    if man == 0:
+        if raw != (0, 0, 0, 0):  # inf, -inf, nan
+            raise NoEnclosure("atan: an infinite end")
+        return flint.arb(0)
+    value = flint.arb(flint.fmpz(man)) * flint.arb(2) ** int(exp)
+    return -value if sign else value
+
+
+def _raw(point: flint.arb, prec: int, rounding: str) -> tuple[int, int, int, int]:
+    """The exact point ``point`` (a ball of radius 0) as an mpmath raw float of ``prec``
+    bits, rounded in the direction ``rounding`` (``"f"`` down, ``"c"`` up)."""
+    man, exp = point.mid().man_exp()
+    return from_man_exp(int(man), int(exp), prec, rounding)
+
+
+def _ball_atan(ctx: Any, p: Interval) -> Interval:
+    """atan on the finite interval ``p``, by python-flint's ball arithmetic (Arb: rigorous
+    error bounds): the ball spanning ``p``'s ends goes through ``arb.atan`` at ``ctx.prec``
+    plus a margin, and the result's exact ends come back outward-rounded by ``ctx``."""
+    lo, hi = p._mpi_
+    saved = flint.ctx.prec
+    try:
+        flint.ctx.prec = max(ctx.prec, lo[3], hi[3]) + 32
+        ball = _arb(lo).union(_arb(hi)).atan()
+        if not ball.is_finite():
+            raise NoEnclosure("atan: no finite ball enclosure")
+        return ctx.make_mpf((_raw(ball.lower(), ctx.prec, round_floor), _raw(ball.upper(), ctx.prec, round_ceiling)))
+    finally:
+        flint.ctx.prec = saved
