@@ -185,6 +185,7 @@ class _HierarchyBatch:
 def _hierarchy_case(b: _HierarchyBatch, index: int) -> tuple[HierarchyReport, int]:
     """The hierarchy findings of case ``index`` alone, and its number of checks (top-level:
     the workers of ``--jobs`` run it)."""
+    # deferred: keeps --help/--version fast (the exact layer imports sympy)
     from theory.theorems.hierarchy import HierarchyReport, check_case
 
     part = HierarchyReport()
