@@ -166,6 +166,7 @@ class _CheckBatch:
 
     def worker(self) -> KillableWorker:
         """The budget worker of this process (forked on first use, replaced when a check is killed)."""
+        # deferred: keeps --help/--version fast (the CLI imports no layer before a command runs)
         from theory.budget import KillableWorker
 
         return self.workers.setdefault(os.getpid(), KillableWorker(self))
