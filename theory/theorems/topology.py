@@ -22,6 +22,10 @@ decided exactly by the grid algorithm (method ``grid-topology``):
   shared.  So every slice along an axis is path-connected iff every column is one
   contiguous run and on every grid line the shared cells form one contiguous run.
 
+Axis-aligned regions of R^3 are decided exactly the same way by the cubical algorithm of
+:mod:`theory.theorems.cubical_topology` (method ``cubical-topology``), and a certified tunnel
+refutes T1 for other regions of R^3 (:func:`~theory.theorems.region_topology.certified_tunnel`).
+
 Anything else is ``unknown``: simple connectivity of a semi-algebraic set is decidable
 for d <= 2 by cylindrical algebraic decomposition (not implemented here) and undecidable
 in general (every finitely presented group is the fundamental group of an open subset of
@@ -49,7 +53,8 @@ from theory.model.domain import Box, Region
 from theory.exact.rationals import rational_str
 from theory.result import CheckResult
 from theory.criteria.context import CheckContext
-from theory.theorems.region_topology import centres, certified_hole, line_slices, region_grid, star_shaped
+from theory.theorems.region_topology import centres, certified_hole, certified_tunnel, line_slices, region_cubes, region_grid, star_shaped
+from theory.theorems import cubical_topology
 
 __all__ = [
     "GridUnion",
@@ -140,13 +145,58 @@ def _region_simply_connected(region: Region, latents: tuple[sp.Symbol, ...], poi
         details = {**inner.details, "domain": "axis-aligned region (exact grid)"}
         witness = _witness_coordinates(grid, inner.witness) if inner.witness else None
         return CheckResult("T1", inner.verdict, "global", inner.method, witness=witness, details=details)
+    cubes = region_cubes(region, latents)
+    if cubes is not None:
+        return _cubes_simply_connected(cubes)
+    tunnel = certified_tunnel(region, latents)  # before the star centres: seconds, where z3 may take minutes
+    if tunnel is not None:
+        return CheckResult("T1", "refuted", "global", "certified-loop", witness=tunnel, details={"domain": "non-convex region (3-D)"})
     for centre in centres(region, latents, [p for p in points if all(s in p for s in latents)]):
         if star_shaped(region, latents, centre):
             return CheckResult("T1", "proved", "global", "star-shaped", details={"domain": "non-convex region", "centre": [rational_str(v) for v in centre]})
     hole = certified_hole(region, latents)
     if hole is not None:
         return CheckResult("T1", "refuted", "global", "certified-loop", witness={"reason": "hole", **hole}, details={"domain": "non-convex region"})
-    return CheckResult("T1", "unknown", "global", "not-implemented", details={"domain": "non-convex region", "reason": "no exact grid, no star centre among the candidates, no certified hole; " + _UNDECIDABLE})
+    return CheckResult("T1", "unknown", "global", "not-implemented", details={"domain": "non-convex region", "reason": "no exact grid, no star centre among the candidates, no certified hole or tunnel; " + _UNDECIDABLE})
+
+
+def _cubes_simply_connected(cubes: "cubical_topology.CubicalUnion") -> CheckResult:
+    """T1 on an axis-aligned region of R^3, exactly (method ``cubical-topology``; docs/mathematics.md 9.1)."""
+    answer = cubical_topology.simply_connected(cubes)
+    details = {"domain": "axis-aligned region (exact cubical grid)", "cubes": len(cubes.cubes), **answer.details}
+    if answer.holds:
+        return CheckResult("T1", "proved", "global", "cubical-topology", details=details)
+    witness = dict(answer.witness or {})
+    names = [str(s) for s in cubes.symbols or (0, 1, 2)]
+    if "loop" in witness:
+        if not cubical_topology.verify_loop(cubes.cubes, witness["loop"]):
+            return CheckResult("T1", "unknown", "global", "self-check-failed", details={**details, "reason": "the loop witness did not re-verify"})
+        witness["loop_points"] = [dict(zip(names, p)) for p in witness["loop_points"]]
+    if "outside_line" in witness:
+        witness["outside_line"] = {**witness["outside_line"], "axis": names[witness["outside_line"]["axis"]]}
+    return CheckResult("T1", "refuted", "global", "cubical-topology", witness=witness, details=details)
+
+
+def _cubes_slices(cubes: "cubical_topology.CubicalUnion", axes: Sequence[tuple[int, ...]], families: tuple[str, ...], details: dict[str, Any]) -> CheckResult:
+    """T2 on an axis-aligned region of R^3, exactly (method ``cubical-topology``)."""
+    per_family: dict[str, str] = {}
+    checks: list[dict[str, Any]] = []
+    failure = None
+    for family in families:
+        verdict = "proved"
+        for k, block in enumerate(axes):
+            free = block if family == "fibres" else tuple(i for i in range(3) if i not in block)
+            answer = cubical_topology.slices_connected(cubes, free)
+            checks.append({"family": family, "factor": k, "free": list(free), "holds": answer.holds})
+            if not answer.holds:
+                verdict = "refuted"
+                if failure is None:
+                    failure = {"family": family, "factor": k, **(answer.witness or {})}
+        per_family[family] = verdict
+    details = {**details, "families": per_family, "checks": checks, "domain": "axis-aligned region (exact cubical grid)"}
+    if failure is not None:
+        return CheckResult("T2", "refuted", "global", "cubical-topology", witness=failure, details=details)
+    return CheckResult("T2", "proved", "global", "cubical-topology", details=details)
 
 
 def _block_axes(domain: GridUnion, blocks: Sequence[Sequence[object]]) -> list[tuple[int, ...]]:
@@ -257,6 +307,9 @@ def _region_slices(
         inner = check_slices(grid, [[lat[a] if isinstance(a, int) else a for a in b] for b in blocks], reading)
         return CheckResult("T2", inner.verdict, "global", inner.method, witness=inner.witness, details={**inner.details, "domain": "axis-aligned region (exact grid)"})
     axes = [tuple(lat.index(a) if isinstance(a, sp.Symbol) else int(a) for a in b) for b in blocks]  # type: ignore[call-overload]
+    cubes = region_cubes(region, lat)
+    if cubes is not None:
+        return _cubes_slices(cubes, axes, families, details)
     per_family: dict[str, str] = {}
     checks = []
     failure = None
