@@ -416,11 +416,12 @@ PROXY_CONTRASTS = {
 def _pairwise(norms: Tensor) -> Tensor:
     """``sum_{i<j} norms[..., i, :] * norms[..., j, :]`` accumulated pair by pair (shape ``(..., m)``)."""
     num_slots = norms.shape[-2]
-    total = torch.zeros_like(norms[..., 0, :])
+    total: Tensor | None = None  # the first product starts the sum (0 + p is p: one addition fewer)
     for i in range(num_slots):
         for j in range(i + 1, num_slots):
-            total = total + norms[..., i, :] * norms[..., j, :]
-    return total
+            product = norms[..., i, :] * norms[..., j, :]
+            total = product if total is None else total + product
+    return total if total is not None else torch.zeros_like(norms[..., 0, :])
 
 
 def jacobian_interaction_score(jac: Tensor, blocks: int | Sequence[Sequence[int]]) -> Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import pytest
@@ -99,13 +100,125 @@ def test_dependency_invariant_raises_on_a_violation(monkeypatch):
     with pytest.raises(GeneratorError, match="reports dependencies"):
         check_dependencies(s1, S, frozenset({(), (0,), (1,)}))
     # a tracer that, like the old one, skips arguments that are not Expr
-    original = _Tracer._trace
+    original = _Tracer._rule
 
-    def blind(self, e):
+    def blind(self, e, code, children):
         if isinstance(e, sp.Tuple):
             return frozenset({()})
-        return original(self, e)
+        return original(self, e, code, children)
 
-    monkeypatch.setattr(_Tracer, "_trace", blind)
+    monkeypatch.setattr(_Tracer, "_rule", blind)
     with pytest.raises(GeneratorError, match="depends on s1"):
         trace_outputs([sp.hyper((s1,), (1,), s2)], S, 1)
+
+
+# -- the memoised one-pass tracer against the plain recursion it replaced -------------------------
+def _reference_patterns(e, index, order):
+    """The tracer's rules as a plain recursion (no memo, sympy's own ``free_symbols``): the
+    algorithm the one-pass tracer replaced, kept here as the oracle."""
+    from theory.model.tracer import _closure, _leibniz
+
+    if e is sp.S.Zero:
+        return frozenset()
+    if isinstance(e, sp.Symbol):
+        return frozenset({(), (index[e],)}) if e in index else frozenset({()})
+    if not e.free_symbols & index.keys():
+        return frozenset({()})
+    rec = lambda a: _reference_patterns(a, index, order)  # noqa: E731
+    if isinstance(e, (sp.Add, sp.Tuple)):
+        return frozenset().union(*(rec(a) for a in e.args))
+    if isinstance(e, sp.Mul):
+        acc = frozenset({()})
+        for a in e.args:
+            acc = _leibniz(acc, rec(a), order)
+        return acc
+    if isinstance(e, sp.Pow):
+        base, exp = e.args
+        if not exp.free_symbols & index.keys():
+            return _closure(rec(base), order, int(exp) if exp.is_Integer and exp >= 0 else None)
+        return _closure(rec(base) | rec(exp), order)
+    if isinstance(e, sp.Piecewise):
+        return frozenset().union(*(rec(piece) for piece, _ in e.args))
+    return _closure(frozenset().union(*(rec(a) for a in e.args)), order)
+
+
+RICH_UNARY = UNARY + [
+    lambda e: sp.Mul(0, e, evaluate=False),  # an unevaluated zero product
+    lambda e: sp.Pow(e, sp.Float(2.0), evaluate=False),  # not an Integer exponent
+    lambda e: sp.Pow(e, 0, evaluate=False),
+    lambda e: S[2] ** e,  # a latent in the exponent
+    lambda e: sp.Integral(e * S[0], (S[0], 0, 1)),  # s1 bound: not a free symbol
+    lambda e: sp.hyper((e,), (1,), S[1]),  # latents inside a Tuple argument
+    lambda e: sp.Piecewise((e, S[1] > 0), (S[2] * e, True)),  # a latent only in a condition
+    lambda e: sp.Max(e, S[0]),
+]
+
+
+@st.composite
+def rich_expressions(draw, depth=3):
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        choice = draw(st.integers(0, 3))
+        if choice == 0:
+            return draw(st.sampled_from(S))
+        if choice == 1:
+            return sp.Symbol("c", real=True)  # not a latent
+        return sp.Rational(draw(st.integers(-3, 3)), draw(st.integers(1, 3)))
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        return draw(st.sampled_from(RICH_UNARY))(draw(rich_expressions(depth=depth - 1)))
+    left, right = draw(rich_expressions(depth=depth - 1)), draw(rich_expressions(depth=depth - 1))
+    return left + right if kind == 1 else left * right
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except GeneratorError as exc:
+        return ("refused", str(exc))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(rich_expressions(), min_size=1, max_size=4), st.integers(0, 3))
+def test_one_pass_tracer_equals_the_plain_recursion(outputs, order):
+    index = {s: i for i, s in enumerate(S)}
+    # shared subexpressions across outputs, and an equal copy rebuilt from scratch (not identical)
+    outputs = outputs + [outputs[0] * outputs[-1], pickle.loads(pickle.dumps(outputs[0]))]
+
+    def reference():
+        patterns = tuple(_reference_patterns(o, index, order) for o in outputs)
+        if order >= 1:
+            for o, p in zip(outputs, patterns):
+                check_dependencies(o, S, p)
+        return patterns
+
+    assert _outcome(lambda: trace_outputs(outputs, S, order)) == _outcome(reference)
+    for o in outputs:
+        assert _outcome(lambda: derivative_patterns(o, S, order)) == _outcome(lambda: reference_one(o, index, order))
+
+
+def reference_one(o, index, order):
+    p = _reference_patterns(o, index, order)
+    if order >= 1:
+        check_dependencies(o, S, p)
+    return p
+
+
+@settings(max_examples=80, deadline=None)
+@given(rich_expressions())
+def test_one_pass_masks_equal_free_symbols_and_differentiated_latents(expr):
+    tracer = _Tracer({s: i for i, s in enumerate(S)}, 2)
+    node = tracer.node(expr)
+    assert node[2] == sum(1 << i for i, s in enumerate(S) if s in expr.free_symbols)
+    assert node[3] == sum(1 << i for i, s in enumerate(S) if s in differentiated_latents(expr, S))
+
+
+def test_one_pass_tracer_on_a_pixel_generator():
+    """The bench_symbolic-style structure (shared bumps over many outputs), orders 1-3."""
+    rng = random.Random(0)
+    s = sp.symbols("s1:7", real=True)
+    bump = lambda a, b: sp.Rational(rng.randint(1, 8), 4) * (1 - ((a - sp.Rational(rng.randint(-7, 7), 8)) ** 2 + (b - sp.Rational(rng.randint(-7, 7), 8)) ** 2) / sp.Rational(rng.randint(2, 8), 8)) ** 2  # noqa: E731
+    blocks = [(s[0], s[1]), (s[2], s[3]), (s[4], s[5])]
+    outputs = [bump(*blocks[i % 3]) for i in range(30)] + [bump(*blocks[0]) * bump(*blocks[2]), bump(*blocks[1]) + bump(*blocks[2])]
+    index = {x: i for i, x in enumerate(s)}
+    for order in (1, 2, 3):
+        assert trace_outputs(outputs, s, order) == tuple(_reference_patterns(o, index, order) for o in outputs)

@@ -17,12 +17,13 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-__all__ = ["MLP", "AutoEncoder", "init_autoencoder", "NEGATIVE_SLOPE", "HIDDEN"]
+__all__ = ["MLP", "AutoEncoder", "init_autoencoder", "mlp_jacobian_and_output", "NEGATIVE_SLOPE", "HIDDEN"]
 
 #: LeakyReLU slope of Brady et al.'s encoder and decoder.
 NEGATIVE_SLOPE = 0.2
@@ -70,6 +71,22 @@ class MLP(nn.Module):
                 h = F.leaky_relu(h, negative_slope=NEGATIVE_SLOPE)
         return h
 
+    def jacobian_and_output(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """Jacobians ``(N, output_dim, input_dim)`` and outputs ``(N, output_dim)`` at ``z`` ``(N, input_dim)``.
+
+        The same numbers as ``vmap(jacfwd(self, has_aux=True))`` (see
+        :func:`mlp_jacobian_and_output`), differentiable with respect to the parameters.
+
+        Examples
+        --------
+        >>> net = MLP(2, 3)
+        >>> net.reset_parameters(torch.Generator().manual_seed(0))
+        >>> jac, out = net.jacobian_and_output(torch.zeros(4, 2))
+        >>> jac.shape, bool(torch.equal(out, net(torch.zeros(4, 2))))
+        (torch.Size([4, 3, 2]), True)
+        """
+        return mlp_jacobian_and_output([(layer.weight, layer.bias) for layer in self.fc], z)
+
     def reset_parameters(self, generator: torch.Generator) -> None:
         """``nn.Linear``'s default distribution, drawn from ``generator``.
 
@@ -85,6 +102,62 @@ class MLP(nn.Module):
                 bound = 1.0 / math.sqrt(layer.in_features)
                 nn.init.uniform_(layer.weight, -bound, bound, generator=generator)
                 nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+
+def mlp_jacobian_and_output(layers: Sequence[tuple[Tensor, Tensor]], z: Tensor, negative_slope: float = NEGATIVE_SLOPE) -> tuple[Tensor, Tensor]:
+    """Forward-mode Jacobians of :class:`MLP`'s map, written out: ``(J, output)`` at every point.
+
+    ``layers`` are the ``(weight, bias)`` of the fully connected layers, LeakyReLU
+    (``negative_slope``) after all but the last.  The tangents ``dh/dz`` ride along the forward
+    pass as ``(N, input_dim, width)``, latent-major: the first layer's tangent is ``W^T`` at every
+    point, an activation multiplies it by its slope (1 where the pre-activation is positive,
+    ``negative_slope`` elsewhere: LeakyReLU's derivative, as torch takes it), a layer multiplies
+    it by ``W^T``.  These are the tangents ``vmap(jacfwd)`` pushes through the same layers,
+    without the per-operation dispatch of the two transforms (one training step of the
+    experiment runs about half the operator calls: 546 against 1,067); the values agree to
+    float rounding (tested in ``tests/numeric/test_fast_jacobians.py``).  The slopes are constants (the derivative of
+    LeakyReLU's derivative is zero wherever it exists), as in the double derivative of
+    ``jacfwd``; gradients flow through the weights and, via the output, through ``z``.
+
+    Parameters
+    ----------
+    layers
+        ``[(W_1, b_1), ..., (W_L, b_L)]``, ``W_i`` of shape ``(out_i, in_i)``.
+    z
+        Points ``(N, input_dim)``.
+    negative_slope
+        The LeakyReLU slope.
+
+    Returns
+    -------
+    (Tensor, Tensor)
+        ``J`` of shape ``(N, out_L, input_dim)`` (a transposed view of a latent-major tensor,
+        like ``vmap(jacfwd)``'s) and the outputs ``(N, out_L)``.
+
+    Examples
+    --------
+    >>> w, b = torch.tensor([[1.0, -2.0]]), torch.zeros(1)
+    >>> jac, out = mlp_jacobian_and_output([(w, b), (torch.ones(1, 1), torch.zeros(1))], torch.tensor([[1.0, 1.0]]))
+    >>> jac.tolist(), out.tolist()                                  # pre-activation -1 < 0: slope 0.2
+    ([[[0.20000000298023224, -0.4000000059604645]]], [[-0.20000000298023224]])
+    """
+    h = z
+    tangent: Tensor | None = None
+    last = len(layers) - 1
+    for i, (weight, bias) in enumerate(layers):
+        h = F.linear(h, weight, bias)
+        if tangent is None:
+            tangent = weight.T.unsqueeze(0)
+        else:  # one 2-D product (under vmap over an ensemble: one bmm, not a broadcast per point)
+            tangent = (tangent.reshape(-1, tangent.shape[-1]) @ weight.T).reshape(*tangent.shape[:-1], weight.shape[0])
+        if i < last:
+            slope = torch.full_like(h, negative_slope).masked_fill_(h > 0, 1.0)
+            tangent = tangent * slope.unsqueeze(-2)
+            h = F.leaky_relu(h, negative_slope=negative_slope)
+    assert tangent is not None, "an MLP has at least one layer"
+    if tangent.shape[0] != h.shape[0]:  # a one-layer network: the tangent is W^T at every point
+        tangent = tangent.expand(h.shape[0], *tangent.shape[1:])
+    return tangent.transpose(-1, -2), h
 
 
 class AutoEncoder(nn.Module):

@@ -42,6 +42,7 @@ Patterns = frozenset[MultiIndex]
 
 _EMPTY: Patterns = frozenset()
 _CONST: Patterns = frozenset({()})
+_ZERO = sp.S.Zero
 
 
 def _merge(a: MultiIndex, b: MultiIndex) -> MultiIndex:
@@ -68,61 +69,185 @@ def _closure(generators: Iterable[MultiIndex], order: int, max_terms: int | None
     return frozenset(result)
 
 
+def _has_default_free_symbols(cls: type) -> bool:
+    """Whether ``cls`` inherits ``Basic.free_symbols`` (the union of its arguments' free symbols)."""
+    for klass in cls.__mro__:
+        if "free_symbols" in klass.__dict__:
+            return klass is sp.Basic
+    return False  # pragma: no cover - every Basic subclass finds Basic's
+
+
+# node kinds of the tracer's rules
+_SYMBOL, _ADD, _MUL, _POW, _PIECEWISE, _TUPLE, _OTHER = range(7)
+_KIND_BASES = ((_SYMBOL, sp.Symbol), (_ADD, sp.Add), (_MUL, sp.Mul), (_POW, sp.Pow), (_PIECEWISE, sp.Piecewise), (_TUPLE, sp.Tuple))
+
+
+def _kind(cls: type) -> tuple[int, bool, bool]:
+    """The rule of a node type, whether it has ``Basic.free_symbols`` and whether its ``args``
+    is ``Basic.args`` (then read as ``_args``, skipping the property call)."""
+    code = next((code for code, base in _KIND_BASES if issubclass(cls, base)), _OTHER)
+    return code, _has_default_free_symbols(cls), getattr(cls, "args", None) is sp.Basic.args
+
+
+#: A node's record: ``(expr, patterns, free, differentiated)``, the two last bit masks of the
+#: latents in ``expr.free_symbols`` and in :func:`differentiated_latents` of ``expr``.  The
+#: record holds ``expr`` so that no id is reused while the tracer lives.  (A plain tuple: a
+#: NamedTuple's constructor costs as much as the rest of a node's work.)
+_Node = tuple[sp.Basic, Patterns, int, int]
+_PATTERNS, _FREE, _DIFFERENTIATED = 1, 2, 3
+#: The records of numbers, shared and not stored per node (leaves without latents).
+_NUMBER_NODE: _Node = (sp.S.One, _CONST, 0, 0)
+_ZERO_NODE: _Node = (sp.S.Zero, _EMPTY, 0, 0)
+
+
 class _Tracer:
+    """The pattern propagation, one bottom-up pass over the expression DAG.
+
+    Every distinct node (by identity) is visited once; its record (:data:`_Node`) holds its
+    patterns and two bit masks of latents: those in ``expr.free_symbols``, which decide the
+    constant shortcut, and those of :func:`differentiated_latents`, for the dependency
+    invariant (one pass for all outputs instead of a fresh walk of each).  Pattern sets are
+    interned (one object per distinct set), so the Leibniz, closure and union steps are
+    memoised on keys that hash and compare by identity.  The patterns are those of the plain
+    recursion of the module docstring (tests/test_tracer.py keeps it as the oracle);
+    :meth:`_visit` applies it to sums, products and integer powers, :meth:`_rule` to the other nodes.
+    """
+
     def __init__(self, index: dict[sp.Symbol, int], order: int):
         self.index = index
         self.order = order
-        self.memo: dict[sp.Basic, Patterns] = {}
+        self.bits = {s: 1 << i for s, i in index.items()}
+        # keyed by id(node): sympy's __hash__ and __eq__ (Python-level) cost more than the rules
+        self.nodes: dict[int, _Node] = {}
+        self.kinds: dict[type, tuple[int, bool, bool]] = {}
+        self.interned: dict[Patterns, Patterns] = {_EMPTY: _EMPTY, _CONST: _CONST}
+        self.products: dict[tuple[Patterns, Patterns], Patterns] = {}
+        self.closures: dict[tuple[Patterns, int | None], Patterns] = {}
+        self.unions: dict[tuple[Patterns, ...], Patterns] = {}
+        self.singles: dict[Patterns, int] = {}
 
     def __call__(self, e: sp.Basic) -> Patterns:
-        hit = self.memo.get(e)
+        return self.node(e)[_PATTERNS]
+
+    def node(self, e: sp.Basic) -> _Node:
+        """The record of ``e``."""
+        hit = self.nodes.get(id(e))
+        return hit if hit is not None else self._visit(e)
+
+    def _visit(self, e: sp.Basic) -> _Node:
+        if e.is_Number:
+            return _ZERO_NODE if e is _ZERO else _NUMBER_NODE
+        cls = type(e)
+        kind = self.kinds.get(cls)
+        if kind is None:
+            kind = self.kinds[cls] = _kind(cls)
+        code, default_free, plain = kind
+        nodes = self.nodes
+        if code == _SYMBOL:
+            bit = self.bits.get(e, 0)
+            rec: _Node = (e, self._intern(frozenset({(), (self.index[e],)})) if bit else _CONST, bit, bit)
+            nodes[id(e)] = rec
+            return rec
+        args = e._args if plain else e.args
+        if not args:
+            rec = (e, _CONST, 0 if default_free else self._free_mask(e), 0)
+            nodes[id(e)] = rec
+            return rec
+        children = []
+        free = diff = 0
+        has_zero = False
+        for arg in args:
+            child = nodes.get(id(arg))
+            if child is None:
+                child = self._visit(arg)
+                if child is _ZERO_NODE:
+                    has_zero = True
+            children.append(child)
+            free |= child[2]
+            diff |= child[3]
+        if not default_free:
+            free = self._free_mask(e)
+        if code == _PIECEWISE:  # a condition only moves boundaries
+            diff = 0
+            for pair in args:
+                diff |= self.node(pair.args[0])[_DIFFERENTIATED]
+        elif code == _MUL and has_zero:
+            diff = 0  # an unevaluated 0 * (...) is identically zero
+        if not free:
+            patterns = _CONST
+        elif code == _MUL:
+            patterns = _CONST
+            products = self.products
+            for child in children:
+                key = (patterns, child[1])
+                hit = products.get(key)
+                if hit is None:
+                    hit = products[key] = self._intern(_leibniz(patterns, child[1], self.order))
+                patterns = hit
+        elif code == _ADD:
+            key = tuple([child[1] for child in children])
+            patterns = self.unions.get(key)
+            if patterns is None:
+                patterns = self.union(list(key))
+        elif code == _POW and not children[1][2] and args[1].is_Integer and int(args[1]) >= 0:
+            patterns = self.closure(children[0][1], int(args[1]))
+        else:
+            patterns = self._rule(e, code, children)
+        rec = (e, patterns, free, diff)
+        nodes[id(e)] = rec
+        return rec
+
+    def _rule(self, e: sp.Basic, code: int, children: list[_Node]) -> Patterns:
+        """The patterns of ``e`` (with latents; not a symbol or an atom) from its arguments'."""
+        if code == _TUPLE:  # a container (parameters of hyper, meijerg, ...): its elements
+            return self.union([c[_PATTERNS] for c in children])
+        if code == _POW:
+            base, exp = children
+            if not exp[_FREE]:
+                power = e.args[1]
+                if power.is_Integer and int(power) >= 0:
+                    return self.closure(base[_PATTERNS], int(power))
+                return self.closure(base[_PATTERNS])
+            return self.closure(self.union([base[_PATTERNS], exp[_PATTERNS]]))
+        if code == _PIECEWISE:
+            return self.union([self.node(piece)[_PATTERNS] for piece, _cond in e.args])
+        # a function, a derivative or any other node: every argument counts, Expr or not
+        return self.closure(self.union([c[_PATTERNS] for c in children]))
+
+    # -- masks -----------------------------------------------------------------------------
+    def _free_mask(self, e: sp.Basic) -> int:
+        bits = self.bits
+        return sum(bits[s] for s in e.free_symbols if s in bits)
+
+    def single_mask(self, p: Patterns) -> int:
+        """The order-1 dependencies in ``p`` as a bit mask."""
+        hit = self.singles.get(p)
         if hit is None:
-            hit = self._trace(e)
-            self.memo[e] = hit
+            hit = self.singles[p] = sum(1 << a[0] for a in p if len(a) == 1)
         return hit
 
-    def _trace(self, e: sp.Basic) -> Patterns:
-        order = self.order
-        if e is sp.S.Zero:
-            return _EMPTY
-        if isinstance(e, sp.Symbol):
-            return frozenset({(), (self.index[e],)}) if e in self.index else _CONST
-        if not e.free_symbols & self.index.keys():
-            return _CONST
-        if isinstance(e, sp.Add):
-            out: set[MultiIndex] = set()
-            for arg in e.args:
-                out |= self(arg)
-            return frozenset(out)
-        if isinstance(e, sp.Mul):
-            acc = _CONST
-            for arg in e.args:
-                acc = _leibniz(acc, self(arg), order)
-            return acc
-        if isinstance(e, sp.Pow):
-            base, exp = e.args
-            pb = self(base)
-            if not exp.free_symbols & self.index.keys():
-                if exp.is_Integer and exp >= 0:
-                    return _closure(pb, order, int(exp))
-                return _closure(pb, order)
-            return _closure(pb | self(exp), order)
-        if isinstance(e, sp.Piecewise):
-            out = set()
-            for piece, _cond in e.args:
-                out |= self(piece)
-            return frozenset(out)
-        if isinstance(e, sp.Tuple):  # a container (parameters of hyper, meijerg, ...): its elements
-            out = set()
-            for arg in e.args:
-                out |= self(arg)
-            return frozenset(out)
-        if isinstance(e, (sp.Function, sp.Derivative)) or e.args:
-            gens: set[MultiIndex] = set()
-            for arg in e.args:  # every argument, not only the Expr ones: a latent anywhere counts
-                gens |= self(arg)
-            return _closure(gens, order)
-        return _CONST  # pragma: no cover - atoms without latents were handled above
+    # -- memoised steps on interned pattern sets ---------------------------------------------
+    def _intern(self, p: Patterns) -> Patterns:
+        return self.interned.setdefault(p, p)
+
+    def closure(self, p: Patterns, max_terms: int | None = None) -> Patterns:
+        key = (p, max_terms)
+        hit = self.closures.get(key)
+        if hit is None:
+            hit = self.closures[key] = self._intern(_closure(p, self.order, max_terms))
+        return hit
+
+    def union(self, parts: list[Patterns]) -> Patterns:
+        key = tuple(parts)
+        hit = self.unions.get(key)
+        if hit is None:
+            hit = self.unions[key] = self._intern(frozenset().union(*parts))
+        return hit
+
+    def check(self, e: sp.Basic, latents: Sequence[sp.Symbol], patterns: Patterns) -> None:
+        """:func:`check_dependencies` of ``e`` from the masks (raising its error on a mismatch)."""
+        if self.single_mask(patterns) != self.node(e)[_DIFFERENTIATED]:
+            check_dependencies(e, latents, patterns)
 
 
 def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int) -> Patterns:
@@ -131,11 +256,7 @@ def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int)
     ``()`` is included unless ``expr`` is syntactically zero.  The result passes
     :func:`check_dependencies`.
     """
-    expr = sp.sympify(expr)
-    patterns = _Tracer({s: i for i, s in enumerate(latents)}, order)(expr)
-    if order >= 1:
-        check_dependencies(expr, latents, patterns)
-    return patterns
+    return trace_outputs([expr], latents, order)[0]
 
 
 def trace_outputs(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], order: int) -> tuple[Patterns, ...]:
@@ -148,7 +269,7 @@ def trace_outputs(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], orde
     patterns = tuple(tracer(e) for e in exprs)
     if order >= 1:
         for e, p in zip(exprs, patterns):
-            check_dependencies(e, latents, p)
+            tracer.check(e, latents, p)
     return patterns
 
 
