@@ -23,11 +23,18 @@ Run from the repository root::
 
     python benchmarks/fuzz_soundness.py --count 100000 --seed 0 [--workers 2]
         [--budget 10] [--isolate] [--families additive,near-zero] [--max-seconds 600]
-        [--json out.json] [--progress]
+        [--json out.json] [--progress] [--executor local|ray|ray://ADDRESS] [--batch N]
 
 ``--count`` is the number of checks (results) to judge; instances are drawn until it is
 reached, cycling through the families (instance k of the run uses seed ``seed + k``).
 Exit status 1 if any verdict was unsound (each is printed with its generator).
+
+The generators are judged in rounds of ``--batch`` instances (default 8 per worker), each
+instance in a worker of :func:`mechind.executor.map_cases`: ``--workers`` processes of this
+machine, or one Ray task per instance with ``--executor ray`` (a local Ray instance) or
+``ray://ADDRESS`` (a running cluster, with mechind installed on its nodes; this script
+ships ``tests/`` to it).  The figures depend only on the seed, the families, the budget,
+``--count`` and the batch size, not on where the instances ran (timings apart).
 """
 
 from __future__ import annotations
@@ -39,17 +46,23 @@ import platform
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import multiprocessing  # noqa: E402
-
+from mechind.executor import EXECUTOR_HELP, check_executor, map_cases, open_executor  # noqa: E402
+from theory.errors import InputError  # noqa: E402
 from tests.soundness.families import ALL_FAMILIES, FAMILIES, S_FAMILIES  # noqa: E402
 from tests.soundness.runner import judge_spec  # noqa: E402
+
+
+def _executor(text: str) -> str:
+    try:
+        return check_executor(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--max-seconds", type=float, default=None, help="stop drawing new generators after this many seconds")
     parser.add_argument("--progress", action="store_true", help="print a line per batch")
+    parser.add_argument("--executor", type=_executor, default="local", help=EXECUTOR_HELP.replace("--jobs", "--workers"))
+    parser.add_argument("--batch", type=int, default=None, help="instances judged per round (default 8 per worker, at least 8; with Ray 8 per cluster CPU)")
     args = parser.parse_args(argv)
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     unknown_families = sorted(set(families) - set(ALL_FAMILIES))
@@ -81,17 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     reports: list[str] = []
     crashes: list[str] = []
     instances = 0
-    started = time.perf_counter()
-    batch = max(8, 8 * args.workers)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max(1, args.workers), mp_context=context) as pool:
+    ship = {"py_modules": [str(ROOT / "tests")]} if args.executor.startswith("ray://") else None  # the families and oracle
+    with open_executor(args.executor, ship) as cluster:
+        started = time.perf_counter()  # the checks, not the start of a Ray instance
+        batch = args.batch or max(8, 8 * (args.workers if cluster is None else cluster.cpus))
         next_k = 0
         while sum(kinds.values()) - kinds["refused"] - kinds["crash"] < args.count and instances < 50 * args.count:
             if args.max_seconds is not None and time.perf_counter() - started > args.max_seconds:
                 break
             specs = [(families[k % len(families)], args.seed + k, args.seed, args.budget, args.isolate) for k in range(next_k, next_k + batch)]
             next_k += batch
-            for outcomes, unsound in pool.map(judge_spec, specs, chunksize=1):
+            for outcomes, unsound in map_cases(judge_spec, specs, max(1, args.workers), executor=cluster):
                 instances += 1
                 reports += unsound
                 per_family[outcomes[0].family]["instances"] += 1
@@ -136,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "crash_examples": crashes[:10],
         "seed": args.seed,
         "workers": args.workers,
+        "executor": args.executor,
         "budget": args.budget,
         "isolate": args.isolate,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",

@@ -75,6 +75,7 @@ def main() -> None:
 @click.option("--slices", type=click.Choice(SLICE_READINGS), default="both", show_default=True, help="Which slices T2 asks to be path-connected.")
 @click.option("--no-self-check", "no_self_check", is_flag=True, help="Skip the independent guard (finite differences of g's values re-checking every exact derivative a verdict uses).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the output is the same for every value.")
+@click.option("--executor", default="local", show_default=True, help="Where the cases run: local (see --jobs), ray (a local Ray instance) or ray://ADDRESS (a Ray cluster; one case per task, needs mechind[cluster]); the output is the same for every choice.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def check_command(
@@ -95,12 +96,14 @@ def check_command(
     slices: str,
     no_self_check: bool,
     jobs: int,
+    executor: str,
     debug: bool,
 ) -> None:
     """Check generators (case files or bundled case names) against the criteria.
 
     With --jobs N the cases run in N worker processes (one case at a time in each);
-    the results are printed in the order of the cases, whatever N.
+    the results are printed in the order of the cases, whatever N.  With
+    --executor ray (or ray://ADDRESS) each case is a task of a Ray cluster instead.
     """
     # deferred: keeps --help/--version fast
     from rich.console import Console
@@ -108,11 +111,12 @@ def check_command(
     from theory.checker import parse_criteria
     from theory.readings import Readings
 
-    from .executor import BatchProgress, map_cases, resolve_jobs
+    from .executor import BatchProgress, check_executor, map_cases, open_executor, resolve_jobs
     from .render import case_document, case_table, document
 
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
+    check_executor(executor)
     ids = parse_criteria(criteria)
     readings = Readings(hn=hn_reading, s=s_reading, rho_plus=rho_plus_reading, irreducible_scope=irreducible_scope, m_basis=m_basis, sep=sep_reading, slices=slices)
     raw_points = [parse_at(text) for text in at]
@@ -120,26 +124,27 @@ def check_command(
     out = Console() if sys.stdout.isatty() else Console(width=160)
     err = Console(stderr=True)
     n = len(generators)
-    workers = resolve_jobs(jobs, n)
-    batch = _CheckBatch(generators, raw_points, ids, readings, seed, budget, engine, not no_self_check)
-    progress = BatchProgress(err, out, [g.name for g in generators], workers, "checking")
+    with open_executor(executor) as cluster:  # a Ray session, or None: this machine
+        workers = resolve_jobs(jobs, n) if cluster is None else max(1, min(cluster.cpus, n))
+        batch = _CheckBatch(generators, raw_points, ids, readings, seed, budget, engine, not no_self_check)
+        progress = BatchProgress(err, out, [g.name for g in generators], workers, "checking")
 
-    def done(i: int, results: list[CheckResult]) -> None:
-        progress.advance(i, f"{len(results)} checks in {sum(r.seconds for r in results):.2f} s")
+        def done(i: int, results: list[CheckResult]) -> None:
+            progress.advance(i, f"{len(results)} checks in {sum(r.seconds for r in results):.2f} s")
 
-    docs = []
-    started = time.perf_counter()
-    # with workers > 1 this forks them now, before the progress display starts its thread
-    outcomes = map_cases(_check_case, range(n), workers, done, shared=batch)
-    with contextlib.closing(outcomes), progress.live(), contextlib.closing(batch):
-        for g, results in zip(generators, outcomes):
-            if as_json:
-                docs.append(case_document(g, results))
-            else:
-                with progress.paused():
-                    out.print(case_table(g, results))
-                    for note in g.notes:
-                        out.print(f"  note: {note}", highlight=False)
+        docs = []
+        started = time.perf_counter()
+        # with workers > 1 this forks them (or submits the Ray tasks) now, before the progress display starts its thread
+        outcomes = map_cases(_check_case, range(n), workers, done, shared=batch, executor=cluster)
+        with contextlib.closing(outcomes), progress.live(), contextlib.closing(batch):
+            for g, results in zip(generators, outcomes):
+                if as_json:
+                    docs.append(case_document(g, results))
+                else:
+                    with progress.paused():
+                        out.print(case_table(g, results))
+                        for note in g.notes:
+                            out.print(f"  note: {note}", highlight=False)
     if as_json:
         click.echo(json.dumps(document(docs), indent=2))
     elif len(generators) > 1:

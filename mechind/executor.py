@@ -21,6 +21,12 @@ interrupted by ``SIGTERM``, which unwinds it, so that the processes it started a
 too (``run_killable`` kills its worker's process group on the way out), and the worker
 exits.  On Linux a worker also gets ``SIGTERM`` when this process dies.
 
+The same batch can run on a Ray cluster instead (``--executor ray`` or ``ray://ADDRESS``,
+the optional extra ``mechind[cluster]``): :func:`open_executor` opens it for a ``with``
+block, and :func:`map_cases` given it (``executor=``) runs one Ray task per item
+(:mod:`mechind.cluster`), with the same results in the same order; ``jobs`` is then
+ignored (the cluster's CPUs decide how many items run at once).
+
 Examples
 --------
 >>> list(map_cases(abs, [-3, 1, -2], jobs=2))
@@ -49,7 +55,44 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-__all__ = ["map_cases", "resolve_jobs", "BatchProgress", "Stopped"]
+from .cluster import RayCluster, connect, map_on_ray, parse_address
+
+__all__ = ["map_cases", "resolve_jobs", "BatchProgress", "Stopped", "open_executor", "check_executor", "EXECUTOR_HELP"]
+
+#: The help of every ``--executor`` option.
+EXECUTOR_HELP = (
+    "Where the batch runs: local (worker processes of this machine, see --jobs), ray (a local Ray instance, "
+    "or the one `ray start --head` runs here) or ray://ADDRESS (a running Ray cluster; needs mechind[cluster]). "
+    "The output is the same for every choice."
+)
+
+
+def check_executor(text: str) -> str:
+    """``text`` if it names an executor (``local``, ``ray``, ``ray://ADDRESS``); else an
+    :class:`~theory.errors.InputError` saying what is accepted.
+
+    >>> check_executor("ray://head:10001")
+    'ray://head:10001'
+    """
+    if text != "local":
+        parse_address(text)
+    return text
+
+
+@contextlib.contextmanager
+def open_executor(text: str, runtime_env: dict[str, Any] | None = None) -> Iterator[RayCluster | None]:
+    """The executor ``text`` names, open for a ``with`` block: ``None`` for ``local``, else
+    the Ray session (:func:`mechind.cluster.connect`; ``runtime_env`` is handed to Ray).
+
+    >>> with open_executor("local") as executor:
+    ...     print(executor)
+    None
+    """
+    if check_executor(text) == "local":
+        yield None
+        return
+    with connect(parse_address(text), runtime_env) as cluster:
+        yield cluster
 
 
 def resolve_jobs(jobs: int, items: int | None = None) -> int:
@@ -84,6 +127,9 @@ def map_cases(
     *,
     shared: Any = _NOTHING,
     order: Sequence[int] | None = None,
+    executor: RayCluster | None = None,
+    num_cpus: float = 1,
+    num_gpus: float = 0,
 ) -> Iterator[Any]:
     """Run ``fn`` on every item in ``jobs`` worker processes; yield the results in input order.
 
@@ -119,6 +165,11 @@ def map_cases(
         ``range(len(items))``), e.g. longest expected first; default the input order.
         It changes only when each item runs, never the order of the results.  Ignored
         with ``jobs=1``.
+    executor
+        ``None``: this machine's worker processes; an open Ray session
+        (:func:`open_executor`): one Ray task per item, ``jobs`` ignored.
+    num_cpus, num_gpus
+        The CPUs and GPUs each Ray task asks for (ignored without ``executor``).
 
     Yields
     ------
@@ -133,12 +184,14 @@ def map_cases(
     ['1', '2', '3']
     """
     n = len(items)
-    workers = resolve_jobs(jobs, n)
-    if workers <= 1:
-        return _inline(fn, items, on_done, shared)
     sequence = list(range(n)) if order is None else list(order)
     if sorted(sequence) != list(range(n)):
         raise ValueError("order must be a permutation of the item indices")
+    if executor is not None:
+        return map_on_ray(fn, items, on_done, shared, shared is not _NOTHING, sequence, num_cpus=num_cpus, num_gpus=num_gpus)
+    workers = resolve_jobs(jobs, n)
+    if workers <= 1:
+        return _inline(fn, items, on_done, shared)
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(), shared))
     with_shared = shared is not _NOTHING

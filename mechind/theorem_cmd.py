@@ -61,12 +61,19 @@ def _console() -> Console:
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True)
 @click.option("--sep", type=click.Choice(SEP_READINGS), default="weak+nondegenerate", show_default=True)
 @click.option("--competitor", "competitor_of", type=click.Choice(COUNTEREXAMPLE_CRITERIA), default=None, help="Also build the competitor that this failing criterion allows and check the theorem's conditions on it (T4, Theorem 3's sparsity constraint).")
+@click.option("--decoder", "decoder", type=click.Path(dir_okay=False), default=None, help="A trained decoder file (mechind reproduce writes decoders/RUN.pt): check the theorem's conditions on it numerically (docs/decoder-conditions.md). Without a case, the ground truth saved with it is g.")
+@click.option("--points", "n_points", type=click.IntRange(min=1), default=64, show_default=True, help="With --decoder: sampled latent points.")
+@click.option("--c", "c", type=float, default=None, help="With --decoder: tolerance factor c in tau = c * eps(dtype) * max|J| (default 10).")
+@click.option("--reach-tol", type=float, default=None, help="With --decoder: relative reconstruction error within which an observation counts as reached (default 0.05).")
 @click.option("--budget", type=float, default=DEFAULT_BUDGET, show_default=True, help="Seconds allowed per check.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
-def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json: bool, n: int, slices: str, irreducible: str, irreducible_scope: str, thm3: str, m_basis: str, s_reading: str, rho_plus: str, hn_reading: str, sep: str, competitor_of: str | None, budget: float, seed: int, debug: bool) -> None:
-    """The hypotheses of theorem NUMBER on generators, each with its verdict, and the conclusion."""
+def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json: bool, n: int, slices: str, irreducible: str, irreducible_scope: str, thm3: str, m_basis: str, s_reading: str, rho_plus: str, hn_reading: str, sep: str, competitor_of: str | None, decoder: str | None, n_points: int, c: float | None, reach_tol: float | None, budget: float, seed: int, debug: bool) -> None:
+    """The hypotheses of theorem NUMBER on generators, each with its verdict, and the conclusion.
+
+    With --decoder FILE, also the conditions the theorem puts on that trained decoder, checked
+    numerically, and what follows for it."""
     # deferred: keeps --help/--version fast
     from rich.table import Table
 
@@ -83,7 +90,14 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
     readings = Readings(slices=slices, m_basis=m_basis, irreducible=irreducible, irreducible_scope=irreducible_scope, thm3=thm3, s=s_reading, rho_plus=rho_plus, hn=hn_reading, sep=sep)
     if n < 2:
         raise InputError(f"Theorem 5 needs n >= 2, got {n}")
-    generators = resolve_cases(paths, use_all)
+    checked = None
+    if decoder is not None:
+        if use_all or len(paths) > 1:
+            raise InputError("--decoder checks one decoder against one generator: give at most one case")
+        checked = _check_decoder(number, decoder, paths, n, n_points, c, reach_tol, seed)
+        generators = [checked.generator]
+    else:
+        generators = resolve_cases(paths, use_all)
     reports = [theorem_report(g, number, readings, n, seed=seed, budget=budget) for g in generators]
     conditions: list[dict] = []
     for g, rep in zip(generators, reports):
@@ -99,6 +113,8 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
             if cond:
                 doc["competitor"] = cond["competitor"].to_json()
                 doc["competitor_conditions_checked"] = {k: [r.to_json() for r in v] for k, v in cond["results"].items()}
+            if checked is not None:
+                doc["decoder"] = {"file": decoder, "run": checked.run, **checked.conditions.to_json(), "conclusion": _decoder_conclusion(rep, checked)}
             docs.append(doc)
         click.echo(json.dumps({"mechind": __version__, "cases": docs}, indent=2))
         return
@@ -120,6 +136,61 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
             for key, results in cond["results"].items():
                 for r in results:
                     out.print(f"    {key}: {r.verdict} [{r.method}] {witness_summary(r)}", highlight=False)
+        if checked is not None:
+            _print_decoder(out, rep, checked, decoder)
+
+
+def _check_decoder(number: int, path: str, paths: tuple[str, ...], n: int, n_points: int, c: float | None, reach_tol: float | None, seed: int):
+    """The decoder's conditions (numeric layer; torch imported only here)."""
+    # deferred: torch is imported only when a decoder is checked (keeps --help and the exact commands fast)
+    from numeric.criteria.options import NumericOptions
+    from numeric.decoder_conditions import DEFAULT_REACH_TOL, check_decoder_file
+
+    if reach_tol is not None and not reach_tol > 0:
+        raise InputError(f"--reach-tol must be positive, got {reach_tol}")
+    options = NumericOptions(seed=seed) if c is None else NumericOptions(seed=seed, c=c)
+    generator = resolve_cases(paths, False)[0] if paths else None
+    return check_decoder_file(number, path, generator, n_points, options, n, DEFAULT_REACH_TOL if reach_tol is None else reach_tol)
+
+
+def _decoder_conclusion(rep, checked) -> str:
+    return checked.conditions.conclusion(rep.conclusion == "established", rep.reason)
+
+
+def _decoder_figure(r) -> str:
+    d = r.details
+    if r.criterion == "T4":
+        return "; ".join(f"{k}: {p['verdict']}" + (f" (largest error {p['largest_relative_error']:.3g})" if p.get("largest_relative_error") is not None else "") for k, p in d["parts"].items())
+    parts = []
+    if r.criterion == "sparsity-constraint":
+        parts.append(f"l0(J_g) {min(d['l0_g'])}..{max(d['l0_g'])}, l0(J_ghat) {min(d['l0_ghat'])}..{max(d['l0_ghat'])} of {d['entries']}")
+    if r.criterion == "locally-injective":
+        parts.append(f"rank {min(d['rank'])}..{max(d['rank'])} of {d['d']}, smallest singular value {d['smallest_singular_value']:.3g}")
+    if d.get("c_to_hold") is not None:
+        word = "holds up to" if r.criterion == "locally-injective" else "holds from"
+        parts.append(f"{word} c = {d['c_to_hold']:.3g} at every point, {d['c_to_hold_median']:.3g} at half")
+    return "; ".join(parts)
+
+
+def _print_decoder(out: Console, rep, checked, path: str) -> None:
+    # deferred: keeps --help/--version fast
+    from rich.table import Table
+
+    from .render import witness_summary
+
+    cond = checked.conditions
+    run = checked.run
+    about = ", ".join(f"{k} {run[k]:.3g}" if isinstance(run[k], float) else f"{k} {run[k]}" for k in ("run", "sis", "lam") if k in run)
+    table = Table(title=f"conditions of Theorem {cond.number} on the decoder {path}" + (f" ({about})" if about else ""), title_justify="left", caption=_decoder_conclusion(rep, checked), caption_justify="left")
+    for col in ("condition", "verdict", "points", "dtype", "c", "figures", "witness"):
+        table.add_column(col, overflow="fold")
+    for key, r in cond.results.items():
+        table.add_row(key, r.verdict, str(r.points_sampled), r.dtype, f"{r.tolerance.get('c', '')}", _decoder_figure(r), witness_summary(r) if r.witness else "")
+    out.print(table)
+    for key, value in cond.figures.items():
+        out.print(f"  {key}: " + ", ".join(f"{k} {v:.3g}" for k, v in value.items()), highlight=False)
+    for note in cond.notes:
+        out.print(f"  note: {note}", highlight=False)
 
 
 @click.command("hierarchy")

@@ -5,13 +5,16 @@
   inside a pool worker;
 * the executor yields results in input order even when the first item finishes last, and
   reports completions as they happen;
-* bad ``--jobs`` values exit with status 2 and say why.
+* bad ``--jobs`` values exit with status 2 and say why;
+* ``--executor ray`` without Ray installed, and an unknown executor, exit with status 2 and
+  say what to do (the Ray executor itself: ``tests/test_ray_executor.py``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from typing import Any
 
@@ -151,3 +154,17 @@ def test_crosscheck_jobs_above_1_needs_the_cpu():
     result = run("crosscheck", "p01", "p05", "--criteria", "D", "--device", "meta", "--jobs", "2")
     assert result.exit_code == 2
     assert "--jobs above 1 needs --device cpu" in result.stderr
+
+
+def test_executor_ray_without_ray_says_install_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as where the extra is missing
+    result = run("check", "p01", "--executor", "ray")
+    assert result.exit_code == 2
+    assert "install mechind[cluster]" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["dask", "ray:/head", "ray://", "Ray"])
+def test_bad_executor_exits_2_with_a_message(value):
+    result = run("check", "p01", "--executor", value)
+    assert result.exit_code == 2
+    assert "--executor must be local, ray or ray://ADDRESS" in result.stderr

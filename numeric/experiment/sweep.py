@@ -9,6 +9,9 @@ exact verdicts already in ``generators.csv`` are not recomputed.  ``config.json`
 configuration; resuming into a folder made by a different configuration is refused (a
 ``config.json`` written before a key existed counts as that key's default,
 :data:`numeric.experiment.config.LEGACY_DEFAULTS`, so older folders resume).
+The groups run one after another in this process, or, given a ``mapper`` (``mechind
+reproduce --executor ray``: one Ray task per group), elsewhere; either way each group's rows
+(and the decoder files it wrote) are merged here, into the same files, as it ends.
 
 Latents: ``config.latents`` picks the distribution (:mod:`numeric.experiment.latents`);
 ``"independent"`` draws exactly the ``N(0, I)`` samples of sweeps made before the option, and
@@ -41,8 +44,10 @@ import csv
 import json
 import math
 import os
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +58,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from threadpoolctl import threadpool_limits
 
 from ..contrast import compositional_contrast, normalized_compositional_contrast
+from .checkpoint import checkpoint_path, save_checkpoint
 from .config import LEGACY_DEFAULTS, ConfigError, RunSpec, SweepConfig
 from .exact import exact_verdicts, sample_points
 from .groundtruth import GroundTruth, sample_ground_truth
@@ -69,6 +75,7 @@ __all__ = [
     "GENERATOR_COLUMNS",
     "RESULTS_CSV",
     "GENERATORS_CSV",
+    "Mapper",
 ]
 
 RESULTS_CSV = "results.csv"
@@ -336,10 +343,11 @@ def _step_reporter(progress: Progress, task: Any, label: str, steps: int, log_li
 
 
 def _ensure_generator(
-    config: SweepConfig, K: int, overlap: float, seed: int, gens: dict[str, dict[str, Any]], path: Path, say: Callable[[str], None] | None = None
+    config: SweepConfig, K: int, overlap: float, seed: int, gens: dict[str, dict[str, Any]], path: Path | None, say: Callable[[str], None] | None = None
 ) -> str:
     """The key of a ground truth's row in ``gens``, its exact verdicts computed (and
-    ``generators.csv`` rewritten) when the row is missing; ``say`` gets one line per computation."""
+    ``generators.csv`` at ``path`` rewritten, unless ``None``) when the row is missing; ``say``
+    gets one line per computation."""
     key = RunSpec(K, overlap, 0.0, seed).generator_key
     if key in gens:
         return key
@@ -360,7 +368,8 @@ def _ensure_generator(
         "points": " | ".join(",".join(p) for p in verdicts.points),
         "exact_seconds": verdicts.seconds,
     }
-    _write_rows(path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
+    if path is not None:
+        _write_rows(path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
     return key
 
 
@@ -372,6 +381,7 @@ def run_sweep(
     show_progress: bool = True,
     on_group: Callable[[list[dict[str, Any]]], None] | None = None,
     blas_threads: int | None = None,
+    mapper: Mapper | None = None,
 ) -> list[dict[str, Any]]:
     """Run (or resume) every run of ``config``; write ``results.csv`` and ``generators.csv`` in ``out_dir``.
 
@@ -393,6 +403,12 @@ def run_sweep(
         Limit the BLAS / OpenMP thread pools (numpy, scikit-learn) to this many threads while
         the sweep runs (``threadpoolctl``); ``None`` leaves them alone.  On a busy 2-core
         machine one thread made the kernel ridge regressions of SIS about 3x faster.
+    mapper
+        Where the ensemble groups run (:data:`Mapper`): ``None`` here, one after the other;
+        else one group per item of the mapper (the worker processes or Ray tasks of
+        :func:`mechind.executor.map_cases`), each with this process's torch and BLAS thread
+        counts, its checkpoints sent back here.  Either way the rows are merged here, into
+        the same resumable ``results.csv`` and ``generators.csv``, as each group ends.
 
     Returns
     -------
@@ -407,7 +423,64 @@ def run_sweep(
     out = Path(out_dir)
     _check_out_dir(config, out)
     with threadpool_limits(limits=blas_threads) if blas_threads else contextlib.nullcontext():
-        return _run(config, out, device, console, show_progress, on_group)
+        threads = (torch.get_num_threads(), blas_threads) if mapper is not None else None
+        return _run(config, out, device, console, show_progress, on_group, mapper, threads)
+
+
+#: ``mapper(fn, items, on_done, shared)``: runs ``fn(shared, item)`` for every item, calls
+#: ``on_done(index, result)`` in this process as each finishes, and yields the results in
+#: input order -- :func:`mechind.executor.map_cases` with its executor bound, or the plain loop
+#: :func:`_inline_map`.
+Mapper = Callable[[Callable[..., Any], Sequence[Any], Callable[[int, Any], None], Any], Iterator[Any]]
+
+
+def _inline_map(fn: Callable[..., Any], items: Sequence[Any], on_done: Callable[[int, Any], None], shared: Any) -> Iterator[Any]:
+    """Every item in this process, one after the other (the default :data:`Mapper`)."""
+    for index, item in enumerate(items):
+        result = fn(shared, item)
+        on_done(index, result)
+        yield result
+
+
+@dataclass(frozen=True)
+class _LocalHooks:
+    """What a group run in the sweep's own process reports as it goes (never pickled)."""
+
+    progress: Progress
+    log_lines: bool  # a line every 10 % of the steps (the console is not a terminal)
+    generators_path: Path  # generators.csv, rewritten as soon as a ground truth's verdicts are known
+
+
+@dataclass(frozen=True)
+class _SweepWork:
+    """What the ensemble groups of one sweep share (handed to the executor once).
+
+    ``out`` is where a group writes its checkpoints; ``None`` (a group run elsewhere, e.g. on
+    a Ray cluster) writes them in a scratch folder and returns their bytes.  ``threads``
+    (torch threads, BLAS threads) is set by a group run in another process, so that it
+    computes exactly what the sweep's own process would.
+    """
+
+    config: SweepConfig
+    groups: tuple[tuple[int, float, tuple[RunSpec, ...]], ...]
+    gens: dict[str, dict[str, Any]]
+    device: str | torch.device
+    out: Path | None = None
+    threads: tuple[int, int | None] | None = None
+    hooks: _LocalHooks | None = None
+
+
+@dataclass
+class _GroupOutcome:
+    """What one ensemble group produced: its result rows, the ``generators.csv`` rows it
+    computed, the files it wrote elsewhere (path relative to the output folder -> bytes),
+    its label and its wall time."""
+
+    rows: list[dict[str, Any]]
+    generators: dict[str, dict[str, Any]]
+    files: dict[str, bytes]
+    label: str
+    seconds: float
 
 
 def _run(
@@ -417,10 +490,10 @@ def _run(
     console: Console | None,
     show_progress: bool,
     on_group: Callable[[list[dict[str, Any]]], None] | None,
+    mapper: Mapper | None = None,
+    threads: tuple[int, int | None] | None = None,
 ) -> list[dict[str, Any]]:
     console = console or Console(stderr=True)
-    dtype = getattr(torch, config.dtype)
-    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast)
     results_path, generators_path = out / RESULTS_CSV, out / GENERATORS_CSV
     done = {r["run"]: r for r in read_rows(results_path)}
     gens = {r["generator"]: r for r in read_rows(generators_path)}
@@ -453,92 +526,144 @@ def _run(
         _write_rows(results_path, RESULT_COLUMNS, [done[r.key] for r in runs if r.key in done])
     with Progress(*columns, console=console, disable=not show_progress, transient=False) as progress:
         overall = progress.add_task(f"{config.name}: runs", total=todo)
-        for (K, overlap), members in groups.items():
-            started = time.perf_counter()
-            seeds = sorted({r.seed for r in members})
-            data: dict[int, tuple[torch.Tensor, torch.Tensor, str, int]] = {}
-            truths: dict[int, GroundTruth] = {}
-            for s in seeds:
-                gt, _ = ground_truth(config, K, overlap, s)
-                z, data_seed = draw_latents(config, K, s)
-                key = RunSpec(K, overlap, 0.0, s).generator_key
-                _ensure_generator(config, K, overlap, s, gens, generators_path)
-                data[s] = (z, gt(z), key, data_seed)
-                truths[s] = gt
-            slots = [(run, r) for run in members for r in range(config.restarts)]
-            x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)
-            seeds_of = [member_seeds(config, run, r) for run, r in slots]
-            label = f"K={K} overlap={overlap:g}: {len(members)} runs" + (f" x {config.restarts} restarts" if config.restarts > 1 else "")
-            task = progress.add_task(label, total=settings.steps)
-            trained = train_ensemble(
-                x_train,
-                [run.lam for run, _ in slots],
-                [i for i, _ in seeds_of],
-                [b for _, b in seeds_of],
-                settings,
-                config.slot_dim,
-                K * config.slot_dim,
-                progress=_step_reporter(progress, task, label, settings.steps, show_progress and not console.is_terminal),
-            )
-            train_seconds = time.perf_counter() - started
-            tail = max(1, settings.steps // 100)
-            new_rows = []
-            for j, run in enumerate(members):
-                z, x, gkey, data_seed = data[run.seed]
-                x_eval = x[config.n_train :].to(device=device, dtype=dtype)
-                x_sel = x_train[j * config.restarts, :SELECTION_SAMPLES]
-                idx = list(range(j * config.restarts, (j + 1) * config.restarts))
-                evals = [evaluate_model(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim, truths[run.seed]) for i in idx]
-                losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
-                nccomp = [float(contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
-                score = nccomp if config.select == "normalized-contrast" else losses
-                best = min(range(config.restarts), key=lambda r: (score[r], r))
-                i = idx[best]
-                row = {
-                    "run": run.key,
-                    "K": K,
-                    "overlap": overlap,
-                    "lam": run.lam,
-                    "seed": run.seed,
-                    "generator": gkey,
-                    "obs_dim": x.shape[-1],
-                    "steps": settings.steps,
-                    "init_seed": seeds_of[i][0],
-                    "batch_seed": seeds_of[i][1],
-                    "data_seed": data_seed,
-                    "latents": config.latents,
-                    "train_loss": losses[best],
-                    "train_recon": float(trained.history["recon"][i, -tail:].mean()),
-                    "train_ccomp": float(trained.history["ccomp"][i, -tail:].mean()),
-                    **evals[best],
-                    "contrast": config.contrast,
-                    "restarts": config.restarts,
-                    "select": config.select,
-                    "selected_restart": best,
-                    "sis_first": evals[0]["sis"],
-                    "sis_restarts": ";".join(f"{e['sis']:.4f}" for e in evals),
-                    "nccomp_restarts": ";".join(f"{v:.5g}" for v in nccomp),
-                    "loss_restarts": ";".join(f"{v:.5g}" for v in losses),
-                    "exact_D_global": gens[gkey]["exact_D_global"],
-                    "exact_D_points": gens[gkey]["exact_D_points"],
-                    "exact_S_points": gens[gkey]["exact_S_points"],
-                    "ensemble_size": len(slots),
-                    "train_seconds": train_seconds / len(slots),
-                    "device": str(device),
-                }
-                done[run.key] = row
-                new_rows.append(row)
+        plan = tuple((K, overlap, tuple(members)) for (K, overlap), members in groups.items())
+        if mapper is None:  # here: the groups share this process's table of verdicts and write into out
+            hooks = _LocalHooks(progress, show_progress and not console.is_terminal, generators_path)
+            work = _SweepWork(config, plan, gens, device, out, None, hooks)
+        else:
+            work = _SweepWork(config, plan, dict(gens), device, None, threads)
+
+        def finished(index: int, outcome: _GroupOutcome) -> None:
+            if outcome.generators:
+                gens.update(outcome.generators)
+                _write_rows(generators_path, GENERATOR_COLUMNS, [gens[k] for k in sorted(gens)])
+            for name, data in outcome.files.items():
+                _write_bytes(out / name, data)
+            for row in outcome.rows:
+                done[row["run"]] = row
             _write_rows(results_path, RESULT_COLUMNS, [done[r.key] for r in runs if r.key in done])
-            progress.remove_task(task)
-            progress.advance(overall, len(members))
+            progress.advance(overall, len(outcome.rows))
             if show_progress:
-                sis = ", ".join(f"lam={r['lam']:g} s{r['seed']}: {r['sis']:.2f}" for r in new_rows)
+                sis = ", ".join(f"lam={r['lam']:g} s{r['seed']}: {r['sis']:.2f}" for r in outcome.rows)
                 progress.console.print(
-                    f"{label} in {time.perf_counter() - started:.0f} s; SIS {sis}; exact D: "
-                    + ", ".join(sorted({gens[data[s][2]]['exact_D_global'] for s in seeds})),
+                    f"{outcome.label} in {outcome.seconds:.0f} s; SIS {sis}; exact D: "
+                    + ", ".join(sorted({gens[r['generator']]['exact_D_global'] for r in outcome.rows})),
                     highlight=False,
                     soft_wrap=True,
                 )
             if on_group is not None:
-                on_group(new_rows)
+                on_group(outcome.rows)
+
+        with contextlib.closing((mapper or _inline_map)(_train_group, range(len(plan)), finished, work)) as outcomes:
+            for _ in outcomes:  # finished() has merged each group as it ended
+                pass
     return [done[r.key] for r in runs if r.key in done]
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _train_group(work: _SweepWork, index: int) -> _GroupOutcome:
+    """Train and evaluate ensemble group ``index`` of ``work`` (top-level: an executor's
+    workers run it); its ground truths' exact verdicts are computed first where missing."""
+    if work.threads is not None:  # another process: the sweep's own thread settings
+        torch.set_num_threads(work.threads[0])
+    limits = threadpool_limits(limits=work.threads[1]) if work.threads is not None and work.threads[1] else contextlib.nullcontext()
+    with limits, tempfile.TemporaryDirectory(prefix="mechind-group-") as scratch:
+        outcome = _train_group_in(work, index, work.out if work.out is not None else Path(scratch))
+        if work.out is None:
+            outcome.files = {str(p.relative_to(scratch)): p.read_bytes() for p in sorted(Path(scratch).rglob("*")) if p.is_file()}
+    return outcome
+
+
+def _train_group_in(work: _SweepWork, index: int, out: Path) -> _GroupOutcome:
+    config, device, hooks = work.config, work.device, work.hooks
+    K, overlap, members = work.groups[index]
+    dtype = getattr(torch, config.dtype)
+    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast)
+    gens = work.gens
+    known = set(gens)
+    started = time.perf_counter()
+    seeds = sorted({r.seed for r in members})
+    data: dict[int, tuple[torch.Tensor, torch.Tensor, str, int]] = {}
+    truths: dict[int, GroundTruth] = {}
+    for s in seeds:
+        gt, _ = ground_truth(config, K, overlap, s)
+        z, data_seed = draw_latents(config, K, s)
+        key = RunSpec(K, overlap, 0.0, s).generator_key
+        _ensure_generator(config, K, overlap, s, gens, hooks.generators_path if hooks is not None else None)
+        data[s] = (z, gt(z), key, data_seed)
+        truths[s] = gt
+    slots = [(run, r) for run in members for r in range(config.restarts)]
+    x_train = torch.stack([data[run.seed][1][: config.n_train] for run, _ in slots]).to(device=device, dtype=dtype)
+    seeds_of = [member_seeds(config, run, r) for run, r in slots]
+    label = f"K={K} overlap={overlap:g}: {len(members)} runs" + (f" x {config.restarts} restarts" if config.restarts > 1 else "")
+    task = hooks.progress.add_task(label, total=settings.steps) if hooks is not None else None
+    trained = train_ensemble(
+        x_train,
+        [run.lam for run, _ in slots],
+        [i for i, _ in seeds_of],
+        [b for _, b in seeds_of],
+        settings,
+        config.slot_dim,
+        K * config.slot_dim,
+        progress=_step_reporter(hooks.progress, task, label, settings.steps, hooks.log_lines) if hooks is not None else None,
+    )
+    train_seconds = time.perf_counter() - started
+    tail = max(1, settings.steps // 100)
+    new_rows = []
+    for j, run in enumerate(members):
+        z, x, gkey, data_seed = data[run.seed]
+        x_eval = x[config.n_train :].to(device=device, dtype=dtype)
+        x_sel = x_train[j * config.restarts, :SELECTION_SAMPLES]
+        idx = list(range(j * config.restarts, (j + 1) * config.restarts))
+        evals = [evaluate_model(trained.models[i], x_eval, z[config.n_train :], K, config.slot_dim, truths[run.seed]) for i in idx]
+        losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
+        nccomp = [float(contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
+        score = nccomp if config.select == "normalized-contrast" else losses
+        best = min(range(config.restarts), key=lambda r: (score[r], r))
+        i = idx[best]
+        row = {
+            "run": run.key,
+            "K": K,
+            "overlap": overlap,
+            "lam": run.lam,
+            "seed": run.seed,
+            "generator": gkey,
+            "obs_dim": x.shape[-1],
+            "steps": settings.steps,
+            "init_seed": seeds_of[i][0],
+            "batch_seed": seeds_of[i][1],
+            "data_seed": data_seed,
+            "latents": config.latents,
+            "train_loss": losses[best],
+            "train_recon": float(trained.history["recon"][i, -tail:].mean()),
+            "train_ccomp": float(trained.history["ccomp"][i, -tail:].mean()),
+            **evals[best],
+            "contrast": config.contrast,
+            "restarts": config.restarts,
+            "select": config.select,
+            "selected_restart": best,
+            "sis_first": evals[0]["sis"],
+            "sis_restarts": ";".join(f"{e['sis']:.4f}" for e in evals),
+            "nccomp_restarts": ";".join(f"{v:.5g}" for v in nccomp),
+            "loss_restarts": ";".join(f"{v:.5g}" for v in losses),
+            "exact_D_global": gens[gkey]["exact_D_global"],
+            "exact_D_points": gens[gkey]["exact_D_points"],
+            "exact_S_points": gens[gkey]["exact_S_points"],
+            "ensemble_size": len(slots),
+            "train_seconds": train_seconds / len(slots),
+            "device": str(device),
+        }
+        new_rows.append(row)
+        with torch.no_grad():  # the reported model's decoder, loadable alone (numeric.experiment.checkpoint)
+            codes = trained.models[i].encoder(x_eval)
+        save_checkpoint(checkpoint_path(out, run.key), trained.models[i], config.slot_dim, truths[run.seed], row, codes, config.latents)
+    if task is not None:
+        hooks.progress.remove_task(task)
+    fresh = {k: gens[k] for k in gens if k not in known}
+    return _GroupOutcome(new_rows, fresh if hooks is None else {}, {}, label, time.perf_counter() - started)
