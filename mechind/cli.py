@@ -74,6 +74,7 @@ def main() -> None:
 @click.option("--sep", "sep_reading", type=click.Choice(SEP_READINGS), default="weak+nondegenerate", show_default=True, help="Which separability decides sepN.")
 @click.option("--slices", type=click.Choice(SLICE_READINGS), default="both", show_default=True, help="Which slices T2 asks to be path-connected.")
 @click.option("--no-self-check", "no_self_check", is_flag=True, help="Skip the independent guard (finite differences of g's values re-checking every exact derivative a verdict uses).")
+@click.option("--probabilistic", is_flag=True, help="Fast, not a proof: for rational g, test the identities of the global D, M and H_n checks at random points modulo random primes; such verdicts are holds-probabilistically with an error bound, never proved.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the output is the same for every value.")
 @click.option("--executor", default="local", show_default=True, help="Where the cases run: local (see --jobs), ray (a local Ray instance) or ray://ADDRESS (a Ray cluster; one case per task, needs mechind[cluster]); the output is the same for every choice.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -95,6 +96,7 @@ def check_command(
     sep_reading: str,
     slices: str,
     no_self_check: bool,
+    probabilistic: bool,
     jobs: int,
     executor: str,
     debug: bool,
@@ -126,7 +128,7 @@ def check_command(
     n = len(generators)
     with open_executor(executor) as cluster:  # a Ray session, or None: this machine
         workers = resolve_jobs(jobs, n) if cluster is None else max(1, min(cluster.cpus, n))
-        batch = _CheckBatch(generators, raw_points, ids, readings, seed, budget, engine, not no_self_check)
+        batch = _CheckBatch(generators, raw_points, ids, readings, seed, budget, engine, not no_self_check, probabilistic)
         progress = BatchProgress(err, out, [g.name for g in generators], workers, "checking")
 
         def done(i: int, results: list[CheckResult]) -> None:
@@ -163,6 +165,8 @@ class _CheckBatch:
     budget: float
     engine: str
     guard: bool
+    #: the probabilistic mode (theory.probabilistic)
+    probabilistic: bool = False
     #: this process's budget worker (by process id), reused from case to case; never pickled
     workers: dict[int, KillableWorker] = field(default_factory=dict, compare=False, repr=False)
 
@@ -198,7 +202,7 @@ def _check_job(b: _CheckBatch, index: int) -> list[CheckResult]:
 
     g = b.generators[index]
     points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in b.raw_points]
-    return check(g, b.ids, points, b.readings, seed=b.seed, budget=b.budget, engine=b.engine, guard=b.guard)
+    return check(g, b.ids, points, b.readings, seed=b.seed, budget=b.budget, engine=b.engine, guard=b.guard, probabilistic=b.probabilistic)
 
 
 @main.command("counterexample")

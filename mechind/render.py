@@ -29,6 +29,7 @@ VERDICT_STYLE = {
     "unknown": "yellow",
     "holds-numerically": "green",
     "fails-numerically": "red",
+    "holds-probabilistically": "cyan",
 }
 
 
@@ -65,6 +66,8 @@ def witness_summary(result: CheckResult) -> str:
     if w:
         return ", ".join(f"{k}={v}" if k != "point" else f"at {point_text(v)}" for k, v in w.items())
     d = result.details
+    if result.verdict == "holds-probabilistically" and "error_bound" in d:
+        return f"not a proof: wrong with probability <= {_bound_text(d['error_bound'])} (random primes)"
     if result.verdict == "unknown":
         for key in ("undecided", "undecided_pairs", "undecided_outputs", "z3_undecided"):
             if key in d:
@@ -75,6 +78,19 @@ def witness_summary(result: CheckResult) -> str:
             if key in d:
                 return str(d[key])
     return ""
+
+
+def _bound_text(bound: float) -> str:
+    """An error bound with three digits, rounded up (a bound stays a bound).
+
+    >>> _bound_text(1.4641e-33), _bound_text(2.5e-10)
+    ('1.47e-33', '2.50e-10')
+    """
+    text = f"{bound:.2e}"
+    if float(text) < bound:
+        mantissa, exponent = text.split("e")
+        text = f"{float(mantissa) + 0.01:.2f}e{exponent}"
+    return text
 
 
 def _undecided_item(item: Any) -> str:

@@ -42,7 +42,7 @@ __all__ = ["build_report", "MATRIX_CRITERIA"]
 
 #: Columns of the hierarchy matrix (global verdicts, or the first point's).
 MATRIX_CRITERIA = ("D", "M", "S", "H2", "H3", "irreducible:D", "irreducible:S", "irreducible:M", "irreducible:H2", "graph", "spanning", "sep2")
-_SYMBOL = {"proved": "✓", "refuted": "✗", "unknown": "?"}
+_SYMBOL = {"proved": "✓", "refuted": "✗", "unknown": "?", "holds-probabilistically": "≈"}
 
 
 def _md_escape(text: str) -> str:

@@ -18,7 +18,8 @@ def _find(results, criterion, scope, point=None):
 
 
 #: Bundled cases beyond the table: the counterexamples of docs/mathematics.md 4.3 and 7.5, the
-#: transcendental generators of global Type S (5.10), and the cubic cases of Theorem 5 at n = 3 (7.7).
+#: transcendental generators of global Type S (5.10), the cubic cases of Theorem 5 at n = 3 (7.7), and
+#: Brady et al.'s piecewise-linear generator (7.3, Theorem 2 on its linear regions).
 EXTRA = {
     "x01-type-m-linear-competitor",
     "x02-s-reducible-d-irreducible",
@@ -27,6 +28,7 @@ EXTRA = {
     "x05-transcendental-tie",
     "x06-cubic-h3-irreducible",
     "x07-cubic-not-separable",
+    "x08-brady-slots",
 }
 
 

@@ -26,6 +26,7 @@ from theory.criteria.smoothness import check_smoothness
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.exact.points import random_point
+from theory.probabilistic import ProbabilisticTester
 from theory.readings import Readings
 from theory.registry import DEFAULT_CRITERIA, KNOWN_CRITERIA, Job, Which, parse_criteria, resolve
 from theory.result import CheckResult
@@ -54,9 +55,18 @@ def plan(ctx: CheckContext, which: Which, points: Sequence[dict]) -> list[Job]:
     params = {k: v for k, v in which.params.items()}
     if c.plan is not None:
         return resolve(c.plan)(ctx, list(points), **params)
-    glob = [Job("global", None, partial(resolve(c.global_check), ctx, **params))] if c.global_check else []
-    local = [Job("point", p, partial(resolve(c.point_check), ctx, p, **params)) for p in points] if c.point_check else []
+    glob = [Job("global", None, partial(_check_function(ctx, c.id, "global", c.global_check), ctx, **params))] if c.global_check else []
+    local = [Job("point", p, partial(_check_function(ctx, c.id, "point", c.point_check), ctx, p, **params)) for p in points] if c.point_check else []
     return glob + local if c.global_first else local + glob
+
+
+def _check_function(ctx: CheckContext, criterion: str, scope: str, default: str) -> Callable:
+    """The check of ``criterion`` at ``scope``: the generator's own where it offers one that
+    uses a structure the general checks cannot see (an image generator, :mod:`theory.image`),
+    else the registry's ``default``."""
+    offer = getattr(ctx.generator, "structured_check", None)
+    own = offer(criterion, scope) if offer is not None else None
+    return own if own is not None else resolve(default)
 
 
 def check(
@@ -72,6 +82,7 @@ def check(
     context: CheckContext | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     isolate: bool = True,
+    probabilistic: bool = False,
 ) -> list[CheckResult]:
     """Run ``criteria`` on ``generator`` and return one result per check.
 
@@ -106,13 +117,19 @@ def check(
         even in sympy work that cannot be interrupted; ``False`` runs them in-process,
         where only the budget's own checkpoints stop them.  With ``isolate``, what the
         worker adds to ``context``'s caches is not kept after the call.
+    probabilistic
+        The probabilistic mode (off by default, :mod:`theory.probabilistic`): for a
+        rational g the identities of the global D, M and H_n checks are tested at random
+        points modulo random primes; a verdict that relies on such a test is
+        ``holds-probabilistically`` with ``details.error_bound``, never ``proved``.
     """
     ids = parse_criteria(criteria)
     ctx = context or CheckContext(generator, seed=seed, guard=guard, readings=readings, engine=engine)
     pts = check_points(generator, points, seed)
     jobs = [(which.id, job) for which in ids for job in plan(ctx, which, pts)]
     # each check runs in a killable worker: uninterruptible sympy work cannot overrun its budget
-    tasks = [partial(_run, ctx, c, job, budget) for c, job in jobs]
+    prob = ProbabilisticTester(ctx.generator, seed=seed) if probabilistic else None
+    tasks = [partial(_run, ctx, c, job, budget, prob) for c, job in jobs]
     results = []
     for result in run_killable(tasks, budget, lambda i, why, elapsed: _killed(jobs[i], budget, why, elapsed), isolate=isolate):
         results.append(result)
@@ -133,11 +150,15 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
     in a killable worker like the checks themselves (sympy's piecewise folding cannot be
     interrupted), within ``min(seconds, 10)``."""
     targets = [r for r in results if r.scope == "global" and _DERIVATIVE_GLOBALS.match(r.criterion)]
-    if not targets or not any(v.has(sp.Piecewise) for v in ctx.table.values):
+    if not targets:
+        return
+    offer = getattr(ctx.generator, "structured_check", None)
+    smoothness = offer("Cn", "global") if offer is not None else None
+    if smoothness is None and not any(v.has(sp.Piecewise) for v in ctx.table.values):
         return
     limit = None if seconds is None else min(seconds, 10.0)
     (smooth,) = run_killable(
-        [partial(_smoothness, ctx, limit)],
+        [partial(_smoothness, ctx, limit, smoothness or check_smoothness)],
         limit,
         lambda i, why, elapsed: CheckResult("C1", "unknown", "global", _STOPPED.get(why, ("worker-died", why))[0]),
         isolate=isolate,
@@ -157,10 +178,10 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
         r.details = {**(r.details or {}), "smoothness": note}
 
 
-def _smoothness(ctx: CheckContext, seconds: float | None) -> CheckResult:
+def _smoothness(ctx: CheckContext, seconds: float | None, smoothness: Callable = check_smoothness) -> CheckResult:
     ctx.use_budget(Budget(seconds))
     try:
-        return check_smoothness(ctx, 1)
+        return smoothness(ctx, 1)
     except BudgetExhausted:
         return CheckResult("C1", "unknown", "global", "budget-exhausted")
 
@@ -180,10 +201,13 @@ def _killed(job: tuple[str, Job], seconds: float | None, why: str, elapsed: floa
     return result
 
 
-def _run(ctx: CheckContext, criterion: str, job: Job, seconds: float | None) -> CheckResult:
+def _run(ctx: CheckContext, criterion: str, job: Job, seconds: float | None, prob: ProbabilisticTester | None = None) -> CheckResult:
     scope, point, run = job
     budget = Budget(seconds)
     ctx.use_budget(budget)
+    ctx.probabilistic = prob
+    if prob is not None:
+        prob.begin(criterion, scope)
     start = time.perf_counter()
     try:
         result = run()
@@ -214,6 +238,8 @@ def _run(ctx: CheckContext, criterion: str, job: Job, seconds: float | None) -> 
             details={"budget_seconds": seconds, "note": "the check ran out of its time budget before deciding"},
             point=point,
         )
+    if prob is not None:
+        result = prob.finish(result)
     if point is not None and result.verdict != "unknown":
         _note_undetermined(ctx, result, point)
     result.seconds = time.perf_counter() - start

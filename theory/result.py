@@ -17,9 +17,12 @@ import sympy as sp
 
 from theory.exact.rationals import expr_str, rational_str
 
-__all__ = ["CheckResult", "VERDICTS", "point_json", "jsonable", "point_text", "vectors_text"]
+__all__ = ["CheckResult", "VERDICTS", "NOT_PROOFS", "point_json", "jsonable", "point_text", "vectors_text"]
 
-VERDICTS = ("proved", "refuted", "unknown", "holds-numerically", "fails-numerically")
+VERDICTS = ("proved", "refuted", "unknown", "holds-numerically", "fails-numerically", "holds-probabilistically")
+#: Verdicts that are not proofs although they say "holds": the numeric layer's, and the
+#: probabilistic mode's (theory.probabilistic), which carries ``details.error_bound``.
+NOT_PROOFS = ("holds-numerically", "holds-probabilistically")
 
 
 @dataclass
@@ -31,7 +34,9 @@ class CheckResult:
     criterion
         ``D``, ``M``, ``H2``, ``H3``, ...
     verdict
-        ``proved``, ``refuted`` or ``unknown`` (exact layer).
+        ``proved``, ``refuted`` or ``unknown`` (exact layer); ``holds-probabilistically``
+        (the probabilistic mode: never a proof, ``details.error_bound`` bounds the chance
+        that it is wrong).
     scope
         ``global`` (the whole domain) or ``point`` (at :attr:`point` only).
     method

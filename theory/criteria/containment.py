@@ -10,6 +10,8 @@ so a zero column violates M.
   ``d_b g`` is proved identically zero and ``sum (d_a g_n)^2`` provably positive on S.
 
 The basis used is reported in ``details`` (reading option ``m-basis``: ``coordinates``).
+With the probabilistic mode on (:mod:`theory.probabilistic`), the zero tests of the
+certificates are random tests modulo random primes, and the certificates come first.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from theory.exact.smt import Eq, Implies, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.criteria.context import CheckContext, ExactJacobian, strongest_method
 from theory.criteria.witness import verify_containment
+from theory.criteria.piecewise_linear import pl_group_regions, region_point
 from theory.linalg.rational import support
 from theory.linalg.sparsest_basis import sparsest_basis
 
@@ -143,9 +146,17 @@ def check_containment(ctx: CheckContext) -> CheckResult:
     if not pairs:
         details["note"] = "a single factor: no cross-block pair to compare"
         return CheckResult("M", "proved", "global", "structural", details=details)
-    found = _search(ctx, pairs, ctx.probe_points(), "exact-evaluation")
-    if found is not None:
-        return found
+    regions = _by_linear_regions(ctx, pairs, details)  # piecewise-linear g only
+    if regions is not None:
+        return regions
+    # the probabilistic mode tries the certificates first (their zero tests are cheap
+    # there) and searches the probe points only for the pairs left over
+    prob = ctx.probabilistic
+    random_first = prob is not None and prob.active and prob.program is not None
+    if not random_first:
+        found = _search(ctx, pairs, ctx.probe_points(), "exact-evaluation")
+        if found is not None:
+            return found
     certificates: dict[str, dict] = {}
     remaining = []
     methods: Counter = Counter()
@@ -158,6 +169,10 @@ def check_containment(ctx: CheckContext) -> CheckResult:
             methods["exclusive-rows"] += 1
         else:
             remaining.append((a, b))
+    if remaining and random_first:
+        found = _search(ctx, remaining, ctx.probe_points(), "exact-evaluation")
+        if found is not None:
+            return found
     if remaining and ctx.table.is_piecewise_polynomial:
         try:
             result = _by_smt(ctx, remaining, details)
@@ -177,6 +192,36 @@ def check_containment(ctx: CheckContext) -> CheckResult:
     details["certificates"] = certificates
     details["undecided_pairs"] = [[str(ctx.generator.latents[a]), str(ctx.generator.latents[b])] for a, b in remaining]
     return CheckResult("M", "unknown", "global", "exclusive-rows", details=details)
+
+
+def _by_linear_regions(ctx: CheckContext, pairs: list[tuple[int, int]], details: dict) -> CheckResult | None:
+    """Type M on every linear region of a piecewise-linear g (method ``linear-regions``,
+    docs/mathematics.md 7.3): J is constant on a region, so the column supports there are
+    exact; a pair ``(a, b)`` is contained on a region iff the rows of a's group where
+    column a is nonzero are among those where column b is (b outside a's group: none).
+    Proved when no pair is contained on any region (at kinks J does not exist); a contained
+    pair refutes at the region's exact interior point, re-checked by :func:`_refutation`.
+    ``None`` when g is not PL, the regions are undecided, some latent is read by no output,
+    or the refutation does not re-check (the general route then decides)."""
+    groups = pl_group_regions(ctx)
+    if groups is None:
+        return None
+    group_of = {a: i for i, (_, latents, _) in enumerate(groups) for a in latents}
+    if len(group_of) < ctx.generator.d:
+        return None
+    for a, b in pairs:
+        ctx.budget.check()
+        outputs, latents, regions = groups[group_of[a]]
+        ia = latents.index(a)
+        ib = latents.index(b) if group_of[b] == group_of[a] else None
+        for region in regions:
+            col_a = {i for i, row in enumerate(region.rows) if row[ia]}
+            col_b = {i for i, row in enumerate(region.rows) if row[ib]} if ib is not None else set()
+            if col_a <= col_b:
+                return _refutation(ctx, region_point(ctx, latents, region.point), a, b, "linear-regions", "global")
+    details["linear_regions"] = {",".join(str(ctx.generator.latents[a]) for a in latents): len(regions) for _, latents, regions in groups}
+    details["note"] = "no cross-block column support is contained in another on any linear region; at kinks J does not exist (docs/mathematics.md 7.3)"
+    return CheckResult("M", "proved", "global", "linear-regions", details=details)
 
 
 def _pair_name(ctx: CheckContext, a: int, b: int) -> str:

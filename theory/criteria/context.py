@@ -183,6 +183,8 @@ class CheckContext:
         self.sparsity_results: dict[tuple, object] = {}
         self._guarded: set[tuple] = set()
         self._guard_failures: dict[tuple, SelfCheckFailed] = {}
+        #: the probabilistic mode's tester (theory.probabilistic.ProbabilisticTester), or None (off)
+        self.probabilistic = None
 
     @property
     def table(self) -> DerivativeTable:
@@ -238,13 +240,16 @@ class CheckContext:
         if hit is not None:
             return hit
         g = self.generator
+        linear = self._piecewise_linear_jacobian(point)
+        if linear is not None:
+            return linear
         entries = []
         for t in range(g.m):
             row = []
             deps = self.table.dependencies(t)
-            piecewise = self.table.values[t].has(sp.Piecewise)
+            exact_zeros = self.table.exact_structural_zeros(t)
             for a in range(g.d):
-                if a not in deps and not piecewise:
+                if a not in deps and exact_zeros:
                     row.append(ConstantDecision("zero", "structural", sp.S.Zero))
                     continue
                 self.budget.check()
@@ -252,12 +257,38 @@ class CheckContext:
             entries.append(row)
         jac = ExactJacobian(dict(point), entries)
         if self.guard:
+            box = self.generator.black_box
             for t, row in enumerate(entries):
+                used = box.outputs[t].free_symbols
                 for a, decision in enumerate(row):
+                    if decision.method == "structural" and g.latents[a] not in used:
+                        continue  # g_t does not mention s_a: the guard would agree with 0 at once
                     if decision.status != "unknown":
                         self._guard(t, (a,), point, decision.value if decision.is_nonzero else sp.S.Zero)
         self._jacobians[key] = jac
         return jac
+
+    def _piecewise_linear_jacobian(self, point: Point) -> ExactJacobian | None:
+        """J at a point inside a linear region of a piecewise-linear g, read off the region's
+        atom signs (:func:`theory.criteria.piecewise_linear.pl_jacobian_at`), else ``None`` (cached)."""
+        from theory.criteria.piecewise_linear import pl_jacobian_at, pl_network  # deferred: they import this module
+
+        if pl_network(self) is None:
+            return None
+        cache = self.__dict__.setdefault("_linear_jacobians", {})
+        key = tuple(point[s] for s in self.generator.latents)
+        if key not in cache:
+            J = pl_jacobian_at(self, point)
+            cache[key] = None if J is None else self._linear_entries(point, J)
+        return cache[key]
+
+    def _linear_entries(self, point: Point, J: list[list[Fraction]]) -> ExactJacobian:
+        # labelled as decide_constant labels exact values: 0 "structural", others "exact-evaluation"
+        entries = [
+            [ConstantDecision("nonzero", "exact-evaluation", sp.Rational(v.numerator, v.denominator)) if v else ConstantDecision("zero", "structural", sp.S.Zero) for v in row]
+            for row in J
+        ]
+        return ExactJacobian(dict(point), entries)
 
     def _guard(self, t: int, alpha: tuple[int, ...], point: Point, exact: sp.Expr) -> None:
         """Raise :class:`~theory.model.guard.SelfCheckFailed` (remembered) unless ``exact`` agrees
@@ -336,8 +367,11 @@ class CheckContext:
 
     def value_at(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool = True) -> ConstantDecision:
         """Decide ``d^alpha g_t(point)`` (``cheap``: exact and interval tiers only)."""
-        if self.table.is_structural_zero(t, alpha) and not self.table.values[t].has(sp.Piecewise):
+        if self.table.is_structural_zero(t, alpha) and self.table.exact_structural_zeros(t):
             return ConstantDecision("zero", "structural", sp.S.Zero)
+        linear = self._piecewise_linear_jacobian(point) if alpha else None
+        if linear is not None:  # inside a linear region g is affine: J there, higher derivatives 0
+            return linear.entries[t][alpha[0]] if len(alpha) == 1 else ConstantDecision("zero", "structural", sp.S.Zero)
         return self._decide_value(t, alpha, point, cheap)
 
     def _decide_value(self, t: int, alpha: tuple[int, ...], point: Point, cheap: bool) -> ConstantDecision:
@@ -369,6 +403,11 @@ class CheckContext:
         hit = self._partials.get(key)
         if hit is not None:
             return hit
+        prob = self.probabilistic
+        if prob is not None and prob.active and not self.table.is_structural_zero(t, (a,)):
+            zero = prob.partial_zero(t, a)  # not cached here: a random zero is recorded by each check that uses it
+            if zero is not None:
+                return ZeroTestResult("zero" if zero else "nonzero", "probabilistic")
         if self.table.is_structural_zero(t, (a,)):
             result = ZeroTestResult("zero", self.table.structural_method(t, (a,)))
         else:

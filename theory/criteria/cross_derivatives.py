@@ -4,7 +4,9 @@ Reading option ``hn``: ``block-diagonal`` (default) tests every multi-index of o
 meeting at least two blocks; ``pairwise`` only those meeting exactly two (they differ for
 K >= 3 and n >= 3, P29).  The structural tracer discards most multi-indices for free;
 the rest go through the zero test.  A nonzero derivative comes with a rational point and
-its exact value, re-verified on an independent path.
+its exact value, re-verified on an independent path.  With the probabilistic mode on
+(:mod:`theory.probabilistic`) and g rational, the candidates are tested modulo random
+primes first, a group of multi-indices at a time (``holds-probabilistically``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from theory.exact.smt import Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTestResult
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.witness import verify_cross_derivative
+from theory.probabilistic import Undecided
 
 __all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices"]
 
@@ -80,6 +83,45 @@ def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, 
     return None
 
 
+def _by_random_primes(ctx: CheckContext, n: int, candidates: list[tuple[int, tuple[int, ...]]], reading: str, details: dict) -> CheckResult | None:
+    """The probabilistic mode (:mod:`theory.probabilistic`): the candidates grouped by the
+    blocks they meet (with multiplicity); per group, the mixed derivative of every output
+    along n random directions, one in each of those blocks, tested modulo random primes
+    (zero exactly when every d^alpha g_t of the group is).  All zero: ``proved`` here,
+    reported as ``holds-probabilistically`` with the error bound.  A group certainly
+    nonzero: a witness point is searched for its multi-indices and re-verified exactly;
+    ``None`` (the exact route) when none turns up."""
+    g, prob = ctx.generator, ctx.probabilistic
+    groups: dict[tuple[int, ...], dict[int, list[tuple[int, ...]]]] = {}
+    for t, alpha in candidates:
+        groups.setdefault(tuple(sorted(g.block_of[a] for a in alpha)), {}).setdefault(t, []).append(alpha)
+    nonzero = []
+    for blocks, by_output in groups.items():
+        ctx.budget.check()
+        try:
+            answers = prob.nonzero(tuple(tuple(g.blocks[k]) for k in blocks), mixed=True)
+        except Undecided:
+            prob.discard()
+            return None
+        for t, alphas in by_output.items():
+            if answers[t][0]:
+                nonzero.extend((t, alpha) for alpha in alphas)
+            else:
+                prob.consume(t, n)
+    if not nonzero:
+        return CheckResult(f"H{n}", "proved", "global", "probabilistic", details=details)
+    for t, alpha in nonzero:
+        ctx.budget.check()
+        expr = ctx.table.derivative(t, alpha)
+        hit = ctx.tester.find_nonzero_point(expr, ctx.tester.thorough_points) or ctx.tester.find_nonzero_large(expr, 4)
+        value = verify_cross_derivative(g, hit.point, t, alpha, reading, ctx.constants) if hit is not None and hit.point is not None else None
+        if value is not None:
+            witness = {"point": dict(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
+            return CheckResult(f"H{n}", "refuted", "global", value.method, witness=witness, details=details)
+    prob.discard()
+    return None
+
+
 def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = None) -> CheckResult:
     """Global Type H_n (criterion ``Hn``, scope ``global``); ``reading`` defaults to ``ctx.readings.hn``."""
     reading = ctx.readings.hn if reading is None else reading
@@ -94,6 +136,11 @@ def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = Non
     if not candidates:
         raw = cross_multi_indices(ctx, n, reading, raw=True)
         return CheckResult(name, "proved", "global", "piece-selection" if raw else "structural", details=details)
+    prob = ctx.probabilistic
+    if prob is not None and prob.active and prob.program is not None:
+        decided = _by_random_primes(ctx, n, candidates, reading, details)
+        if decided is not None:
+            return decided
     found = _cheap_refutation(ctx, candidates, reading, details)
     if found is not None:
         return found

@@ -15,6 +15,10 @@ docs/mathematics.md section 3.  Globally:
   that the answer is ``unknown``.
 
 At a point: the exact Jacobian decides (``scope: point``).
+
+With the probabilistic mode on (:mod:`theory.probabilistic`) and g rational, the zero
+tests are replaced by one random-direction derivative per block tested modulo random
+primes, before any other step (``holds-probabilistically``, never ``proved``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import AnyOf, Ne, NotTranslatable, exists
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.witness import verify_two_blocks
+from theory.probabilistic import Undecided
 
 __all__ = ["check_disjointness", "check_disjointness_at"]
 
@@ -121,6 +126,11 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
     if not rows:
         raw = any(len({g.block_of[a[0]] for a in p if len(a) == 1}) >= 2 for p in ctx.table.raw_patterns(1))
         return CheckResult("D", "proved", "global", "piece-selection" if raw else "structural", details=details)
+    prob = ctx.probabilistic
+    if prob is not None and prob.active and prob.program is not None:
+        decided = _by_random_primes(ctx, rows, details)
+        if decided is not None:
+            return decided
     found = _search(ctx, rows, ctx.probe_points())
     if found is not None:
         return found
@@ -132,6 +142,35 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
         if by_smt is not None and by_smt.verdict != "unknown":
             return by_smt
     return _by_zero_tests(ctx, rows, details)
+
+
+def _by_random_primes(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult | None:
+    """The probabilistic mode (:mod:`theory.probabilistic`): one random direction per block,
+    and the derivative of every row along it tested modulo random primes.  Every row
+    with at most one block left nonzero: ``proved`` here, reported as
+    ``holds-probabilistically`` with the error bound.  A row certainly nonzero in two
+    blocks: a witness point of the domain is searched and re-verified exactly; ``None``
+    (the exact route) when none turns up."""
+    g, prob = ctx.generator, ctx.probabilistic
+    try:
+        nonzero = prob.nonzero(tuple(tuple(b) for b in g.blocks), mixed=False)
+    except Undecided:
+        prob.discard()
+        return None
+    conflicts: dict[int, dict[int, list[int]]] = {}
+    for t, by_block in rows.items():
+        active = {k: latents for k, latents in by_block.items() if nonzero[t][k]}
+        for k in by_block:
+            if not nonzero[t][k]:
+                prob.consume(t, 1)
+        if len(active) >= 2:
+            conflicts[t] = active
+    if not conflicts:
+        return CheckResult("D", "proved", "global", "probabilistic", details=details)
+    found = _search(ctx, conflicts, ctx.points.take(ctx.tester.thorough_points)) or _search(ctx, conflicts, ctx.points.large_points(4))
+    if found is None:
+        prob.discard()
+    return found
 
 
 def _by_smt(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult:

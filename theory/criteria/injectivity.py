@@ -13,6 +13,10 @@ docs/mathematics.md section 9.1.
   an exact rewrite (``trigsimp`` / ``simplify``, run in a killable child) is used only
   after the sound zero test has proved it equal to the original (P12: the sum of squared
   minors is ``sin(s1)**2 + cos(s1)**2``, rewritten to 1).
+* ``proved`` for a piecewise-linear g built as layers (method ``injective-layers``,
+  :func:`theory.criteria.piecewise_linear.injective_layers`): full-column-rank rational linear
+  maps alternating with coordinatewise strictly increasing ``Max``/``Min`` activations (a
+  LeakyReLU network) make g injective on all of R^d, which needs no rank of J at the kinks.
 * ``refuted`` only by a **certificate** (method ``certificate``), re-verified exactly by
   :func:`verify_fold_certificate`: two curves ``gamma(t)``, ``gamma'(t)`` with
   ``g o gamma = g o gamma'`` (sound zero test in ``t``), distinct for ``0 < t < delta``
@@ -70,6 +74,7 @@ from theory.result import CheckResult, point_json
 from theory.exact.smt import DEFAULT_SMT_TIMEOUT, AnyOf, Eq, Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTester
 from theory.criteria.context import CheckContext
+from theory.criteria.piecewise_linear import injective_layers
 
 __all__ = [
     "FoldCertificate",
@@ -84,6 +89,9 @@ CRITERION = "locally-injective"
 
 #: Above this many maximal minors the immersion test is not attempted.
 MAX_MINORS = 400
+
+#: What method ``injective-layers`` proves (theory.criteria.piecewise_linear.injective_layers).
+INJECTIVE_LAYERS = "g is a composition of full-column-rank linear maps and coordinatewise strictly increasing Max/Min activations: injective on all of R^d, hence on S"
 
 _RANK_NOTE = "rank deficiency does not refute local injectivity (s -> s**3 is injective with J(0) = 0); a refutation needs a certificate"
 
@@ -413,6 +421,12 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
     if g.d > g.m:
         witness = {"d": g.d, "m": g.m, "reason": "no continuous injection of an open subset of R^d into R^m with m < d (invariance of domain)"}
         return CheckResult(CRITERION, "refuted", "global", "invariance-of-domain", witness=witness, details=details)
+    layered = injective_layers(ctx)  # a piecewise-linear g: injective layer by layer?
+    if layered is not None:
+        ok, info = layered
+        if ok:
+            return CheckResult(CRITERION, "proved", "global", "injective-layers", details={**details, **info, "sufficient_condition": INJECTIVE_LAYERS})
+        details["injective_layers"] = info["reason"]
     if not ctx.table.is_analytic:
         details["assumes"] = "g is C^1 on S (docs/mathematics.md section 1)"
     jac = _jacobian(g)

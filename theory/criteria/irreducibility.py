@@ -50,6 +50,7 @@ from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
 from theory.criteria.d_irreducibility_global import certified_connected
+from theory.criteria.piecewise_linear import general_position_3d, pl_d_irreducible
 from theory.criteria.harrison_centre import Tensor, centre_split, mixed_vanish
 
 __all__ = [
@@ -59,6 +60,9 @@ __all__ = [
     "check_irreducible_at",
     "check_irreducible_certified",
     "check_irreducible_d_global",
+    "s_split",
+    "general_position_3d",
+    "SplitUndecided",
 ]
 
 IRREDUCIBLE_KINDS = ("D", "S", "M", "H2")
@@ -280,29 +284,52 @@ def _two_colourings(block: tuple[int, ...]):
                 yield Q, Qc
 
 
-def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
-    g = ctx.generator
-    block = g.blocks[k]
-    basis = _greedy_block_basis(ctx, J, block)
+def s_split(J: QMatrix, blocks: list[list[int]], k: int, strict: bool, budget, seed: int = 0) -> tuple | None:
+    """A split of block ``k`` of ``J`` (in its greedy basis ``B*_k``) whose refined partition
+    satisfies Type S: ``(Q, Qc, basis_of, result)``, or ``None`` when no split keeps Type S.
+
+    The search over the 2-colourings of the greedy basis is complete for the strict reading
+    only; with ``strict`` false and no split found it raises ``_Undecided``.
+
+    >>> from theory.linalg.rational import to_fraction_matrix
+    >>> s_split(to_fraction_matrix([[1, 0], [0, 1], [1, 1]]), [[0, 1]], 0, True, None) is None
+    True
+    >>> s_split(to_fraction_matrix([[1, 0], [2, 0], [0, 1]]), [[0, 1]], 0, True, None)[:2]
+    ((0,), (1,))
+    """
+    block = tuple(blocks[k])
+    d = len(J[0])
+    check = budget.check if budget is not None and hasattr(budget, "check") else (lambda: None)
+    basis = [v for v, _ in sparsest_basis(J, block, d, check)]
     Jnew = _new_coordinates(J, block, basis)
-    others = [list(b) for i, b in enumerate(g.blocks) if i != k]
+    others = [list(b) for i, b in enumerate(blocks) if i != k]
     index = dict(zip(block, basis))
     for Q, Qc in _two_colourings(block):
-        ctx.budget.check()
-        refined = others + [list(Q), list(Qc)]
-        result = sparsity(Jnew, refined, engine="auto", budget=ctx.budget, seed=ctx.seed)
-        if result.type_s(ctx.readings.s):
-            return {
-                "method": SPARSITY_METHODS[result.engine],
-                "latents": [str(g.latents[a]) for a in block],
-                "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
-                "refined_rho": [result.rho_plus, result.rho_minus],
-            }
-    if ctx.readings.s != "strict":
-        # the search over splits of the greedy basis is complete for the strict reading only:
+        check()
+        result = sparsity(Jnew, others + [list(Q), list(Qc)], engine="auto", budget=budget, seed=seed)
+        if result.type_s("strict" if strict else "non-strict"):
+            return Q, Qc, index, result
+    if not strict:
         # under ties a split in another basis may still keep Type S
         raise _Undecided("no split of the greedy basis keeps non-strict Type S; the search is complete only for the strict reading")
     return None
+
+
+def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
+    g = ctx.generator
+    block = g.blocks[k]
+    if len(block) == 3 and ctx.readings.s == "strict" and general_position_3d([tuple(row[a] for a in block) for row in J if any(row[a] for a in block)]):
+        return None  # no split keeps strict Type S (general_position_3d)
+    found = s_split(J, [list(b) for b in g.blocks], k, ctx.readings.s == "strict", ctx.budget, ctx.seed)
+    if found is None:
+        return None
+    Q, Qc, index, result = found
+    return {
+        "method": SPARSITY_METHODS[result.engine],
+        "latents": [str(g.latents[a]) for a in block],
+        "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
+        "refined_rho": [result.rho_plus, result.rho_minus],
+    }
 
 
 def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
@@ -468,6 +495,10 @@ class _Undecided(Exception):
     """The H2 split could not be decided exactly at this point."""
 
 
+#: Raised by :func:`s_split` when its search is not complete (the non-strict reading).
+SplitUndecided = _Undecided
+
+
 _SPLITTERS = {"D": _split_d, "S": _split_s, "M": _split_m, "H2": _split_h2}
 
 
@@ -476,14 +507,24 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
 
     For piecewise-polynomial blocks of dimension 1 (the column vanishes somewhere?) and
     2 (the nonzero rows fall into at most two parallel classes somewhere?, section 7.3)
-    z3 nlsat decides; a ``sat`` answer is re-verified exactly at its point.  Other blocks are
-    proved by certified circuits (:func:`~theory.criteria.d_irreducibility_global.certified_connected`:
+    z3 nlsat decides; a ``sat`` answer is re-verified exactly at its point.  Blocks of dimension
+    >= 3 of a piecewise-linear g are decided on its linear regions (method ``linear-regions``,
+    :mod:`theory.criteria.piecewise_linear`; a refuting region's point is re-checked here).  Other
+    blocks are proved by certified circuits (:func:`~theory.criteria.d_irreducibility_global.certified_connected`:
     a column or d + 1 rows whose minors are certified nonzero on all of S), or ``unknown``.
     """
     g = ctx.generator
     details: dict = {"readings": {"irreducible-scope": "everywhere"}}
     methods: set[str] = set()
+    regions: dict = {}  # the piecewise-linear route's cache, shared by the factors
     for k, block in enumerate(g.blocks):
+        if len(block) > 2:  # piecewise-linear g: its linear regions decide (theory.criteria.piecewise_linear)
+            decided = _by_linear_regions(ctx, k, regions, details)
+            if isinstance(decided, CheckResult):
+                return decided
+            if decided:
+                methods.add("linear-regions")
+                continue
         rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
         entries = [[ctx.table.derivative(t, (a,)) for a in block] for t in rows]
         if len(block) > 2 or not all(is_piecewise_polynomial(e) for row in entries for e in row):
@@ -524,8 +565,32 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
                         return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
                 return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
     others = methods - {"z3-nlsat"}  # the method named is the one beyond z3, if any
-    method = "certified-circuit" if "certified-circuit" in others else (others.pop() if others else "z3-nlsat")
+    method = next((m for m in ("linear-regions", "certified-circuit") if m in others), None) or (others.pop() if others else "z3-nlsat")
     return CheckResult("irreducible:D", "proved", "global", method, details=details)
+
+
+def _by_linear_regions(ctx: CheckContext, k: int, cache: dict, details: dict) -> CheckResult | bool:
+    """Factor ``k`` on every linear region of a piecewise-linear g: ``True`` (proved, noted in
+    ``details``), a refuting :class:`CheckResult` (the region's point re-checked on the pointwise
+    path) or ``False`` (g is not PL, or undecided: the other routes go on)."""
+    answer = pl_d_irreducible(ctx, k, cache)
+    if answer is None:
+        return False
+    verdict, info = answer
+    name = ctx.generator.factor_names[k]
+    if verdict == "proved":
+        details.setdefault("linear_regions", {})[name] = {key: info[key] for key in ("regions", "units", "outputs")}
+        details["boundaries"] = "J exists off the regions only where g is differentiable, and there equals J of an adjacent region; at kinks J is undefined (docs/mathematics.md 7.3)"
+        return True
+    if verdict == "unknown":
+        details.setdefault("linear_regions_undecided", {})[name] = info.get("reason", "")
+        return False
+    at = check_irreducible_at(ctx, info["point"], "D")
+    if at.verdict == "refuted" or at.details.get("degenerate"):
+        witness = dict(at.witness) if at.witness else {"point": dict(info["point"]), "factor": name, "degenerate": "rank"}
+        return CheckResult("irreducible:D", "refuted", "global", "linear-regions", witness=witness, details={**details, "regions": info.get("regions")})
+    details.setdefault("linear_regions_undecided", {})[name] = f"the region's point was not re-verified on the pointwise path ({at.verdict}, {at.method})"
+    return False
 
 
 def summary(result: CheckResult) -> str:

@@ -16,7 +16,8 @@ The classes can change on S only where a row or a 2x2 minor of two rows vanishes
 of those zero patterns (:func:`theory.criteria.strata.zero_strata`) are enumerated, and the
 factor is S-irreducible on all of S iff no stratum's classes admit a split.  A refutation is
 the pointwise refutation (with its exact split) at an exact point of a splitting stratum.
-Factors of dimension >= 3 give ``unknown``.
+Factors of dimension >= 3 are decided on the linear regions of a piecewise-linear g (method
+``linear-regions``, :func:`_by_linear_regions`); otherwise they give ``unknown``.
 
 Examples
 --------
@@ -40,7 +41,8 @@ from typing import Any
 
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
-from theory.criteria.irreducibility import check_irreducible_at
+from theory.criteria.irreducibility import SplitUndecided, check_irreducible_at, general_position_3d, s_split
+from theory.criteria.piecewise_linear import pl_factor_regions, pl_network, region_point
 from theory.criteria.sparsity_gap import gap_holds, parallel_classes, two_factor_rho
 from theory.criteria.sparsity_global import RANDOM_POINTS, full_column_rank_everywhere
 from theory.criteria.strata import StrataUndecided, zero_strata
@@ -84,8 +86,9 @@ def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResul
     if all(len(b) == 1 for b in g.blocks):
         details["note"] = "every factor is 1-D: a line cannot split into two nonzero parts"
         return CheckResult(name, "proved", "global", "structural", details=details)
-    if any(len(b) > 2 for b in g.blocks):
-        details["note"] = "S-irreducibility on all of S is decided for factors of dimension <= 2 only"
+    by_regions = any(len(b) > 2 for b in g.blocks) and pl_network(ctx) is not None
+    if any(len(b) > 2 for b in g.blocks) and not by_regions:
+        details["note"] = "S-irreducibility on all of S is decided for factors of dimension <= 2 only (and on the linear regions of a piecewise-linear g)"
         return CheckResult(name, "unknown", "global", "not-implemented", details=details)
     disjoint = check_disjointness(ctx)
     if disjoint.verdict != "proved":
@@ -99,12 +102,16 @@ def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResul
         if full is not True:
             details["note"] = f"factor {g.factor_names[k]}: full column rank on all of S is not certified ({method})"
             return CheckResult(name, "unknown", "global", "not-implemented", details=details)
+        if by_regions:
+            continue
         try:
             patterns[g.factor_names[k]] = _class_patterns(ctx, k)
         except StrataUndecided as exc:
             details["note"] = f"factor {g.factor_names[k]}: the strata of its direction classes could not be enumerated: {exc}"
             return CheckResult(name, "unknown", "global", "not-implemented", details=details)
     strict = ctx.readings.s == "strict"
+    if by_regions:
+        return _by_linear_regions(ctx, details, strict)
     details["direction_classes"] = {f: sorted({tuple(sorted(len(c) for c in cs)[::-1]) for cs, _ in ps}) for f, ps in patterns.items()}
     splitting = [(f, point) for f, ps in patterns.items() for cs, point in ps if split_keeps_s([len(c) for c in cs], strict)]
     if not splitting:
@@ -117,6 +124,51 @@ def check_s_irreducible_global(ctx: CheckContext, kind: str = "S") -> CheckResul
             return CheckResult(name, "refuted", "global", "direction-classes", witness=at.witness, details=details)
     details["note"] = f"factors {sorted({f for f, _ in splitting})} split on some stratum, but no exact split was found at a point"
     return CheckResult(name, "unknown", "global", "direction-classes", details=details)
+
+
+def _by_linear_regions(ctx: CheckContext, details: dict[str, Any], strict: bool) -> CheckResult:
+    """Every factor of dimension >= 2 of a piecewise-linear g on every linear region (method
+    ``linear-regions``): J is a constant rational matrix on a region, so the factor is
+    S-irreducible there iff no split of its block ``J_k`` alone keeps Type S (Type D and full
+    column rank hold on all of S here, docs/mathematics.md 5.10, 7.3), decided by the pointwise
+    split search on the exact block; identical blocks are decided once.  A region whose block
+    splits refutes at its exact interior point, re-checked on the pointwise path."""
+    g = ctx.generator
+    name = "irreducible:S"
+    per_factor: dict[str, dict[str, int]] = {}
+    decided: dict[tuple, bool] = {}  # by exact block: slots sharing a network share their blocks
+    for k, block in enumerate(g.blocks):
+        if len(block) == 1:
+            continue
+        found = pl_factor_regions(ctx, k)
+        if not isinstance(found, tuple):
+            details["note"] = f"factor {g.factor_names[k]}: the linear regions are undecided ({found})"
+            return CheckResult(name, "unknown", "global", "linear-regions", details=details)
+        regions, variables, columns = found
+        for region in regions:
+            ctx.budget.check()
+            Jk = tuple(sorted(tuple(row[c] for c in columns) for row in region.rows if any(row[c] for c in columns)))
+            if Jk not in decided:
+                if strict and general_position_3d(Jk):
+                    decided[Jk] = False
+                    continue
+                try:
+                    decided[Jk] = s_split([list(r) for r in Jk], [list(range(len(columns)))], 0, strict, ctx.budget, ctx.seed) is not None
+                except SplitUndecided as exc:
+                    details["note"] = f"factor {g.factor_names[k]}: {exc}"
+                    return CheckResult(name, "unknown", "global", "linear-regions", details=details)
+            if decided[Jk]:
+                point = region_point(ctx, variables, region.point)
+                at = check_irreducible_at(ctx, point, "S")
+                if at.verdict == "refuted":
+                    return CheckResult(name, "refuted", "global", "linear-regions", witness=at.witness, details=details)
+                details["note"] = f"factor {g.factor_names[k]} splits on a linear region, but the pointwise check at its point gave {at.verdict} ({at.method})"
+                return CheckResult(name, "unknown", "global", "linear-regions", details=details)
+        per_factor[g.factor_names[k]] = {"regions": len(regions)}
+    details["linear_regions"] = per_factor
+    details["distinct_blocks"] = len(decided)
+    details["note"] = "on every linear region no split of any factor keeps Type S; at kinks J does not exist (docs/mathematics.md 7.3)"
+    return CheckResult(name, "proved", "global", "linear-regions", details=details)
 
 
 def _class_patterns(ctx: CheckContext, k: int) -> list[tuple[list[list[int]], dict | None]]:

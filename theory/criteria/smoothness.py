@@ -240,6 +240,10 @@ def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: ran
     return None
 
 
+#: Outputs with more Piecewise nodes than this are checked node by node, not folded first.
+FOLD_NODES = 6
+
+
 def check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
     """Whether g is C^n on its domain (criterion ``Cn``, scope ``global``; cached on ``ctx``,
     since every call of :func:`theory.checker.check` on a piecewise g and every theorem
@@ -265,7 +269,9 @@ def _check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
                 return CheckResult(name, "refuted", "global", "exact-evaluation", witness=found, details={"note": "g is not continuous on a thin piece"})
             undecided.append({"output": t, "why": "a thin piece (Eq/Ne split): continuity there is not proved"})
         if interior.has(sp.Piecewise):
-            folded = sp.piecewise_fold(interior)
+            # folding k Piecewise nodes to the top makes up to 2^k pieces: only for a few
+            few = len(interior.atoms(sp.Piecewise)) <= FOLD_NODES
+            folded = sp.piecewise_fold(interior) if few else None
             nodes = [folded] if isinstance(folded, sp.Piecewise) else []
             if not (nodes and _node_is_cn(folded, n, g.latents)) and not all(_node_is_cn(pw, n, g.latents) for pw in interior.atoms(sp.Piecewise)):
                 found = _refute_output(interior, t, n, g, rng)

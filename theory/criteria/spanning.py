@@ -4,7 +4,8 @@ docs/mathematics.md 4.3, reading ``thm3: with-spanning``: for every output n, th
 ``J_{n,:}(s)``, s in S, span ``R^{supp_n}``.  Exact ranks at seeded rational points prove
 it; a kernel vector ``y`` whose combination ``sum_a y_a d_a g_n`` is proved identically
 zero refutes it (the witness is the dependency); a nonzero combination adds its witness
-point and the loop repeats.
+point and the loop repeats.  A piecewise-linear g is proved from the gradients on its linear
+regions first (method ``linear-regions``, :func:`theory.criteria.piecewise_linear.pl_spanning`).
 
 Examples
 --------
@@ -26,6 +27,7 @@ import sympy as sp
 
 from theory.criteria.constant_rank import exact_rank
 from theory.criteria.context import CheckContext, NotRational, constant_value, rational_value
+from theory.criteria.piecewise_linear import pl_spanning
 from theory.linalg.rational import nullspace, rank
 from theory.result import CheckResult
 
@@ -38,6 +40,9 @@ def check_spanning(ctx: CheckContext) -> CheckResult:
     """The spanning (sufficient variability) condition of Theorem 3, on every output."""
     g = ctx.generator
     details: dict = {"readings": {"thm3": "with-spanning"}, "rows": {}}
+    linear = pl_spanning(ctx)  # a piecewise-linear g: the gradients on its linear regions
+    if linear is not None:
+        return CheckResult("spanning", "proved", "global", "linear-regions", details={**details, **linear})
     undecided = []
     methods: set[str] = set()
     for n in range(g.m):

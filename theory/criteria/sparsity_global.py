@@ -44,12 +44,14 @@ Examples
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 from typing import Any
 
 import sympy as sp
 
 from theory.criteria.context import CheckContext
 from theory.criteria.disjointness import check_disjointness
+from theory.criteria.piecewise_linear import pl_full_column_rank, pl_network
 from theory.criteria.sparsity_gap import check_sparsity_gap_at, gap_holds, parallel_classes, two_factor_rho
 from theory.criteria.strata import StrataUndecided, never_zero, zero_strata
 from theory.result import CheckResult
@@ -67,15 +69,22 @@ def check_sparsity_gap_global(ctx: CheckContext) -> CheckResult:
     g = ctx.generator
     readings = {"s-strict": ctx.readings.s, "rho-plus": ctx.readings.rho_plus}
     details: dict[str, Any] = {"readings": readings}
-    undecided_points = []
+    if pl_network(ctx) is not None:  # piecewise-linear g: the proof from its regions is cheap, try it first
+        first = _by_structure(ctx, {"readings": dict(readings)})
+        if first.verdict == "proved":
+            return first
     for point in [dict(p) for p in g.points] + ctx.random_points(RANDOM_POINTS):
         at = check_sparsity_gap_at(ctx, point)
         if at.verdict == "refuted":
             details["found_at"] = "a checked point" if any(point == dict(p) for p in g.points) else "a seeded random point"
             details["pointwise"] = {k: at.details.get(k) for k in ("rho_plus", "rho_minus", "rho_star") if k in at.details}
             return CheckResult("S", "refuted", "global", at.method, witness=at.witness, details=details)
-        if at.verdict == "unknown":
-            undecided_points.append(at.method)
+    return _by_structure(ctx, details)
+
+
+def _by_structure(ctx: CheckContext, details: dict[str, Any]) -> CheckResult:
+    """Type S on S from D on S and full column rank (or the two-lines strata), no point search."""
+    g = ctx.generator
     if ctx.readings.rho_plus == "coordinates" and any(len(b) > 1 for b in g.blocks):
         details["reason"] = "rho+ in the given coordinates: the D-and-full-rank route needs 1-D factors"
         return CheckResult("S", "unknown", "global", "not-implemented", details=details)
@@ -172,6 +181,8 @@ def _maximal_minors(ctx: CheckContext, k: int) -> list[sp.Expr] | None:
     g = ctx.generator
     block = g.blocks[k]
     rows = _block_rows(ctx, k)
+    if comb(len(rows), len(block)) > MAX_MINORS:  # decided before computing any determinant
+        return None
     minors = []
     for chosen in combinations(rows, len(block)):
         if len(minors) >= MAX_MINORS:
@@ -186,9 +197,13 @@ def full_column_rank_everywhere(ctx: CheckContext, k: int) -> tuple[bool | None,
 
     Returns ``(True, method)`` when certified, ``(False, method)`` when z3 finds a point
     where every maximal minor vanishes (re-verified exactly there), ``(None, why)`` when
-    undecided.
+    undecided.  A piecewise-linear g is decided on its linear regions first (method
+    ``linear-regions``, :func:`theory.criteria.piecewise_linear.pl_full_column_rank`).
     """
     g = ctx.generator
+    linear = pl_full_column_rank(ctx, k) if len(g.blocks[k]) > 1 else None  # piecewise-linear g: its regions
+    if linear is not None and linear[0]:
+        return linear
     minors = _maximal_minors(ctx, k)
     if minors is None:
         return None, f"more than {MAX_MINORS} maximal minors"

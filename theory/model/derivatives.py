@@ -112,6 +112,13 @@ class DerivativeTable:
         alpha = tuple(sorted(alpha))
         return "structural" if alpha not in self.raw_patterns(len(alpha))[t] else "piece-selection"
 
+    def exact_structural_zeros(self, t: int) -> bool:
+        """Whether every derivative of ``g_t`` the tracer proves zero is exactly 0 at every
+        point too: true without Piecewise; a piecewise output may jump across a boundary
+        set by a latent its pieces do not use, so its values at points are computed.
+        (A structured table, such as an image generator's, can say more.)"""
+        return not self.values[t].has(sp.Piecewise)
+
     def dependencies(self, t: int) -> frozenset[int]:
         """Latent positions output ``t`` may depend on (order-1 patterns)."""
         return frozenset(a[0] for a in self.patterns(1)[t] if len(a) == 1)

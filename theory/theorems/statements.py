@@ -213,6 +213,8 @@ def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:
     refuted = [r for r in results if r.verdict == "refuted"]
     if refuted:
         return False, f"hypothesis {h.id} ({h.label}) is refuted"
+    if any(r.verdict == "holds-probabilistically" for r in results):
+        return False, f"hypothesis {h.id} ({h.label}) holds only probabilistically (random primes), which is not a proof"
     if h.scope == "global":
         glob = [r for r in results if r.scope == "global"]
         if glob and all(r.verdict == "proved" for r in glob):
