@@ -23,6 +23,7 @@ from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantCache, 
 from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
+from theory.model.piecewise_linear import PLNetwork, guarded_jacobian_at, parse_network
 from theory.exact.intervals import certify_sign
 from theory.exact.rationals import expr_str
 from theory.exact.points import PointSource, random_point
@@ -268,17 +269,24 @@ class CheckContext:
         self._jacobians[key] = jac
         return jac
 
+    def piecewise_linear_network(self) -> PLNetwork | None:
+        """g as a piecewise-linear network (:class:`theory.model.piecewise_linear.PLNetwork`), or
+        ``None`` when it is not one; parsed once per context, shared by the checks that use it."""
+        shared = self.__dict__.setdefault("_piecewise_linear", {})
+        if "network" not in shared:
+            shared["network"] = parse_network(self.generator.outputs, self.generator.latents, self.generator.domain)
+        return shared["network"]
+
     def _piecewise_linear_jacobian(self, point: Point) -> ExactJacobian | None:
         """J at a point inside a linear region of a piecewise-linear g, read off the region's
-        atom signs (:func:`theory.criteria.piecewise_linear.pl_jacobian_at`), else ``None`` (cached)."""
-        from theory.criteria.piecewise_linear import pl_jacobian_at, pl_network  # deferred: they import this module
-
-        if pl_network(self) is None:
+        atom signs (:func:`theory.model.piecewise_linear.guarded_jacobian_at`), else ``None`` (cached)."""
+        net = self.piecewise_linear_network()
+        if net is None:
             return None
         cache = self.__dict__.setdefault("_linear_jacobians", {})
         key = tuple(point[s] for s in self.generator.latents)
         if key not in cache:
-            J = pl_jacobian_at(self, point)
+            J = guarded_jacobian_at(self.generator, net, point, self.seed, self.guard, self.budget.check)
             cache[key] = None if J is None else self._linear_entries(point, J)
         return cache[key]
 

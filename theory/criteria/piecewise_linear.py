@@ -44,7 +44,6 @@ Examples
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from fractions import Fraction
 from math import gcd
@@ -55,20 +54,18 @@ import sympy as sp
 from theory.criteria.context import CheckContext
 from theory.linalg.matroid import row_matroid_components
 from theory.linalg.rational import rank
-from theory.model.domain import Box
 from theory.model.piecewise_linear import (
     CONST,
     MAX_REGIONS,
-    NotPiecewiseLinear,
     PLNetwork,
     RegionsUndecided,
     TooManyRegions,
-    jacobian_at_point,
+    exact_value,
+    guarded_jacobian_at,
     linear_regions,
-    pattern_at,
 )
 
-__all__ = ["pl_network", "pl_group_regions", "pl_jacobian_at", "pl_factor_regions", "region_point", "pl_d_irreducible", "pl_full_column_rank", "pl_spanning", "injective_layers", "block_verdicts", "general_position_3d"]
+__all__ = ["exact_value", "pl_network", "pl_group_regions", "pl_jacobian_at", "pl_factor_regions", "region_point", "pl_d_irreducible", "pl_full_column_rank", "pl_spanning", "injective_layers", "block_verdicts", "general_position_3d"]
 
 
 def _shared(ctx: CheckContext) -> dict:
@@ -80,20 +77,7 @@ def _shared(ctx: CheckContext) -> dict:
 def pl_network(ctx: CheckContext) -> PLNetwork | None:
     """The generator as a PL network with at least one unit, or ``None`` (not PL, affine, or
     its domain is not a box)."""
-    shared = _shared(ctx)
-    if "network" not in shared:
-        shared["network"] = _parse(ctx)
-    return shared["network"]
-
-
-def _parse(ctx: CheckContext) -> PLNetwork | None:
-    g = ctx.generator
-    if not isinstance(g.domain, Box) or not any(o.has(sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) for o in g.outputs):
-        return None
-    try:
-        return PLNetwork.parse(g.outputs, g.latents)
-    except NotPiecewiseLinear:
-        return None
+    return ctx.piecewise_linear_network()
 
 
 def _regions(ctx: CheckContext, net: PLNetwork, outputs: list[int], variables: list[int]) -> list:
@@ -304,82 +288,7 @@ def pl_jacobian_at(ctx: CheckContext, point: dict) -> list[list[Fraction]] | Non
     >>> [[str(v) for v in row] for row in pl_jacobian_at(CheckContext(g), {x: sp.Rational(-1, 2), y: sp.Rational(1, 3)})]
     [['1/4', '1'], ['0', '3']]
     """
-    net = pl_network(ctx)
-    g = ctx.generator
-    if net is None or not all(point[s].is_Rational for s in g.latents):
-        return None
-    p = [Fraction(int(point[s].p), int(point[s].q)) for s in g.latents]
-    J = jacobian_at_point(net, p)
-    if J is None:
-        return None
-    if ctx.guard and not _guard_affine(ctx, net, p, J):
-        return None
-    return J
-
-
-def _guard_affine(ctx: CheckContext, net: PLNetwork, p: list[Fraction], J: list[list[Fraction]]) -> bool:
-    """``g(p + h v) - g(p) == h J v`` exactly, g evaluated on its own expressions by
-    :func:`exact_value` (not through the parsed network), for one seeded direction ``v`` and
-    an ``h`` small enough that ``p + h v`` has the atom signs of ``p`` (:func:`pl_jacobian_at`)."""
-    rng = random.Random(ctx.seed + 7)
-    v = [Fraction(rng.choice((-2, -1, 1, 2))) for _ in p]
-    units, latents = range(len(net.units)), range(net.d)
-    pattern = pattern_at(net, units, latents, p)
-    for e in range(8, 80, 8):  # shrink h until p + h v is in the same region
-        h = Fraction(1, 2**e)
-        q = [x + h * c for x, c in zip(p, v)]
-        if pattern_at(net, units, latents, q) == pattern:
-            break
-    else:
-        return False
-    g = ctx.generator
-    at_p: dict = {s: x for s, x in zip(g.latents, p)}
-    at_q: dict = {s: x for s, x in zip(g.latents, q)}
-    memo_p: dict = {}
-    memo_q: dict = {}
-    try:
-        for t, row in enumerate(J):
-            ctx.budget.check()
-            want = h * sum((c * x for c, x in zip(row, v)), Fraction(0))
-            if exact_value(g.outputs[t], at_q, memo_q) - exact_value(g.outputs[t], at_p, memo_p) != want:
-                return False
-    except NotPiecewiseLinear:
-        return False
-    return True
-
-
-def exact_value(expr: sp.Basic, env: dict, memo: dict) -> Fraction:
-    """A PL expression's exact value at a rational point (``env``: symbol -> Fraction), by
-    walking the sympy expression itself (``memo``: shared subexpressions of one point).
-    :class:`NotPiecewiseLinear` for a node it does not evaluate.
-
-    >>> x = sp.Symbol("x", real=True)
-    >>> exact_value(sp.Max(x / 100, x) + 2 * sp.Abs(x - 1), {x: Fraction(-1, 2)}, {})
-    Fraction(599, 200)
-    """
-    hit = memo.get(expr)
-    if hit is not None:
-        return hit
-    if expr.is_Symbol:
-        out = env[expr]
-    elif expr.is_Rational:
-        out = Fraction(int(expr.p), int(expr.q))
-    elif expr.is_Add:
-        out = sum((exact_value(a, env, memo) for a in expr.args), Fraction(0))
-    elif expr.is_Mul:
-        out = Fraction(1)
-        for a in expr.args:
-            out *= exact_value(a, env, memo)
-    elif isinstance(expr, sp.Max):
-        out = max(exact_value(a, env, memo) for a in expr.args)
-    elif isinstance(expr, sp.Min):
-        out = min(exact_value(a, env, memo) for a in expr.args)
-    elif isinstance(expr, sp.Abs):
-        out = abs(exact_value(expr.args[0], env, memo))
-    else:
-        raise NotPiecewiseLinear(f"{expr} is not evaluated exactly here")
-    memo[expr] = out
-    return out
+    return guarded_jacobian_at(ctx.generator, pl_network(ctx), point, ctx.seed, ctx.guard, ctx.budget.check)
 
 
 def pl_full_column_rank(ctx: CheckContext, k: int) -> tuple[bool | None, str] | None:

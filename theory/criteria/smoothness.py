@@ -115,7 +115,7 @@ def _atoms(pw: sp.Piecewise) -> list[sp.Expr]:
     atoms = []
     for _piece, cond in pw.args:
         if isinstance(cond, sp.Basic):
-            atoms += [a.lhs - a.rhs for a in cond.atoms(sp.core.relational.Relational)]
+            atoms += [a.lhs - a.rhs for a in sorted(cond.atoms(sp.core.relational.Relational), key=sp.default_sort_key)]
     return list(dict.fromkeys(atoms))
 
 
@@ -190,8 +190,8 @@ def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Ran
     """
     latents = generator.latents
     tree = list(sp.preorder_traversal(interior))
-    nodes = [pw for pw in interior.atoms(sp.Piecewise) if tree.count(pw) == 1]
-    all_atoms = [a for pw in interior.atoms(sp.Piecewise) for a in _atoms(pw)]
+    nodes = [pw for pw in sorted(interior.atoms(sp.Piecewise), key=sp.default_sort_key) if tree.count(pw) == 1]
+    all_atoms = [a for pw in sorted(interior.atoms(sp.Piecewise), key=sp.default_sort_key) for a in _atoms(pw)]
     for pw in nodes:
         for atom in _atoms(pw):
             if all_atoms.count(atom) != 1:

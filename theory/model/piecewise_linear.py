@@ -39,13 +39,17 @@ Examples
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 import z3
 from flint import fmpq, fmpq_mat
+
+from theory.model.domain import Box
 
 __all__ = [
     "NotPiecewiseLinear",
@@ -563,3 +567,103 @@ def jacobian_at_point(net: PLNetwork, point: Sequence[Fraction]) -> list[list[Fr
         scale, value = unit.value(signs)
         resolved[u] = [scale * c for c in _dense(value, position, d, resolved, d)]
     return [_dense(out, position, d, resolved, d)[:d] for out in net.outputs]
+
+
+def parse_network(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], domain: Any) -> PLNetwork | None:
+    """The outputs as a PL network with at least one unit, or ``None`` (not PL, affine, or the
+    domain is not a box)."""
+    if not isinstance(domain, Box) or not any(o.has(sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) for o in outputs):
+        return None
+    try:
+        return PLNetwork.parse(outputs, latents)
+    except NotPiecewiseLinear:
+        return None
+
+
+def guarded_jacobian_at(generator: Any, net: PLNetwork | None, point: dict, seed: int, guard: bool, check: Callable[[], None] = lambda: None) -> list[list[Fraction]] | None:
+    """``J(point)`` of a PL generator as exact Fractions: the constant Jacobian of the linear
+    region holding the point (:func:`jacobian_at_point`); ``None`` when there is no network,
+    the point is not rational or lies on a region's boundary, or (with ``guard``) the guard
+    disagrees.
+
+    The guard checks the whole matrix against g's own values along one seeded random
+    direction ``v``: ``g(p + h v) - g(p) = h J v`` exactly on the region (g is affine there,
+    and ``p + h v`` is checked exactly to have the same atom signs, so the segment stays in
+    the convex region), g evaluated exactly on its sympy expressions (:func:`exact_value`),
+    not through the parsed network.  A disagreement (or a node :func:`exact_value` does not
+    evaluate) is not a verdict: the caller falls back to the generic derivatives.
+    """
+    latents = generator.latents
+    if net is None or not all(point[s].is_Rational for s in latents):
+        return None
+    p = [Fraction(int(point[s].p), int(point[s].q)) for s in latents]
+    J = jacobian_at_point(net, p)
+    if J is None:
+        return None
+    if guard and not _guard_affine(generator.outputs, latents, net, p, J, seed, check):
+        return None
+    return J
+
+
+def _guard_affine(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], net: PLNetwork, p: list[Fraction], J: list[list[Fraction]], seed: int, check: Callable[[], None]) -> bool:
+    """``g(p + h v) - g(p) == h J v`` exactly, g evaluated on its own expressions by
+    :func:`exact_value` (not through the parsed network), for one seeded direction ``v`` and
+    an ``h`` small enough that ``p + h v`` has the atom signs of ``p`` (:func:`guarded_jacobian_at`)."""
+    rng = random.Random(seed + 7)
+    v = [Fraction(rng.choice((-2, -1, 1, 2))) for _ in p]
+    units, positions = range(len(net.units)), range(net.d)
+    pattern = pattern_at(net, units, positions, p)
+    for e in range(8, 80, 8):  # shrink h until p + h v is in the same region
+        h = Fraction(1, 2**e)
+        q = [x + h * c for x, c in zip(p, v)]
+        if pattern_at(net, units, positions, q) == pattern:
+            break
+    else:
+        return False
+    at_p: dict = {s: x for s, x in zip(latents, p)}
+    at_q: dict = {s: x for s, x in zip(latents, q)}
+    memo_p: dict = {}
+    memo_q: dict = {}
+    try:
+        for t, row in enumerate(J):
+            check()
+            want = h * sum((c * x for c, x in zip(row, v)), Fraction(0))
+            if exact_value(outputs[t], at_q, memo_q) - exact_value(outputs[t], at_p, memo_p) != want:
+                return False
+    except NotPiecewiseLinear:
+        return False
+    return True
+
+
+def exact_value(expr: sp.Basic, env: dict, memo: dict) -> Fraction:
+    """A PL expression's exact value at a rational point (``env``: symbol -> Fraction), by
+    walking the sympy expression itself (``memo``: shared subexpressions of one point).
+    :class:`NotPiecewiseLinear` for a node it does not evaluate.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> exact_value(sp.Max(x / 100, x) + 2 * sp.Abs(x - 1), {x: Fraction(-1, 2)}, {})
+    Fraction(599, 200)
+    """
+    hit = memo.get(expr)
+    if hit is not None:
+        return hit
+    if expr.is_Symbol:
+        out = env[expr]
+    elif expr.is_Rational:
+        out = Fraction(int(expr.p), int(expr.q))
+    elif expr.is_Add:
+        out = sum((exact_value(a, env, memo) for a in expr.args), Fraction(0))
+    elif expr.is_Mul:
+        out = Fraction(1)
+        for a in expr.args:
+            out *= exact_value(a, env, memo)
+    elif isinstance(expr, sp.Max):
+        out = max(exact_value(a, env, memo) for a in expr.args)
+    elif isinstance(expr, sp.Min):
+        out = min(exact_value(a, env, memo) for a in expr.args)
+    elif isinstance(expr, sp.Abs):
+        out = abs(exact_value(expr.args[0], env, memo))
+    else:
+        raise NotPiecewiseLinear(f"{expr} is not evaluated exactly here")
+    memo[expr] = out
+    return out
