@@ -36,6 +36,7 @@ from theory.registry import KNOWN_TEXT
 
 from . import __version__
 from .inputs import COUNTEREXAMPLE_CRITERIA, DEFAULT_BUDGET, guard, parse_at, resolve_cases
+from .neural_cases import NEURAL_POINTS, NeuralCase, check_dtype, resolve_check_cases
 from .crosscheck_cmd import crosscheck_command
 from .report_cmd import report_command
 from .reproduce_cmd import reproduce_command
@@ -77,6 +78,8 @@ def main() -> None:
 @click.option("--probabilistic", is_flag=True, help="Fast, not a proof: for rational g, test the identities of the global D, M and H_n checks at random points modulo random primes; such verdicts are holds-probabilistically with an error bound, never proved.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases checked at once, each in a worker process (0: one per CPU); the output is the same for every value.")
 @click.option("--executor", default="local", show_default=True, help="Where the cases run: local (see --jobs), ray (a local Ray instance) or ray://ADDRESS (a Ray cluster; one case per task, needs mechind[cluster]); the output is the same for every choice.")
+@click.option("--device", default="cpu", show_default=True, help="Torch device of neural cases (a NeuralGenerator case file or a reproduce decoder .pt; exact cases ignore it).")
+@click.option("--dtype", default="float64", show_default=True, help="Torch dtype of neural cases: float32, float64, float16 or bfloat16 (exact cases ignore it).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def check_command(
@@ -99,6 +102,8 @@ def check_command(
     probabilistic: bool,
     jobs: int,
     executor: str,
+    device: str,
+    dtype: str,
     debug: bool,
 ) -> None:
     """Check generators (case files or bundled case names) against the criteria.
@@ -106,6 +111,11 @@ def check_command(
     With --jobs N the cases run in N worker processes (one case at a time in each);
     the results are printed in the order of the cases, whatever N.  With
     --executor ray (or ray://ADDRESS) each case is a task of a Ray cluster instead.
+
+    A neural case (a case file whose GENERATOR is a numeric.NeuralGenerator, or a
+    decoder .pt file of `mechind reproduce`) gets the numeric criteria instead, at
+    sampled points in --dtype on --device (holds-/fails-numerically, never proved);
+    it runs in this process, between the exact cases, whatever --jobs.
     """
     # deferred: keeps --help/--version fast
     from rich.console import Console
@@ -122,7 +132,10 @@ def check_command(
     ids = parse_criteria(criteria)
     readings = Readings(hn=hn_reading, s=s_reading, rho_plus=rho_plus_reading, irreducible_scope=irreducible_scope, m_basis=m_basis, sep=sep_reading, slices=slices)
     raw_points = [parse_at(text) for text in at]
-    generators = resolve_cases(paths, use_all)
+    check_dtype(dtype)
+    items = resolve_check_cases(paths, use_all)
+    generators = [g for g in items if not isinstance(g, NeuralCase)]
+    neural = _NeuralRun.make(criteria, dtype, device, seed, budget, engine, hn_reading, s_reading) if len(generators) < len(items) else None
     out = Console() if sys.stdout.isatty() else Console(width=160)
     err = Console(stderr=True)
     n = len(generators)
@@ -139,7 +152,17 @@ def check_command(
         # with workers > 1 this forks them (or submits the Ray tasks) now, before the progress display starts its thread
         outcomes = map_cases(_check_case, range(n), workers, done, shared=batch, executor=cluster)
         with contextlib.closing(outcomes), progress.live(), contextlib.closing(batch):
-            for g, results in zip(generators, outcomes):
+            exact = iter(outcomes)
+            for g in items:
+                if isinstance(g, NeuralCase):  # in this process, between the exact cases
+                    doc = neural.run(g)
+                    if as_json:
+                        docs.append(doc)
+                    else:
+                        with progress.paused():
+                            out.print(neural.table(doc))
+                    continue
+                results = next(exact)
                 if as_json:
                     docs.append(case_document(g, results))
                 else:
@@ -149,8 +172,53 @@ def check_command(
                             out.print(f"  note: {note}", highlight=False)
     if as_json:
         click.echo(json.dumps(document(docs), indent=2))
-    elif len(generators) > 1:
-        err.print(f"{len(generators)} cases checked in {time.perf_counter() - started:.1f} s", highlight=False)
+    elif len(items) > 1:
+        err.print(f"{len(items)} cases checked in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+@dataclass(frozen=True)
+class _NeuralRun:
+    """How ``mechind check`` runs its neural cases (:mod:`mechind.neural_cases`)."""
+
+    criteria: str | None
+    dtype: str
+    device: object
+    options: object
+
+    @staticmethod
+    def make(criteria: str | None, dtype: str, device: str, seed: int, budget: float, engine: str, hn: str, s: str) -> _NeuralRun:
+        """Validate the numeric settings once (torch is imported here, for neural cases only)."""
+        # deferred: torch and the numeric layer are heavy (keeps --help fast)
+        import torch
+
+        from numeric.criteria.options import NumericOptions
+        from numeric.criteria.run import numeric_criteria
+        from theory.readings import Readings
+
+        if criteria is not None:
+            numeric_criteria(criteria)
+        try:
+            torch_device = torch.device(device)
+            torch.zeros(1, device=torch_device)
+        except (RuntimeError, AssertionError) as exc:
+            raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
+        options = NumericOptions(readings=Readings(hn=hn, s=s), seed=seed, s_budget=budget, s_engine=engine)
+        return _NeuralRun(criteria, dtype, torch_device, options)
+
+    def run(self, case: NeuralCase) -> dict:
+        """The JSON document of one neural case."""
+        # deferred: keeps --help fast (the numeric layer imports torch)
+        from .neural_cases import neural_document, run_neural_case
+
+        g, results = run_neural_case(case, self.criteria, self.dtype, self.device, self.options, NEURAL_POINTS)
+        return neural_document(case, g, results, self.dtype, str(self.device), NEURAL_POINTS)
+
+    def table(self, doc: dict) -> object:
+        """Its rich table."""
+        # deferred: keeps --help fast (rich tables)
+        from .neural_cases import neural_table
+
+        return neural_table(doc)
 
 
 @dataclass(frozen=True)
