@@ -288,12 +288,7 @@ def _worker(writer: Any, tasks: Sequence[Callable[[], Any]], start: int) -> None
             try:
                 message: tuple[str, Any] = ("done", pickle.dumps(task()))
             except BaseException as exc:  # re-raised in the parent, with this traceback as its cause
-                text = "".join(traceback.format_exception(exc))
-                try:
-                    pickle.dumps(exc)
-                    message = ("raise", (exc, text))
-                except Exception:
-                    message = ("raise", (RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+                message = _raise_message(exc)
             writer.send(message)
             if message[0] == "raise":
                 break
@@ -479,12 +474,7 @@ def _job_worker(conn: Any, shared: Any) -> None:  # pragma: no cover - child
             try:
                 message: tuple[str, Any] = ("return", pickle.dumps(fn(shared, item)))
             except BaseException as exc:  # re-raised in the parent, with this traceback as its cause
-                text = "".join(traceback.format_exception(exc))
-                try:
-                    pickle.dumps(exc)
-                    message = ("raise", (exc, text))
-                except Exception:
-                    message = ("raise", (RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+                message = _raise_message(exc)
             finally:
                 _JOB = None
             conn.send(message)
@@ -495,6 +485,17 @@ def _job_worker(conn: Any, shared: Any) -> None:  # pragma: no cover - child
             conn.close()
         finally:
             os._exit(code)
+
+
+def _raise_message(exc: BaseException) -> tuple[str, Any]:  # pragma: no cover - runs in a worker
+    """``("raise", (exception, traceback text))`` for the parent to re-raise; an exception that
+    does not pickle travels as a RuntimeError naming it."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        pickle.dumps(exc)
+        return ("raise", (exc, text))
+    except Exception:
+        return ("raise", (RuntimeError(f"{type(exc).__name__}: {exc}"), text))
 
 
 class WorkerTraceback(Exception):

@@ -22,16 +22,17 @@ import sympy as sp
 
 from theory.readings import M_BASES
 from theory.exact.constant_zero import decide_constant
-from theory.result import CheckResult, point_json, point_text
+from theory.result import CheckResult, point_text
 from theory.exact.smt import Eq, Implies, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.criteria.context import CheckContext, ExactJacobian, strongest_method
 from theory.criteria.witness import verify_containment
+from theory.model.generator import Generator
 from theory.criteria.piecewise_linear import pl_group_regions, region_point
 from theory.linalg.rational import support
 from theory.linalg.sparsest_basis import sparsest_basis
 
-__all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "M_BASES"]
+__all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "containment_witness", "M_BASES"]
 
 READING = {"m-basis": "coordinates"}
 #: Readings of the basis of Type M (docs/mathematics.md 4.1): the given coordinates (default) or the
@@ -61,6 +62,12 @@ def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, sco
     supports = verify_containment(g, point, a, b, ctx.constants)
     if supports is None:
         return None
+    return CheckResult("M", "refuted", scope, method, witness=containment_witness(g, point, a, b, supports), details=dict(READING), point=point if scope == "point" else None)
+
+
+def containment_witness(g: Generator, point: dict, a: int, b: int, supports: dict[str, list[int]]) -> dict:
+    """The witness of ``supp d_a g(point)`` contained in ``supp d_b g(point)``, from the supports
+    :func:`theory.criteria.witness.verify_containment` re-verified."""
     names = [str(g.latents[a]), str(g.latents[b])]
     witness = {
         "point": dict(point),
@@ -71,7 +78,7 @@ def _refutation(ctx: CheckContext, point: dict, a: int, b: int, method: str, sco
     undecided = {n: rows for n, rows in zip(names, (supports["a_undecided"], supports["b_undecided"])) if rows}
     if undecided:
         witness["undecided"] = undecided
-    return CheckResult("M", "refuted", scope, method, witness=witness, details=dict(READING), point=point if scope == "point" else None)
+    return witness
 
 
 def check_containment_at(ctx: CheckContext, point: dict) -> CheckResult:

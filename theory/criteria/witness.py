@@ -13,6 +13,8 @@ dropped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sympy as sp
 
 from theory.exact.constant_zero import ConstantCache, ConstantDecision, decide_constant
@@ -65,18 +67,19 @@ def verify_two_blocks(g: Generator, point: Point, t: int, a: int, b: int, cache:
     return (da, db) if da.is_nonzero and db.is_nonzero else None
 
 
-def verify_containment(g: Generator, point: Point, a: int, b: int, cache: ConstantCache | None = None) -> dict[str, list[int]] | None:
+def verify_containment(g: Generator, point: Point, a: int, b: int, cache: ConstantCache | None = None, rows: Iterable[int] | None = None) -> dict[str, list[int]] | None:
     """``supp(d_a g(point))`` is contained in ``supp(d_b g(point))``, decided row by row.
 
     Returns the two supports when containment is certified, else ``None``; rows where
     ``d_b g_t`` is undecided are listed apart (``b_undecided``): they do not matter for the
     containment, and are not claimed in or out of the support; so are rows where
-    ``d_a g_t`` is undecided and ``d_b g_t`` certified nonzero (``a_undecided``).
+    ``d_a g_t`` is undecided and ``d_b g_t`` certified nonzero (``a_undecided``).  ``rows``:
+    only these outputs (the caller knows both columns vanish exactly on the others).
     """
     if g.block_of[a] == g.block_of[b]:
         return None
     support_a, support_b, undecided_a, undecided_b = [], [], [], []
-    for t in range(g.m):
+    for t in range(g.m) if rows is None else rows:
         da = independent_derivative(g, t, (a,), point, cache)
         db = independent_derivative(g, t, (b,), point, cache)
         if db.is_nonzero:

@@ -38,13 +38,13 @@ from collections import defaultdict
 from collections.abc import Callable
 
 
-from theory.criteria.containment import check_containment, check_containment_global
+from theory.criteria.containment import check_containment, check_containment_global, containment_witness
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.cross_derivatives import check_cross_derivatives
 from theory.criteria.disjointness import check_disjointness
 from theory.criteria.smoothness import check_smoothness
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
-from theory.criteria.witness import independent_derivative, verify_cross_derivative, verify_two_blocks
+from theory.criteria.witness import verify_containment, verify_cross_derivative, verify_two_blocks
 from theory.linalg.rational import rank
 from theory.image.cover import candidate_points, coincidence_points, cover_certificate
 from theory.model.derivatives import PointDerivativeUndecided
@@ -169,21 +169,12 @@ def _containment_witness(ctx: CheckContext, a: int, b: int, details: dict) -> Ch
         ctx.budget.check()
         if not _contained(ctx, point, a, b, rows):
             continue
-        supports = _verify_containment(g, point, a, b, _near(g, point, (a, b), rows))
+        # only the rows where either column may be nonzero: elsewhere the pixel depends on neither latent
+        supports = verify_containment(g, point, a, b, ctx.constants, rows=_near(g, point, (a, b), rows))
         if supports is None:
             continue
-        names = [str(g.latents[a]), str(g.latents[b])]
-        witness = {
-            "point": dict(point),
-            "latents": names,
-            "supports": {names[0]: supports["a"], names[1]: supports["b"]},
-            "contained": f"supp d{names[0]} is contained in supp d{names[1]}",
-        }
-        undecided = {n: r for n, r in zip(names, (supports["a_undecided"], supports["b_undecided"])) if r}
-        if undecided:
-            witness["undecided"] = undecided
         details["rows_verified"] = len(rows)
-        return CheckResult("M", "refuted", "global", "exact-evaluation", witness=witness, details=details)
+        return CheckResult("M", "refuted", "global", "exact-evaluation", witness=containment_witness(g, point, a, b, supports), details=details)
     return None
 
 
@@ -211,28 +202,6 @@ def _contained(ctx: CheckContext, point: dict, a: int, b: int, rows: list[int]) 
         if da != 0 and db == 0:
             return False
     return True
-
-
-def _verify_containment(g, point: dict, a: int, b: int, rows: list[int]) -> dict | None:
-    """:func:`theory.criteria.witness.verify_containment` on the rows where either column may
-    be nonzero (elsewhere both are exact zeros: the pixel does not depend on either latent)."""
-    support_a, support_b, undecided_a, undecided_b = [], [], [], []
-    for t in rows:
-        da = independent_derivative(g, t, (a,), point)
-        db = independent_derivative(g, t, (b,), point)
-        if db.is_nonzero:
-            support_b.append(t)
-        elif not db.is_zero:
-            undecided_b.append(t)
-        if da.is_nonzero:
-            support_a.append(t)
-            if not db.is_nonzero:
-                return None
-        elif not da.is_zero:
-            if not db.is_nonzero:
-                return None
-            undecided_a.append(t)
-    return {"a": support_a, "b": support_b, "a_undecided": undecided_a, "b_undecided": undecided_b}
 
 
 # -- Type H_n ---------------------------------------------------------------------------------------------
