@@ -73,3 +73,16 @@ def test_x05_ties_everywhere(bundled):
     verify_witness(g, s_global)
     loose = theorem_report(g, 4, Readings(s="non-strict"))
     assert next(r for r in loose.results["S"] if r.scope == "global").verdict == "proved"
+
+
+def test_the_closed_form_s_verdict_has_a_summary(bundled):
+    """The two-factor closed form reports rho+ and rho- without rho*; the one-line summary used
+    by the tables and `mechind report` must not need it (it raised KeyError on x03)."""
+    from mechind.render import witness_summary
+
+    g = bundled["x03-transcendental-sprites"]
+    ctx = CheckContext(g, seed=0)
+    result = check_sparsity_gap_at(ctx, dict(g.points[0]))
+    assert "rho_plus" in result.details and "rho_star" not in result.details
+    text = witness_summary(result)
+    assert text.startswith(f"rho+ = {result.details['rho_plus']}") and "rho*" not in text

@@ -380,7 +380,9 @@ def summary(result: CheckResult) -> str:
         text = f"rho+ = {d['rho_plus']}; one factor, no misaligned basis"
     else:
         relation = "<" if d["rho_plus"] < d["rho_minus"] else ("=" if d["rho_plus"] == d["rho_minus"] else ">")
-        text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']} (rho* = {d['rho_star']})"
+        text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']}"
+        if d.get("rho_star") is not None:  # the two-factor closed form gives rho+ and rho- only
+            text += f" (rho* = {d['rho_star']})"
     if d.get("non_integrable"):
         text += f"; coordinate l0 = {d['coordinate_l0']} != rho+"
     w = result.witness
