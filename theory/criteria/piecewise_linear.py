@@ -80,6 +80,17 @@ def pl_network(ctx: CheckContext) -> PLNetwork | None:
     return ctx.piecewise_linear_network()
 
 
+def _factor_scope(g: Any, net: PLNetwork, k: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """What factor ``k``'s rows read: the outputs that read one of its latents, the units they
+    reach, the latents they read (the factor's included, sorted), and the factor's positions
+    among those latents."""
+    block = g.blocks[k]
+    outputs = [t for t in range(g.m) if any(a in net.reach([t])[1] for a in block)]
+    units, reached = net.reach(outputs)
+    variables = sorted(set(reached) | set(block))
+    return outputs, units, variables, [variables.index(a) for a in block]
+
+
 def _regions(ctx: CheckContext, net: PLNetwork, outputs: list[int], variables: list[int]) -> list:
     """:func:`linear_regions` of ``outputs`` on the box of ``variables``, shared between the
     checks of one generator and between factors with the same local network (renamed latents)."""
@@ -179,12 +190,8 @@ def pl_d_irreducible(ctx: CheckContext, k: int, cache: dict | None = None) -> tu
     if net is None:
         return None
     g = ctx.generator
-    block = g.blocks[k]
-    outputs = [t for t in range(g.m) if any(a in net.reach([t])[1] for a in block)]
-    units, variables = net.reach(outputs)
-    variables = sorted(set(variables) | set(block))
+    outputs, units, variables, columns = _factor_scope(g, net, k)
     bounds = [g.domain.interval(g.latents[a]) for a in variables]
-    columns = [variables.index(a) for a in block]
     key = (_local_key(net, outputs, units, variables), tuple(bounds), tuple(columns))
     if cache is not None and key in cache:
         return cache[key]
@@ -225,11 +232,7 @@ def pl_factor_regions(ctx: CheckContext, k: int) -> tuple[list, list[int], list[
     net = pl_network(ctx)
     if net is None:
         return None
-    g = ctx.generator
-    block = g.blocks[k]
-    outputs = [t for t in range(g.m) if any(a in net.reach([t])[1] for a in block)]
-    variables = sorted(set(net.reach(outputs)[1]) | set(block))
-    columns = [variables.index(a) for a in block]
+    outputs, _, variables, columns = _factor_scope(ctx.generator, net, k)
     try:
         return _regions(ctx, net, outputs, variables), variables, columns
     except (RegionsUndecided, TooManyRegions) as exc:
@@ -309,13 +312,10 @@ def pl_full_column_rank(ctx: CheckContext, k: int) -> tuple[bool | None, str] | 
     net = pl_network(ctx)
     if net is None:
         return None
-    g = ctx.generator
-    block = g.blocks[k]
-    outputs = [t for t in range(g.m) if any(a in net.reach([t])[1] for a in block)]
+    block = ctx.generator.blocks[k]
+    outputs, _, variables, columns = _factor_scope(ctx.generator, net, k)
     if len(outputs) < len(block):
         return None, "fewer rows that read the factor than its dimension"
-    variables = sorted(set(net.reach(outputs)[1]) | set(block))
-    columns = [variables.index(a) for a in block]
     try:
         regions = _regions(ctx, net, outputs, variables)
     except (RegionsUndecided, TooManyRegions) as exc:

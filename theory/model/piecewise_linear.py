@@ -521,10 +521,18 @@ def pattern_at(net: PLNetwork, units: Sequence[int], variables: Sequence[int], p
     >>> len(pattern_at(net, [0], [0], [Fraction(-1, 2)])), pattern_at(net, [0], [0], [Fraction(0)])
     (1, None)
     """
+    found = _signs_at(net, units, variables, point)
+    return None if found is None else tuple(found[0])
+
+
+def _signs_at(net: PLNetwork, units: Iterable[int], variables: Sequence[int], point: Sequence[Fraction]) -> tuple[list[tuple[int, ...]], dict[int, list[Fraction]], dict[int, int]] | None:
+    """The units' atom signs at ``point`` (coordinates of ``variables``), each unit resolved to
+    its selected affine branch in turn; with the resolved forms and the variables' positions.
+    ``None`` if an atom that is not constant vanishes at the point (a region boundary)."""
     d, nvars = net.d, len(variables)
     position = {a: i for i, a in enumerate(variables)}
     resolved: dict[int, list[Fraction]] = {}
-    out = []
+    patterns = []
     for u in units:
         unit = net.units[u]
         signs = []
@@ -536,8 +544,8 @@ def pattern_at(net: PLNetwork, units: Sequence[int], variables: Sequence[int], p
             signs.append((v > 0) - (v < 0))
         scale, value = unit.value(signs)
         resolved[u] = [scale * c for c in _dense(value, position, nvars, resolved, d)]
-        out.append(tuple(signs))
-    return tuple(out)
+        patterns.append(tuple(signs))
+    return patterns, resolved, position
 
 
 def jacobian_at_point(net: PLNetwork, point: Sequence[Fraction]) -> list[list[Fraction]] | None:
@@ -553,19 +561,10 @@ def jacobian_at_point(net: PLNetwork, point: Sequence[Fraction]) -> list[list[Fr
     True
     """
     d = net.d
-    variables = list(range(d))
-    position = {a: a for a in variables}
-    resolved: dict[int, list[Fraction]] = {}
-    for u, unit in enumerate(net.units):
-        signs = []
-        for atom in unit.atoms:
-            form = _dense(atom, position, d, resolved, d)
-            v = _at(form, point)
-            if v == 0 and any(form[:d]):
-                return None
-            signs.append((v > 0) - (v < 0))
-        scale, value = unit.value(signs)
-        resolved[u] = [scale * c for c in _dense(value, position, d, resolved, d)]
+    found = _signs_at(net, range(len(net.units)), range(d), point)
+    if found is None:
+        return None
+    _, resolved, position = found
     return [_dense(out, position, d, resolved, d)[:d] for out in net.outputs]
 
 

@@ -57,7 +57,7 @@ False
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations, product
@@ -526,6 +526,14 @@ def winding_loop(
         p, r = centres[u], centres[v]
         return segment_crossing(p[b], p[c], r[b], r[c], qx, qy)
 
+    return _weighted_loop(graph, weight)
+
+
+def _weighted_loop(graph: nx.Graph, weight: Callable[[Cube, Cube], int]) -> tuple[list[Cube], int] | None:
+    """A fundamental loop of a BFS forest of ``graph`` whose antisymmetric edge weights sum to a
+    nonzero total, and that total; ``None`` if every loop sums to 0 (the sums of the fundamental
+    loops generate those of all loops).  The tree edges carry a potential ``phi``; a non-tree
+    edge ``(u, v)`` closes a loop of total ``phi[u] + weight(u, v) - phi[v]``."""
     for comp in sorted(nx.connected_components(graph), key=min):
         root = min(comp)
         parent = _bfs(graph, root)
@@ -538,9 +546,9 @@ def winding_loop(
                     phi[y] = phi[x] + weight(x, y)
                     order.append(y)
         for u, v in graph.subgraph(comp).edges():
-            w = phi[u] + weight(u, v) - phi[v]
-            if w:
-                return _tree_loop(parent, u, v), w
+            total = phi[u] + weight(u, v) - phi[v]
+            if total:
+                return _tree_loop(parent, u, v), total
     return None
 
 
@@ -583,22 +591,7 @@ def linking_loop(
                 weight[(u, v)], weight[(v, u)] = w, -w
         except Degenerate:
             continue
-        for comp in sorted(nx.connected_components(graph), key=min):
-            root = min(comp)
-            parent = _bfs(graph, root)
-            phi = {root: 0}
-            order = deque([root])
-            while order:
-                x = order.popleft()
-                for y in sorted(graph[x]):
-                    if parent.get(y) == x and y not in phi:
-                        phi[y] = phi[x] + weight[(x, y)]
-                        order.append(y)
-            for u, v in graph.subgraph(comp).edges():
-                total = phi[u] + weight[(u, v)] - phi[v]
-                if total:
-                    return _tree_loop(parent, u, v), total
-        return None
+        return _weighted_loop(graph, lambda x, y: weight[(x, y)])
     return None
 
 

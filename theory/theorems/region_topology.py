@@ -458,11 +458,8 @@ def verify_tunnel(region: Region, latents: Sequence[sp.Symbol], witness: dict) -
     cells = [tuple(c) for c in witness["loop_cells"]]
     if len(cells) < 3 or len(cells) != len(witness["loop"]):
         return False
-    for cell, point in zip(cells, witness["loop"]):
-        if _cube_truth(region, latents, lines, cell, memo) is not True:
-            return False
-        if tuple(Fraction(point[str(s)]) for s in latents) != _centre(lines, cell):
-            return False
+    if not _cells_certified(region, latents, lines, cells, witness["loop"], True, memo):
+        return False
     for a, b in zip(cells, cells[1:] + cells[:1]):
         if a == b or max(abs(u - v) for u, v in zip(a, b)) > 1:
             return False
@@ -486,16 +483,24 @@ def verify_tunnel(region: Region, latents: Sequence[sp.Symbol], witness: dict) -
     return winding != 0 and winding == witness["winding"]
 
 
+def _cells_certified(region: Region, latents: Sequence[sp.Symbol], lines: Sequence[Sequence[Fraction]], cells: Sequence[tuple], points: Sequence[dict], inside: bool, memo: dict) -> bool:
+    """Every cell re-certified inside (``inside``) or outside the region, and each witness point
+    the exact centre of its cell."""
+    for cell, point in zip(cells, points):
+        if _cube_truth(region, latents, lines, cell, memo) is not inside:
+            return False
+        if tuple(Fraction(point[str(s)]) for s in latents) != _centre(lines, cell):
+            return False
+    return True
+
+
 def _verify_linked(region: Region, latents: Sequence[sp.Symbol], lines: Sequence[Sequence[Fraction]], witness: dict, memo: dict) -> bool:
     """The closed-outside-loop half of :func:`verify_tunnel` (the inside loop is already checked)."""
     ring = [tuple(c) for c in witness["outside_loop_cells"]]
     if len(ring) < 4 or len(ring) != len(witness["outside_loop"]):
         return False
-    for cell, point in zip(ring, witness["outside_loop"]):
-        if _cube_truth(region, latents, lines, cell, memo) is not False:
-            return False
-        if tuple(Fraction(point[str(s)]) for s in latents) != _centre(lines, cell):
-            return False
+    if not _cells_certified(region, latents, lines, ring, witness["outside_loop"], False, memo):
+        return False
     if any(sum(abs(u - v) for u, v in zip(a, b)) != 1 for a, b in zip(ring, ring[1:] + ring[:1])):
         return False
     inner = [_centre(lines, tuple(c)) for c in witness["loop_cells"]]
