@@ -66,11 +66,15 @@ class DerivativeTable:
     def __init__(self, generator: GeneratorLike):
         self.generator = generator
         self.latents = generator.latents
-        self.normalized: tuple[sp.Expr, ...] = tuple(piecewise_normal_form(o) for o in generator.outputs)
+        # the outputs often share subexpressions (a network's units): each rewriting is memoised
+        normal_memo: dict = {}
+        selected_memo: dict = {}
+        interior_memo: dict = {}
+        self.normalized: tuple[sp.Expr, ...] = tuple(piecewise_normal_form(o, normal_memo) for o in generator.outputs)
         #: the outputs on the domain, Piecewise conditions fixed on it resolved (g's values)
-        self.values: tuple[sp.Expr, ...] = tuple(select_pieces(o, generator.domain) for o in self.normalized)
+        self.values: tuple[sp.Expr, ...] = tuple(select_pieces(o, generator.domain, selected_memo) for o in self.normalized)
         #: the same without pieces of empty interior: the formulas derivatives come from
-        self.restricted: tuple[sp.Expr, ...] = tuple(interior_form(o) for o in self.values)
+        self.restricted: tuple[sp.Expr, ...] = tuple(interior_form(o, interior_memo) for o in self.values)
         self._local_cache: dict[tuple[int, tuple], list[sp.Expr]] = {}
         self._local_derivatives: dict[tuple[sp.Expr, MultiIndex], sp.Expr] = {}
         self._se_symbols = [se.Symbol(str(s)) for s in self.latents]

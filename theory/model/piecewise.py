@@ -19,6 +19,8 @@ s1 + s2**2
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
 
@@ -36,8 +38,13 @@ def _heaviside(arg: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
     return sp.Piecewise((1, arg > 0), (0, arg < 0), (h0, True))
 
 
-def piecewise_normal_form(expr: sp.Expr) -> sp.Expr:
-    """Rewrite Abs, sign, Heaviside, Max and Min as Piecewise (an identity of functions)."""
+def piecewise_normal_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
+    """Rewrite Abs, sign, Heaviside, Max and Min as Piecewise (an identity of functions).
+
+    ``memo`` (optional, shared across calls) keeps each rewritten node, so the outputs of
+    one generator, which often share subexpressions (the units of a network), build each
+    Piecewise once.  The rewriting is a pure function of the node: results are the same.
+    """
     def abs_(a: sp.Expr) -> sp.Expr:
         return sp.Piecewise((a, a >= 0), (-a, True))
 
@@ -58,11 +65,36 @@ def piecewise_normal_form(expr: sp.Expr) -> sp.Expr:
     def min_(*args: sp.Expr) -> sp.Expr:
         return extremum(args, ge=False)
 
-    if not expr.has(sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+    memo = {} if memo is None else memo
+
+    def memoised(head: type, rule: Callable[..., sp.Expr]) -> Callable[..., sp.Expr]:
+        def value(*args: sp.Expr) -> sp.Expr:
+            key = (head, args)
+            if key not in memo:
+                memo[key] = rule(*args)
+            return memo[key]
+        return value
+
+    rules = ((sp.Abs, abs_), (sp.sign, sign_), (sp.Heaviside, _heaviside), (sp.Max, max_), (sp.Min, min_))
+    if not expr.has(*(head for head, _ in rules)):
         return expr
-    return expr.replace(sp.Abs, abs_).replace(sp.sign, sign_).replace(sp.Heaviside, _heaviside).replace(
-        sp.Max, max_
-    ).replace(sp.Min, min_)
+    for head, rule in rules:
+        if expr.has(head):
+            expr = expr.replace(head, memoised(head, rule))
+    return expr
+
+
+def _memoised(rebuild: Callable[[sp.Piecewise], sp.Expr], memo: dict | None) -> Callable[[sp.Piecewise], sp.Expr]:
+    """``rebuild`` with its results kept in ``memo`` (a pure function of the node)."""
+    if memo is None:
+        return rebuild
+
+    def value(pw: sp.Piecewise) -> sp.Expr:
+        if pw not in memo:
+            memo[pw] = rebuild(pw)
+        return memo[pw]
+
+    return value
 
 
 def is_piecewise_free(expr: sp.Expr) -> bool:
@@ -70,11 +102,12 @@ def is_piecewise_free(expr: sp.Expr) -> bool:
     return not expr.has(*NON_ANALYTIC)
 
 
-def select_pieces(expr: sp.Expr, domain: Domain) -> sp.Expr:
+def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp.Expr:
     """Replace every Piecewise condition whose truth is fixed on the domain's bounding box.
 
     Sound for any domain: the bounding box contains the domain, and a condition true
-    (false) on the whole box is true (false) on the domain.
+    (false) on the whole box is true (false) on the domain.  ``memo`` (optional) keeps each
+    rebuilt Piecewise for later calls on the same domain.
     """
     if not expr.has(sp.Piecewise):
         return expr
@@ -98,7 +131,7 @@ def select_pieces(expr: sp.Expr, domain: Domain) -> sp.Expr:
             return pieces[0][0]
         return sp.Piecewise(*pieces)
 
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _memoised(rebuild, memo))
 
 
 
@@ -137,7 +170,7 @@ def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def interior_form(expr: sp.Expr) -> sp.Expr:
+def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     """``expr`` with every Piecewise piece of empty interior removed.
 
     An ``Eq(a, b)`` atom with ``a - b`` certified not identically zero holds only on a set
@@ -146,7 +179,8 @@ def interior_form(expr: sp.Expr) -> sp.Expr:
     is replaced by false and ``Ne`` by true.  Derivatives are computed from this form,
     since a derivative at a point depends on the values on a neighbourhood (a piece
     such as ``Piecewise((sin(x)/x, Ne(x, 0)), (1, True))`` contributes the open formula).
-    Atoms whose difference cannot be certified nonzero are kept.
+    Atoms whose difference cannot be certified nonzero are kept.  ``memo`` (optional) keeps
+    each rebuilt Piecewise for later calls.
 
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
@@ -175,7 +209,7 @@ def interior_form(expr: sp.Expr) -> sp.Expr:
             return pieces[0][0]
         return sp.Piecewise(*pieces)
 
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _memoised(rebuild, memo))
 
 
 #: Three-valued truth of a condition on a neighbourhood of a point.
