@@ -143,6 +143,7 @@ def summary_table(summary: dict[str, dict[str, int]]) -> Table:
 @click.option("--hn-reading", type=click.Choice(HN_READINGS), default="block-diagonal", show_default=True, help="Reading of Type H_n.")
 @click.option("--s-reading", type=click.Choice(S_READINGS), default="strict", show_default=True, help="Type S on both layers: rho+ < rho- (strict) or rho+ <= rho- (non-strict).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Cases cross-checked at once, each in a worker process (0: one per CPU; above 1 needs --device cpu); the output is the same for every value.")
+@click.option("--executor", default="local", show_default=True, help="Where the cases run: local (see --jobs), ray (a local Ray instance) or ray://ADDRESS (a Ray cluster; one case per task, needs mechind[cluster], --device cpu); the output is the same for every choice.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @guard
 def crosscheck_command(
@@ -161,6 +162,7 @@ def crosscheck_command(
     hn_reading: str,
     s_reading: str,
     jobs: int,
+    executor: str,
     debug: bool,
 ) -> None:
     """Cross-check closed-form generators: exact verdicts against numeric (torch) ones,
@@ -169,8 +171,9 @@ def crosscheck_command(
     # deferred: keeps --help/--version fast
     from rich.console import Console
 
-    from .executor import BatchProgress, map_cases, resolve_jobs
+    from .executor import BatchProgress, check_executor, map_cases, open_executor, resolve_jobs
 
+    check_executor(executor)
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     if random_points < 0:
@@ -197,9 +200,8 @@ def crosscheck_command(
         torch.zeros(1, device=torch_device)
     except (RuntimeError, AssertionError) as exc:
         raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
-    workers = resolve_jobs(jobs, len(generators))
-    if workers > 1 and torch_device.type != "cpu":
-        raise InputError(f"--jobs above 1 needs --device cpu: the workers are forked, and {torch_device.type} cannot be used in a forked process")
+    if executor != "local" and torch_device.type != "cpu":
+        raise InputError(f"--executor {executor} needs --device cpu: every task builds its own torch state, and a {torch_device.type} device is this machine's")
     out = Console() if sys.stdout.isatty() else Console(width=200)
     err = Console(stderr=True)
     options = {
@@ -213,25 +215,30 @@ def crosscheck_command(
         "device": torch_device,
         "readings": Readings(hn=hn_reading, s=s_reading),
     }
-    progress = BatchProgress(err, out, [g.name for g in generators], workers, "cross-checking")
-
-    def done(i: int, report: CaseCrosscheck) -> None:
-        progress.advance(i, f"{len(report.rows)} rows in {sum(report.seconds.values()):.2f} s")
-
+    threads = torch.get_num_threads()  # every worker and Ray task computes with this count
     docs, all_rows = [], []
     started = time.perf_counter()
-    # with workers > 1 this forks them now, before the progress display starts its thread;
-    # torch keeps its thread count in the workers: another count could round a parallel
-    # reduction differently, and the output must not depend on --jobs
-    reports = map_cases(_crosscheck_case, range(len(generators)), workers, done, shared=(generators, raw_points, options))
-    with contextlib.closing(reports), progress.live():
-        for report in reports:
-            doc = report.to_json()
-            docs.append(doc)
-            all_rows += report.rows
-            if not as_json:
-                with progress.paused():
-                    out.print(crosscheck_table(doc))
+    with open_executor(executor) as cluster:  # a Ray session, or None: this machine
+        workers = resolve_jobs(jobs, len(generators)) if cluster is None else max(1, min(cluster.cpus, len(generators)))
+        if cluster is None and workers > 1 and torch_device.type != "cpu":
+            raise InputError(f"--jobs above 1 needs --device cpu: the workers are forked, and {torch_device.type} cannot be used in a forked process")
+        progress = BatchProgress(err, out, [g.name for g in generators], workers, "cross-checking")
+
+        def done(i: int, report: CaseCrosscheck) -> None:
+            progress.advance(i, f"{len(report.rows)} rows in {sum(report.seconds.values()):.2f} s")
+
+        # with workers > 1 this forks them (or submits the Ray tasks) now, before the progress
+        # display starts its thread; torch keeps its thread count in the workers: another count
+        # could round a parallel reduction differently, and the output must not depend on --jobs
+        reports = map_cases(_crosscheck_case, range(len(generators)), workers, done, shared=(generators, raw_points, options, threads), executor=cluster)
+        with contextlib.closing(reports), progress.live():
+            for report in reports:
+                doc = report.to_json()
+                docs.append(doc)
+                all_rows += report.rows
+                if not as_json:
+                    with progress.paused():
+                        out.print(crosscheck_table(doc))
     totals = summarize(all_rows)
     if as_json:
         click.echo(
@@ -251,13 +258,20 @@ def crosscheck_command(
             err.print(f"{len(generators)} cases cross-checked in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
-def _crosscheck_case(shared: tuple[Sequence[Generator], Sequence[dict[str, str]], dict[str, Any]], index: int) -> CaseCrosscheck:
-    """Cross-check case ``index`` of the batch (top-level: the workers of ``--jobs`` run it)."""
+def _crosscheck_case(shared: tuple[Sequence[Generator], Sequence[dict[str, str]], dict[str, Any], int], index: int) -> CaseCrosscheck:
+    """Cross-check case ``index`` of the batch (top-level: the workers of ``--jobs`` and the
+    Ray tasks of ``--executor`` run it) with the parent's torch thread count: another count
+    could round a parallel reduction differently, and the output must not depend on where
+    the case ran (a Ray worker starts with one thread per CPU it asked for)."""
     # deferred: the numeric layer imports torch (heavy; keeps --help/--version fast)
+    import torch
+
     from numeric.crosscheck import crosscheck_case
     from theory.model.generator import parse_point
 
-    generators, raw_points, options = shared
+    generators, raw_points, options, threads = shared
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
     g = generators[index]
     points = [parse_point(p, g.latents, g.domain, what=f"--at point for case {g.name}") for p in raw_points]
     return crosscheck_case(g, extra_points=points, **options)

@@ -92,6 +92,23 @@ def test_check_on_ray_gives_the_local_document(cluster):
     assert lines == ["[1/2", "[2/2"]
 
 
+def test_crosscheck_on_ray_gives_the_local_document(cluster):
+    args = ("crosscheck", "p01", "p05", "--json", "--criteria", "D,S", "--random-points", "2", "--dtype", "float64")
+    local, remote = run(*args), run(*args, "--executor", "ray")
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    doc_local, doc_remote = json.loads(local.stdout), json.loads(remote.stdout)
+    assert [c["case"].split("-")[0] for c in doc_remote["cases"]] == ["p01", "p05"]
+    assert doc_remote["summary"]["float64"]["compared"] > 0
+    assert strip_seconds(doc_remote) == strip_seconds(doc_local)
+
+
+def test_crosscheck_refuses_ray_on_a_device(cluster):
+    result = run("crosscheck", "p01", "--executor", "ray", "--device", "meta")
+    assert result.exit_code == 2
+    assert "--device" in result.stderr
+
+
 def test_an_error_stops_the_ray_batch_as_locally(cluster):
     args = ("check", "p01", "p03", "--criteria", "D", "--at", "s1=1/3,s2=1/5")
     local, remote = run(*args), run(*args, "--executor", "ray")
