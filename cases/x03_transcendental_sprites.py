@@ -9,8 +9,10 @@ vanishes on the box (e^{s1} > 0; cos(s2) > 0 on (-1, 1)), so each block has full
 everywhere, certified by interval enclosures, and Type S holds on all of S (docs/mathematics.md
 5.10, method `disjoint-and-full-rank`); 1-D factors are S-irreducible; the box is convex and g
 is locally injective, so Theorem 4 is established.  At s* the Jacobian is not rational
-(sigmoid'(0) = 1/2 but the Gaussian bump gives 2/e), so the pointwise S check there is
-`unknown`: the global verdict does not need it.
+(sigmoid'(0) = 1/2 but the Gaussian bump gives 2/e), so the matroid engines do not apply
+there; the pointwise S check decides it by the two-factor closed form on certified supports
+(rho+ = 6 < rho- = 9), and the pointwise irreducibility, graph and separability checks by
+certified minors.
 """
 
 import sympy as sp
