@@ -23,15 +23,24 @@ other processes load the machine; CasADi's pass is single-threaded, like the tra
 orders 2 and 3 of the tracer are timed too (for H2/H3), for information: CasADi has no pass
 for them that answers the same question.
 
+The passes are timed twice: in the round ``conversion, CasADi pass, tracer orders 1-3`` (a
+user's CasADi pass follows the conversion, which leaves the caches cold: it makes CasADi's
+pass up to 2x slower, the tracer 1.2x), and ``alone``, CasADi's pass and the tracer at order 1
+back to back with nothing in between (which of the two goes first alternates).
+``--baseline PATH`` times another version of ``theory/model/tracer.py`` (a file, e.g. from
+``git show HEAD:theory/model/tracer.py``) in the same rounds, and checks that its patterns are
+the same.
+
 CasADi is an optional benchmark dependency (``pip install mechind[bench]``); without it the
 script says so and exits with status 0.  Run from the repository root::
 
-    python benchmarks/bench_tracer_casadi.py [--repeat 15] [--json benchmarks/results/tracer_casadi.json]
+    python benchmarks/bench_tracer_casadi.py [--repeat 15] [--json benchmarks/results/tracer_casadi.json] [--baseline PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import json
 import os
@@ -166,21 +175,43 @@ def _median(rows: list[tuple[float, float]]) -> dict[str, float]:
     return {"wall": statistics.median(r[0] for r in rows), "cpu": statistics.median(r[1] for r in rows)}
 
 
-def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], repeat: int) -> dict[str, Any]:
-    """Time conversion, CasADi's pass and the tracer (orders 1-3) on one structure, interleaved."""
+def load_tracer(path: Path) -> Any:
+    """A version of ``theory/model/tracer.py`` loaded from ``path`` (a module of its own)."""
+    spec = importlib.util.spec_from_file_location("baseline_tracer", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], repeat: int, baseline: Any = None) -> dict[str, Any]:
+    """Time conversion, CasADi's pass and the tracer (orders 1-3) on one structure, interleaved;
+    then CasADi's pass and the tracer at order 1 alone, back to back."""
     import casadi as ca
 
     x, f = to_casadi(outputs, latents)
     agree = casadi_pattern(x, f) == tracer_pattern(outputs, latents)
-    rows: dict[str, list[tuple[float, float]]] = {k: [] for k in ("convert", "casadi", "tracer1", "tracer2", "tracer3")}
-    for _ in range(repeat):
+    keys = ["convert", "casadi", "tracer1", "tracer2", "tracer3", "casadi_alone", "tracer1_alone"]
+    if baseline is not None:
+        keys += ["baseline1", "baseline2", "baseline3"]
+        baseline_agrees = all(baseline.trace_outputs(outputs, latents, k) == trace_outputs(outputs, latents, k) for k in (1, 2, 3))
+    rows: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
+    for i in range(repeat):
         rows["convert"].append(_timed(lambda: to_casadi(outputs, latents)))
         rows["casadi"].append(_timed(lambda: ca.jacobian_sparsity(f, x)))
         for order in (1, 2, 3):
-            rows[f"tracer{order}"].append(_timed(lambda: trace_outputs(outputs, latents, order)))
+            # each order of the baseline next to the same order of the tracer; the tracer's order 1
+            # right after CasADi's pass, otherwise which of the two goes first alternates
+            pair = [(f"tracer{order}", trace_outputs)] + ([] if baseline is None else [(f"baseline{order}", baseline.trace_outputs)])
+            for key, trace in pair[:: 1 if order == 1 or i % 2 == 0 else -1]:
+                rows[key].append(_timed(lambda: trace(outputs, latents, order)))
+    for i in range(repeat):
+        pair = [("casadi_alone", lambda: ca.jacobian_sparsity(f, x)), ("tracer1_alone", lambda: trace_outputs(outputs, latents, 1))]
+        for key, fn in pair[:: 1 if i % 2 == 0 else -1]:
+            rows[key].append(_timed(fn))
     med = {k: _median(v) for k, v in rows.items()}
     nnz = sum(len(r) for r in casadi_pattern(x, f))
-    return {
+    result = {
         "structure": name,
         "outputs": len(outputs),
         "latents": len(latents),
@@ -189,8 +220,13 @@ def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], rep
         "seconds": med,
         "runs": {k: [list(r) for r in v] for k, v in rows.items()},
         "ratio_tracer_over_casadi": {k: med["tracer1"][k] / med["casadi"][k] for k in ("wall", "cpu")},
+        "ratio_tracer_over_casadi_alone": {k: med["tracer1_alone"][k] / med["casadi_alone"][k] for k in ("wall", "cpu")},
         "ratio_tracer_over_convert_plus_casadi": {k: med["tracer1"][k] / (med["convert"][k] + med["casadi"][k]) for k in ("wall", "cpu")},
     }
+    if baseline is not None:
+        result["baseline_agrees"] = baseline_agrees
+        result["ratio_baseline_over_tracer"] = {f"order{o}": {k: med[f"baseline{o}"][k] / med[f"tracer{o}"][k] for k in ("wall", "cpu")} for o in (1, 2, 3)}
+    return result
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any] | None:
@@ -199,6 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of each side (median; default 15)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers to this JSON file")
+    parser.add_argument("--baseline", type=Path, default=None, help="another tracer.py to time side by side (e.g. git HEAD's)")
     args = parser.parse_args(argv)
     try:
         import casadi
@@ -208,13 +245,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     g = pixel_generator(args.seed, 96)
     wide, wide_latents = wide_outputs(args.seed)
     load_before = os.getloadavg()
-    results = [measure("96x6", list(g.outputs), g.latents, args.repeat), measure("1000x20", wide, wide_latents, args.repeat)]
+    baseline = None if args.baseline is None else load_tracer(args.baseline)
+    results = [measure("96x6", list(g.outputs), g.latents, args.repeat, baseline), measure("1000x20", wide, wide_latents, args.repeat, baseline)]
     report = {
         "benchmark": "bench_tracer_casadi",
         "repeat": args.repeat,
         "load_average_before_after": [load_before[0], os.getloadavg()[0]],
         "cpus": os.cpu_count(),
         "versions": {"python": platform.python_version(), "sympy": sp.__version__, "casadi": casadi.__version__},
+        "baseline": None if args.baseline is None else str(args.baseline),
         "results": results,
     }
     print(f"# structural Jacobian sparsity: tracer (order 1) vs casadi.jacobian_sparsity, median of {args.repeat}, "
@@ -228,6 +267,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         print(f"| {r['structure']} | {r['nonzeros']} | {'yes' if r['patterns_agree'] else 'NO'} | {ms('convert')} | {ms('casadi')} | {ms('tracer1')} | "
               f"{ratio['wall']:.1f}x ({ratio['cpu']:.1f}x) | {total['wall']:.2f}x ({total['cpu']:.2f}x) | {ms('tracer2')} | {ms('tracer3')} |")
     print("(wall time, CPU time of this process in parentheses)")
+    print("| structure | CasADi pass alone | tracer order 1 alone | tracer / CasADi pass, alone |")
+    print("|---|---|---|---|")
+    for r in results:
+        s, ratio = r["seconds"], r["ratio_tracer_over_casadi_alone"]
+        ms = lambda k: f"{s[k]['wall'] * 1e3:.2f} ms ({s[k]['cpu'] * 1e3:.2f})"  # noqa: E731
+        print(f"| {r['structure']} | {ms('casadi_alone')} | {ms('tracer1_alone')} | {ratio['wall']:.1f}x ({ratio['cpu']:.1f}x) |")
+    if baseline is not None:
+        print(f"| structure | baseline ({args.baseline}) orders 1 / 2 / 3 | baseline / tracer, CPU | same patterns |")
+        print("|---|---|---|---|")
+        for r in results:
+            s, ratio = r["seconds"], r["ratio_baseline_over_tracer"]
+            print(f"| {r['structure']} | " + " / ".join(f"{s[f'baseline{o}']['cpu'] * 1e3:.2f}" for o in (1, 2, 3)) + " ms | "
+                  + " / ".join(f"{ratio[f'order{o}']['cpu']:.1f}x" for o in (1, 2, 3)) + f" | {'yes' if r['baseline_agrees'] else 'NO'} |")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -7,11 +7,12 @@ import random
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from theory.errors import GeneratorError
-from theory.model.tracer import _Tracer, check_dependencies, derivative_patterns, differentiated_latents, multi_indices, trace_outputs
+from theory.model import tracer as tracer_module
+from theory.model.tracer import _FirstOrder, _Tracer, check_dependencies, derivative_patterns, differentiated_latents, multi_indices, trace_outputs
 
 S = sp.symbols("s1 s2 s3", real=True)
 
@@ -109,6 +110,11 @@ def test_dependency_invariant_raises_on_a_violation(monkeypatch):
 
     monkeypatch.setattr(_Tracer, "_rule", blind)
     with pytest.raises(GeneratorError, match="depends on s1"):
+        trace_outputs([sp.hyper((s1,), (1,), s2)], S, 2)
+    # at order 1, a Tuple sent to the general pass (as if its args were not _args) is caught too
+    kind = tracer_module._kind
+    monkeypatch.setattr(tracer_module, "_kind", lambda cls: kind(cls)[:2] + (False,) if issubclass(cls, sp.Tuple) else kind(cls))
+    with pytest.raises(GeneratorError, match="depends on s1"):
         trace_outputs([sp.hyper((s1,), (1,), s2)], S, 1)
 
 
@@ -151,6 +157,13 @@ RICH_UNARY = UNARY + [
     lambda e: sp.hyper((e,), (1,), S[1]),  # latents inside a Tuple argument
     lambda e: sp.Piecewise((e, S[1] > 0), (S[2] * e, True)),  # a latent only in a condition
     lambda e: sp.Max(e, S[0]),
+    lambda e: sp.Max(e, 0),  # a literal zero argument of a function
+    lambda e: sp.Add(0, e, evaluate=False),
+    lambda e: sp.Add(sp.Mul(0, e, evaluate=False), sp.Mul(0, S[1], evaluate=False), evaluate=False),  # an empty sum
+    lambda e: sp.Pow(2 + e**2, -1, evaluate=False),
+    lambda e: sp.Pow(e, sp.Rational(1, 2), evaluate=False),
+    lambda e: sp.Function("F")(sp.Tuple(e, 0), S[2]),  # a container argument with a zero
+    lambda e: sp.Derivative(sp.Function("f")(e), S[0]),  # bound differentiation variable
 ]
 
 
@@ -164,10 +177,13 @@ def rich_expressions(draw, depth=3):
             return sp.Symbol("c", real=True)  # not a latent
         return sp.Rational(draw(st.integers(-3, 3)), draw(st.integers(1, 3)))
     kind = draw(st.integers(0, 2))
-    if kind == 0:
-        return draw(st.sampled_from(RICH_UNARY))(draw(rich_expressions(depth=depth - 1)))
-    left, right = draw(rich_expressions(depth=depth - 1)), draw(rich_expressions(depth=depth - 1))
-    return left + right if kind == 1 else left * right
+    try:  # sympy's own evaluation can divide by an unevaluated zero coefficient
+        if kind == 0:
+            return draw(st.sampled_from(RICH_UNARY))(draw(rich_expressions(depth=depth - 1)))
+        left, right = draw(rich_expressions(depth=depth - 1)), draw(rich_expressions(depth=depth - 1))
+        return left + right if kind == 1 else left * right
+    except ZeroDivisionError:
+        reject()
 
 
 def _outcome(fn):
@@ -178,7 +194,7 @@ def _outcome(fn):
 
 
 @settings(max_examples=120, deadline=None)
-@given(st.lists(rich_expressions(), min_size=1, max_size=4), st.integers(0, 3))
+@given(st.lists(rich_expressions(), min_size=1, max_size=4), st.integers(0, 4))
 def test_one_pass_tracer_equals_the_plain_recursion(outputs, order):
     index = {s: i for i, s in enumerate(S)}
     # shared subexpressions across outputs, and an equal copy rebuilt from scratch (not identical)
@@ -222,3 +238,96 @@ def test_one_pass_tracer_on_a_pixel_generator():
     index = {x: i for i, x in enumerate(s)}
     for order in (1, 2, 3):
         assert trace_outputs(outputs, s, order) == tuple(_reference_patterns(o, index, order) for o in outputs)
+
+
+# -- the order-1 pass (bit masks) against the general pass ---------------------------------------
+def _general_first_order(outputs):
+    """trace_outputs at order 1 through the general one-pass tracer (what it did before)."""
+    tracer = _Tracer({s: i for i, s in enumerate(S)}, 1)
+    patterns = tuple(tracer(o) for o in outputs)
+    for o, p in zip(outputs, patterns):
+        tracer.check(o, S, p)
+    return patterns
+
+
+def _subexpressions(e):
+    yield e
+    for a in e.args:
+        yield from _subexpressions(a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(rich_expressions(), min_size=1, max_size=3))
+def test_first_order_pass_equals_the_general_pass_node_by_node(outputs):
+    outputs = outputs + [outputs[0] * outputs[-1], pickle.loads(pickle.dumps(outputs[-1]))]
+    assert _outcome(lambda: _FirstOrder(S).patterns(outputs, S)) == _outcome(lambda: _general_first_order(outputs))
+    # every node's int (the walk, memoised or not) is the general record, encoded
+    fast, general = _FirstOrder(S), _FirstOrder(S)
+    _outcome(lambda: fast.patterns(outputs, S))  # a refusal too leaves the memo filled
+    for node in (n for o in outputs for n in _subexpressions(o)):
+        value = fast.memo.get(id(node))
+        if value is None:
+            value = fast.walk(node) if type(node) in fast.orable else fast._other(node)
+        assert value == general._exact(node), node
+
+
+def test_first_order_pass_on_zeros_bound_variables_and_conditions():
+    s1, s2, s3 = S
+    cases = [
+        sp.Max(s1, 0) * s2,  # a zero argument: nonempty, depends on s1 and s2
+        sp.Mul(0, s1, evaluate=False) + s2,  # an empty term
+        sp.Mul(sp.Mul(0, s1, evaluate=False), s2, evaluate=False),  # refused: s2 in an empty product
+        sp.Pow(s1, 0, evaluate=False),  # refused: x**0 has no first derivative
+        sp.Integral(s1 * s2, (s1, 0, 1)) * s3,
+        sp.Piecewise((s1, s2 > 0), (s1**2, True)) + s3,  # s2 only in a condition
+        sp.Tuple(s1, 0),
+        sp.Symbol("s1", real=True),  # equal to, maybe identical with, the latent
+        sp.Symbol("c") * s1,
+    ]
+    for o in cases:
+        assert _outcome(lambda: trace_outputs([o], S, 1)) == _outcome(lambda: _general_first_order([o])), o
+        assert _outcome(lambda: derivative_patterns(o, S, 1)) == _outcome(lambda: reference_one(o, {x: i for i, x in enumerate(S)}, 1)), o
+    assert trace_outputs([sp.Max(s1, 0) * s2, 0, 3, sp.pi], S, 1) == (
+        frozenset({(), (0,), (1,)}), frozenset(), frozenset({()}), frozenset({()}))
+    with pytest.raises(GeneratorError, match="depends on s2"):
+        trace_outputs([sp.Mul(sp.Mul(0, s1, evaluate=False), s2, evaluate=False)], S, 1)
+
+
+def test_first_order_pass_memoises_every_shared_node():
+    """Only nodes one tuple holds skip the memo (sys.getrefcount): a shared node is walked once."""
+    s1, s2, s3 = S
+    x = s1 + 1
+    for _ in range(22):  # 2**22 walks if a shared node were not memoised
+        x = sp.Add(sp.Mul(x, s2, evaluate=False), sp.Mul(x, s3, evaluate=False), evaluate=False)
+    root = x
+    del x
+    sp.core.cache.clear_cache()  # sympy's cache holds references too
+    seen, parents = set(), {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for a in node.args:
+            parents[id(a)] = parents.get(id(a), 0) + 1
+            if id(a) not in seen:
+                seen.add(id(a))
+                stack.append(a)
+    shared = {i for i, n in parents.items() if n > 1}
+    fast = _FirstOrder(S)
+    assert fast.patterns([root], S) == (frozenset({(), (0,), (1,), (2,)}),)
+    assert len(shared) >= 22 and shared <= fast.memo.keys()
+
+
+def test_first_order_pass_with_repeated_and_non_symbol_latents():
+    s1, s2, s3 = S
+    f = sp.Function("f")(s2)
+    outputs = [s1 * s2, f * s3, sp.exp(f), sp.S.One]
+    for latents in [(s1, s2, s1), (s1, f, s3), (s3, s2)]:
+        tracer = _Tracer({s: i for i, s in enumerate(latents)}, 1)
+        patterns = tuple(tracer(o) for o in outputs)
+
+        def general(patterns=patterns, tracer=tracer, latents=latents):
+            for o, p in zip(outputs, patterns):
+                tracer.check(o, latents, p)
+            return patterns
+
+        assert _outcome(lambda: trace_outputs(outputs, latents, 1)) == _outcome(general)

@@ -18,6 +18,10 @@ elements.  :func:`check_dependencies` enforces the invariant that the order-1
 dependencies reported are exactly the latents of the expression (outside Piecewise
 conditions).
 
+Order 1 (the Jacobian's support, asked for by every check) has a pass of its own: there the
+rules reduce to unions of latent bit masks on sums, products, powers and functions, and
+everything else goes to the general pass, with the same results (:class:`_FirstOrder`).
+
 Examples
 --------
 >>> import sympy as sp
@@ -29,7 +33,8 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 
 import sympy as sp
 
@@ -250,6 +255,153 @@ class _Tracer:
             check_dependencies(e, latents, patterns)
 
 
+def _single_reference_count() -> int:
+    """What ``sys.getrefcount`` reports, in :meth:`_FirstOrder._walker`'s loop, for an object
+    that one tuple alone holds (3 on CPython 3.11); ``-1`` without reference counts."""
+    getrefcount = getattr(sys, "getrefcount", None)
+    if getrefcount is None:  # pragma: no cover - not CPython: every node is memoised
+        return -1
+    for a in (object(),):  # the walker's shape: a loop variable passed to getrefcount
+        return getrefcount(a)
+    raise AssertionError  # pragma: no cover
+
+
+class _FirstOrder:
+    """The order-1 patterns of :class:`_Tracer`, as bit masks, in one tight bottom-up pass.
+
+    At order 1 a pattern set is empty (a syntactic zero) or ``{()}`` plus single indices.
+    Call a record (:data:`_Node`) *regular* when its pattern is nonempty and its single
+    indices, its ``free_symbols`` latents and its differentiated latents are the same set
+    (a latent, a number, any expression of them by sums, products, powers and functions).
+    On a sum, product, power, container or function (default ``free_symbols``, ``args`` read
+    as ``_args``) whose arguments are all regular, every rule of :class:`_Tracer` (Leibniz,
+    union, closure with or without a cap, the constant shortcut: no latent below means no
+    single index below) and both masks give the union of the arguments' sets: the node is
+    regular too, its int the OR of its arguments' bit masks.  Every other record is stored
+    as a negative int, ``~packed`` (``packed``: bit 0 for an empty pattern, then ``d`` bits
+    each for the single indices, the ``free_symbols`` latents and the differentiated
+    latents); a node with such an argument (``0 * x``, ``x**0``, ``Max(x, 0)``: the literal
+    zero is irregular; a Piecewise with a latent only in a condition, a bound variable), or
+    a node outside these types (Piecewise, Integral, atoms other than numbers and symbols),
+    takes the record of :class:`_Tracer` itself.  The result is that of :class:`_Tracer` by
+    construction (tests/test_tracer.py checks it).
+
+    Nodes are memoised by identity, but only those another reference may reach again: a
+    node that only its parent's argument tuple holds (``sys.getrefcount``) is reached once
+    per walk of that parent, so every node is still walked at most once, and the dict costs
+    more than the rule.  Nonzero numbers contribute nothing and are skipped by type.
+    """
+
+    def __init__(self, latents: Sequence[sp.Symbol]):
+        self.index = {s: i for i, s in enumerate(latents)}
+        self.d = len(latents)
+        # keyed by id(node): every node stored is held by the outputs or by the fallback's records
+        self.memo: dict[int, int] = {id(s): 1 << i for s, i in self.index.items() if isinstance(s, sp.Symbol)}
+        self.memo[id(_ZERO)] = ~1  # empty pattern, no latents
+        self.orable: set[type] = set()  # node types of the union rule
+        self.numbers: set[type] = set()  # nonzero number types: regular, no latents
+        self.classified: set[type] = set()
+        self.general: _Tracer | None = None
+        self.walk = self._walker()
+
+    def _walker(self) -> Callable[[sp.Basic], int]:
+        """The pass below a node of the union rule (a closure: its names are fast locals)."""
+        memo = self.memo
+        get = memo.get
+        orable, numbers, other, exact = self.orable, self.numbers, self._other, self._exact
+        getrefcount = getattr(sys, "getrefcount", None) or (lambda _a: 0)  # without it: everything memoised
+        single = _single_reference_count()
+
+        def walk(e: sp.Basic) -> int:
+            x = 0
+            for a in e._args:
+                cls = type(a)
+                if cls in orable:
+                    if getrefcount(a) > single:  # possibly reached again: memoised
+                        c = get(id(a))
+                        if c is None:
+                            c = memo[id(a)] = walk(a)
+                    else:
+                        c = walk(a)
+                    x |= c
+                elif cls not in numbers:
+                    c = get(id(a))
+                    x |= other(a) if c is None else c
+            return exact(e) if x < 0 else x  # an irregular argument: the rules differ here
+
+        return walk
+
+    def _other(self, e: sp.Basic) -> int:
+        """The int of a node outside the union rule, or of a node type seen first."""
+        cls = type(e)
+        if cls not in self.classified:
+            self.classified.add(cls)
+            code, default_free, plain = _kind(cls)
+            if cls.is_Number:
+                if cls is not type(_ZERO):
+                    self.numbers.add(cls)
+            elif code in (_ADD, _MUL, _POW, _TUPLE, _OTHER) and default_free and plain:
+                self.orable.add(cls)
+        if cls in self.orable:
+            v = self.walk(e)
+        elif e.is_Number:
+            v = ~1 if e is _ZERO else 0
+        elif isinstance(e, sp.Symbol):
+            i = self.index.get(e)  # also a latent equal to, not identical with, the given one
+            v = 0 if i is None else 1 << i
+        else:
+            v = self._exact(e)
+        self.memo[id(e)] = v
+        return v
+
+    def _exact(self, e: sp.Basic) -> int:
+        """The record of :class:`_Tracer` (at order 1), as an int."""
+        if self.general is None:
+            self.general = _Tracer(self.index, 1)
+        rec = self.general.node(e)
+        p = rec[_PATTERNS]
+        single = self.general.single_mask(p)
+        if p and single == rec[_FREE] == rec[_DIFFERENTIATED]:
+            return single
+        d = self.d
+        return ~((0 if p else 1) | (single << 1) | (rec[_FREE] << (d + 1)) | (rec[_DIFFERENTIATED] << (2 * d + 1)))
+
+    def patterns(self, exprs: Sequence[sp.Basic], latents: Sequence[sp.Symbol]) -> tuple[Patterns, ...]:
+        """The order-1 patterns of ``exprs``, their dependency invariant checked."""
+        memo, orable, numbers, walk = self.memo, self.orable, self.numbers, self.walk
+        get = memo.get
+        values = []
+        for e in exprs:
+            cls = type(e)
+            if cls in orable:
+                v = get(id(e))
+                if v is None:
+                    v = memo[id(e)] = walk(e)
+            elif cls in numbers:
+                v = 0
+            else:
+                v = get(id(e))
+                if v is None:
+                    v = self._other(e)
+            values.append(v)
+        d = self.d
+        decoded: dict[int, Patterns] = {}
+        refused: set[int] = set()  # ints whose record breaks the dependency invariant
+        for v in set(values):
+            single = v
+            if v < 0:
+                packed = ~v
+                single = 0 if packed & 1 else (packed >> 1) & ((1 << d) - 1)
+                if single != packed >> (2 * d + 1):
+                    refused.add(v)
+            decoded[v] = _EMPTY if v < 0 and ~v & 1 else frozenset([()] + [(i,) for i in range(d) if single >> i & 1])
+        if refused:
+            for e, v in zip(exprs, values):
+                if v in refused:
+                    check_dependencies(e, latents, decoded[v])
+        return tuple(map(decoded.__getitem__, values))
+
+
 def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int) -> Patterns:
     """Multi-indices (length <= ``order``) whose derivative of ``expr`` may be nonzero.
 
@@ -262,10 +414,20 @@ def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int)
 def trace_outputs(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], order: int) -> tuple[Patterns, ...]:
     """:func:`derivative_patterns` of every output, sharing work on common subexpressions.
 
-    Every output's patterns pass :func:`check_dependencies`.
+    Every output's patterns pass :func:`check_dependencies`.  Order 1 takes the bit-mask
+    pass (:class:`_FirstOrder`), the other orders the general one (:class:`_Tracer`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> [sorted(p) for p in trace_outputs([s1 * sp.exp(s2), sp.Max(s1, 0), 0], (s1, s2), 1)]
+    [[(), (0,), (1,)], [(), (0,)], []]
     """
+    exprs = [o if isinstance(o, sp.Basic) else sp.sympify(o) for o in outputs]
+    if order == 1:
+        return _FirstOrder(latents).patterns(exprs, latents)
     tracer = _Tracer({s: i for i, s in enumerate(latents)}, order)
-    exprs = [sp.sympify(o) for o in outputs]
     patterns = tuple(tracer(e) for e in exprs)
     if order >= 1:
         for e, p in zip(exprs, patterns):
