@@ -4,8 +4,8 @@ Both sides compute the same numbers from the same weights, in one process, timed
 
 1. **Jacobians** of the bench_numeric MLP (10 -> 256 -> 256 -> 1024, tanh, float32, seed 0) at
    ``--points`` points: the project's :func:`numeric.derivatives.jacobian` (the written-out
-   forward mode of a plain MLP, in chunks of ``--chunk`` points, blocks of
-   :data:`numeric.derivatives.MLP_CPU_CHUNK` with one thread)
+   forward mode of a plain MLP, in blocks of :data:`numeric.derivatives.MLP_CPU_CHUNK` points,
+   spread over single-threaded workers with several threads)
    against ``jax.jit(jax.vmap(jax.jacfwd(f)))`` over chunks of ``--chunk`` points, and, for the
    record, the previous torch path ``vmap(jacfwd(net))`` over the same chunks.  The results are
    compared (largest absolute difference).  With the FLOP bound ``d * F * N / rate`` of
@@ -13,8 +13,11 @@ Both sides compute the same numbers from the same weights, in one process, timed
 2. **One training step** of the experiment, K = 2 (the ``small`` sweep's shape: slot maps
    R^3 -> R^20, pool layout, overlap 0, obs dim 40, encoder/decoder MLPs 80 wide, batch 64,
    loss MSE + lambda * C_comp with lambda = 1, Adam 1e-3): :func:`numeric.experiment.training.train_single`'s
-   step (today: the decoder Jacobians by :func:`numeric.experiment.models.mlp_jacobian_and_output`),
-   the previous torch step (Jacobians by ``vmap(jacfwd)``), and the same step written in JAX
+   step (today: the decoder Jacobians by :func:`numeric.experiment.models.mlp_jacobian_and_output`,
+   gradients by ``torch.autograd.grad``, the update by :class:`numeric.experiment.training.FusedAdam`),
+   the same step with ``torch.optim.Adam(fused=True)`` and ``loss.backward()`` (the step before
+   ``FusedAdam``; bitwise the same numbers), the previous torch step (Jacobians by
+   ``vmap(jacfwd)``), and the same step written in JAX
    (:func:`jax_loss`, a hand-written Adam with torch's update rule) under ``jax.jit``.  Each
    side runs ``--steps`` steps from the same initialisation on batches drawn from the same
    ``torch.Generator``; the loss, recon, C_comp and every gradient of one batch are compared
@@ -22,7 +25,9 @@ Both sides compute the same numbers from the same weights, in one process, timed
 3. **A vmapped ensemble of 6** (``--ensemble``): :func:`numeric.experiment.training.train_ensemble`
    against ``jax.vmap`` of the JAX step over the members.
 
-Timings are medians of ``--repeat`` runs; the ratio torch / JAX is reported for each.  The load
+Timings are medians of ``--repeat`` runs, in wall time and in CPU time (``time.process_time``, all
+threads of the process: on a loaded machine the steadier of the two); the ratio torch / JAX is
+reported for each.  The load
 average of the machine before and after is printed (the numbers are only comparable on a quiet
 machine).  torch uses ``--threads`` threads; JAX's CPU backend is given the same number of
 threads through ``XLA_FLAGS`` (set before JAX is imported).  ``--compile`` also times
@@ -57,6 +62,13 @@ for path in (ROOT, ROOT / "benchmarks"):
 MISSING = "bench_jax: skipped, JAX is not installed (pip install 'mechind[bench]' or pip install jax)"
 
 K, SLOT_DIM, SLOT_OUTPUTS, BATCH, LAM = 2, 3, 20, 64, 1.0
+
+
+def _wall_and_cpu(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and CPU seconds (``time.process_time``: every thread of the process) of one ``fn()``."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def _median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, list[float]]:
@@ -169,6 +181,15 @@ def bench_jacobian(points: int, chunk: int, repeat: int, seed: int) -> dict[str,
         with torch.no_grad():
             return jacobian(net, z, chunk)
 
+    def run_openmp() -> torch.Tensor:
+        # the written-out pass on chunks of `chunk` points, every operation one OpenMP parallel
+        # region over torch's threads: how jacobian() ran with several threads before the workers
+        from numeric.derivatives import _gather, _mlp_jacobian, _plain_mlp
+
+        layers = _plain_mlp(net)
+        with torch.no_grad():
+            return _gather(lambda c: _mlp_jacobian(layers, c), list(z.split(chunk)))
+
     def run_previous() -> torch.Tensor:
         with torch.no_grad():
             fn = vmap(jacfwd(net))
@@ -178,19 +199,32 @@ def bench_jacobian(points: int, chunk: int, repeat: int, seed: int) -> dict[str,
     diff_jax = float(np.max(np.abs(J_torch.numpy() - J_jax)))
     diff_prev = float((J_torch - J_prev).abs().max())
     times: dict[str, list[float]] = {"torch": [], "jax": [], "torch_previous": []}
+    variants = [("torch", run_torch), ("jax", run_jax), ("torch_previous", run_previous)]
+    if torch.get_num_threads() > 1:
+        times["torch_openmp"] = []
+        variants.insert(2, ("torch_openmp", run_openmp))
+        assert torch.allclose(run_openmp(), J_torch, rtol=1e-5, atol=1e-7), "the OpenMP chunks disagree"
+    cpu: dict[str, list[float]] = {k: [] for k in times}
     for _ in range(repeat):  # interleaved
-        for name, fn in (("torch", run_torch), ("jax", run_jax), ("torch_previous", run_previous)):
-            times[name].append(_median_time(fn, 1)[0])
+        for name, fn in variants:
+            wall, used = _wall_and_cpu(fn)
+            times[name].append(wall)
+            cpu[name].append(used)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     rate = gemm_rate(min(points, 4096), torch.device("cpu"))
     bound = D * forward_flops() * points / rate
     return {
         "points": points,
         "chunk": chunk,
-        "torch_block": MLP_CPU_CHUNK if torch.get_num_threads() == 1 else chunk,
+        "torch_block": MLP_CPU_CHUNK,
+        "torch_workers": torch.get_num_threads(),
         "seconds": med,
         "runs": times,
+        "cpu_seconds": med_cpu,
+        "cpu_runs": cpu,
         "ratio_torch_over_jax": med["torch"] / med["jax"],
+        "cpu_ratio_torch_over_jax": med_cpu["torch"] / med_cpu["jax"],
         "ratio_previous_over_jax": med["torch_previous"] / med["jax"],
         "speedup_over_previous": med["torch_previous"] / med["torch"],
         "flop_bound_seconds": bound,
@@ -213,24 +247,27 @@ def _data(seed: int) -> Any:
     return gt(z).float()
 
 
-def _torch_loop(x: Any, steps: int, init_seed: int, batch_seed: int, fast: bool) -> list[float]:
-    """``train_single``'s loop (``fast``: as today; else the Jacobians by ``vmap(jacfwd)``)."""
+def _torch_loop(x: Any, steps: int, init_seed: int, batch_seed: int, fast: bool | str) -> list[float]:
+    """``train_single``'s loop (``fast``: as today; ``"optim"``: the written-out Jacobians with
+    ``torch.optim.Adam(fused=True)`` and ``loss.backward()``, the step before :class:`FusedAdam`;
+    ``False``: the Jacobians by ``vmap(jacfwd)`` and ``torch.optim.Adam``)."""
     from numeric.experiment.training import TrainSettings, autoencoder_loss, train_single
 
-    if fast:
+    if fast is True:
         return train_single(x, LAM, init_seed, batch_seed, TrainSettings(steps=steps), SLOT_DIM, SLOT_DIM * K).history["loss"]
     import torch
 
     from numeric.experiment.models import init_autoencoder
 
     model = init_autoencoder(x.shape[-1], SLOT_DIM * K, init_seed)
+    jac = model.decoder.jacobian_and_output if fast == "optim" else None
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
     gen = torch.Generator().manual_seed(batch_seed)
     losses = []
     for step in range(1, steps + 1):
         idx = torch.stack([torch.randint(len(x), (BATCH,), generator=gen)])[0]
         optimizer.zero_grad()
-        loss, recon, ccomp = autoencoder_loss(model.encoder, model.decoder, x[idx], LAM, SLOT_DIM)
+        loss, recon, ccomp = autoencoder_loss(model.encoder, model.decoder, x[idx], LAM, SLOT_DIM, decoder_jacobian=jac)
         loss.backward()
         optimizer.step()
         if step == int(steps * 0.5):
@@ -306,24 +343,31 @@ def bench_training(steps: int, repeat: int, seed: int) -> dict[str, Any]:
     jax_compile = time.perf_counter() - t0
     _torch_loop(x, 5, 10, 20, True)
     _torch_loop(x, 5, 10, 20, False)
-    runs: dict[str, list[float]] = {"torch": [], "jax": [], "torch_previous": []}
+    _torch_loop(x, 5, 10, 20, "optim")
+    runs: dict[str, list[float]] = {"torch": [], "jax": [], "torch_optim": [], "torch_previous": []}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
     finals: dict[str, list[float]] = {}
     for _ in range(repeat):
         for name, fn in (
             ("torch", lambda: _torch_loop(x, steps, 10, 20, True)),
             ("jax", lambda: _jax_loop(x, steps, 10, 20, step_fn)),
+            ("torch_optim", lambda: _torch_loop(x, steps, 10, 20, "optim")),
             ("torch_previous", lambda: _torch_loop(x, steps, 10, 20, False)),
         ):
-            t0 = time.perf_counter()
-            finals[name] = fn()
-            runs[name].append((time.perf_counter() - t0) / steps)
+            wall, used = _wall_and_cpu(lambda: finals.__setitem__(name, fn()))
+            runs[name].append(wall / steps)
+            cpu[name].append(used / steps)
     med = {k: statistics.median(v) for k, v in runs.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     return {
         "obs_dim": int(x.shape[-1]),
         "steps": steps,
         "seconds_per_step": med,
         "runs": runs,
+        "cpu_seconds_per_step": med_cpu,
+        "cpu_runs": cpu,
         "ratio_torch_over_jax": med["torch"] / med["jax"],
+        "cpu_ratio_torch_over_jax": med_cpu["torch"] / med_cpu["jax"],
         "ratio_previous_over_jax": med["torch_previous"] / med["jax"],
         "speedup_over_previous": med["torch_previous"] / med["torch"],
         "jax_first_call_seconds": jax_compile,
@@ -367,13 +411,24 @@ def bench_ensemble(members: int, steps: int, repeat: int, seed: int) -> dict[str
     run_jax(2)
     run_torch(3)
     runs: dict[str, list[float]] = {"torch": [], "jax": []}
+    cpu: dict[str, list[float]] = {"torch": [], "jax": []}
     for _ in range(repeat):
         for name, fn in (("torch", run_torch), ("jax", run_jax)):
-            t0 = time.perf_counter()
-            fn(steps)
-            runs[name].append((time.perf_counter() - t0) / steps)
+            wall, used = _wall_and_cpu(lambda: fn(steps))
+            runs[name].append(wall / steps)
+            cpu[name].append(used / steps)
     med = {k: statistics.median(v) for k, v in runs.items()}
-    return {"members": members, "steps": steps, "seconds_per_step": med, "runs": runs, "ratio_torch_over_jax": med["torch"] / med["jax"]}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    return {
+        "members": members,
+        "steps": steps,
+        "seconds_per_step": med,
+        "runs": runs,
+        "cpu_seconds_per_step": med_cpu,
+        "cpu_runs": cpu,
+        "ratio_torch_over_jax": med["torch"] / med["jax"],
+        "cpu_ratio_torch_over_jax": med_cpu["torch"] / med_cpu["jax"],
+    }
 
 
 def bench_compile(steps: int) -> dict[str, Any]:
@@ -457,21 +512,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         j = report["jacobian"] = bench_jacobian(args.points, args.chunk, args.repeat, args.seed)
         s = j["seconds"]
         print(f"\nJacobians, MLP 10->256->256->1024 tanh, {args.points} points (JAX and the previous path in chunks of {args.chunk}, "
-              f"today's torch in blocks of {j['torch_block']})")
-        print(f"  torch numeric.derivatives.jacobian:  {s['torch']:8.3f} s  ({j['ratio_to_flop_bound']['torch']:.1f}x the FLOP bound)")
-        print(f"  jax jit(vmap(jacfwd)):               {s['jax']:8.3f} s  ({j['ratio_to_flop_bound']['jax']:.1f}x the FLOP bound)")
-        print(f"  torch previous vmap(jacfwd):         {s['torch_previous']:8.3f} s  ({j['ratio_to_flop_bound']['torch_previous']:.1f}x the FLOP bound)")
-        print(f"  ratio torch / JAX: {j['ratio_torch_over_jax']:.2f}x (previous path {j['ratio_previous_over_jax']:.2f}x); "
+              f"today's torch in blocks of {j['torch_block']}, {j['torch_workers']} single-threaded worker(s))")
+        sc = j["cpu_seconds"]
+        print(f"  torch numeric.derivatives.jacobian:  {s['torch']:8.3f} s  (CPU {sc['torch']:.3f} s; {j['ratio_to_flop_bound']['torch']:.1f}x the FLOP bound)")
+        print(f"  jax jit(vmap(jacfwd)):               {s['jax']:8.3f} s  (CPU {sc['jax']:.3f} s; {j['ratio_to_flop_bound']['jax']:.1f}x the FLOP bound)")
+        if "torch_openmp" in s:
+            print(f"  torch same pass, OpenMP on chunks:   {s['torch_openmp']:8.3f} s  (CPU {sc['torch_openmp']:.3f} s; "
+                  f"{s['torch_openmp'] / s['jax']:.2f}x JAX, CPU {sc['torch_openmp'] / sc['jax']:.2f}x)")
+        print(f"  torch previous vmap(jacfwd):         {s['torch_previous']:8.3f} s  (CPU {sc['torch_previous']:.3f} s; {j['ratio_to_flop_bound']['torch_previous']:.1f}x the FLOP bound)")
+        print(f"  ratio torch / JAX: {j['ratio_torch_over_jax']:.2f}x, CPU time {j['cpu_ratio_torch_over_jax']:.2f}x (previous path {j['ratio_previous_over_jax']:.2f}x); "
               f"largest |difference| torch-JAX {j['max_abs_difference_torch_jax']:.1e}, torch-previous "
               f"{j['max_abs_difference_torch_previous']:.1e} (entries up to {j['max_abs_entry']:.2f})")
     if args.only in (None, "training"):
         t = report["training"] = bench_training(args.steps, args.repeat, args.seed)
         s, c = t["seconds_per_step"], t["one_batch"]
         print(f"\nTraining step, K = {K} (obs dim {t['obs_dim']}, batch {BATCH}, lambda {LAM}), {args.steps} steps per run")
-        print(f"  torch train_single (written-out Jacobians): {s['torch'] * 1e3:7.2f} ms/step")
-        print(f"  jax jit(step):                              {s['jax'] * 1e3:7.2f} ms/step  (first call {t['jax_first_call_seconds']:.1f} s)")
-        print(f"  torch previous (vmap(jacfwd)):              {s['torch_previous'] * 1e3:7.2f} ms/step")
-        print(f"  ratio torch / JAX: {t['ratio_torch_over_jax']:.2f}x (previous {t['ratio_previous_over_jax']:.2f}x; "
+        sc = t["cpu_seconds_per_step"]
+        print(f"  torch train_single (written-out Jacobians): {s['torch'] * 1e3:7.2f} ms/step  (CPU {sc['torch'] * 1e3:.2f} ms)")
+        print(f"  jax jit(step):                              {s['jax'] * 1e3:7.2f} ms/step  (CPU {sc['jax'] * 1e3:.2f} ms; first call {t['jax_first_call_seconds']:.1f} s)")
+        print(f"  torch with torch.optim.Adam + backward():   {s['torch_optim'] * 1e3:7.2f} ms/step  (CPU {sc['torch_optim'] * 1e3:.2f} ms)")
+        print(f"  torch previous (vmap(jacfwd)):              {s['torch_previous'] * 1e3:7.2f} ms/step  (CPU {sc['torch_previous'] * 1e3:.2f} ms)")
+        print(f"  ratio torch / JAX: {t['ratio_torch_over_jax']:.2f}x, CPU time {t['cpu_ratio_torch_over_jax']:.2f}x "
+              f"(with torch.optim.Adam {s['torch_optim'] / s['jax']:.2f}x, CPU {sc['torch_optim'] / sc['jax']:.2f}x; previous {t['ratio_previous_over_jax']:.2f}x; "
               f"today {t['speedup_over_previous']:.2f}x faster than previous)")
         ok = max(c["loss_recon_ccomp_max_abs_difference_jax"], c["gradient_max_abs_difference_jax"]) <= 1e-5
         print(f"  one batch: loss {c['loss']:.6f}; |difference| to JAX: values {c['loss_recon_ccomp_max_abs_difference_jax']:.1e}, "
@@ -481,7 +543,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         if args.ensemble:
             e = report["ensemble"] = bench_ensemble(6, max(args.steps // 3, 20), args.repeat, args.seed)
             print(f"  vmapped ensemble of {e['members']}: torch train_ensemble {e['seconds_per_step']['torch'] * 1e3:.2f} ms/step, "
-                  f"jax {e['seconds_per_step']['jax'] * 1e3:.2f} ms/step, ratio {e['ratio_torch_over_jax']:.2f}x")
+                  f"jax {e['seconds_per_step']['jax'] * 1e3:.2f} ms/step, ratio {e['ratio_torch_over_jax']:.2f}x "
+                  f"(CPU {e['cpu_seconds_per_step']['torch'] * 1e3:.2f} / {e['cpu_seconds_per_step']['jax'] * 1e3:.2f} ms, {e['cpu_ratio_torch_over_jax']:.2f}x)")
         if args.compile:
             cc = report["compile"] = bench_compile(max(args.steps // 3, 20))
             for name, row in cc.items():

@@ -9,7 +9,9 @@
 * :func:`cross_derivatives`: every order-n mixed partial whose multi-index meets at
   least two blocks, by nested ``jacfwd`` over the needed blocks only: block ``i`` against
   the blocks after it, then all latents for the remaining ``n - 2`` slots
-  (``sum_{i<j} d_i d_j d^(n-2)`` directional passes instead of ``d^n``).
+  (``sum_{i<j} d_i d_j d^(n-2)`` directional passes instead of ``d^n``).  At order 2 a plain
+  MLP takes the second-order forward mode written out, the cross pairs only
+  (:func:`_mlp_second_derivatives`).
 * :func:`directional_derivative`: ``D^n f(z)[w_1, ..., w_n]`` by nested ``jvp``.
 * :func:`block_probes`: the randomized H_n probe of docs/mathematics.md section 6.3: ``D^n f(u, v,
   w_3, ...)`` with ``u`` random in block ``i``, ``v`` random in block ``j``, the rest
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import torch
@@ -56,9 +59,9 @@ __all__ = [
 #: Points per chunk (the Jacobian of a 1024-output net on 4096 points in float32 is 160 MiB).
 DEFAULT_CHUNK = 4096
 
-#: Points per block of a plain MLP's Jacobian on one CPU thread (measured fastest of 256-4096 on
-#: the bench_numeric MLP, 1.1-1.3x faster than 4096: a block's tangents, 256 x d x width floats,
-#: stay in cache; with two threads 4096 was fastest, so blocks are used with one thread only).
+#: Points per block of a plain MLP's Jacobian on the CPU (measured fastest of 256-4096 on the
+#: bench_numeric MLP with one thread, 1.1-1.3x faster than 4096: a block's tangents, 256 x d x
+#: width floats, stay in cache; with several threads the blocks go to single-threaded workers).
 MLP_CPU_CHUNK = 256
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
@@ -104,14 +107,72 @@ def jacobian(f: object, z: torch.Tensor, chunk_size: int = DEFAULT_CHUNK) -> tor
     layers = _plain_mlp(inner)
     if layers is not None:
         fn: Fn = lambda c: _mlp_jacobian(layers, c)  # noqa: E731
-        if z.device.type == "cpu" and torch.get_num_threads() == 1:
-            # blocks whose tangents stay in cache (the same numbers); with several threads the
-            # chunk as given is faster: every operation of a block pays its parallel region
+        threads = torch.get_num_threads()
+        if z.device.type == "cpu" and (threads == 1 or _no_graph(layers, z)):
+            # blocks whose tangents stay in cache (the same numbers); with several threads, the
+            # blocks go to as many single-threaded workers (see _gather_parallel)
             chunk_size = min(chunk_size, MLP_CPU_CHUNK)
+            if threads > 1:
+                return _gather_parallel(fn, _chunks(z, chunk_size), threads)
     else:
         fn = vmap(jacfwd(inner))
-    parts = [fn(c) for c in _chunks(z, chunk_size)]
-    return parts[0].contiguous() if len(parts) == 1 else torch.cat(parts)
+    return _gather(fn, _chunks(z, chunk_size))
+
+
+def _no_graph(layers: Sequence[torch.nn.Module], z: torch.Tensor) -> bool:
+    """Whether autograd records nothing here (no grad mode, or nothing requires a gradient)."""
+    if not torch.is_grad_enabled():
+        return True
+    return not z.requires_grad and not any(p.requires_grad for m in layers for p in m.parameters())
+
+
+def _gather_parallel(fn: Fn, chunks: Sequence[torch.Tensor], workers: int) -> torch.Tensor:
+    """:func:`_gather` with the blocks spread over ``workers`` threads of one torch thread each.
+
+    On the CPU each torch operation of a block is one OpenMP parallel region whose threads meet at
+    a barrier; on a loaded machine one descheduled thread stalls the others (measured in
+    benchmarks/bench_jax.py).  Whole blocks per single-threaded worker need no barrier.  Only
+    without autograd (the workers run under ``no_grad``; grad mode is per thread).  A worker's
+    ``torch.set_num_threads(1)`` is per thread for the OpenMP pool, but torch also keeps the value
+    as the default for threads started later: the caller's count is set back afterwards.
+    """
+    if len(chunks) < 2 * workers:
+        return _gather(fn, chunks)
+    starts = [0]
+    for c in chunks:
+        starts.append(starts[-1] + c.shape[0])
+    first = fn(chunks[0])
+    out = torch.empty(starts[-1], *first.shape[1:], dtype=first.dtype, device=first.device)
+    out[: starts[1]] = first
+
+    def work(i: int) -> None:
+        with torch.no_grad():
+            out[starts[i] : starts[i + 1]] = fn(chunks[i])
+
+    before = torch.get_num_threads()
+    try:
+        with ThreadPoolExecutor(workers, initializer=torch.set_num_threads, initargs=(1,)) as pool:
+            list(pool.map(work, range(1, len(chunks))))
+    finally:
+        torch.set_num_threads(before)
+    return out
+
+
+def _gather(fn: Fn, chunks: Sequence[torch.Tensor]) -> torch.Tensor:
+    """``torch.cat([fn(c) for c in chunks])``, contiguous, each block written into its place as soon as
+    it is computed (while it is still in cache; no list of blocks and no second copy of the result)."""
+    if len(chunks) == 1:
+        return fn(chunks[0]).contiguous()
+    out: torch.Tensor | None = None
+    start = 0
+    for c in chunks:
+        part = fn(c)
+        if out is None:
+            out = torch.empty(sum(k.shape[0] for k in chunks), *part.shape[1:], dtype=part.dtype, device=part.device)
+        out[start : start + c.shape[0]] = part
+        start += c.shape[0]
+    assert out is not None
+    return out
 
 
 #: The elementwise activations of :func:`_mlp_jacobian`, with the tangent rule torch's forward
@@ -166,6 +227,63 @@ def _mlp_jacobian(layers: Sequence[torch.nn.Module], z: torch.Tensor) -> torch.T
     if tangent.shape[0] != h.shape[0]:  # only linear layers: the same Jacobian at every point
         tangent = tangent.expand(h.shape[0], *tangent.shape[1:])
     return tangent.transpose(-1, -2)
+
+
+#: The second derivative of each activation of :data:`_ACTIVATIONS` (``None``: zero, the
+#: piecewise-linear ones), as torch's forward-over-forward mode differentiates the first-order rule.
+_CURVATURES: dict[type, Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None] = {
+    torch.nn.Tanh: lambda y, slope: -2 * y * slope,
+    torch.nn.Sigmoid: lambda y, slope: slope * (1 - 2 * y),
+    torch.nn.ReLU: None,
+    torch.nn.LeakyReLU: None,
+    torch.nn.Identity: None,
+}
+
+#: Points per block of a plain MLP's second-order pass on the CPU: a block's tangents and second
+#: tangents (``block x (d + P) x width`` floats) stay in cache (32-64 measured fastest of 16-512
+#: on the bench_numeric MLP with one thread, 1.5x faster than 256).
+MLP_CPU_CHUNK_2 = 64
+
+
+def _mlp_second_derivatives(layers: Sequence[torch.nn.Module], z: torch.Tensor, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """``d^2 net_t / dz_a dz_b`` for the pairs ``(first[k], second[k])`` of a plain MLP: ``[N, m, P]``.
+
+    Second-order forward mode written out: the tangents ``T = dh/dz`` (``[N, d, width]``) and the
+    second tangents ``S_k = d^2 h / dz_{a_k} dz_{b_k}`` (``[N, P, width]``, only the ``P`` pairs
+    asked for) ride along the forward pass.  A ``Linear`` layer multiplies both by ``W^T`` (the
+    bias drops out); an activation ``y = s(h)`` maps ``S_k`` to ``s'(h) S_k + s''(h) T_a T_b``
+    and ``T`` to ``s'(h) T``.  Before the first nonlinear activation every ``S_k`` is zero.
+    The same numbers as nested ``jacfwd`` up to float rounding
+    (tests/numeric/test_fast_cross_derivatives.py).
+    """
+    h = z
+    tangent: torch.Tensor | None = None
+    curv: torch.Tensor | None = None
+    for m in layers:
+        if type(m) is torch.nn.Linear:
+            h = m(h)
+            wt = m.weight.T
+            tangent = wt.unsqueeze(0) if tangent is None else tangent @ wt
+            if curv is not None:
+                curv = curv @ wt
+        else:
+            y = m(h)
+            if tangent is None:  # an activation first: the tangent of the input is the identity
+                tangent = torch.eye(h.shape[-1], dtype=h.dtype, device=h.device).unsqueeze(0)
+            slope = _ACTIVATIONS[type(m)](m, h, y)
+            rule = _CURVATURES[type(m)]
+            if curv is not None:
+                curv = curv * slope.unsqueeze(-2)
+            if rule is not None:
+                bend = (tangent.index_select(1, first) * tangent.index_select(1, second)) * rule(y, slope).unsqueeze(-2)
+                curv = bend if curv is None else curv + bend
+            tangent = tangent * slope.unsqueeze(-2)
+            h = y
+    if curv is None:  # piecewise linear: every second partial is zero
+        return torch.zeros(h.shape[0], h.shape[-1], first.numel(), dtype=h.dtype, device=h.device)
+    if curv.shape[0] != h.shape[0]:
+        curv = curv.expand(h.shape[0], *curv.shape[1:])
+    return curv.transpose(-1, -2)
 
 
 def _selector(subset: Sequence[int], d: int, like: torch.Tensor) -> torch.Tensor:
@@ -292,7 +410,10 @@ def cross_derivatives(
 
     For each block ``i`` but the last, one nested ``jacfwd``: slot 1 over block ``i``,
     slot 2 over the blocks after it, slots 3..n over all latents.  Each cross multi-index
-    is met there (its first block, another block), and is kept once.
+    is met there (its first block, another block), and is kept once.  At ``n = 2`` a plain
+    ``nn.Sequential`` MLP (as in :func:`jacobian`) instead takes one written-out second-order
+    forward pass over exactly the chosen pairs (:func:`_mlp_second_derivatives`): the same
+    multi-indices in the same order, the same values up to float rounding.
 
     Parameters
     ----------
@@ -334,6 +455,7 @@ def cross_derivatives(
     pieces: list[torch.Tensor] = []
     chosen: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
+    layers = _plain_mlp(fn) if n == 2 else None
     for i in range(len(blocks) - 1):
         later = [a for b in blocks[i + 1 :] for a in b]
         subsets = [blocks[i], later] + [everything] * (n - 2)
@@ -346,7 +468,7 @@ def cross_derivatives(
             seen.add(alpha)
             chosen.append(alpha)
             picks.append(pos)
-        if not picks:
+        if not picks or layers is not None:
             continue
         tensor = block_derivatives(fn, z, subsets, chunk_size)  # [N, m, |S_1|, ..., |S_n|]
         flat = tensor.reshape(tensor.shape[0], tensor.shape[1], -1)
@@ -355,8 +477,20 @@ def cross_derivatives(
             strides[k] = strides[k + 1] * len(subsets[k + 1])
         index = torch.tensor([sum(p * s for p, s in zip(pos, strides)) for pos in picks], device=z.device, dtype=torch.long)
         pieces.append(flat.index_select(2, index))
+    if layers is not None and chosen:
+        # a plain MLP: all chosen pairs in one written-out second-order pass per block of points
+        first = torch.tensor([a for a, _ in chosen], dtype=torch.long, device=z.device)
+        second = torch.tensor([b for _, b in chosen], dtype=torch.long, device=z.device)
+        fn2: Fn = lambda c: _mlp_second_derivatives(layers, c, first, second)  # noqa: E731
+        threads = torch.get_num_threads()
+        if z.device.type == "cpu":  # cache-sized blocks; with several threads, single-threaded workers
+            chunk_size = min(chunk_size, MLP_CPU_CHUNK_2)
+        if z.device.type == "cpu" and threads > 1 and _no_graph(layers, z):
+            pieces = [_gather_parallel(fn2, _chunks(z, chunk_size), threads)]
+        else:
+            pieces = [_gather(fn2, _chunks(z, chunk_size))]
     if pieces:
-        values = torch.cat(pieces, dim=2)
+        values = torch.cat(pieces, dim=2) if len(pieces) > 1 else pieces[0]
     else:
         m = int(_fn(f)(z[:1]).shape[-1]) if z.shape[0] else 0
         values = torch.zeros(z.shape[0], m, 0, dtype=z.dtype, device=z.device)

@@ -127,3 +127,30 @@ def test_pairwise_sum_equals_the_sum_started_at_zero(slots):
         for j in range(i + 1, slots):
             total = total + norms[..., i, :] * norms[..., j, :]
     assert torch.equal(_pairwise(norms), total)
+
+
+def test_plain_mlp_blocks_on_several_threads_give_the_same_numbers():
+    """With several torch threads the blocks go to single-threaded workers: the same values, the
+    caller's thread count kept, and the serial path whenever autograd would record a graph."""
+    from numeric.derivatives import cross_derivatives
+
+    torch.manual_seed(3)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 9)).double()
+    z = torch.rand(1500, 4, generator=torch.Generator().manual_seed(4), dtype=torch.float64) * 2 - 1
+    blocks = [[0, 1], [2], [3]]
+    with torch.no_grad():
+        J1, C1 = jacobian(net, z), cross_derivatives(net, z, blocks).values
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with torch.no_grad():
+            J2, C2 = jacobian(net, z), cross_derivatives(net, z, blocks).values
+        assert torch.get_num_threads() == 2
+        J3 = jacobian(net, z)  # parameters require grad: the serial path, a graph to the weights
+        assert J3.requires_grad
+    finally:
+        torch.set_num_threads(before)
+    assert J2.shape == J1.shape and J2.is_contiguous() and C2.shape == C1.shape
+    assert torch.allclose(J2, J1, rtol=1e-12, atol=1e-14) and torch.allclose(C2, C1, rtol=1e-12, atol=1e-14)
+    assert torch.allclose(J3, J1, rtol=1e-12, atol=1e-14)
+    assert torch.allclose(J1, _reference(net, z, chunk=500), rtol=1e-12, atol=1e-14)
