@@ -19,8 +19,12 @@ def _find(results, criterion, scope, point=None):
 
 #: Bundled cases beyond the table: the counterexamples of docs/mathematics.md 4.3 and 7.5, the
 #: transcendental generators of global Type S (5.10), the cubic cases of Theorem 5 at n = 3 (7.7), and
-#: Brady et al.'s piecewise-linear generator (7.3, Theorem 2 on its linear regions).
+#: Brady et al.'s piecewise-linear generator (7.3, Theorem 2 on its linear regions), and the image
+#: library (docs/image-generators.md).
 EXTRA = {
+    "i01-sliding-bumps",
+    "i02-overlapping-sliders",
+    "i03-overlapping-lamps",
     "x01-type-m-linear-competitor",
     "x02-s-reducible-d-irreducible",
     "x03-transcendental-sprites",

@@ -63,7 +63,16 @@ def xy_blocks() -> ImageGenerator:
                           points=[{x1: R(7, 3), y1: R(5, 2)}])
 
 
-SCENES = [apart, overlap, occluding, xy_blocks]
+def fixed() -> ImageGenerator:
+    """Sprites with fixed coordinates: a slider along row 2 and a lamp (fixed, latent brightness) overlapping it."""
+    return ImageGenerator(
+        "fixed", (5, 6), [Sprite(Bump(2), x1, 2), Sprite(Bump(R(3, 2)), 4, R(5, 2), brightness=b1)],
+        Box({x1: (1, R(5, 2)), b1: (R(1, 2), 2)}),
+        points=[{x1: R(5, 3), b1: R(4, 3)}],
+    )
+
+
+SCENES = [apart, overlap, occluding, xy_blocks, fixed]
 
 
 def _points(g: ImageGenerator, n: int, seed: int) -> list[dict]:
@@ -119,7 +128,13 @@ def test_patterns_match_plain_tracer(make):
         assert all(a <= b for a, b in zip(fast, general))
         if make is not overlap:
             assert fast == general
-        assert g.derivatives.raw_patterns(n) == plain.raw_patterns(n)
+        if make is fixed:
+            # sympy decides a fixed sprite's support condition at a concrete pixel (the lamp's
+            # ``u < 1`` is a constant; the slider's ``x1**2 + 4 < 4`` is False for real x1) and
+            # drops the piece; the structured raw patterns, traced at a symbolic pixel, keep it
+            assert all(a >= b for a, b in zip(g.derivatives.raw_patterns(n), plain.raw_patterns(n)))
+        else:
+            assert g.derivatives.raw_patterns(n) == plain.raw_patterns(n)
     if make is overlap:
         assert fast != general
 
@@ -155,8 +170,9 @@ def test_boundary_point_first_derivative_zero_second_undecided():
         g.plain().derivatives.value(t, (0, 0), point)
 
 
-def test_black_box_matches_exact_values():
-    g = occluding()
+@pytest.mark.parametrize("make", [occluding, fixed])
+def test_black_box_matches_exact_values(make):
+    g = make()
     plain = g.plain()
     for point in _points(g, 3, seed=2):
         coords = [point[s] for s in g.latents]
@@ -198,8 +214,18 @@ def test_composition_rule_against_sympy():
 
 
 # -- certificates -----------------------------------------------------------------------------------------------
-def test_cover_certificate_rows_separate_the_columns():
-    g = occluding()
+def edge_lamps() -> ImageGenerator:
+    """Two lamps whose supports end exactly on pixel centres (pixel (4, 2) is at distance 2 from
+    the first lamp, where its bump and every partial vanish), and a slider whose row is fixed."""
+    return ImageGenerator(
+        "edge-lamps", (5, 7), [Sprite(Bump(2), 2, 2, brightness=b1), Sprite(Bump(2), 4, 2, brightness=s2), Sprite(Bump(2), x3, 2)],
+        Box({b1: (1, 2), s2: (1, 2), x3: (R(9, 2), 5)}),
+    )
+
+
+@pytest.mark.parametrize("make", [occluding, edge_lamps])
+def test_cover_certificate_rows_separate_the_columns(make):
+    g = make()
     plain = g.plain().derivatives
     certified = 0
     for a in range(g.d):
@@ -213,7 +239,7 @@ def test_cover_certificate_rows_separate_the_columns():
             for point in _points(g, 4, seed=a * 31 + b):
                 witnesses = [t for t in cert["rows"] if plain.value(t, (a,), point) != 0 and plain.value(t, (b,), point) == 0]
                 assert witnesses, (g.latents[a], g.latents[b], point)
-    assert certified >= 4
+    assert certified >= 2
 
 
 def test_cover_certificate_refuses_same_object_pairs():
@@ -325,6 +351,29 @@ def test_smoothness_by_construction():
 
 
 # -- input errors -------------------------------------------------------------------------------------------------
+def test_fixed_coordinates():
+    g = fixed()
+    assert g.latents == (x1, b1) and g.objects[1].latents == (b1,)
+    assert g.objects[0].signature != Sprite(Bump(2), x1, 3).signature  # a fixed coordinate is part of the formulas
+    # the lamp's pixels: exactly those within 3/2 of (4, 5/2)
+    assert g.reached[1] == g.covered[1] == frozenset(t for t in range(g.m) if (g.grid.centre(t)[0] - 4) ** 2 + (g.grid.centre(t)[1] - R(5, 2)) ** 2 < R(9, 4))
+    with pytest.raises(GeneratorError, match="at least one latent"):
+        Sprite(Bump(1), 1, 2)
+    with pytest.raises(GeneratorError, match="rational constant"):
+        Sprite(Bump(1), x1, sp.sqrt(2))
+
+
+def test_a_checked_generator_pickles():
+    """Compiled formulas and derived caches are dropped on pickling and rebuilt on use (another
+    process, e.g. a cluster worker, gets the same verdicts)."""
+    import pickle
+
+    g = fixed()
+    before = [(r.criterion, r.scope, r.verdict) for r in check(g, "D,M,S", isolate=False)]
+    copy = pickle.loads(pickle.dumps(g))
+    assert [(r.criterion, r.scope, r.verdict) for r in check(copy, "D,M,S", isolate=False)] == before
+
+
 def test_input_errors():
     with pytest.raises(GeneratorError, match="finite rational bounds"):
         ImageGenerator("g", (4, 4), [Sprite(Bump(1), x1, y1)], Box({x1: (0, 1)}))

@@ -54,7 +54,9 @@ def plan(ctx: CheckContext, which: Which, points: Sequence[dict]) -> list[Job]:
     c = which.criterion
     params = {k: v for k, v in which.params.items()}
     if c.plan is not None:
-        return resolve(c.plan)(ctx, list(points), **params)
+        offer = getattr(ctx.generator, "structured_check", None)
+        own = offer(c.id, "plan") if offer is not None else None  # an image generator's plan (theory.image)
+        return (own or resolve(c.plan))(ctx, list(points), **params)
     glob = [Job("global", None, partial(_check_function(ctx, c.id, "global", c.global_check), ctx, **params))] if c.global_check else []
     local = [Job("point", p, partial(_check_function(ctx, c.id, "point", c.point_check), ctx, p, **params)) for p in points] if c.point_check else []
     return glob + local if c.global_first else local + glob

@@ -273,8 +273,9 @@ class CheckContext:
         """g as a piecewise-linear network (:class:`theory.model.piecewise_linear.PLNetwork`), or
         ``None`` when it is not one; parsed once per context, shared by the checks that use it."""
         shared = self.__dict__.setdefault("_piecewise_linear", {})
-        if "network" not in shared:
-            shared["network"] = parse_network(self.generator.outputs, self.generator.latents, self.generator.domain)
+        if "network" not in shared:  # a generator may know it is none (theory.image: every output is a sum of sprites)
+            known_not = getattr(self.generator, "piecewise_linear", None) is False
+            shared["network"] = None if known_not else parse_network(self.generator.outputs, self.generator.latents, self.generator.domain)
         return shared["network"]
 
     def _piecewise_linear_jacobian(self, point: Point) -> ExactJacobian | None:

@@ -2,7 +2,7 @@
 
 A user writes a scene as objects on a pixel grid (:class:`ImageGenerator`): each object is a
 :class:`Sprite` (a radial profile such as a compact C^2 :class:`Bump` or a :class:`Gaussian`
-blob) whose position, and optionally brightness and scale, are latents; objects may occlude
+blob) whose position (or one coordinate of it), and optionally brightness and scale, are latents; objects may occlude
 one another in depth order.  The generator is a :class:`theory.Generator`, so every check
 runs on it, but its Jacobian supports, exact derivatives at points and cross-derivative
 structure are computed per sprite and per pixel range, not per output expression
@@ -13,8 +13,9 @@ object), :mod:`~theory.image.grid` (the pixel grid and exact reach of a sprite o
 :mod:`~theory.image.occlusion` (depth-order composition), :mod:`~theory.image.generator`
 (the generator), :mod:`~theory.image.table` (structured derivatives),
 :mod:`~theory.image.black_box` (the independent guard's values), :mod:`~theory.image.cover`
-(exact geometric certificates and witness points), :mod:`~theory.image.checks` (the global
-checks that use the structure).
+(exact geometric certificates and witness points), :mod:`~theory.image.rank` (rank and
+irreducibility certificates from lattice geometry), :mod:`~theory.image.spanning` (Theorem 3's
+spanning condition per pixel), :mod:`~theory.image.checks` (the checks that use the structure).
 """
 
 from __future__ import annotations

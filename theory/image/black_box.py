@@ -98,7 +98,8 @@ class ImageBlackBox(BlackBox):
                 sprite, (rho, intensity) = g.objects[k], constants[k]
                 if sprite.scale is not None:
                     rho = rho * args[sprite.scale]
-                dx, dy = X - args[sprite.x], Y - args[sprite.y]
+                x, y = (mpmath.mpf(c.p) / c.q if isinstance(c, sp.Rational) else c for c in (sprite.coordinate("x", args), sprite.coordinate("y", args)))
+                dx, dy = X - x, Y - y
                 phi = sprite.profile.mp_value((dx * dx + dy * dy) / (rho * rho))
                 if phi:
                     value = intensity * phi if sprite.brightness is None else intensity * phi * args[sprite.brightness]

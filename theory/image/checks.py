@@ -1,8 +1,10 @@
 """Global checks of an image generator that use its structure (objects x pixel grid).
 
-They answer the same questions as the general checks of :mod:`theory.criteria` and fall back
-to them whenever the structure does not decide, so a verdict is never weaker than the
-general one; the structure only makes the decision fast:
+They answer the same questions as the general checks of :mod:`theory.criteria`.  D, M, H_n
+and Type S at a point fall back to the general check whenever the structure does not decide,
+so their verdicts are never weaker than the general ones; global Type S, irreducibility on
+all of S, spanning and local injectivity answer ``unknown`` at once where the structure does
+not decide (the general routes work output by output, which an image makes slow):
 
 * **D**: candidate rows are the pixel classes (pixels reached by the same objects) whose
   latents meet two blocks; with none, D is proved by the reach geometry alone.  Otherwise a
@@ -15,6 +17,14 @@ general one; the structure only makes the decision fast:
   the objects of the multi-index are placed near a pixel.
 * **C^n**: by construction (sums and products of C^2 bumps and analytic blobs, the scale
   bounded away from 0).
+* **M at a point**: the general check, re-verifying a containment on the rows near the point only.
+* **S on all of S**: Type D on S and a full-rank certificate per block
+  (:mod:`theory.image.rank`); for a scene linear in its latents, Type S at one point.
+* **irreducibility on all of S** (the plan of ``irreducible:<kind>``): lattice certificates of
+  D-irreducibility; S-, M- and H_n-irreducibility where every factor is 1-D.
+* **spanning**: :mod:`theory.image.spanning`.
+* **local injectivity**: an immersion certificate (:func:`theory.image.rank.immersion_certificate`),
+  or a constant Jacobian of full rank.
 
 Every refutation carries an exact rational point and is re-verified on the independent
 route of :mod:`theory.criteria.witness` (exact values from the original pixel expression,
@@ -36,22 +46,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 
-from theory.criteria.containment import check_containment, check_containment_global, containment_witness
+from theory.criteria.certified_minors import TooManyMinors
+from theory.criteria.containment import READING, _contained_at, _cross_pairs, check_containment, check_containment_global, check_containment_point, containment_witness
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.cross_derivatives import check_cross_derivatives
 from theory.criteria.disjointness import check_disjointness
+from theory.criteria.irreducibility import check_irreducible_at, plan_irreducible
 from theory.criteria.smoothness import check_smoothness
 from theory.criteria.sparsity_gap import check_sparsity_gap_at
 from theory.criteria.witness import verify_containment, verify_cross_derivative, verify_two_blocks
 from theory.linalg.rational import rank
 from theory.image.cover import candidate_points, coincidence_points, cover_certificate
+from theory.image.rank import block_certificate, immersion_certificate
+from theory.image.spanning import check_spanning_image
 from theory.model.derivatives import PointDerivativeUndecided
 from theory.readings import HN_READINGS
-from theory.result import CheckResult
+from theory.registry import Job
+from theory.result import CheckResult, point_json
 
-__all__ = ["STRUCTURED", "check_disjointness_image", "check_containment_image", "check_cross_derivatives_image", "check_smoothness_image"]
+__all__ = [
+    "STRUCTURED",
+    "check_disjointness_image",
+    "check_containment_image",
+    "check_containment_point_image",
+    "check_cross_derivatives_image",
+    "check_smoothness_image",
+    "check_sparsity_gap_at_image",
+    "check_sparsity_gap_global_image",
+    "check_locally_injective_image",
+    "check_irreducible_global_image",
+    "plan_irreducible_image",
+    "linear_scene",
+]
 
 #: Pixels of one class tried by a witness search.
 PIXELS_PER_CLASS = 6
@@ -150,6 +179,34 @@ def check_containment_image(ctx: CheckContext) -> CheckResult:
         if found is not None:
             return found
     return _fallback(check_containment(ctx), "M")
+
+
+def check_containment_point_image(ctx: CheckContext, point: dict) -> CheckResult:
+    """Type M at ``point`` (criterion ``M``, scope ``point``), coordinate basis: the general
+    check (:func:`theory.criteria.containment.check_containment_at`), except that a
+    containment is re-verified only on the rows where either latent can have a nonzero
+    derivative near the point (every other row is an exact zero in both columns), instead
+    of on every pixel's expression."""
+    if ctx.readings.m_basis != "coordinates":
+        return check_containment_point(ctx, point)
+    g = ctx.generator
+    jac = ctx.jacobian_at(point)
+    details: dict = dict(READING)
+    details["supports"] = {str(s): sorted(jac.support(a)) for a, s in enumerate(g.latents)}
+    undecided = []
+    for a, b in _cross_pairs(ctx):
+        contained = _contained_at(jac, a, b)
+        if contained:
+            supports = verify_containment(g, point, a, b, ctx.constants, rows=_near(g, point, (a, b), _rows(g, a, b)))
+            if supports is not None:
+                method = strongest_method(list(jac.methods()) + ["exact-evaluation"])
+                return CheckResult("M", "refuted", "point", method, witness=containment_witness(g, point, a, b, supports), details=details, point=point)
+        if contained is None or contained:
+            undecided.append([str(g.latents[a]), str(g.latents[b])])
+    if undecided:
+        details["undecided_pairs"] = undecided
+        return CheckResult("M", "unknown", "point", "exact-evaluation", details=details, point=point)
+    return CheckResult("M", "proved", "point", strongest_method(list(jac.methods()) + ["exact-evaluation"]), details=details, point=point)
 
 
 def _rows(g, a: int, b: int) -> list[int]:
@@ -276,7 +333,10 @@ def check_sparsity_gap_at_image(
     rho_plus_reading = ctx.readings.rho_plus if rho_plus_reading is None else rho_plus_reading
 
     def general() -> CheckResult:
-        return check_sparsity_gap_at(ctx, point, reading, rho_plus_reading, engine)
+        try:
+            return check_sparsity_gap_at(ctx, point, reading, rho_plus_reading, engine)
+        except TooManyMinors as exc:  # the certified-minor search of the general engines gave up
+            return CheckResult("S", "unknown", "point", "too-many-minors", details={"note": str(exc)}, point=point)
 
     if g.K < 2 or reading not in ("strict", "non-strict") or rho_plus_reading not in ("pointwise", "coordinates"):
         return general()
@@ -309,6 +369,123 @@ def check_sparsity_gap_at_image(
     return CheckResult("S", "proved", "point", "disjoint-and-full-rank", details=details, point=point)
 
 
+# -- Type S on the whole domain -------------------------------------------------------------------------------
+def check_sparsity_gap_global_image(ctx: CheckContext) -> CheckResult:
+    """Global Type S (criterion ``S``, scope ``global``): a refutation at the generator's
+    points (the pointwise check of this module, re-verified there), else Type D on S (the
+    structured check) and full column rank of every block on S, certified per block by the
+    lattice geometry of :mod:`theory.image.rank`, imply Type S on S (the argument of
+    :mod:`theory.criteria.sparsity_global`).  Anything else is ``unknown`` at once: the
+    general route enumerates minors or strata output by output, which an image makes slow."""
+    g = ctx.generator
+    readings = {"s-strict": ctx.readings.s, "rho-plus": ctx.readings.rho_plus}
+    details: dict = {"readings": readings}
+    if linear_scene(g):  # J is the same at every point: the answer at one point is the global one
+        point = dict(g.points[0]) if g.points else ctx.random_points(1)[0]
+        at = check_sparsity_gap_at_image(ctx, point)
+        details.update({k: at.details[k] for k in ("rho_plus", "rho_minus") if k in (at.details or {})})
+        details["point"] = point_json(point)
+        details["note"] = "every latent is a brightness of a fixed sprite and pixels are sums: g is linear, J is constant on S, so Type S at one point is Type S on S"
+        details["method_at_point"] = at.method
+        return CheckResult("S", at.verdict, "global", "constant-jacobian" if at.verdict != "unknown" else at.method, witness=at.witness, details=details)
+    disjoint = check_disjointness_image(ctx)
+    details["D"] = {"verdict": disjoint.verdict, "method": disjoint.method}
+    if disjoint.verdict != "proved":  # Type S can fail: look at the checked points
+        for point in g.points:
+            at = check_sparsity_gap_at_image(ctx, dict(point))
+            if at.verdict == "refuted":
+                details["found_at"] = "a checked point"
+                return CheckResult("S", "refuted", "global", at.method, witness=at.witness, details=details)
+        return _structure_undecided("S", details, f"Type D on S is {disjoint.verdict}: Type S on S without D is not decided from the scene's structure")
+    if ctx.readings.rho_plus == "coordinates" and any(len(b) > 1 for b in g.blocks):
+        return _structure_undecided("S", details, "rho+ in the given coordinates: the D-and-full-rank route needs 1-D factors")
+    if ctx.readings.s == "non-strict":
+        details["note"] = "Type D on S alone implies rho+ <= rho- at every s (theory.criteria.sparsity_global)"
+        return CheckResult("S", "proved", "global", "disjoint", details=details)
+    ranks = {}
+    for k, name in enumerate(g.factor_names):
+        ctx.budget.check()
+        cert = block_certificate(g, k, "rank")
+        if cert is None:
+            details["rank"] = ranks
+            return _structure_undecided("S", details, f"factor {name}: no lattice certificate of full column rank on all of S")
+        ranks[name] = cert
+    details["rank"] = ranks
+    details["note"] = "Type D on S and full column rank of every block on S imply Type S on S (theory.criteria.sparsity_global)"
+    return CheckResult("S", "proved", "global", "disjoint-and-full-rank", details=details)
+
+
+def linear_scene(g) -> bool:
+    """Whether g is linear in its latents: no occlusion, and every latent is the brightness of
+    a sprite whose position and scale are fixed (then J does not depend on the point)."""
+    return not g.occlusion and all(o.latents == (o.brightness,) for o in g.objects) and len(g.owner) == g.d
+
+
+# -- local injectivity ---------------------------------------------------------------------------------------------
+def check_locally_injective_image(ctx: CheckContext) -> CheckResult:
+    """Local injectivity (criterion ``locally-injective``): an immersion certificate
+    (:func:`theory.image.rank.immersion_certificate`: rank J = d at every point, so by the
+    inverse function theorem g, which is C^1 by construction, is injective near every point),
+    else ``unknown`` at once (the general route's minors are too many on an image)."""
+    g = ctx.generator
+    details: dict = {"assumes": "g is C^%s by construction" % ("infinity" if g.smoothness is None else g.smoothness)}
+    cert = immersion_certificate(g)
+    if cert is None and linear_scene(g):  # g(s) = J s + c with J constant: injective iff rank J = d
+        point = dict(g.points[0]) if g.points else ctx.random_points(1)[0]
+        J, _ = ctx.rational_jacobian_at(point)
+        if J is not None and rank(J) == g.d:
+            details["note"] = "g is linear in its latents (brightnesses of fixed sprites) with a constant J of rank d: injective"
+            return CheckResult("locally-injective", "proved", "global", "constant-jacobian", details=details)
+    if cert is None:
+        return _structure_undecided("locally-injective", details, "no order of the blocks gives each one certificate rows that later objects never reach")
+    details["certificate"] = cert
+    details["note"] = "the certificate rows make J block lower triangular with full-rank diagonal blocks: rank J = d on S (an immersion)"
+    return CheckResult("locally-injective", "proved", "global", "rank-certificate", details=details)
+
+
+# -- irreducibility ---------------------------------------------------------------------------------------------
+def plan_irreducible_image(ctx: CheckContext, points: list, kind: str) -> list:
+    """The jobs of ``irreducible:<kind>`` on an image: the general plan under
+    ``irreducible-scope: generic``; otherwise the pointwise checks at the points and the
+    structured global check (:func:`check_irreducible_global_image`) for every kind."""
+    if ctx.readings.irreducible_scope == "generic":
+        return plan_irreducible(ctx, points, kind)
+    jobs = [Job("point", p, partial(check_irreducible_at, ctx, p, kind)) for p in points]
+    return jobs + [Job("global", None, partial(check_irreducible_global_image, ctx, kind))]
+
+
+def check_irreducible_global_image(ctx: CheckContext, kind: str = "D") -> CheckResult:
+    """``kind``-irreducibility of every factor on all of S (criterion ``irreducible:<kind>``,
+    scope ``global``).  D: every block certified by :func:`theory.image.rank.block_certificate`
+    (a 1-D column nonzero everywhere; a 2-D position block with a covered 3 x 3 square of
+    pixels); S, M, H_n: proved when every block is 1-D (a line has no two nonzero parts) and
+    has a nonzero column everywhere.  Otherwise ``unknown`` (a refutation at the checked
+    points, from the pointwise jobs, refutes the theorem's hypothesis on its own)."""
+    g = ctx.generator
+    name = f"irreducible:{kind}"
+    details: dict = {"readings": {"irreducible-scope": "everywhere"}}
+    if kind != "D" and any(len(b) > 1 for b in g.blocks):
+        return _structure_undecided(name, details, f"{kind}-irreducibility of a factor of dimension >= 2 on all of S is checked at points only")
+    certs = {}
+    for k, factor in enumerate(g.factor_names):
+        ctx.budget.check()
+        cert = block_certificate(g, k, "irreducible")
+        if cert is None:
+            return _structure_undecided(name, details, f"factor {factor}: no lattice certificate of D-irreducibility on all of S")
+        certs[factor] = cert
+    details["certificates"] = certs
+    if kind != "D":
+        details["note"] = "every factor is 1-D with a column nonzero on all of S: a line cannot split into two nonzero parts"
+        return CheckResult(name, "proved", "global", "structural", details=details)
+    return CheckResult(name, "proved", "global", "lattice-certificate", details=details)
+
+
+def _structure_undecided(criterion: str, details: dict, reason: str) -> CheckResult:
+    details["reason"] = reason
+    details["structured"] = "not decided from the scene's structure; the general route is not run on an image (it works output by output)"
+    return CheckResult(criterion, "unknown", "global", "not-implemented", details=details)
+
+
 def _fallback(result: CheckResult, criterion: str) -> CheckResult:
     details = dict(result.details or {})
     details["structured"] = "the scene's structure did not decide; this is the general check's answer"
@@ -316,11 +493,17 @@ def _fallback(result: CheckResult, criterion: str) -> CheckResult:
     return result
 
 
-#: The structured global checks, by registry id (:meth:`theory.image.generator.ImageGenerator.structured_global_check`).
+#: The structured checks by ``(registry id, scope)``; scope ``plan`` replaces a record's own plan
+#: (:meth:`theory.image.generator.ImageGenerator.structured_check`, :func:`theory.checker.plan`).
 STRUCTURED: dict[tuple[str, str], Callable] = {
     ("D", "global"): check_disjointness_image,
     ("M", "global"): check_containment_image,
     ("Hn", "global"): check_cross_derivatives_image,
     ("Cn", "global"): check_smoothness_image,
     ("S", "point"): check_sparsity_gap_at_image,
+    ("M", "point"): check_containment_point_image,
+    ("S", "global"): check_sparsity_gap_global_image,
+    ("locally-injective", "global"): check_locally_injective_image,
+    ("spanning", "global"): check_spanning_image,
+    **{(f"irreducible:{kind}", "plan"): plan_irreducible_image for kind in ("D", "S", "M", "H2")},
 }

@@ -84,6 +84,7 @@ def cover_certificate(g, a: int, b: int) -> dict | None:
     slo = box[sprite.scale][0] if sprite.scale is not None else Fraction(1)
     near = sprite.profile.rho * slo if sprite.profile.compact else None
     scaled = sprite.scale is not None
+    fixed = (not isinstance(sprite.x, sp.Symbol), not isinstance(sprite.y, sp.Symbol))  # a constant coordinate is never on an open edge
     used: set[int] = set()
     stack = [(xlo, xhi, ylo, yhi)]
     cells = 0
@@ -92,7 +93,7 @@ def cover_certificate(g, a: int, b: int) -> dict | None:
         if cells > MAX_CELLS:
             return None
         x0, x1, y0, y1 = stack.pop()
-        pixel = _cell_pixel(g, rows, kind, near, scaled, (xlo, xhi, ylo, yhi), x0, x1, y0, y1)
+        pixel = _cell_pixel(g, rows, kind, near, scaled, (xlo, xhi, ylo, yhi), x0, x1, y0, y1, fixed)
         if pixel is not None:
             used.add(pixel)
             continue
@@ -108,7 +109,17 @@ def cover_certificate(g, a: int, b: int) -> dict | None:
 
 
 def _cell_pixel(
-    g, rows: set[int], kind: str, near: Fraction | None, scaled: bool, box: tuple[Fraction, ...], x0: Fraction, x1: Fraction, y0: Fraction, y1: Fraction
+    g,
+    rows: set[int],
+    kind: str,
+    near: Fraction | None,
+    scaled: bool,
+    box: tuple[Fraction, ...],
+    x0: Fraction,
+    x1: Fraction,
+    y0: Fraction,
+    y1: Fraction,
+    fixed: tuple[bool, bool] = (False, False),
 ) -> int | None:
     """A pixel of ``rows`` inside the support for every position of the cell that lies in
     the open box (and every scale), where ``d_a`` cannot vanish; ``None`` if there is none.
@@ -117,8 +128,9 @@ def _cell_pixel(
     of the box (no position of the domain reaches it).  The squared distance is strictly
     convex, so on the cell it is largest only at corners: the pixel is inside the support
     for every position of the cell in the open box when every corner is nearer than the
-    radius, a corner on the box's edge also at exactly the radius; with a scale latent
-    ``s > s_min`` on the open box, at most ``rho * s_min`` suffices."""
+    radius, a corner on the box's edge also at exactly the radius (not along a fixed
+    coordinate, whose one value the position takes); with a scale latent ``s > s_min`` on
+    the open box, at most ``rho * s_min`` suffices."""
     xlo, xhi, ylo, yhi = box
     if near is None:  # full support: any pixel satisfying the condition
         candidates: Iterator[int] = iter(sorted(rows))
@@ -130,12 +142,14 @@ def _cell_pixel(
         if t not in rows:
             continue
         X, Y = g.grid.centre(t)
-        outside_x = X < x0 or X > x1 or X == x0 == xlo or X == x1 == xhi
-        outside_y = Y < y0 or Y > y1 or Y == y0 == ylo or Y == y1 == yhi
+        outside_x = X < x0 or X > x1 or not fixed[0] and (X == x0 == xlo or X == x1 == xhi)
+        outside_y = Y < y0 or Y > y1 or not fixed[1] and (Y == y0 == ylo or Y == y1 == yhi)
         if kind == "x" and not outside_x or kind == "y" and not outside_y or kind == "scale" and not (outside_x or outside_y):
             continue
         if near is not None and not all(
-            _corner_inside(X, Y, cx, cy, near, scaled, cx in (xlo, xhi) or cy in (ylo, yhi)) for cx in (x0, x1) for cy in (y0, y1)
+            _corner_inside(X, Y, cx, cy, near, scaled, not fixed[0] and cx in (xlo, xhi) or not fixed[1] and cy in (ylo, yhi))
+            for cx in (x0, x1)
+            for cy in (y0, y1)
         ):
             continue
         return t

@@ -106,6 +106,10 @@ class ImageGenerator(Generator):
     #: every constant of the outputs is a rational (radii, intensities, pixel centres): a case
     #: file need not evaluate them (:mod:`theory.io.casefile`), nor build every output to look
     rational_constants = True
+    #: never a piecewise-linear network (bumps and blobs are not piecewise linear; a scene linear
+    #: in its brightness latents is affine, which is no network either): the checks need not
+    #: build every output to find out (:meth:`theory.criteria.context.CheckContext.piecewise_linear_network`)
+    piecewise_linear = False
 
     def __init__(
         self,
@@ -153,7 +157,7 @@ class ImageGenerator(Generator):
         if not isinstance(domain, Box):
             raise GeneratorError(f"{self.name}: an image generator's domain must be a Box")
         self.domain = _parse_domain(self.name, domain, self._index)
-        self.boxes: tuple[dict[sp.Symbol, Interval], ...] = tuple(self._sprite_box(k, s) for k, s in enumerate(self.objects))
+        self.boxes: tuple[dict[sp.Expr, Interval], ...] = tuple(self._sprite_box(k, s) for k, s in enumerate(self.objects))
         self.points = tuple(parse_point(p, self.latents, self.domain, what=f"point {i} of {self.name}") for i, p in enumerate(points))
         reach = [self._reach(k) for k in range(len(self.objects))]
         #: pixels each object can reach over the domain box, and those it covers on all of it
@@ -175,13 +179,17 @@ class ImageGenerator(Generator):
         self.certificates = ()
 
     # -- structure ----------------------------------------------------------------------------
-    def _sprite_box(self, k: int, sprite: Sprite) -> dict[sp.Symbol, Interval]:
+    def _sprite_box(self, k: int, sprite: Sprite) -> dict[sp.Expr, Interval]:
+        """Each latent's interval, and each fixed coordinate's one-point interval (keyed by the constant)."""
         out = {}
         for sym in sprite.latents:
             lo, hi = self.domain.interval(sym)
             if not (lo.is_Rational and hi.is_Rational):
                 raise GeneratorError(f"{self.name}: latent {sym} of object {k + 1} needs finite rational bounds in the domain")
             out[sym] = (Fraction(int(lo.p), int(lo.q)), Fraction(int(hi.p), int(hi.q)))
+        for c in (sprite.x, sprite.y):  # a fixed coordinate: the one-point interval of its constant
+            if not isinstance(c, sp.Symbol):
+                out[c] = (Fraction(int(c.p), int(c.q)),) * 2
         if sprite.scale is not None and not out[sprite.scale][0] > 0:
             raise GeneratorError(f"{self.name}: the scale {sprite.scale} of object {k + 1} must range over positive values")
         return out
@@ -218,6 +226,11 @@ class ImageGenerator(Generator):
             self.description,
         )
 
+    def __getstate__(self) -> dict:
+        """The generator without its derived caches (the structured derivatives and the guard's
+        values hold compiled functions, which do not pickle; both are rebuilt on first use)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("derivatives", "black_box")}
+
     # -- derived objects ------------------------------------------------------------------------
     @cached_property
     def derivatives(self):  # type: ignore[override]
@@ -230,7 +243,7 @@ class ImageGenerator(Generator):
         return ImageBlackBox(self)
 
     def structured_check(self, criterion: str, scope: str):
-        """The check of ``criterion`` at ``scope`` (``global`` or ``point``) that uses the
+        """The check of ``criterion`` at ``scope`` (``global``, ``point``, or ``plan`` for a criterion planned by its own function) that uses the
         scene's structure, or ``None`` (then the general one runs): see :mod:`theory.image.checks`."""
         return STRUCTURED.get((criterion, scope))
 

@@ -47,7 +47,9 @@ class Sprite:
     profile
         Its radial profile (:class:`~theory.image.profiles.Bump`, :class:`~theory.image.profiles.Gaussian`).
     x, y
-        The latents of its position (column and row coordinates, in pixels).
+        The latents of its position (column and row coordinates, in pixels); either may be a
+        rational constant instead (an object fixed in that coordinate: a lamp whose only
+        latent is its brightness, a slider moving along one row).
     brightness
         Optional latent multiplying its values.
     scale
@@ -67,7 +69,17 @@ class Sprite:
     ):
         if not isinstance(profile, Profile):
             raise GeneratorError(f"a sprite's profile must be a Bump or a Gaussian, got {type(profile).__name__}")
-        for what, sym in (("x", x), ("y", y), ("brightness", brightness), ("scale", scale)):
+        fixed = []
+        for what, coordinate in (("x", x), ("y", y)):
+            if isinstance(coordinate, sp.Symbol):
+                fixed.append(None)
+                continue
+            try:
+                fixed.append(to_rational(coordinate, f"sprite {what}"))
+            except ValueError:
+                raise GeneratorError(f"a sprite's {what} must be a latent sympy Symbol or a rational constant, got {coordinate!r}") from None
+        x, y = (c if f is None else f for c, f in zip((x, y), fixed))
+        for what, sym in (("brightness", brightness), ("scale", scale)):
             if sym is not None and not isinstance(sym, sp.Symbol):
                 raise GeneratorError(f"a sprite's {what} must be a latent sympy Symbol, got {sym!r}")
         try:
@@ -79,20 +91,35 @@ class Sprite:
         self.profile = profile
         self.x, self.y, self.brightness, self.scale = x, y, brightness, scale
         self.intensity = Fraction(int(value.p), int(value.q))
-        self.latents: tuple[sp.Symbol, ...] = tuple(s for s in (x, y, brightness, scale) if s is not None)
+        self.latents: tuple[sp.Symbol, ...] = tuple(s for s in (x, y, brightness, scale) if isinstance(s, sp.Symbol))
         if len(set(self.latents)) != len(self.latents):
             raise GeneratorError("a sprite uses one latent twice")
+        if not self.latents:
+            raise GeneratorError("a sprite needs at least one latent (a fixed sprite with no latent is a constant, not an object)")
         self._formulas: dict[tuple[str, tuple[int, ...]], sp.Expr] = {}
         self._compiled: dict[tuple[str, tuple[int, ...]], Callable] = {}
         #: the sprite whose compiled formulas this one evaluates (itself, or an equal-shaped
         #: sprite of the same generator: the formulas take the latents by position)
         self.kernel: Sprite = self
 
+    def __getstate__(self) -> dict:
+        """The sprite without its compiled functions (they do not pickle; they are rebuilt on
+        first use), so a generator that has been checked can be sent to another process."""
+        state = dict(self.__dict__)
+        state["_compiled"] = {}
+        return state
+
     @property
     def signature(self) -> tuple:
         """What the formulas depend on besides the latents' names: sprites with one
         signature share compiled formulas."""
-        return (type(self.profile), self.profile.rho, self.brightness is not None, self.scale is not None, self.intensity)
+        fixed = tuple(None if isinstance(c, sp.Symbol) else c for c in (self.x, self.y))
+        return (type(self.profile), self.profile.rho, fixed, self.brightness is not None, self.scale is not None, self.intensity)
+
+    def coordinate(self, which: str, point: Mapping[sp.Symbol, object]) -> object:
+        """The ``x`` or ``y`` coordinate at ``point``: the latent's value, or the constant."""
+        c = self.x if which == "x" else self.y
+        return point[c] if isinstance(c, sp.Symbol) else c
 
     # -- symbolic forms --------------------------------------------------------------------
     def u(self, X: object, Y: object) -> sp.Expr:
@@ -132,7 +159,7 @@ class Sprite:
     # -- exact evaluation ------------------------------------------------------------------
     def u_at(self, X: int, Y: int, point: Mapping[sp.Symbol, object]) -> Fraction:
         """``u`` at pixel ``(X, Y)`` and a rational point, exactly."""
-        x, y = _fraction(point[self.x]), _fraction(point[self.y])
+        x, y = _fraction(self.coordinate("x", point)), _fraction(self.coordinate("y", point))
         rho = self.profile.rho * (1 if self.scale is None else _fraction(point[self.scale]))
         return ((X - x) ** 2 + (Y - y) ** 2) / (rho * rho)
 
@@ -164,7 +191,8 @@ class Sprite:
         rho = mpmath.mpf(self.profile.rho.numerator) / self.profile.rho.denominator
         if self.scale is not None:
             rho = rho * coords[self.scale]
-        u = ((X - coords[self.x]) ** 2 + (Y - coords[self.y]) ** 2) / (rho * rho)
+        x, y = (mpmath.mpf(c.p) / c.q if isinstance(c, sp.Rational) else c for c in (self.coordinate("x", coords), self.coordinate("y", coords)))
+        u = ((X - x) ** 2 + (Y - y) ** 2) / (rho * rho)
         phi = self.profile.mp_value(u)
         if kind == "mask":
             return phi
