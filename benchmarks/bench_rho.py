@@ -33,7 +33,7 @@ whether every finished method agrees), and with ``--json PATH`` the same numbers
 
 Run from the repository root::
 
-    python benchmarks/bench_rho.py [--quick] [--only engines|kernel] [--seed 0] [--budget 60]
+    python benchmarks/bench_rho.py [--quick] [--only engines|kernel] [--kinds ...] [--before] [--seed 0] [--budget 60]
                                    [--brute-cap 60] [--brute-rows 20] [--oracle-cap 60]
                                    [--json benchmarks/results/rho.json]
 """
@@ -96,7 +96,7 @@ QUICK_POINTS = (("planted", 12, 4), ("planted", 20, 6), ("dense", 12, 4))
 #: ``experiment`` rows ``m`` is the number of slots K and ``d`` the overlap: the exact Jacobian of
 #: the ``small`` reproduce config's ground truth (that seed) at its exact sample point, blocks of
 #: the slot dimension 3.  Seed 0 at K = 3 is degenerate (two slots with identical Jacobian blocks
-#: on the shared outputs); seed 2 is not.
+#: on the shared outputs), and so is seed 1 at overlap 0.75; seed 2 is not.
 KERNEL_POINTS = (
     ("dense", 20, 6, 2),
     ("huge", 35, 6, 2),
@@ -110,6 +110,7 @@ KERNEL_POINTS = (
     ("experiment", 3, 0.75, 3),
     ("experiment", 3, 0.5, 3, 2),
     ("experiment", 3, 0.75, 3, 2),
+    ("experiment", 3, 0.75, 3, 1),
 )
 #: The kernel rows of ``--quick``.
 QUICK_KERNEL_POINTS = (("dense", 20, 6, 2), ("experiment", 2, 0.75, 3))
@@ -573,23 +574,32 @@ def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[lis
     raise ValueError(f"unknown input kind {kind!r}")
 
 
-def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool) -> dict[str, Any]:
-    """One ``sparsity`` run: status, seconds, rho values (and bounds), the engine that decided."""
+def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool, private_and_sparse: bool = True) -> dict[str, Any]:
+    """One ``sparsity`` run: status, seconds, rho values (and bounds), the engine that decided.
+
+    ``private_and_sparse=False`` switches off the two structure steps of issue 13's exact-rho work
+    (rho* through the private rows, :mod:`theory.linalg.block_hyperplanes`; light vectors on few
+    columns, :mod:`theory.linalg.sparse_normals`): the default as it was before them."""
     saved = rho_module.STRUCTURE_THRESHOLD
+    saved_steps = rho_module._block_rho_star, rho_module._light_misaligned
     rho_module.STRUCTURE_THRESHOLD = saved if structure else math.inf  # the baseline: no structure route
+    if not private_and_sparse:
+        rho_module._block_rho_star = lambda *args: None
+        rho_module._light_misaligned = lambda *args: None
     try:
         t0 = time.perf_counter()
         r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
         seconds = time.perf_counter() - t0
     finally:
         rho_module.STRUCTURE_THRESHOLD = saved
+        rho_module._block_rho_star, rho_module._light_misaligned = saved_steps
     run = {"status": r.status, "seconds": seconds, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus, "engine": r.engine, "type_s": r.type_s()}
     if r.status != "exact":
         run["bounds"] = r.bounds
     return run
 
 
-def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float) -> dict[str, Any]:
+def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float, before: bool = False) -> dict[str, Any]:
     """Time ``sparsity`` at one input: today's default (``engine="auto"``: the structure route of
     docs/mathematics.md 5.11, then the matroid engine and z3) against the baseline of the previous
     release (``engine="matroid"``, no structure route), both on the FLINT kernel, in one run.
@@ -629,6 +639,8 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float)
         row["config"] = f"small, K={m}, overlap {d}"
     row["new"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True)
     row["baseline"] = _timed_sparsity(J, blocks, "matroid", budget, seed, structure=False)
+    if before:
+        row["before"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True, private_and_sparse=False)
     new, base = row["new"], row["baseline"]
     for key in ("rho_plus", "rho_minus", "type_s"):  # both exact: the same numbers (both proven anyway)
         if new["status"] == base["status"] == "exact" and new[key] != base[key]:
@@ -755,6 +767,22 @@ def kernel_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {name} (seed {r['seed']}) | {r['m']}x{r['d']} | {','.join(map(str, r['blocks']))} | {r['digits']} | {new_cell} | {new_rho} | {base_cell} | {base_rho} | {ratio_text} |"
         )
+    if any("before" in r for r in rows):
+        lines += ["", _before_table([r for r in rows if "before" in r])]
+    return "\n".join(lines)
+
+
+def _before_table(rows: list[dict[str, Any]]) -> str:
+    """Today's default against itself without the private-row and few-column steps (``--before``)."""
+    head = "| input | m x d | blocks | new: auto + structure | (rho+, rho-) | before: same without the two steps | (rho+, rho-) | before / new |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        name = r.get("config") or {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
+        new_cell, new_rho = _run_cells(r["new"])
+        old_cell, old_rho = _run_cells(r["before"])
+        ratio = r["before"]["seconds"] / r["new"]["seconds"]
+        ratio_text = "-" if r["new"]["status"] != "exact" else (f"{ratio:,.1f}x" if r["before"]["status"] == "exact" else f">{ratio:,.1f}x")
+        lines.append(f"| {name} (seed {r['seed']}) | {r['m']}x{r['d']} | {','.join(map(str, r['blocks']))} | {new_cell} | {new_rho} | {old_cell} | {old_rho} | {ratio_text} |")
     return "\n".join(lines)
 
 
@@ -795,6 +823,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--brute-rows", type=int, default=20, help="brute force only for m up to this (default 20)")
     p.add_argument("--only", choices=("engines", "kernel"), help="run only the engine comparison or only the kernel section")
     p.add_argument("--kinds", default=None, help="kernel rows of these kinds only, comma-separated (planted, dense, huge, experiment)")
+    p.add_argument(
+        "--before",
+        action="store_true",
+        help="kernel rows: also time the default without the private-row rho* and few-column steps, in the same run",
+    )
     p.add_argument("--oracle-cap", type=float, default=None, help="seconds the Fraction oracle may take per microbench operation (default 60, 10 with --quick)")
     p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
     return p
@@ -836,7 +869,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.kinds and kind not in args.kinds.split(","):
                 continue
             print(f"  running sparsity on {kind} {m}x{d}, blocks of {size} ...", file=sys.stderr, flush=True)
-            kernel_rows.append(kernel_point(kind, m, d, size, row_seed[0] if row_seed else args.seed, budget))
+            kernel_rows.append(kernel_point(kind, m, d, size, row_seed[0] if row_seed else args.seed, budget, args.before))
         for m, n, r in QUICK_MICRO_SHAPES if args.quick else MICRO_SHAPES:
             print(f"  running rank / nullspace {m}x{n} ...", file=sys.stderr, flush=True)
             micro_rows += microbench(m, n, r, args.seed, oracle_cap)

@@ -29,8 +29,10 @@ The pieces live in modules of one concept each, and every public name is importa
 from here as well: :mod:`theory.linalg.sparsity_result` (the result),
 :mod:`theory.linalg.sparsest_basis` (weights, the greedy sparsest basis and the skeleton
 both engines share), :mod:`theory.linalg.rho_bounds` (the private-rows certificate) and
-:mod:`theory.linalg.rho_z3` (the z3 engine).  This module holds the matroid engine, the
-bounds path and the dispatcher :func:`sparsity`.
+:mod:`theory.linalg.rho_z3` (the z3 engine).  The structure route (:func:`_structure_first`) also uses
+:mod:`theory.linalg.block_hyperplanes` (rho* exactly, from the hyperplanes found through the private rows)
+and :mod:`theory.linalg.sparse_normals` (light vectors on few columns: upper bounds with witnesses).
+This module holds the matroid engine, the bounds path and the dispatcher :func:`sparsity`.
 
 Examples
 --------
@@ -54,6 +56,7 @@ from fractions import Fraction
 from typing import Any
 
 from theory.budget import Budget, BudgetExhausted
+from theory.linalg.block_hyperplanes import sparsest_basis_by_blocks
 from theory.linalg.matroid import flat_subspace, hyperplanes
 from theory.linalg.mixing_bound import MixingBound, mixing_weight_bound, mixing_witness
 from theory.linalg.modular import largest_hyperplane_mod_p, rows_mod_p
@@ -66,6 +69,7 @@ from theory.linalg.rho_bounds import (
     sparsity_gap_certificate,
 )
 from theory.linalg.rho_z3 import z3_engine
+from theory.linalg.sparse_normals import best_exchange, light_basis, sparse_vectors
 from theory.linalg.sparsest_basis import (
     Blocks,
     aligned_optimum,
@@ -232,6 +236,8 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     if len(blocks) == 1:
         return exact_result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
     wmax = max(W)
+    if _entry_bits(J) <= 64:  # coincidences of ratios, which make vectors on few columns light, need short numbers
+        _light_misaligned(J, blocks, Bstar, W, rho_plus, budget, known)
     # first only as far as the certificate needs (L > max W), then, with what budget is left, exactly
     bound = mixing_weight_bound(J, blocks, budget.check, target=wmax + 1)
     if bound is None:
@@ -259,7 +265,44 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
         result = exact_result("structure", rho_plus, rho_plus + bound.lower - wmax, rho_plus, block_rho, Bstar, basis, J)
         result.note = f"mixing vectors weigh at least {bound.lower} >= {wmax}, the heaviest sparsest aligned vector (docs/mathematics.md 5.11), attained"
         return result
-    return _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
+    return _block_rho_star(J, blocks, budget, rho_plus, block_rho, Bstar, wmax) or _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
+
+
+def _block_rho_star(J: QMatrix, blocks: Blocks, budget: Budget, rho_plus: int, block_rho: list[int], Bstar: QMatrix, wmax: int) -> SparsityResult | None:
+    """rho- = rho* when the sparsest basis of ``J`` (:func:`~theory.linalg.block_hyperplanes.sparsest_basis_by_blocks`,
+    hyperplanes of weight at most ``wmax`` through the private rows; B* shows none heavier is needed) is lighter than rho+."""
+    if not _has_private_rows(J, blocks):
+        return None
+    basis = sparsest_basis_by_blocks(J, blocks, wmax, budget.check)
+    if basis is None:
+        return None
+    rho_star = sum(w for _, w in basis)
+    if rho_star >= rho_plus:
+        return None
+    result = exact_result("structure", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in basis], J)
+    result.note = f"a sparsest basis of J weighs {rho_star} < rho+ (greedy over the hyperplanes of weight <= {wmax}, found through the private rows; docs/mathematics.md 5.11)"
+    return result
+
+
+def _has_private_rows(J: QMatrix, blocks: Blocks) -> bool:
+    """Whether some row is nonzero on one block only (the configurations then split the search)."""
+    return any(len(rows) > 0 for rows in private_rows(J, blocks))
+
+
+def _light_misaligned(J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], rho_plus: int, budget: Budget, known: dict[str, Any]) -> None:
+    """Record in ``known["light_misaligned"]`` the lightest misaligned basis built from vectors on few
+    columns (:mod:`theory.linalg.sparse_normals`): their greedy basis when it is lighter than rho+
+    (then it mixes), else the best single exchange with ``B*``.  An upper bound for the bounds path."""
+    candidates = sparse_vectors(J, check=budget.check)
+    options = []
+    basis = light_basis(candidates, list(zip(W, Bstar)), len(Bstar))
+    if basis is not None and sum(w for _, w in basis) < rho_plus:
+        options.append([v for v, _ in basis])
+    exchanged = best_exchange(J, blocks, Bstar, candidates)
+    if exchanged is not None:
+        options.append(exchanged)
+    if options:
+        known["light_misaligned"] = min(options, key=lambda b: basis_weight(J, b))
 
 
 def _entry_bits(J: QMatrix) -> int:
@@ -402,6 +445,9 @@ def _bounds_result(engine: str, J: QMatrix, blocks: Blocks, known: dict[str, Any
         exchanged = _exchange_with(J, aligned, known.get("mixing_witness"))
         if exchanged is not None and basis_weight(J, exchanged) < basis_weight(J, misaligned):
             misaligned = exchanged
+        light = known.get("light_misaligned")
+        if light is not None and not is_aligned(light, blocks) and basis_weight(J, light) < basis_weight(J, misaligned):
+            misaligned = light
         bounds["rho_minus"] = [lower, basis_weight(J, misaligned)]
     return SparsityResult(
         engine=engine,
