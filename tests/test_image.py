@@ -23,6 +23,7 @@ from theory.image.cover import cover_certificate
 from theory.image.occlusion import composite_derivative
 from theory.model.derivatives import PointDerivativeUndecided
 from theory.model.tracer import multi_indices
+from tests.box_points import box_points
 
 x1, y1, x2, y2, x3, y3, b1, s2 = sp.symbols("x1 y1 x2 y2 x3 y3 b1 s2", real=True)
 R = sp.Rational
@@ -73,18 +74,6 @@ def fixed() -> ImageGenerator:
 
 
 SCENES = [apart, overlap, occluding, xy_blocks, fixed]
-
-
-def _points(g: ImageGenerator, n: int, seed: int) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        point = {}
-        for s in g.latents:
-            lo, hi = g.domain.interval(s)
-            point[s] = lo + (hi - lo) * R(rng.randint(1, 96), 97)
-        out.append(point)
-    return out
 
 
 # -- geometry ---------------------------------------------------------------------------------------------
@@ -146,7 +135,7 @@ def test_values_match_plain_derivatives(make):
     pixels = sorted({t for objects in g.pixel_objects for t in range(g.m) if g.pixel_objects[t]})
     rng = random.Random(1)
     checked = 0
-    for point in _points(g, 2, seed=5) + list(g.points):
+    for point in box_points(g, 2, seed=5) + list(g.points):
         for t in rng.sample(pixels, min(10, len(pixels))):
             for n in (1, 2):
                 for alpha in multi_indices(g.d, n):
@@ -174,7 +163,7 @@ def test_boundary_point_first_derivative_zero_second_undecided():
 def test_black_box_matches_exact_values(make):
     g = make()
     plain = g.plain()
-    for point in _points(g, 3, seed=2):
+    for point in box_points(g, 3, seed=2):
         coords = [point[s] for s in g.latents]
         for t in range(0, g.m, 3):
             exact = plain.outputs[t].xreplace(point)
@@ -236,7 +225,7 @@ def test_cover_certificate_rows_separate_the_columns(make):
             if cert is None:
                 continue
             certified += 1
-            for point in _points(g, 4, seed=a * 31 + b):
+            for point in box_points(g, 4, seed=a * 31 + b):
                 witnesses = [t for t in cert["rows"] if plain.value(t, (a,), point) != 0 and plain.value(t, (b,), point) == 0]
                 assert witnesses, (g.latents[a], g.latents[b], point)
     assert certified >= 2

@@ -28,6 +28,7 @@ from theory.image.rank import block_certificate, immersion_certificate
 from theory.image.spanning import check_spanning_image
 from theory.linalg.rational import rank
 from theory.theorems.statements import theorem_report
+from tests.box_points import box_points
 
 R = sp.Rational
 IMAGE_CASES = ["i01-sliding-bumps", "i02-overlapping-sliders", "i03-overlapping-lamps"]
@@ -116,18 +117,6 @@ def _scenes() -> list[ImageGenerator]:
     ]
 
 
-def _random_points(g, n: int, seed: int) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        point = {}
-        for s in g.latents:
-            lo, hi = g.domain.interval(s)
-            point[s] = lo + (hi - lo) * R(rng.randint(1, 96), 97)
-        out.append(point)
-    return out
-
-
 def _exact_row(g, t: int, latents, point) -> list[sp.Expr]:
     """Partials of pixel ``t``'s own sympy expression (every object written), evaluated exactly."""
     expr = g.pixel_expression(t)
@@ -152,7 +141,7 @@ def test_rank_certificates_hold_at_random_points(g):
             if cert is None:
                 continue
             certified += 1
-            for point in _random_points(g, 3, seed=k):
+            for point in box_points(g, 3, seed=k):
                 rows = [_exact_row(g, t, block, point) for t in cert["rows"]]
                 assert _sympy_rank(rows) == len(block), (g.name, k, what, point)
                 if what == "irreducible" and len(block) == 2:  # at least three directions: a connected matroid
@@ -162,7 +151,7 @@ def test_rank_certificates_hold_at_random_points(g):
     cert = immersion_certificate(g)
     if cert is not None:
         rows = sorted({t for c in cert["blocks"].values() for t in c["rows"]})
-        for point in _random_points(g, 2, seed=7):
+        for point in box_points(g, 2, seed=7):
             assert _sympy_rank([_exact_row(g, t, range(g.d), point) for t in rows]) == g.d
 
 
@@ -215,7 +204,7 @@ def test_spanning_matches_the_general_route(g):
     if fast.verdict == "refuted":  # the dependency is an identically zero combination of the pixel's partials
         t, dep = fast.witness["output"], fast.witness["dependency"]
         combination = sum(sp.Rational(v) * sp.diff(g.pixel_expression(t), sp.Symbol(k, real=True)) for k, v in dep.items())
-        for point in _random_points(g, 4, seed=2):
+        for point in box_points(g, 4, seed=2):
             assert sp.simplify(combination.xreplace(point)) == 0
 
 

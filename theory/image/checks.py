@@ -50,7 +50,7 @@ from functools import partial
 
 
 from theory.criteria.certified_minors import TooManyMinors
-from theory.criteria.containment import READING, _contained_at, _cross_pairs, check_containment, check_containment_global, check_containment_point, containment_witness
+from theory.criteria.containment import check_containment, check_containment_at, check_containment_global, check_containment_point, containment_witness
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.cross_derivatives import check_cross_derivatives
 from theory.criteria.disjointness import check_disjointness
@@ -190,23 +190,7 @@ def check_containment_point_image(ctx: CheckContext, point: dict) -> CheckResult
     if ctx.readings.m_basis != "coordinates":
         return check_containment_point(ctx, point)
     g = ctx.generator
-    jac = ctx.jacobian_at(point)
-    details: dict = dict(READING)
-    details["supports"] = {str(s): sorted(jac.support(a)) for a, s in enumerate(g.latents)}
-    undecided = []
-    for a, b in _cross_pairs(ctx):
-        contained = _contained_at(jac, a, b)
-        if contained:
-            supports = verify_containment(g, point, a, b, ctx.constants, rows=_near(g, point, (a, b), _rows(g, a, b)))
-            if supports is not None:
-                method = strongest_method(list(jac.methods()) + ["exact-evaluation"])
-                return CheckResult("M", "refuted", "point", method, witness=containment_witness(g, point, a, b, supports), details=details, point=point)
-        if contained is None or contained:
-            undecided.append([str(g.latents[a]), str(g.latents[b])])
-    if undecided:
-        details["undecided_pairs"] = undecided
-        return CheckResult("M", "unknown", "point", "exact-evaluation", details=details, point=point)
-    return CheckResult("M", "proved", "point", strongest_method(list(jac.methods()) + ["exact-evaluation"]), details=details, point=point)
+    return check_containment_at(ctx, point, rows=lambda a, b: _near(g, point, (a, b), _rows(g, a, b)))
 
 
 def _rows(g, a: int, b: int) -> list[int]:
