@@ -102,6 +102,34 @@ def no_temp_files_left_behind():
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bundled_cases_read_once():
+    """Read the bundled case files once per session, not once per CLI call that names a case.
+
+    ``mechind check p08`` resolves the name through :func:`cases.load_bundled`, which reads
+    every case file (about 0.5 s); for the session, ``cases.load_bundled`` returns a fresh
+    list of the generators read by the real loader, read again whenever a case file is added,
+    removed or changed (its name, size and modification time are the key).  Forked children
+    (``tests/test_hostile.py``) inherit what the parent has read.
+    """
+    import cases
+
+    read = cases.load_bundled
+    memo: dict[tuple, list] = {}
+
+    def load_bundled() -> list:
+        key = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in cases.case_files())
+        if key not in memo:
+            memo.clear()
+            memo[key] = read()
+        return list(memo[key])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cases, "load_bundled", load_bundled)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def bundled():
     import cases

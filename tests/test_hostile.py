@@ -26,6 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def bundled_read_before_forking():
+    """Read the bundled cases here once: every forked child inherits them (tests/conftest.py
+    keeps them for the session), so ``check p08`` does not read every case file again."""
+    import cases
+
+    cases.load_bundled()
+
+
 def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, float]:
     """``mechind *args`` in a forked child: (exit code, stdout, stderr, seconds); fails on a hang."""
     ctx = multiprocessing.get_context("fork")

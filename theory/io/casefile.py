@@ -35,9 +35,9 @@ Examples
 --------
 >>> from pathlib import Path
 >>> import cases
->>> gens = load_case_file(cases.case_files()[0])
->>> gens[0].name.startswith("p01")
-True
+>>> first = next(f for f in cases.case_files() if f.name.startswith("p01"))
+>>> load_case_file(first)[0].name
+'p01-disjoint-baseline'
 >>> text = '''
 ... name = "bilinear"
 ... factors = [["s1"], ["s2"]]
