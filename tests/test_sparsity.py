@@ -631,3 +631,22 @@ def test_bounds_contain_the_exact_values(engine, instance):
         if r.type_s() is not None:
             assert r.type_s() == (ref.rho_plus < ref.rho_minus)
     assert len(stages) >= 2, stages  # stopped in at least two different stages
+
+
+def test_flat_masks_pop_in_the_order_of_sorted_row_tuples():
+    """The exchange search's queue keys (bit masks) order flats as (m - |F|, sorted rows) would."""
+    import itertools
+    import random
+
+    from theory.linalg.rho import _flat_key, _flat_mask, _mask_rows
+
+    rng = random.Random(3)
+    for m in (1, 4, 7, 12):
+        flats = {frozenset(rng.sample(range(m), rng.randint(0, m))) for _ in range(60)}
+        by_tuple = sorted(flats, key=lambda F: (m - len(F), tuple(sorted(F))))
+        by_mask = sorted(flats, key=lambda F: _flat_key(_flat_mask(F, m), m))
+        assert by_mask == by_tuple
+        assert all(_mask_rows(_flat_mask(F, m), m) == F for F in flats)
+        for A, B in itertools.combinations(list(flats)[:20], 2):  # subset tests on masks
+            a, b = _flat_mask(A, m), _flat_mask(B, m)
+            assert (a | b == b) == (A <= B) and _mask_rows(a & b, m) == A & B

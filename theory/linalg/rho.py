@@ -152,25 +152,27 @@ def _exchange_search(
     """
     Binv = inverse(columns_of(Bstar))
     wmax = max(W)
-    everything = frozenset(range(m))
-    frontier: list[tuple[int, tuple[int, ...], frozenset[int]]] = []
-    seen: set[frozenset[int]] = set()
+    planes = [_flat_mask(H, m) for H in hyper]
+    frontier: list[tuple[int, int]] = []
+    seen: set[int] = set()
 
-    def push(F: frozenset[int]) -> None:
-        if F not in seen:
-            seen.add(F)
-            heapq.heappush(frontier, (m - len(F), tuple(sorted(F)), F))
+    def push(bits: int) -> None:
+        if bits not in seen:
+            seen.add(bits)
+            heapq.heappush(frontier, _flat_key(bits, m))
 
-    push(everything)
-    for H in hyper:
+    push((1 << m) - 1)  # the top flat: every row
+    for H in planes:
         push(H)
     best: tuple[int, frozenset[int], int] | None = None
     while frontier:
         budget.check()
-        key, _, F = heapq.heappop(frontier)
+        key, negative = heapq.heappop(frontier)
+        bits = -negative
         known["lower_gap"] = min(best[0], key - wmax) if best else key - wmax
         if best is not None and key - wmax >= best[0]:
             break
+        F = _mask_rows(bits, m)
         N = flat_subspace(J, F, d)
         if N and not any(all(all(u[a] == 0 for a in range(d) if a not in set(block)) for u in N) for block in blocks):
             coeffs = [mat_vec(Binv, u) for u in N]
@@ -180,12 +182,35 @@ def _exchange_search(
             if best is None or value < best[0]:
                 best = (value, F, l_max)
                 known["best"] = best
-        for H in hyper:
-            if not F <= H:
-                push(F & H)
+        for H in planes:
+            if bits | H != H:  # F is not inside H
+                push(bits & H)
     if best is None:  # cannot happen for K >= 2: U_{empty flat closure} = R^d mixes
         raise RuntimeError("no flat with a mixing subspace was found")
     return best
+
+
+def _flat_mask(F: frozenset[int], m: int) -> int:
+    """The flat ``F`` of ``m`` rows as a bit mask, row ``i`` at bit ``m - 1 - i``."""
+    return sum(1 << (m - 1 - i) for i in F)
+
+
+def _mask_rows(bits: int, m: int) -> frozenset[int]:
+    """The rows of a :func:`_flat_mask`."""
+    return frozenset(i for i in range(m) if bits >> (m - 1 - i) & 1)
+
+
+def _flat_key(bits: int, m: int) -> tuple[int, int]:
+    """The queue key of a flat: ``m - |F|``, then its sorted rows in lexicographic order.
+
+    Among flats of one size the larger mask is the one whose sorted rows come first (the
+    smallest row where two of them differ is in that one, and it is the highest differing
+    bit), so ``-bits`` orders them as ``tuple(sorted(F))`` would, without building tuples.
+
+    >>> sorted([frozenset({1, 2}), frozenset({0, 3}), frozenset({0, 2})], key=lambda F: _flat_key(_flat_mask(F, 4), 4))
+    [frozenset({0, 2}), frozenset({0, 3}), frozenset({1, 2})]
+    """
+    return m - bits.bit_count(), -bits
 
 
 def _exchange_witness(J: QMatrix, blocks: Blocks, Bstar: QMatrix, flat: frozenset[int], l_max: int, seed: int) -> QMatrix:
