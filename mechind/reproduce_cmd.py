@@ -120,7 +120,7 @@ def reproduce_command(
         f"{torch.get_num_threads()} torch thread(s){'' if executor == 'local' else f', on {executor}'}; this invocation took {seconds:.0f} s "
         f"(runs already in {out / 'results.csv'} were not redone)."
     )
-    figure, table = write_report(rows, out, title=f"mechind reproduce --config {config.name}", timing=timing, steps=config.steps)
+    figure, table = write_report(rows, out, title=f"mechind reproduce --config {config.name}", timing=timing, steps=config.steps, slot_dim=config.slot_dim)
     click.echo(table.read_text())
     click.echo(f"results: {out / 'results.csv'}\ngenerators: {out / 'generators.csv'}\nfigure: {figure}\ntable: {table}")
 

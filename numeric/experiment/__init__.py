@@ -21,7 +21,7 @@ from .config import ConfigError, RunSpec, SweepConfig, bundled_configs, load_con
 from .exact import ExactVerdicts, exact_verdicts, sample_points, type_s_available
 from .groundtruth import GroundTruth, OverlapLayout, sample_ground_truth, sample_slot_mlp
 from .latents import LATENTS, LatentSample, sample_latents, wishart_correlation
-from .mechanistic_score import MISResult, mechanistic_identifiability_score, model_mis
+from .mechanistic_score import MISResult, chance_mis, corrected_mis, mechanistic_identifiability_score, model_mis
 from .models import MLP, AutoEncoder, init_autoencoder
 from .report import acceptance, markdown_report, plot_sis, summarize, write_report
 from .sis import SISResult, r2_matrix, slot_identifiability_score
@@ -47,6 +47,8 @@ __all__ = [
     "sample_latents",
     "wishart_correlation",
     "MISResult",
+    "chance_mis",
+    "corrected_mis",
     "mechanistic_identifiability_score",
     "model_mis",
     "MLP",

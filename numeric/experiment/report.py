@@ -2,8 +2,9 @@
 
 * :func:`summarize`: per (K, lambda, overlap) the number of seeds, median / mean / std / min /
   max of SIS, the median MIS (:mod:`numeric.experiment.mechanistic_score`; absent from results
-  of older sweeps), median reconstruction error and C_comp on held-out data, and the exact
-  Type D (and S) verdicts of the ground truths;
+  of older sweeps) and, given the slot size, its chance-corrected value MIS_c (an increasing
+  affine map of MIS, so the median converts exactly), median reconstruction error and C_comp on
+  held-out data, and the exact Type D (and S) verdicts of the ground truths;
 * :func:`plot_sis`: SIS against overlap, one line per K and lambda, the mean over seeds with
   one-standard-deviation error bars and every seed as a dot (matplotlib, Agg);
 * :func:`markdown_report`: the table plus the issue's two acceptance checks (median SIS at
@@ -29,22 +30,28 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .mechanistic_score import chance_mis, corrected_mis
+
 __all__ = ["summarize", "plot_sis", "plot_sis_vs_contrast", "markdown_report", "acceptance", "write_report", "IDENTIFIED"]
 
 
-def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarize(rows: Sequence[dict[str, Any]], slot_dim: int | None = None) -> list[dict[str, Any]]:
     """One summary per (K, lambda, overlap), sorted by K, lambda, overlap.
 
     Parameters
     ----------
     rows
         Result rows (``read_rows`` of ``results.csv`` or :func:`run_sweep`'s return value).
+    slot_dim
+        Latents per slot (true and inferred), for ``misc_median``; ``None`` leaves it out.
 
     Returns
     -------
     list of dict
         Keys ``K, lam, overlap, n, sis_median, sis_mean, sis_std, sis_min, sis_max, sis_values,
-        mis_median`` (``None`` when no row has an ``mis``), ``latents`` (the latent
+        mis_median`` (``None`` when no row has an ``mis``), ``misc_median`` (MIS_c of
+        ``mis_median``: ``(m - m0) / (1 - m0)`` with ``m0 = chance_mis(K, slot_dim).mean``;
+        ``None`` without ``slot_dim`` or MIS), ``latents`` (the latent
         distributions of the rows; rows without the column count as ``independent``),
         ``recon_median, ccomp_median, nccomp_median, exact_D, exact_S``, and for runs with
         restarts ``restarts`` (most per run), ``sis_first_median`` (restart 0 of every run: the
@@ -70,6 +77,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "sis_max": max(sis),
                 "sis_values": sis,
                 "mis_median": _median_of(members, "mis"),
+                "misc_median": _corrected_median(members, K, slot_dim),
                 "latents": _tally(str(r.get("latents") or "independent") for r in members),
                 "recon_median": statistics.median(float(r["eval_recon"]) for r in members),
                 "ccomp_median": statistics.median(float(r["eval_ccomp"]) for r in members),
@@ -89,6 +97,14 @@ IDENTIFIED = 0.8
 def _median_of(rows: Sequence[dict[str, Any]], key: str) -> float | None:
     values = [float(r[key]) for r in rows if r.get(key) not in (None, "")]
     return statistics.median(values) if values else None
+
+
+def _corrected_median(rows: Sequence[dict[str, Any]], K: int, slot_dim: int | None) -> float | None:
+    """MIS_c of the median MIS: exact, since MIS_c is an increasing affine map of MIS at fixed slot sizes."""
+    median = _median_of(rows, "mis")
+    if median is None or slot_dim is None:
+        return None
+    return corrected_mis(median, chance_mis(K, int(slot_dim)))
 
 
 def _floats(text: Any) -> list[float]:
@@ -288,8 +304,11 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
     restarts = max((s.get("restarts", 1) for s in summary), default=1)
     head = ["K", "lambda", "overlap", "seeds", "SIS median", "SIS mean ± sd", "SIS min..max"]
     with_mis = any(s.get("mis_median") is not None for s in summary)
+    with_misc = any(s.get("misc_median") is not None for s in summary)
     if with_mis:
         head.append("MIS median")
+    if with_misc:
+        head.append("MIS_c median (chance-corrected)")
     if restarts > 1:
         head += ["SIS median, restart 0 only", f"inits with SIS >= {IDENTIFIED:g}"]
     head += ["eval recon (median)", "eval C_comp (median)", "eval C_comp/‖J‖² (median)", "exact Type D (global)", "exact Type S (points)"]
@@ -307,6 +326,9 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
         if with_mis:
             mis = s.get("mis_median")
             cells.append(f"{mis:.3f}" if mis is not None else "-")
+        if with_misc:
+            misc = s.get("misc_median")
+            cells.append(f"{misc:.3f}" if misc is not None else "-")
         if restarts > 1:
             first = s.get("sis_first_median")
             hit, total = s.get("inits_identified", (0, 0))
@@ -347,17 +369,23 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
     per = "; ".join(
         f"K={K}: {a:.3f} -> {b:.3f}" for K, (a, b) in acc["per_K"].items() if a is not None and b is not None
     )
-    answer = ("yes" if acc["decreases"] else "no") if not smoke else ("yes" if acc["decreases"] else "no") + ", not judged"
-    lines.append(f"- median SIS at overlap {acc['largest_overlap']:g} below overlap 0 for every K at lambda = 1: **{answer}** ({per})")
+    if acc["largest_overlap"] > 0:
+        answer = ("yes" if acc["decreases"] else "no") if not smoke else ("yes" if acc["decreases"] else "no") + ", not judged"
+        lines.append(f"- median SIS at overlap {acc['largest_overlap']:g} below overlap 0 for every K at lambda = 1: **{answer}** ({per})")
+    else:
+        lines.append("- SIS against overlap: not in this grid (one overlap)")
     exact = sorted({(s["overlap"], s["exact_D"]) for s in summary})
     lines.append("- exact Type D of the ground truths: " + "; ".join(f"overlap {o:g}: {d}" for o, d in exact))
     return "\n".join(lines) + "\n"
 
 
-def write_report(rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str = "", timing: str = "", steps: int | None = None) -> tuple[Path, Path]:
+def write_report(
+    rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str = "", timing: str = "", steps: int | None = None, slot_dim: int | None = None
+) -> tuple[Path, Path]:
     """Write ``sis_vs_overlap.png``, ``table.md`` and (when the rows carry per-restart contrasts)
     ``sis_vs_contrast.png`` for ``rows`` into ``out_dir``; return the first two paths.
 
+    ``slot_dim`` (latents per slot) adds the chance-corrected MIS_c column (:func:`summarize`).
     ``table.md`` lives in ``out_dir``, so a path into ``out_dir`` that ``timing`` mentions (as
     given or absolute) is written relative to it: the table never records where the run was made.
 
@@ -375,7 +403,7 @@ def write_report(rows: Sequence[dict[str, Any]], out_dir: str | Path, title: str
     for folder in sorted({str(out), str(out.resolve())}, key=len, reverse=True):
         prefix = folder.rstrip(os.sep) + os.sep
         timing = re.sub(r"(?<![\w.~/-])" + re.escape(prefix), "", timing)
-    summary = summarize(rows)
+    summary = summarize(rows, slot_dim)
     figure, table = out / "sis_vs_overlap.png", out / "table.md"
     plot_sis(summary, figure, title=title)
     plot_sis_vs_contrast(rows, out / "sis_vs_contrast.png", title=title)

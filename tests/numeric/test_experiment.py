@@ -409,6 +409,11 @@ def test_report_judges_the_target_only_past_the_smoke_length():
           "sis_min": 0.1, "sis_max": 0.1, "recon_median": 0.001, "ccomp_median": 0.1, "exact_D": "proved", "exact_S": ""}]
     assert "does NOT meet the target" in markdown_report(s, steps=4000)
     assert "does NOT meet" not in markdown_report(s, steps=150) and "not judged" in markdown_report(s, steps=150)
+    # one overlap: there is no trend to judge (the brady slice), and the report says so
+    assert "not in this grid (one overlap)" in markdown_report(s, steps=4000)
+    assert "below overlap 0" not in markdown_report(s, steps=4000)
+    two = s + [{**s[0], "overlap": 0.5, "sis_median": 0.05}]
+    assert "median SIS at overlap 0.5 below overlap 0 for every K at lambda = 1: **yes**" in markdown_report(two, steps=4000)
 
 
 def test_cli_reproduce_bad_input_exits_2(tmp_path):

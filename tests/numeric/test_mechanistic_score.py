@@ -2,8 +2,9 @@
 
 * the latent samplers draw what they claim (``independent``: bit for bit the sweep's old draws;
   every sampler: its reported covariance; the dependent ones: dependence);
-* MIS is 1 for a slot-wise bijection and small for a random rotation, under independent and
-  dependent latents alike, while SIS of the same perfect slot-wise map drops under correlated
+* MIS is 1 for a slot-wise bijection and, chance-corrected (MIS_c), 0 on average for random
+  rotations, under independent and dependent latents alike; the chance level matches a closed
+  form and two independent samplers; while SIS of the same perfect slot-wise map drops under correlated
   latents (the non-invariance MIS avoids);
 * the sweep records ``latents`` and ``mis``, and folders and CSVs written before both existed
   still resume and report.
@@ -22,7 +23,16 @@ import torch
 from numeric.experiment.config import ConfigError, SweepConfig, bundled_configs, load_config
 from numeric.experiment.groundtruth import sample_ground_truth
 from numeric.experiment.latents import LATENTS, sample_latents, wishart_correlation, wishart_latents
-from numeric.experiment.mechanistic_score import jacobians, mechanistic_identifiability_score, model_mis, slot_energy
+from numeric.experiment.mechanistic_score import (
+    CHANCE_SAMPLES,
+    chance_mis,
+    corrected_mis,
+    haar_mis_samples,
+    jacobians,
+    mechanistic_identifiability_score,
+    model_mis,
+    slot_energy,
+)
 from numeric.experiment.models import init_autoencoder
 from numeric.experiment.report import markdown_report, summarize
 from numeric.experiment.sis import slot_identifiability_score
@@ -108,18 +118,75 @@ def test_wishart_correlation_is_a_correlation_matrix_and_bad_input_is_refused():
 
 
 @pytest.mark.parametrize("kind", LATENTS)
-def test_mis_is_one_for_a_slotwise_bijection_and_small_for_a_rotation(kind):
+def test_mis_is_one_for_a_slotwise_bijection_and_chance_corrected_zero_for_rotations(kind):
     K, d = 3, 3
     z = sample_latents(kind, 256, K * d, seed=5).z
     res = mechanistic_identifiability_score(_slotwise(K, d, [2, 0, 1], seed=1), z, K)
     assert abs(res.mis - 1.0) < 0.02 and np.all(np.abs(res.per_point - 1.0) < 0.02)
+    assert abs(res.mis_c - 1.0) < 0.02
     assert res.per_point.shape == (256,)
     # true slot j lands in inferred slot perm^-1(j): output block i holds input slot perm[i]
     assert res.permutation.tolist() == [1, 2, 0]
-    # measured: 0.146, 0.195, 0.160, 0.216, 0.115 (the best of 3! matchings keeps MIS a little above 0)
-    mixed = [mechanistic_identifiability_score(_rotation_mix(K * d, seed), z, K).mis for seed in range(5)]
-    assert np.mean(mixed) < 0.2 and max(mixed) < 0.3, mixed
-    assert all(m >= 0 for m in mixed)  # the best matching is never worse than the average one
+    # Nonlinear mixings Q (z + tanh(z) / 2), Q Haar: the raw score keeps the best of 3! matchings
+    # (mean about 0.16), the chance-corrected one is 0 on average.  Tolerance: 4 standard errors
+    # of the mean over the rotations, plus the chance level's own error; measured mean MIS_c
+    # 0.008 (sd 0.056 over 40 rotations) under all three densities.
+    n = 40
+    results = [mechanistic_identifiability_score(_rotation_mix(K * d, seed), z, K) for seed in range(n)]
+    raw = np.array([r.mis for r in results])
+    mixed = np.array([r.mis_c for r in results])
+    chance = results[0].chance
+    assert (chance.num_slots, chance.in_slot_dim, chance.out_slot_dim) == (K, d, d)
+    assert raw.mean() > 0.1 and raw.min() >= 0  # uncorrected: chance favours the best matching
+    tol = 4 * mixed.std(ddof=1) / np.sqrt(n) + 4 * chance.stderr / (1 - chance.mean)
+    assert abs(mixed.mean()) < tol < 0.05, (mixed.mean(), tol)
+    # every single rotation within 4 standard deviations of the null distribution (Haar draws)
+    null_sd = float(haar_mis_samples(K, d, samples=2000, seed=1).std()) / (1 - chance.mean)
+    assert np.abs(mixed).max() < 4 * null_sd, (mixed, null_sd)
+
+
+def test_chance_level_against_independent_computations():
+    """m0 by the module's Monte Carlo (QR of Gaussian matrices, best of all K! matchings) against
+    (a) the closed form 2/pi, (b) a sampler that never forms Q: for K = 2 the score is |2t - 1| with
+    t = ||Q_11||_F^2 / d, the mean squared cosine between a random d-plane of R^(2d) (spanned by a
+    Gaussian G = [G1; G2]) and the first d coordinates, t = tr(G1 (G^T G)^-1 G1^T) / d, and (c)
+    scipy's Haar sampler with linear_sum_assignment, square and not.  Tolerance: 4 combined standard errors."""
+    from scipy.optimize import linear_sum_assignment
+    from scipy.stats import ortho_group
+
+    c = chance_mis(2, 1, exact=False)
+    exact = chance_mis(2, 1)
+    assert exact.exact and exact.mean == pytest.approx(2 / np.pi, abs=1e-15) and exact.stderr == 0
+    assert not c.exact and c.samples == CHANCE_SAMPLES and 0 < c.stderr < 0.003
+    assert abs(c.mean - 2 / np.pi) < 4 * c.stderr
+
+    d, n = 3, 20_000
+    g = np.random.default_rng(123).standard_normal((n, 2 * d, d))
+    t = np.einsum("nij,njk,nik->n", g[:, :d], np.linalg.inv(np.swapaxes(g, 1, 2) @ g), g[:, :d]) / d
+    other = np.abs(2 * t - 1)
+    c = chance_mis(2, d)
+    assert abs(c.mean - other.mean()) < 4 * np.hypot(c.stderr, other.std(ddof=1) / np.sqrt(n)), (c.mean, other.mean())
+
+    for K, d_in, d_out in ((3, 2, 2), (3, 3, 2)):
+        n = 3000
+        draws = ortho_group.rvs(K * max(d_in, d_out), size=n, random_state=7)[:, : K * d_out, : K * d_in]
+        energy = slot_energy(draws, K)
+        frac = np.array([e[linear_sum_assignment(-e)].sum() for e in energy])
+        other = (frac - 1 / K) / (1 - 1 / K)
+        c = chance_mis(K, d_in, d_out)
+        assert abs(c.mean - other.mean()) < 4 * np.hypot(c.stderr, other.std(ddof=1) / np.sqrt(n)), (K, d_in, d_out, c.mean, other.mean())
+    assert chance_mis(3, 3, 2).mean != chance_mis(3, 2, 2).mean  # the slot sizes matter
+
+
+def test_corrected_mis_is_the_affine_map_and_commutes_with_medians():
+    c = chance_mis(2, 3)
+    raw = np.array([0.05, 0.3, 0.7, 0.9])
+    got = np.array([corrected_mis(v, c) for v in raw])
+    assert np.allclose(got, (raw - c.mean) / (1 - c.mean)) and np.all(np.diff(got) > 0)
+    assert corrected_mis(np.median(raw), c) == pytest.approx(np.median(got), abs=1e-15)
+    assert corrected_mis(1.0, c) == 1.0 and corrected_mis(c.mean, c) == 0.0
+    with pytest.raises(ValueError, match="need K >= 2"):
+        haar_mis_samples(1, 3)
 
 
 def test_sis_of_a_perfect_slotwise_model_drops_under_correlated_latents_but_mis_does_not():
@@ -222,3 +289,24 @@ def test_sweep_records_latents_and_mis_and_resumes_old_rows(tmp_path):
     assert trained == [] and again[0]["sis"] == pytest.approx(first[0]["sis"])
     assert read_rows(old / RESULTS_CSV)[0]["latents"] == "independent"  # filled in: the only value it can be
     assert read_rows(old / RESULTS_CSV)[0]["mis"] == ""
+
+
+def test_report_converts_the_median_mis_to_mis_c_given_the_slot_size(tmp_path):
+    rows = [
+        {"K": K, "lam": 1.0, "overlap": 0.0, "seed": s, "sis": 0.5, "eval_recon": 0.0, "eval_ccomp": 0.0, "mis": m}
+        for K, values in ((2, (0.1, 0.4, 0.9, 0.95)), (3, (0.2, 0.8, "")))
+        for s, m in enumerate(values)
+    ]
+    assert all(s["misc_median"] is None for s in summarize(rows))  # no slot size: no MIS_c
+    two, three = summarize(rows, slot_dim=3)
+    # direct: MIS_c of every row, then the median (the map is increasing and affine, so they agree)
+    direct = {K: float(np.median([corrected_mis(r["mis"], chance_mis(K, 3)) for r in rows if r["K"] == K and r["mis"] != ""])) for K in (2, 3)}
+    assert two["misc_median"] == pytest.approx(direct[2], abs=1e-12) and three["misc_median"] == pytest.approx(direct[3], abs=1e-12)
+    assert two["mis_median"] == pytest.approx(0.65) and two["misc_median"] < two["mis_median"]
+    text = markdown_report([two, three])
+    assert "| MIS median | MIS_c median (chance-corrected) |" in text
+    assert f"| {two['mis_median']:.3f} | {two['misc_median']:.3f} |" in text
+    from numeric.experiment.report import write_report
+
+    _, table = write_report(rows, tmp_path, slot_dim=3)
+    assert "| MIS_c median (chance-corrected) |" in table.read_text()
