@@ -150,7 +150,9 @@ def check_command(
         docs = []
         started = time.perf_counter()
         # with workers > 1 this forks them (or submits the Ray tasks) now, before the progress display starts its thread
-        outcomes = map_cases(_check_case, range(n), workers, done, shared=batch, executor=cluster)
+        # the largest Jacobians start first, so that a long case does not run alone at the end
+        largest_first = sorted(range(n), key=lambda i: -generators[i].m * generators[i].d)
+        outcomes = map_cases(_check_case, range(n), workers, done, shared=batch, order=largest_first, executor=cluster)
         with contextlib.closing(outcomes), progress.live(), contextlib.closing(batch):
             exact = iter(outcomes)
             for g in items:

@@ -57,3 +57,22 @@ def test_json_is_byte_identical_across_hash_seeds(tmp_path):
 def test_seconds_are_the_only_field_stripped():
     text = '{\n  "a": [\n        {\n          "seconds": 0.0123,\n          "x": 1\n        }\n  ]\n}'
     assert _strip_seconds(text) == '{\n  "a": [\n        {\n          "x": 1\n        }\n  ]\n}'
+
+
+def test_a_case_gives_the_same_witnesses_whatever_ran_before_it_in_the_process():
+    """z3's models depend on every term its context has seen; ``theory.check`` starts each
+    generator from a fresh context, so p30's z3 witness (a point where its block splits) is
+    the same checked first or after other cases in the same process (``check --all``'s
+    reused worker, or a ``--jobs`` worker that ran other cases)."""
+    import cases
+    from theory import check
+
+    def p30_witnesses():
+        g = cases.find_case("p30")
+        return [(r.criterion, r.scope, r.witness) for r in check(g, ["irreducible:D"], isolate=False) if r.witness]
+
+    first = p30_witnesses()
+    check(cases.find_case("i01"), ["irreducible:D"], isolate=False)  # its z3 terms changed p30's model
+    again = p30_witnesses()
+    assert first and any(scope == "global" for _, scope, _ in first)
+    assert again == first

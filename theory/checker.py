@@ -26,6 +26,7 @@ from theory.criteria.smoothness import check_smoothness
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.exact.points import random_point
+from theory.exact.smt import fresh_z3_context
 from theory.probabilistic import ProbabilisticTester
 from theory.readings import Readings
 from theory.registry import DEFAULT_CRITERIA, KNOWN_CRITERIA, Job, Which, parse_criteria, resolve
@@ -126,6 +127,10 @@ def check(
         ``holds-probabilistically`` with ``details.error_bound``, never ``proved``.
     """
     ids = parse_criteria(criteria)
+    # z3's models (witness points) depend on every term its context has seen: each generator's
+    # checks start from a fresh one, so a case gives the same witnesses alone, after other
+    # cases in one reused worker (check --all), or in another worker (--jobs, --executor)
+    fresh_z3_context()
     ctx = context or CheckContext(generator, seed=seed, guard=guard, readings=readings, engine=engine)
     pts = check_points(generator, points, seed)
     jobs = [(which.id, job) for which in ids for job in plan(ctx, which, pts)]

@@ -32,7 +32,7 @@ import z3
 
 from theory.model.domain import Box, Domain, Region
 
-__all__ = ["NotTranslatable", "SmtAnswer", "exists", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "fresh_z3_context", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
 
 DEFAULT_SMT_TIMEOUT = 20.0
 
@@ -75,6 +75,20 @@ def Implies(premise: _Atom, conclusion: _Atom) -> _Atom:
 def AnyOf(*atoms: _Atom) -> _Atom:
     """The constraint that at least one of ``atoms`` holds."""
     return _Atom("or", atoms)  # type: ignore[arg-type]
+
+
+def fresh_z3_context() -> None:
+    """Make z3's next default context a new one.
+
+    z3's answers (the model of a satisfiable query, hence a witness point) depend on the ids of
+    the terms in its context, and so on every term created before in the same process.
+    :func:`theory.checker.check` calls this first, so a generator's checks give the same
+    witnesses whatever ran before them in their process: alone, after other cases in one
+    reused worker (``check --all``), or in another worker (``--jobs``, ``--executor``).  Terms
+    of the previous context stay valid; none is kept across generators.  The context is built
+    on z3's first use (about 1-3 ms), not here.
+    """
+    z3.z3._main_ctx = None  # main_ctx() builds a new Context on first use
 
 
 def exists(
