@@ -20,6 +20,7 @@ s1 + s2**2
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
@@ -65,36 +66,47 @@ def piecewise_normal_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     def min_(*args: sp.Expr) -> sp.Expr:
         return extremum(args, ge=False)
 
-    memo = {} if memo is None else memo
-
-    def memoised(head: type, rule: Callable[..., sp.Expr]) -> Callable[..., sp.Expr]:
-        def value(*args: sp.Expr) -> sp.Expr:
-            key = (head, args)
-            if key not in memo:
-                memo[key] = rule(*args)
-            return memo[key]
-        return value
-
     rules = ((sp.Abs, abs_), (sp.sign, sign_), (sp.Heaviside, _heaviside), (sp.Max, max_), (sp.Min, min_))
     if not expr.has(*(head for head, _ in rules)):
         return expr
     for head, rule in rules:
         if expr.has(head):
-            expr = expr.replace(head, memoised(head, rule))
+            if memo is None:
+                expr = expr.replace(head, rule)
+            else:
+                expr = _replace(expr, lambda e, head=head: isinstance(e, head), lambda e, rule=rule: rule(*e.args), memo.setdefault(head, {}))
     return expr
 
 
-def _memoised(rebuild: Callable[[sp.Piecewise], sp.Expr], memo: dict | None) -> Callable[[sp.Piecewise], sp.Expr]:
-    """``rebuild`` with its results kept in ``memo`` (a pure function of the node)."""
-    if memo is None:
-        return rebuild
+def _replace(expr: sp.Basic, query: Callable[[sp.Basic], bool], value: Callable[[sp.Basic], sp.Basic], memo: dict) -> sp.Basic:
+    """``expr.replace(query, value)`` (sympy's bottom-up walk, ``simultaneous=True``), with every
+    node's result kept in ``memo``: the walk is a pure function of the node, so the outputs of
+    one generator, which often share subexpressions (the units of a network), are walked and
+    rewritten once per distinct node.  tests/test_piecewise_memo.py compares it with sympy's."""
 
-    def value(pw: sp.Piecewise) -> sp.Expr:
-        if pw not in memo:
-            memo[pw] = rebuild(pw)
-        return memo[pw]
+    def walk(rv: Any) -> Any:
+        hit = memo.get(rv)
+        if hit is not None:
+            return hit
+        out = rv
+        args = getattr(rv, "args", None)
+        if args is not None:
+            if args:
+                newargs = tuple([walk(a) for a in args])
+                if args != newargs:
+                    out = rv.func(*newargs)
+                    # as sympy: what an argument was already rewritten into is not rewritten again
+                    if any(out == e and e != n for e, n in zip(args, newargs)):
+                        memo[rv] = out
+                        return out
+            if query(out):
+                v = value(out)
+                if v is not None and v != out:
+                    out = v
+        memo[rv] = out
+        return out
 
-    return value
+    return walk(expr)
 
 
 def is_piecewise_free(expr: sp.Expr) -> bool:
@@ -131,7 +143,9 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
             return pieces[0][0]
         return sp.Piecewise(*pieces)
 
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _memoised(rebuild, memo))
+    if memo is None:
+        return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
+    return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
 
 
 
@@ -209,7 +223,9 @@ def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
             return pieces[0][0]
         return sp.Piecewise(*pieces)
 
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _memoised(rebuild, memo))
+    if memo is None:
+        return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
+    return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
 
 
 #: Three-valued truth of a condition on a neighbourhood of a point.
