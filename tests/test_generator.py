@@ -150,3 +150,21 @@ def test_thin_region_checks_with_its_own_point_and_asks_for_one_otherwise():
     assert verdicts[("D", "global")] == "refuted"  # z3 finds a witness inside the thin disc
     with pytest.raises(DomainError, match="explicit points"):
         check(make(domain=thin), ["D"])
+
+
+def test_a_checked_generator_pickles_without_its_caches():
+    """``--jobs`` workers and Ray tasks receive generators by pickling; one that has been checked
+    holds a derivative table and the guard's black box (lambdified functions, mpmath rationals,
+    which do not pickle or unpickle), so they are left out and rebuilt on first use."""
+    import pickle
+
+    import cases
+    from theory import check
+
+    g = cases.find_case("p16")
+    before = [(r.criterion, r.scope, r.verdict, r.witness) for r in check(g, ["D", "M", "S"], isolate=False)]
+    assert "derivatives" in g.__dict__ and "black_box" in g.__dict__
+    copy = pickle.loads(pickle.dumps(g))
+    assert "derivatives" not in copy.__dict__ and "black_box" not in copy.__dict__
+    after = [(r.criterion, r.scope, r.verdict, r.witness) for r in check(copy, ["D", "M", "S"], isolate=False)]
+    assert after == before

@@ -226,11 +226,6 @@ class ImageGenerator(Generator):
             self.description,
         )
 
-    def __getstate__(self) -> dict:
-        """The generator without its derived caches (the structured derivatives and the guard's
-        values hold compiled functions, which do not pickle; both are rebuilt on first use)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("derivatives", "black_box")}
-
     # -- derived objects ------------------------------------------------------------------------
     @cached_property
     def derivatives(self):  # type: ignore[override]

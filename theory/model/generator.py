@@ -136,6 +136,13 @@ class Generator:
         return self._index[sym]
 
     # -- derived, cached objects ----------------------------------------------------------
+    def __getstate__(self) -> dict:
+        """The generator without its derived caches (the derivative table and the guard's black
+        box: large, rebuilt on first use, and the black box's mpmath rationals do not
+        unpickle), so a generator that has been checked pickles like a fresh one (``--jobs``
+        workers, Ray tasks)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("derivatives", "black_box")}
+
     @cached_property
     def derivatives(self) -> DerivativeTable:
         """The cached exact derivatives of this generator on its domain."""
