@@ -357,17 +357,10 @@ def bench_training(steps: int, repeat: int, seed: int) -> dict[str, Any]:
             wall, used = _wall_and_cpu(lambda: finals.__setitem__(name, fn()))
             runs[name].append(wall / steps)
             cpu[name].append(used / steps)
-    med = {k: statistics.median(v) for k, v in runs.items()}
-    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    out = {"obs_dim": int(x.shape[-1]), "steps": steps, **_per_step_summary(runs, cpu)}
+    med = out["seconds_per_step"]
     return {
-        "obs_dim": int(x.shape[-1]),
-        "steps": steps,
-        "seconds_per_step": med,
-        "runs": runs,
-        "cpu_seconds_per_step": med_cpu,
-        "cpu_runs": cpu,
-        "ratio_torch_over_jax": med["torch"] / med["jax"],
-        "cpu_ratio_torch_over_jax": med_cpu["torch"] / med_cpu["jax"],
+        **out,
         "ratio_previous_over_jax": med["torch_previous"] / med["jax"],
         "speedup_over_previous": med["torch_previous"] / med["torch"],
         "jax_first_call_seconds": jax_compile,
@@ -417,11 +410,14 @@ def bench_ensemble(members: int, steps: int, repeat: int, seed: int) -> dict[str
             wall, used = _wall_and_cpu(lambda: fn(steps))
             runs[name].append(wall / steps)
             cpu[name].append(used / steps)
+    return {"members": members, "steps": steps, **_per_step_summary(runs, cpu)}
+
+
+def _per_step_summary(runs: dict[str, list[float]], cpu: dict[str, list[float]]) -> dict[str, Any]:
+    """Medians of the per-step wall and CPU times, and torch / JAX in both."""
     med = {k: statistics.median(v) for k, v in runs.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     return {
-        "members": members,
-        "steps": steps,
         "seconds_per_step": med,
         "runs": runs,
         "cpu_seconds_per_step": med_cpu,
