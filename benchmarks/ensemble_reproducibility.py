@@ -9,9 +9,10 @@ elements of a member fall where depends on the member's position and on ``E``, s
 member (same data, initialisation and batches) follows a different float32 trajectory in an
 ensemble of another size; the one-ulp differences grow until the run may end in another minimum.
 
-This script measures both halves, each against a plain Adam written with single-rounding
-elementwise operations only (``mul``, ``add``, ``sqrt``, ``div``: correctly rounded in either
-code path, hence position-invariant):
+This script measures both halves, each against the plain Adam of the sweep option
+``optimizer = "adam"`` (:class:`numeric.experiment.training.PlainAdam`), written with
+single-rounding elementwise operations only (``mul``, ``add``, ``sqrt``, ``div``: correctly
+rounded in either code path, hence position-invariant):
 
 1. **The kernel alone.** A 6-element parameter (an encoder output bias) stepped alone and as the
    last member of a stacked ``(E, 6)`` tensor, same gradients: how many of ``--adam-steps``
@@ -48,33 +49,6 @@ from numeric.experiment import training  # noqa: E402
 from numeric.experiment.groundtruth import sample_ground_truth  # noqa: E402
 
 
-class PlainAdam:
-    """Adam (betas 0.9, 0.999, eps 1e-8) from single-rounding elementwise ops: position-invariant.
-
-    Examples
-    --------
-    >>> w = torch.ones(3)
-    >>> PlainAdam([w], lr=0.1).step([2 * w])
-    >>> [round(v, 6) for v in w.tolist()]                          # the first step moves by lr
-    [0.9, 0.9, 0.9]
-    """
-
-    def __init__(self, params: Sequence[Tensor], lr: float):
-        self.params, self.lr, self.t = list(params), float(lr), 0
-        self.m = [torch.zeros_like(p) for p in self.params]
-        self.v = [torch.zeros_like(p) for p in self.params]
-
-    @torch.no_grad()
-    def step(self, grads: Sequence[Tensor]) -> None:
-        self.t += 1
-        b1, b2, eps = 0.9, 0.999, 1e-8
-        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m.mul_(b1).add_(torch.mul(g, 1 - b1))
-            v.mul_(b2).add_(torch.mul(torch.mul(g, g), 1 - b2))
-            p.sub_(torch.div(m, torch.sqrt(v).div_(c2**0.5).add_(eps)).mul_(self.lr / c1))
-
-
 def kernel_check(optimizer: type, sizes: Sequence[int], steps: int, width: int = 6) -> dict[int, int]:
     """Steps (of ``steps``) at which the last member of ``(E, width)`` rounds unlike the same member alone."""
     gen = torch.Generator().manual_seed(0)
@@ -95,7 +69,7 @@ def kernel_check(optimizer: type, sizes: Sequence[int], steps: int, width: int =
     return out
 
 
-def training_check(optimizer: type, sizes: Sequence[int], steps: int, reference: int = 24) -> list[str]:
+def training_check(optimizer: str, sizes: Sequence[int], steps: int, reference: int = 24) -> list[str]:
     """Members of ensembles of ``sizes`` whose parameters differ from the ``reference``-member run."""
     K, d = 2, 3
     gt = sample_ground_truth(K, d, 20, 0.0, seed=0, cond_pool=50)
@@ -106,30 +80,25 @@ def training_check(optimizer: type, sizes: Sequence[int], steps: int, reference:
     def run(E: int) -> training.TrainedEnsemble:
         xs = x.unsqueeze(0).expand(E, -1, -1).contiguous()
         return training.train_ensemble(
-            xs, [1.0] * E, list(range(E)), list(range(100, 100 + E)), training.TrainSettings(steps=steps), slot_dim=d, latent_dim=K * d
+            xs, [1.0] * E, list(range(E)), list(range(100, 100 + E)), training.TrainSettings(steps=steps, optimizer=optimizer), slot_dim=d, latent_dim=K * d
         )
 
     def flat(m: torch.nn.Module) -> Tensor:
         return torch.cat([p.detach().reshape(-1) for p in m.parameters()])
 
-    saved = training.FusedAdam
-    training.FusedAdam = optimizer  # the training loop builds its optimiser by this name
-    try:
-        started = time.perf_counter()
-        ref = run(reference)
-        lines = []
-        for E in sizes:
-            got = run(E)
-            diff = [float((flat(got.models[i]) - flat(ref.models[i])).abs().max()) for i in range(E)]
-            first = (got.history["loss"] != ref.history["loss"][:E]).any(dim=0).nonzero()
-            lines.append(
-                f"E={E} vs {reference}: {sum(v > 0 for v in diff)}/{E} members differ, max |param diff| {max(diff):.2e}, "
-                f"first differing loss at step {int(first[0]) + 1 if len(first) else None}"
-            )
-        lines.append(f"({time.perf_counter() - started:.0f} s)")
-        return lines
-    finally:
-        training.FusedAdam = saved
+    started = time.perf_counter()
+    ref = run(reference)
+    lines = []
+    for E in sizes:
+        got = run(E)
+        diff = [float((flat(got.models[i]) - flat(ref.models[i])).abs().max()) for i in range(E)]
+        first = (got.history["loss"] != ref.history["loss"][:E]).any(dim=0).nonzero()
+        lines.append(
+            f"E={E} vs {reference}: {sum(v > 0 for v in diff)}/{E} members differ, max |param diff| {max(diff):.2e}, "
+            f"first differing loss at step {int(first[0]) + 1 if len(first) else None}"
+        )
+    lines.append(f"({time.perf_counter() - started:.0f} s)")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -139,8 +108,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    for name, optimizer in (("fused Adam (training.FusedAdam)", training.FusedAdam), ("plain Adam", PlainAdam)):
-        counts = kernel_check(optimizer, (2, 3, 12, 24), args.adam_steps)
+    for name, optimizer in (("fused Adam (optimizer = adam-fused, the default)", "adam-fused"), ("plain Adam (optimizer = adam)", "adam")):
+        counts = kernel_check(training.OPTIMIZERS[optimizer], (2, 3, 12, 24), args.adam_steps)
         print(f"{name}, kernel: steps rounding differently out of {args.adam_steps}, by E: {counts}", flush=True)
         for line in training_check(optimizer, (1, 2, 13), args.steps):
             print(f"{name}, training {args.steps} steps: {line}", flush=True)

@@ -26,7 +26,7 @@ from theory.errors import InputError
 
 from .groundtruth import COMBINES, LAYOUTS
 from .latents import LATENTS
-from .training import CONTRASTS
+from .training import CONTRASTS, OPTIMIZERS
 
 try:
     import tomllib
@@ -44,7 +44,7 @@ SELECTIONS = ("normalized-contrast", "loss")
 
 #: Keys added after sweeps had written ``config.json`` files, with the value every file without
 #: the key was made with: a folder whose ``config.json`` lacks the key holds results of that value.
-LEGACY_DEFAULTS: dict[str, Any] = {"latents": "independent"}
+LEGACY_DEFAULTS: dict[str, Any] = {"latents": "independent", "optimizer": "adam-fused"}
 
 
 class ConfigError(InputError):
@@ -93,8 +93,11 @@ class SweepConfig:
         Base seed: every random choice of the sweep derives from it and the run's coordinates.
     slot_dim, slot_outputs, layout, combine, distinct_slot_mlps, cond_pool
         The ground truth (see :mod:`numeric.experiment.groundtruth`).
-    steps, batch_size, lr, lr_decay_at, hidden, contrast
-        Training (see :class:`numeric.experiment.training.TrainSettings`).
+    steps, batch_size, lr, lr_decay_at, hidden, contrast, optimizer
+        Training (see :class:`numeric.experiment.training.TrainSettings`).  ``optimizer =
+        "adam"`` makes every run independent of the size of the ensemble it trains in (the
+        default fused kernel rounds by position; the numbers differ in float32 after a few
+        dozen steps).
     restarts
         Independent initialisations per run, trained in the same ensemble.  ``1`` is Brady et
         al.'s protocol (one model per seed).  With more, the run reports the restart picked by
@@ -141,6 +144,7 @@ class SweepConfig:
     lr_decay_at: float = 0.5
     hidden: int = 80
     contrast: str = "unweighted"
+    optimizer: str = "adam-fused"
     restarts: int = 1
     select: str = "normalized-contrast"
     n_train: int = 20000
@@ -178,6 +182,8 @@ class SweepConfig:
             problems.append(f"combine must be one of {', '.join(COMBINES)}, got {self.combine!r}")
         if self.contrast not in CONTRASTS:
             problems.append(f"contrast must be one of {', '.join(CONTRASTS)}, got {self.contrast!r}")
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.select not in SELECTIONS:
             problems.append(f"select must be one of {', '.join(SELECTIONS)}, got {self.select!r}")
         if not self.lr > 0 or not 0 < self.lr_decay_at <= 1:
@@ -258,6 +264,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "lr_decay_at": (int, float),
     "hidden": int,
     "contrast": str,
+    "optimizer": str,
     "restarts": int,
     "select": str,
     "n_train": int,

@@ -584,7 +584,7 @@ def _train_group_in(work: _SweepWork, index: int, out: Path) -> _GroupOutcome:
     config, device, hooks = work.config, work.device, work.hooks
     K, overlap, members = work.groups[index]
     dtype = getattr(torch, config.dtype)
-    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast)
+    settings = TrainSettings(config.steps, config.batch_size, config.lr, config.lr_decay_at, hidden=config.hidden, contrast=config.contrast, optimizer=config.optimizer)
     gens = work.gens
     known = set(gens)
     started = time.perf_counter()

@@ -54,6 +54,8 @@ from .models import HIDDEN, AutoEncoder, init_autoencoder, mlp_jacobian_and_outp
 __all__ = [
     "TrainSettings",
     "FusedAdam",
+    "PlainAdam",
+    "OPTIMIZERS",
     "TrainedRun",
     "TrainedEnsemble",
     "autoencoder_loss",
@@ -89,6 +91,12 @@ class TrainSettings:
         The factor (1/10).
     hidden
         Hidden width of the encoder and decoder.
+    optimizer
+        ``"adam-fused"`` (the default: torch's fused Adam kernel, :class:`FusedAdam`) or
+        ``"adam"`` (:class:`PlainAdam`, the same update from correctly rounded elementwise
+        operations).  The fused kernel rounds an element differently depending on its position
+        in a stacked parameter, so in a vmapped ensemble a member's float32 trajectory depends
+        on the ensemble's size; with ``"adam"`` it does not (benchmarks/ensemble_reproducibility.py).
     contrast
         The contrast in the loss (:data:`CONTRASTS`): ``"unweighted"`` is Brady et al.'s synthetic
         C_comp, ``"weighted"`` their image variant, ``"normalized"`` C_comp / ||J||_F^2, and
@@ -108,10 +116,13 @@ class TrainSettings:
     lr_decay: float = 0.1
     hidden: int = HIDDEN
     contrast: str = "unweighted"
+    optimizer: str = "adam-fused"
 
     def __post_init__(self) -> None:
         if self.contrast not in CONTRASTS:
             raise ValueError(f"contrast must be one of {', '.join(CONTRASTS)}, got {self.contrast!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
 
     def decay_step(self) -> int:
         """The (1-based) step after which the learning rate drops: ``int(steps * lr_decay_at)``.
@@ -265,6 +276,41 @@ class FusedAdam:
         )
 
 
+class PlainAdam:
+    """Adam (betas ``(0.9, 0.999)``, ``eps = 1e-8``, no weight decay) from correctly rounded
+    elementwise operations only (``mul``, ``add``, ``sqrt``, ``div``), so every element of a
+    parameter is updated alike wherever it sits: the members of a vmapped ensemble train as
+    they would in an ensemble of any other size.  The same interface as :class:`FusedAdam`.
+
+    Examples
+    --------
+    >>> w = torch.ones(3)
+    >>> PlainAdam([w], lr=0.1).step([2 * w])
+    >>> [round(v, 6) for v in w.tolist()]                          # the first step moves by lr
+    [0.9, 0.9, 0.9]
+    """
+
+    def __init__(self, params: Sequence[Tensor], lr: float):
+        self.params, self.lr, self.t = list(params), float(lr), 0
+        self.exp_avgs = [torch.zeros_like(p) for p in self.params]
+        self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
+
+    @torch.no_grad()
+    def step(self, grads: Sequence[Tensor]) -> None:
+        """One Adam update of every parameter with its gradient in ``grads`` (same order)."""
+        self.t += 1
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
+        for p, g, m, v in zip(self.params, grads, self.exp_avgs, self.exp_avg_sqs):
+            m.mul_(b1).add_(torch.mul(g, 1 - b1))
+            v.mul_(b2).add_(torch.mul(torch.mul(g, g), 1 - b2))
+            p.sub_(torch.div(m, torch.sqrt(v).div_(c2**0.5).add_(eps)).mul_(self.lr / c1))
+
+
+#: The optimisers a run can be trained with (:class:`TrainSettings`).
+OPTIMIZERS = {"adam-fused": FusedAdam, "adam": PlainAdam}
+
+
 def _batches(generators: Sequence[torch.Generator], n: int, batch_size: int) -> Tensor:
     return torch.stack([torch.randint(n, (batch_size,), generator=g) for g in generators])
 
@@ -304,7 +350,7 @@ def train_single(
     """
     model = init_autoencoder(x.shape[-1], latent_dim, init_seed, settings.hidden, x.dtype, x.device)
     params = list(model.parameters())
-    optimizer = FusedAdam(params, lr=settings.lr)  # torch.optim.Adam(fused=True), bitwise
+    optimizer = OPTIMIZERS[settings.optimizer](params, lr=settings.lr)
     gen = torch.Generator().manual_seed(int(batch_seed))
     history: dict[str, list[float]] = {"loss": [], "recon": [], "ccomp": []}
     with_contrast = lam != 0
@@ -398,7 +444,7 @@ def train_ensemble(
 
     batched_loss = vmap(member_loss)
     leaves = list(enc_params.values()) + list(dec_params.values())
-    optimizer = FusedAdam(leaves, lr=settings.lr)  # torch.optim.Adam(fused=True), bitwise
+    optimizer = OPTIMIZERS[settings.optimizer](leaves, lr=settings.lr)
     gens = [torch.Generator().manual_seed(int(s)) for s in batch_seeds]
     rows = torch.arange(E, device=x.device).unsqueeze(1)
     curves = {k: torch.empty(E, settings.steps, dtype=x.dtype, device=x.device) for k in ("loss", "recon", "ccomp")}
