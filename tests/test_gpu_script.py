@@ -51,3 +51,25 @@ def test_without_cuda_it_refuses_with_exit_status_2(tmp_path):
     res = _run("--out", str(tmp_path / "out"))
     assert res.returncode == 2
     assert "needs a CUDA device" in res.stderr
+
+
+def test_the_summary_reports_raw_and_chance_corrected_mis(tmp_path):
+    """The GPU run's summary (written after the workers finish) on hand-made results: medians of
+    SIS, raw MIS and MIS_c = (MIS - m0) / (1 - m0) with m0 the chance level of K slots of 3."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import gpu_paper_slice as g
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    from numeric.experiment.mechanistic_score import chance_mis, corrected_mis
+
+    folder = tmp_path / "paper-K2-o0"
+    folder.mkdir()
+    (folder / "results.csv").write_text(
+        "K,overlap,lam,sis,mis,exact_D_global\n2,0.0,1.0,0.9,1.0,proved\n2,0.0,1.0,0.5,0.3,proved\n2,0.0,1.0,0.7,0.5,proved\n"
+    )
+    summary = g.summarise(tmp_path, [{"name": "paper-K2-o0"}], {"paper-K2-o0": 12.0})
+    (row,) = summary["table"]
+    assert row["sis_median"] == 0.7 and row["mis_median"] == 0.5
+    assert abs(row["mis_c_median"] - corrected_mis(0.5, chance_mis(2, 3))) < 1e-12
+    assert "| MIS_c median |" in (tmp_path / "summary.md").read_text()
