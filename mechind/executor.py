@@ -249,8 +249,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     signal handler between bytecodes, so a signal that arrives just before an idle worker
     blocks in the call queue's lock (or pipe) is handled only when that call returns, which
     the next signal makes it do.  The grace is for workers unwinding an item; a worker
-    still alive after it is killed (an idle one has nothing below it to clean up)."""
+    still alive after it is killed (an idle one has nothing below it to clean up).  Then the
+    pool's management thread is joined, after its result pipe is closed (see below)."""
     processes = dict(getattr(pool, "_processes", None) or {})  # CPython's pid -> process map
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets both
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     alive = {p.sentinel: p for p in processes.values()}
     deadline = time.monotonic() + STOP_GRACE
@@ -269,7 +272,17 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.kill()
     for process in processes.values():
         process.join()
-    pool.shutdown(wait=True)  # its management thread ends once the workers are gone: no thread outlives the batch
+    # A worker stopped while sending a result larger than a pipe's atomic write leaves part of a
+    # message in the result pipe, and the pool's management thread would wait in recv() for the
+    # rest forever (this process holds the pipe's write end too), to be joined at exit: a hang.
+    # With every worker gone, closing that end makes the read end in EOF; the thread then sees a
+    # broken pool and ends.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
+    if manager is not None:
+        manager.join(STOP_GRACE)
+    pool.shutdown(wait=True)  # no thread outlives the batch
 
 
 # --- in the workers -------------------------------------------------------------------

@@ -88,3 +88,21 @@ def test_stopping_a_batch_never_hangs(tmp_path: Path):
     script.write_text(_STOPPING)
     out = subprocess.run([sys.executable, str(script), "400"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "stopped every batch" in out.stdout, out.stderr[-2000:]
+
+
+_STOPPING_LARGE = _STOPPING.replace("    return x\n", "    return bytes(200_000)\n").replace("[0, 1, 2, 3]", "[0, 1, 2, 3, 4, 5]")
+
+
+def test_stopping_a_batch_with_large_results_never_hangs(tmp_path: Path):
+    """A worker stopped while sending a result larger than a pipe's atomic write left part of a
+    message in the result pipe; the pool's management thread then waited for the rest forever
+    and the process hung at exit, joining it (every run of 150 such batches hung before the fix:
+    ``_stop`` now closes the pipe's write end once the workers are gone)."""
+    import subprocess
+    import sys
+
+    assert "bytes(200_000)" in _STOPPING_LARGE and "[0, 1, 2, 3, 4, 5]" in _STOPPING_LARGE
+    script = tmp_path / "stop_large.py"
+    script.write_text(_STOPPING_LARGE)
+    out = subprocess.run([sys.executable, str(script), "150"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "stopped every batch" in out.stdout, out.stderr[-2000:]
