@@ -61,6 +61,7 @@ from typing import Any
 
 from theory.linalg.rational import nullspace, rank, rref
 import theory.linalg.rho as rho_module
+import theory.linalg.sparsest_basis as basis_module
 from theory.linalg.rho import sparsity
 
 __all__ = [
@@ -574,25 +575,24 @@ def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[lis
     raise ValueError(f"unknown input kind {kind!r}")
 
 
-def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool, private_and_sparse: bool = True) -> dict[str, Any]:
+def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool, subsets: bool = True) -> dict[str, Any]:
     """One ``sparsity`` run: status, seconds, rho values (and bounds), the engine that decided.
 
-    ``private_and_sparse=False`` switches off the two structure steps of issue 13's exact-rho work
-    (rho* through the private rows, :mod:`theory.linalg.block_hyperplanes`; light vectors on few
-    columns, :mod:`theory.linalg.sparse_normals`): the default as it was before them."""
+    ``subsets=False`` switches off the greedy through all ``(n - 1)``-subsets of rows modulo a
+    prime (:mod:`theory.linalg.subset_greedy`), so every sparsest basis comes from the exact
+    flat enumeration: the default as it was before that step."""
     saved = rho_module.STRUCTURE_THRESHOLD
-    saved_steps = rho_module._block_rho_star, rho_module._light_misaligned
+    saved_from = basis_module.SUBSETS_FROM
     rho_module.STRUCTURE_THRESHOLD = saved if structure else math.inf  # the baseline: no structure route
-    if not private_and_sparse:
-        rho_module._block_rho_star = lambda *args: None
-        rho_module._light_misaligned = lambda *args: None
+    if not subsets:
+        basis_module.SUBSETS_FROM = math.inf
     try:
         t0 = time.perf_counter()
         r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
         seconds = time.perf_counter() - t0
     finally:
         rho_module.STRUCTURE_THRESHOLD = saved
-        rho_module._block_rho_star, rho_module._light_misaligned = saved_steps
+        basis_module.SUBSETS_FROM = saved_from
     run = {"status": r.status, "seconds": seconds, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus, "engine": r.engine, "type_s": r.type_s()}
     if r.status != "exact":
         run["bounds"] = r.bounds
@@ -640,7 +640,7 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float,
     row["new"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True)
     row["baseline"] = _timed_sparsity(J, blocks, "matroid", budget, seed, structure=False)
     if before:
-        row["before"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True, private_and_sparse=False)
+        row["before"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True, subsets=False)
     new, base = row["new"], row["baseline"]
     for key in ("rho_plus", "rho_minus", "type_s"):  # both exact: the same numbers (both proven anyway)
         if new["status"] == base["status"] == "exact" and new[key] != base[key]:
@@ -773,8 +773,8 @@ def kernel_table(rows: list[dict[str, Any]]) -> str:
 
 
 def _before_table(rows: list[dict[str, Any]]) -> str:
-    """Today's default against itself without the private-row and few-column steps (``--before``)."""
-    head = "| input | m x d | blocks | new: auto + structure | (rho+, rho-) | before: same without the two steps | (rho+, rho-) | before / new |"
+    """Today's default against itself without the greedy through all row subsets (``--before``)."""
+    head = "| input | m x d | blocks | new: auto + structure | (rho+, rho-) | before: same without the subset greedy | (rho+, rho-) | before / new |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         name = r.get("config") or {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
@@ -826,7 +826,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--before",
         action="store_true",
-        help="kernel rows: also time the default without the private-row rho* and few-column steps, in the same run",
+        help="kernel rows: also time the default without the greedy through all row subsets modulo a prime, in the same run",
     )
     p.add_argument("--oracle-cap", type=float, default=None, help="seconds the Fraction oracle may take per microbench operation (default 60, 10 with --quick)")
     p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")

@@ -179,3 +179,21 @@ def test_structure_route_is_taken_and_exact_on_overlapping_factors(monkeypatch):
     assert r.engine == "structure" and r.status == "exact"
     monkeypatch.setattr(rho, "STRUCTURE_THRESHOLD", 10**12)
     assert _numbers(sparsity(J, blocks, budget=60)) == _numbers(r)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_structure_route_through_all_row_subsets_on_dense_small_integers(seed, monkeypatch):
+    """No private rows and many coincidences (small integers): the mixing bound is weak, and
+    rho* through all (d-1)-subsets modulo a prime decides.  Same numbers as the flat search."""
+    rng = random.Random(200 + seed)
+    d = 5
+    J = [[Fraction(rng.choice((1, -1, 2, -2, 3))) for _ in range(d)] for _ in range(12)]
+    blocks = [[0, 1], [2, 3, 4]]
+    monkeypatch.setattr(rho, "STRUCTURE_THRESHOLD", -1)
+    structured = sparsity(J, blocks, budget=60)
+    monkeypatch.setattr(rho, "STRUCTURE_THRESHOLD", 10**12)
+    engine = sparsity(J, blocks, budget=60)
+    assert engine.status == "exact"
+    assert _numbers(structured) == _numbers(engine)
+    if engine.rho_star < engine.rho_plus:
+        assert structured.engine == "structure" and "subsets" in structured.note

@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,7 +38,7 @@ import numpy as np
 
 from theory.linalg.rational import integer_rows
 
-__all__ = ["PRIME", "rows_mod_p", "rref_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "NODE_CAP"]
+__all__ = ["PRIME", "rows_mod_p", "rref_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "subset_zero_sets", "closure_mod_p", "NODE_CAP"]
 
 #: The prime of :func:`rows_mod_p`, ``2**31 - 1``: a product of two residues stays below
 #: ``2**62``, and so does the difference of two such products, inside int64.  (A small prime
@@ -197,18 +197,46 @@ def largest_hyperplane_mod_p(
 
 
 def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> HyperplaneBound:
-    """Every ``(n - 1)``-subset ``T`` of rows at once: its kernel vector ``x`` (fraction-free
-    Gauss-Jordan, batched) and the rows with ``a . x = 0``, which is the closure of ``T``
-    when ``T`` is independent.  Every hyperplane has an independent ``(n - 1)``-subset, so the
-    largest closure is the largest hyperplane.  A subset whose elimination meets a zero pivot
-    (dependent, or with a singular leading block) is redone alone (:func:`_closure_alone`)."""
-    m, n = A.shape
+    """Every ``(n - 1)``-subset ``T`` of rows at once (:func:`subset_zero_sets`); the largest
+    closure of an independent subset is the largest hyperplane (every hyperplane has an
+    independent ``(n - 1)``-subset).  A subset whose elimination meets a zero pivot (dependent,
+    or with a singular leading block) is redone alone (:func:`closure_mod_p`)."""
     best_size, best_rows = -1, frozenset()
+    for chunk, regular, zeros in subset_zero_sets(A, p, tick):
+        counts = np.where(regular, zeros.sum(axis=1), -1)
+        top = int(np.argmax(counts))
+        if counts[top] > best_size:
+            best_size = int(counts[top])
+            best_rows = frozenset(int(i) for i in np.nonzero(zeros[top])[0])
+        for t in np.nonzero(~regular)[0]:
+            alone = closure_mod_p(A, [int(i) for i in chunk[t]], p)
+            if alone is not None and len(alone) > best_size:
+                best_size, best_rows = len(alone), alone
+    return HyperplaneBound(best_size, best_rows)
+
+
+def subset_zero_sets(A: np.ndarray, p: int, tick: Callable[[], None] = lambda: None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The ``(n - 1)``-subsets of the rows of ``A`` (m x n, entries modulo ``p``), in batches
+    in lexicographic order, each with its kernel vector ``x`` modulo ``p`` (fraction-free
+    Gauss-Jordan without pivoting) and the rows with ``a . x = 0``: the closure of the subset
+    modulo ``p`` when it is independent there.
+
+    Yields ``(chunk, regular, zeros)``: the subsets (B x (n-1) row indices), whether the
+    elimination met no zero pivot (``False``: dependent modulo ``p``, or a singular leading
+    block; redo those alone with :func:`closure_mod_p`), and the zero sets (B x m booleans,
+    meaningful where ``regular``).
+
+    >>> A = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    >>> chunk, regular, zeros = next(subset_zero_sets(A, 101))
+    >>> chunk[0].tolist(), bool(regular[0]), np.nonzero(zeros[0])[0].tolist()
+    ([0, 1], True, [0, 1, 2])
+    """
+    m, n = A.shape
     subsets = itertools.combinations(range(m), n - 1)
     while True:
-        chunk = np.array(list(itertools.islice(subsets, BATCH)), dtype=np.int64)
+        chunk = np.array(list(itertools.islice(subsets, BATCH)), dtype=np.int64).reshape(-1, n - 1)
         if chunk.size == 0:
-            break
+            return
         tick()
         M = A[chunk]  # B x (n-1) x n
         regular = np.ones(len(chunk), dtype=bool)
@@ -219,7 +247,7 @@ def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> Hype
             M = (M * pivot[:, None, None] - M[:, :, j, None] * row[:, None, :]) % p  # every row but j; |.| < 2**62
             M[:, j, :] = row
         # rows i: delta_i x_i + c_i x_last = 0; x_last = prod(delta), x_i = -c_i prod_{k != i} delta_k
-        delta = np.stack([M[:, i, i] for i in range(n - 1)], axis=1)
+        delta = np.stack([M[:, i, i] for i in range(n - 1)], axis=1) if n > 1 else np.ones((len(chunk), 0), dtype=np.int64)
         x = np.empty((len(chunk), n), dtype=np.int64)
         prefix = np.ones(len(chunk), dtype=np.int64)
         for i in range(n - 1):
@@ -233,19 +261,10 @@ def _largest_by_subsets(A: np.ndarray, p: int, tick: Callable[[], None]) -> Hype
         dots = np.zeros((len(chunk), m), dtype=np.int64)
         for j in range(n):
             dots = (dots + x[:, j, None] * A[None, :, j]) % p
-        counts = np.where(regular, (dots == 0).sum(axis=1), -1)
-        top = int(np.argmax(counts))
-        if counts[top] > best_size:
-            best_size = int(counts[top])
-            best_rows = frozenset(int(i) for i in np.nonzero(dots[top] == 0)[0])
-        for t in np.nonzero(~regular)[0]:
-            alone = _closure_alone(A, [int(i) for i in chunk[t]], p)
-            if alone is not None and len(alone) > best_size:
-                best_size, best_rows = len(alone), alone
-    return HyperplaneBound(best_size, best_rows)
+        yield chunk, regular, dots == 0
 
 
-def _closure_alone(A: np.ndarray, rows: list[int], p: int) -> frozenset[int] | None:
+def closure_mod_p(A: np.ndarray, rows: list[int], p: int) -> frozenset[int] | None:
     """The rows annihilating the kernel of ``A[rows]`` modulo ``p`` when that kernel is a line, else ``None``."""
     n = A.shape[1]
     R, pivots = rref_mod_p(A[rows], p)

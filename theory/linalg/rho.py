@@ -84,6 +84,7 @@ from theory.linalg.sparsest_basis import (
     weight,
 )
 from theory.linalg.sparsity_result import S_READINGS, SparsityResult
+from theory.linalg.subset_greedy import sparsest_basis_by_subsets
 
 __all__ = [
     "ANNIHILATION_SUBSET_CAP",
@@ -253,6 +254,10 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
       nonzero vector weighs at least ``w0 = m - d + 1`` and the kernel vector of any ``d - 1``
       independent rows weighs exactly that; ``d`` independent ones give ``rho* = d w0``, and
       if that is below rho+, rho- = rho*.
+    * a sparsest basis of ``J`` itself (rho*), when it is lighter than rho+, gives rho- = rho*
+      exactly: through the private rows (:func:`_block_rho_star`), or through all ``(d - 1)``-subsets
+      of rows where they are few enough (:func:`_subset_rho_star`; tried before the mixing bound
+      when no row is private, as the bound is then just ``m`` minus the largest hyperplane).
 
     Anything else returns ``None``; the bound and the witness are left in ``known`` for the
     engines' bounds path.
@@ -261,6 +266,11 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     if len(blocks) == 1:
         return exact_result("matroid", rho_plus, None, rho_plus, block_rho, Bstar, None, J, one_block=True)
     wmax = max(W)
+    private = _has_private_rows(J, blocks)
+    if not private:  # the mixing bound is then m minus the largest hyperplane, which the subset greedy finds first
+        result = _subset_rho_star(J, budget, d, rho_plus, block_rho, Bstar)
+        if result is not None:
+            return result
     if _entry_bits(J) <= 64:  # coincidences of ratios, which make vectors on few columns light, need short numbers
         _light_misaligned(J, blocks, Bstar, W, rho_plus, budget, known)
     # first only as far as the certificate needs (L > max W), then, with what budget is left, exactly
@@ -290,14 +300,16 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
         result = exact_result("structure", rho_plus, rho_plus + bound.lower - wmax, rho_plus, block_rho, Bstar, basis, J)
         result.note = f"mixing vectors weigh at least {bound.lower} >= {wmax}, the heaviest sparsest aligned vector (docs/mathematics.md 5.11), attained"
         return result
-    return _block_rho_star(J, blocks, budget, rho_plus, block_rho, Bstar, wmax) or _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
+    if private:
+        result = _block_rho_star(J, blocks, budget, rho_plus, block_rho, Bstar, wmax) or _subset_rho_star(J, budget, d, rho_plus, block_rho, Bstar)
+        if result is not None:
+            return result
+    return _uniform_lower_bound(J, blocks, m, d, budget, seed, rho_plus, block_rho, Bstar)
 
 
 def _block_rho_star(J: QMatrix, blocks: Blocks, budget: Budget, rho_plus: int, block_rho: list[int], Bstar: QMatrix, wmax: int) -> SparsityResult | None:
     """rho- = rho* when the sparsest basis of ``J`` (:func:`~theory.linalg.block_hyperplanes.sparsest_basis_by_blocks`,
     hyperplanes of weight at most ``wmax`` through the private rows; B* shows none heavier is needed) is lighter than rho+."""
-    if not _has_private_rows(J, blocks):
-        return None
     basis = sparsest_basis_by_blocks(J, blocks, wmax, budget.check)
     if basis is None:
         return None
@@ -306,6 +318,20 @@ def _block_rho_star(J: QMatrix, blocks: Blocks, budget: Budget, rho_plus: int, b
         return None
     result = exact_result("structure", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in basis], J)
     result.note = f"a sparsest basis of J weighs {rho_star} < rho+ (greedy over the hyperplanes of weight <= {wmax}, found through the private rows; docs/mathematics.md 5.11)"
+    return result
+
+
+def _subset_rho_star(J: QMatrix, budget: Budget, d: int, rho_plus: int, block_rho: list[int], Bstar: QMatrix) -> SparsityResult | None:
+    """rho- = rho* when the sparsest basis of ``J`` through all ``(d - 1)``-subsets of rows
+    (:func:`~theory.linalg.subset_greedy.sparsest_basis_by_subsets`; ``None`` where it does not apply) is lighter than rho+."""
+    basis = sparsest_basis_by_subsets(J, range(d), d, budget.check)
+    if basis is None:
+        return None
+    rho_star = sum(w for _, w in basis)
+    if rho_star >= rho_plus:
+        return None
+    result = exact_result("structure", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in basis], J)
+    result.note = f"a sparsest basis of J weighs {rho_star} < rho+ (greedy over every hyperplane, reached through all {d - 1}-subsets of rows; docs/mathematics.md 5.11)"
     return result
 
 

@@ -19,11 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from math import comb
 from typing import Any
 
 from theory.linalg.matroid import hyperplanes
 from theory.linalg.rational import QMatrix, QVector, independent_rows, mat_vec, nullspace, primitive_integer
 from theory.linalg.sparsity_result import SparsityResult
+from theory.linalg.subset_greedy import sparsest_basis_by_subsets
+
+#: From this many ``(n - 1)``-subsets of rows on, :func:`sparsest_basis` first tries them all
+#: modulo a prime (:mod:`theory.linalg.subset_greedy`); below it the flat enumeration is as fast.
+SUBSETS_FROM = 2_000
 
 __all__ = [
     "Blocks",
@@ -115,7 +121,9 @@ def sparsest_basis(
     Greedy over a kernel basis of ``J[:, columns]`` (weight 0) and one cocircuit vector per
     hyperplane of its row matroid (facts F2, F3).  Vectors are returned in ``R^d`` as
     primitive integer vectors (as Fractions).  ``planes``: the hyperplanes of
-    ``J[:, columns]`` if already known.
+    ``J[:, columns]`` if already known.  From :data:`SUBSETS_FROM` subsets of ``n - 1`` rows
+    on, the hyperplanes are first reached through all those subsets at once
+    (:func:`~theory.linalg.subset_greedy.sparsest_basis_by_subsets`; the same weights).
 
     >>> from theory.linalg.rational import to_fraction_matrix
     >>> J = to_fraction_matrix([[1, 1], [1, -1], [1, 1]])
@@ -125,6 +133,10 @@ def sparsest_basis(
     m = len(J)
     n = d if d is not None else (len(J[0]) if m else len(columns))
     cols = list(columns)
+    if planes is None and len(cols) >= 3 and comb(m, len(cols) - 1) >= SUBSETS_FROM:
+        fast = sparsest_basis_by_subsets(J, cols, n, check)
+        if fast is not None:
+            return fast
     sub = [[row[a] for a in cols] for row in J]
     candidates: list[tuple[int, QVector]] = [(0, v) for v in nullspace(sub, len(cols))]
     candidates += [(m - len(H), u) for H, u in (planes if planes is not None else hyperplanes(sub, check))]
