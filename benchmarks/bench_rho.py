@@ -582,17 +582,18 @@ def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure:
     prime (:mod:`theory.linalg.subset_greedy`), so every sparsest basis comes from the exact
     flat enumeration: the default as it was before that step."""
     saved = rho_module.STRUCTURE_THRESHOLD
-    saved_from = basis_module.SUBSETS_FROM
+    saved_from, saved_step = basis_module.SUBSETS_FROM, rho_module._subset_rho_star
     rho_module.STRUCTURE_THRESHOLD = saved if structure else math.inf  # the baseline: no structure route
     if not subsets:
         basis_module.SUBSETS_FROM = math.inf
+        rho_module._subset_rho_star = lambda *args: None
     try:
         t0 = time.perf_counter()
         r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
         seconds = time.perf_counter() - t0
     finally:
         rho_module.STRUCTURE_THRESHOLD = saved
-        basis_module.SUBSETS_FROM = saved_from
+        basis_module.SUBSETS_FROM, rho_module._subset_rho_star = saved_from, saved_step
     run = {"status": r.status, "seconds": seconds, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus, "engine": r.engine, "type_s": r.type_s()}
     if r.status != "exact":
         run["bounds"] = r.bounds

@@ -197,3 +197,18 @@ def test_structure_route_through_all_row_subsets_on_dense_small_integers(seed, m
     assert _numbers(structured) == _numbers(engine)
     if engine.rho_star < engine.rho_plus:
         assert structured.engine == "structure" and "subsets" in structured.note
+
+
+def test_auto_tries_the_structure_first_on_dense_short_entries(monkeypatch):
+    """A dense matrix of small integers has about C(m, d-1) flats: ``auto`` goes to the structure
+    first (DENSE_SHARE) and decides there, with the flat search's numbers."""
+    rng = random.Random(31)
+    J = [[Fraction(rng.choice((1, -1, 2, -2, 3))) for _ in range(6)] for _ in range(25)]
+    blocks = [[0, 1], [2, 3], [4, 5]]
+    assert rho._search_cost(25, 6, rho._entry_bits(J)) > rho.STRUCTURE_THRESHOLD
+    auto = sparsity(J, blocks, engine="auto", budget=60)
+    monkeypatch.setattr(rho, "STRUCTURE_THRESHOLD", 10**12)
+    engine = sparsity(J, blocks, budget=60)
+    assert engine.status == "exact" and _numbers(auto) == _numbers(engine)
+    if engine.rho_star < engine.rho_plus:
+        assert auto.engine == "structure"

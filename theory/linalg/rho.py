@@ -115,10 +115,13 @@ AUTO_MATROID_SECONDS = 5.0
 STRUCTURE_THRESHOLD = 50_000
 #: Share of the budget the structure may take before the engines get the rest.
 STRUCTURE_SHARE = 0.75
-#: On entries of at most 64 bits the ``auto`` engine tries the structure only after the matroid
-#: engine, and for at most this many seconds (the flat search is fast on short numbers, and
-#: sparse matrices have far fewer flats than ``C(m, d - 1)``).
+#: On sparse matrices of entries of at most 64 bits the ``auto`` engine tries the structure only
+#: after the matroid engine, and for at most this many seconds (the flat search is fast on short
+#: numbers, and sparse matrices have far fewer flats than ``C(m, d - 1)``).
 SHORT_ENTRY_STRUCTURE_SECONDS = 2.0
+#: A matrix with at least this share of nonzero entries counts as dense: its flats are about as
+#: many as ``C(m, d - 1)``, so ``auto`` tries the structure first whatever the entry length.
+DENSE_SHARE = 0.75
 #: Seconds the private-rows certificate may take in the bounds path, after the budget is
 #: spent (well inside :func:`theory.budget.grace`, the 0.5 s or more a check may overrun).
 CERTIFICATE_SECONDS = 0.25
@@ -540,8 +543,8 @@ def sparsity(
         rest (when neither is exact, their proven bounds are combined).  When the flat search may be long
         (:data:`STRUCTURE_THRESHOLD`), ``matroid`` first tries the structure (docs/mathematics.md
         5.11) for :data:`STRUCTURE_SHARE` of the budget; ``auto`` does so too on entries longer than
-        64 bits, and on shorter ones tries it after the matroid engine, for at most
-        :data:`SHORT_ENTRY_STRUCTURE_SECONDS`.  The result's ``engine`` names the engine
+        64 bits or on dense matrices (:data:`DENSE_SHARE`), and otherwise tries it after the
+        matroid engine, for at most :data:`SHORT_ENTRY_STRUCTURE_SECONDS`.  The result's ``engine`` names the engine
         that decided (``structure`` for the structure).
     budget
         A :class:`~theory.budget.Budget` or seconds; past it the result holds bounds.
@@ -566,7 +569,8 @@ def sparsity(
     known: dict[str, Any] = {}
     bits = _entry_bits(J)
     structure = engine != "z3" and len(blocks) >= 2 and _search_cost(m, d, bits) > STRUCTURE_THRESHOLD
-    if structure and (engine == "matroid" or bits > 64):  # long entries: the flat search is slow
+    dense = sum(1 for row in J for x in row if x != 0) >= DENSE_SHARE * m * d
+    if structure and (engine == "matroid" or bits > 64 or dense):  # long entries or many flats: the flat search is slow
         result = _structure_within(J, blocks, m, d, budget, seed, known)
         if result is not None:
             return _verified(J, blocks, d, result, "structure")
