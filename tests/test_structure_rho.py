@@ -133,6 +133,20 @@ def test_mixing_bound_is_below_brute_force_and_tight_when_attained():
     assert tight >= compared * 0.8  # the bound is the point of the exercise: mostly exact
 
 
+def test_mixing_bound_memo_changes_nothing():
+    """The memo of h(V) shared by the target pass and the exact pass (as _structure_first does)
+    gives the bounds computed without it, and is filled."""
+    rng = random.Random(12)
+    for _ in range(6):
+        J, blocks = _structured(rng, 2, 6, [2, 2, 2], digits=12)
+        memo: dict = {}
+        plain = mixing_weight_bound(J, blocks)
+        target = mixing_weight_bound(J, blocks, target=3, memo=memo)
+        assert memo
+        assert mixing_weight_bound(J, blocks, memo=memo) == plain
+        assert target == mixing_weight_bound(J, blocks, target=3)
+
+
 def test_mixing_bound_beats_private_rows_certificate_on_overlapping_factors():
     """Two 3-dim factors, 3 private rows each and 8 shared: the private-rows bound
     spends the rank budget twice, the mixing-weight bound does not."""

@@ -140,6 +140,7 @@ def mixing_weight_bound(
     cap: int = CONFIGURATION_CAP,
     p: int = PRIME,
     target: int | None = None,
+    memo: dict[bytes, tuple[int, frozenset[int]]] | None = None,
 ) -> MixingBound | None:
     """The least weight of a mixing vector, bounded from below (see the module).
 
@@ -159,6 +160,9 @@ def mixing_weight_bound(
         Enough: configurations whose bound is at least ``target`` are not searched further, so
         the answer is the least weight when that is below ``target``, and otherwise a bound
         of at least ``target`` (found faster).
+    memo
+        Hyperplane bounds ``h(V)`` already computed for the same ``J`` and ``p`` (keyed by the
+        restricted matrix), shared between calls; filled in here.
 
     Returns
     -------
@@ -177,6 +181,7 @@ def mixing_weight_bound(
     touches = _touches(J, blocks)
     Jp = rows_mod_p(J, p)
     search = _Search(None, target if target is not None else len(J) + 1, len(J) + 1)
+    known = memo if memo is not None else {}
     for size in range(2, K + 1):
         for support in itertools.combinations(range(K), size):
             inside = frozenset(support)
@@ -184,7 +189,7 @@ def mixing_weight_bound(
             shared = [i for i, t in enumerate(touches) if len(t & inside) >= 2]
             flats = [_private_flats(J, private[k], blocks[k], tick) for k in support]
             rel = _Relative(support, private, shared, flats, _shared_mod_p(Jp, blocks, support, shared))
-            quick = _coarse_bound(rel, blocks, tick, p)
+            quick = _coarse_bound(rel, blocks, tick, p, known)
             if quick.lower >= search.threshold():
                 search.leave(quick.lower)  # no configuration of these blocks goes below the threshold
                 if search.best is None:
@@ -196,7 +201,7 @@ def mixing_weight_bound(
             if total > cap:  # too many configurations: the coarse bound stands for them all
                 search.offer(quick)
                 continue
-            _search_support(rel, search, tick, p)
+            _search_support(rel, search, tick, p, known)
     if search.best is None:
         return None
     if search.floor < search.best.lower:
@@ -242,17 +247,17 @@ class _Relative:
     shared_p: list[np.ndarray]
 
 
-def _coarse_bound(rel: _Relative, blocks: Blocks, tick: Callable[[], None], p: int) -> MixingBound:
+def _coarse_bound(rel: _Relative, blocks: Blocks, tick: Callable[[], None], p: int, memo: dict[bytes, tuple[int, frozenset[int]]]) -> MixingBound:
     """A bound below every configuration of ``rel.support``: the largest private flats, and ``h``
     of the whole of ``R^{C_K}`` (which contains every ``V``)."""
     largest = [max(options, key=lambda f: len(f[0])) for options in rel.flats]
     identity = [np.eye(len(blocks[k]), dtype=np.int64) for k in rel.support]
-    h, zero_rows = _shared_zeros(rel.shared_p, identity, rel.shared, tick, p)
+    h, zero_rows = _shared_zeros(rel.shared_p, identity, rel.shared, tick, p, memo)
     priv = sum(len(rel.private[k]) - len(F) for k, (F, _, _) in zip(rel.support, largest))
     return MixingBound(priv + len(rel.shared) - h, rel.support, tuple(F for F, _, _ in largest), zero_rows)
 
 
-def _search_support(rel: _Relative, search: _Search, tick: Callable[[], None], p: int) -> None:
+def _search_support(rel: _Relative, search: _Search, tick: Callable[[], None], p: int, memo: dict[bytes, tuple[int, frozenset[int]]]) -> None:
     """The configurations of one set of blocks, by total rank, with inherited ``h`` (module)."""
     support, private, shared, flats, shared_p = rel.support, rel.private, rel.shared, rel.flats, rel.shared_p
     bases_p = [[_mod_p_basis(U, p) for _, U, _ in options] for options in flats]
@@ -273,7 +278,7 @@ def _search_support(rel: _Relative, search: _Search, tick: Callable[[], None], p
             search.leave(priv + len(shared) - inherited)
             h_upper[c] = inherited
             continue
-        h, zero_rows = _shared_zeros(shared_p, [bases_p[t][c[t]] for t in range(len(c))], shared, tick, p)
+        h, zero_rows = _shared_zeros(shared_p, [bases_p[t][c[t]] for t in range(len(c))], shared, tick, p, memo)
         if h > inherited:
             h, zero_rows = inherited, everything
         h_upper[c] = h
@@ -286,16 +291,23 @@ def _shared_zeros(
     shared: list[int],
     tick: Callable[[], None],
     p: int,
+    memo: dict[bytes, tuple[int, frozenset[int]]],
 ) -> tuple[int, frozenset[int]]:
-    """``h(V)``: an upper bound on the shared rows one nonzero vector of ``V`` annihilates."""
+    """``h(V)``: an upper bound on the shared rows one nonzero vector of ``V`` annihilates
+    (``memo``: by the restricted matrix and the shared rows, which determine it)."""
     if not shared:
         return 0, frozenset()
     A = _restricted_mod_p(shared_p, bases_p, p)
+    key = A.tobytes() + np.array(A.shape + tuple(shared), dtype=np.int64).tobytes()
+    if key in memo:
+        return memo[key]
     bound = largest_hyperplane_mod_p(A, p, tick)
     if bound is not None:
-        return bound.size, frozenset(shared[i] for i in bound.rows)
-    # rank modulo p below dim V (or the search capped): all of R is possible unless exact rank says otherwise
-    return len(shared), frozenset(shared)
+        out = bound.size, frozenset(shared[i] for i in bound.rows)
+    else:  # rank modulo p below dim V (or the search capped): all of R is possible unless exact rank says otherwise
+        out = len(shared), frozenset(shared)
+    memo[key] = out
+    return out
 
 
 def mixing_witness(J: Sequence[Sequence[Fraction]], blocks: Blocks, bound: MixingBound, seed: int = 0, tries: int = 20) -> QVector | None:

@@ -277,7 +277,8 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
     if _entry_bits(J) <= 64:  # coincidences of ratios, which make vectors on few columns light, need short numbers
         _light_misaligned(J, blocks, Bstar, W, rho_plus, budget, known)
     # first only as far as the certificate needs (L > max W), then, with what budget is left, exactly
-    bound = mixing_weight_bound(J, blocks, budget.check, target=wmax + 1)
+    memo: dict[bytes, tuple[int, frozenset[int]]] = {}  # the second, exact pass repeats the first one's h(V)
+    bound = mixing_weight_bound(J, blocks, budget.check, target=wmax + 1, memo=memo)
     if bound is None:
         return None
     known["mixing_bound"] = bound
@@ -286,7 +287,7 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
         known["mixing_witness"] = x
     if bound.lower > wmax and (x is None or weight(J, x) != bound.lower):
         known["rho_star"] = rho_plus
-        bound = mixing_weight_bound(J, blocks, budget.check)
+        bound = mixing_weight_bound(J, blocks, budget.check, memo=memo)
         assert bound is not None
         known["mixing_bound"] = bound
         x = mixing_witness(J, blocks, bound, seed)
