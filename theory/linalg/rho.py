@@ -315,27 +315,30 @@ def _block_rho_star(J: QMatrix, blocks: Blocks, budget: Budget, rho_plus: int, b
     """rho- = rho* when the sparsest basis of ``J`` (:func:`~theory.linalg.block_hyperplanes.sparsest_basis_by_blocks`,
     hyperplanes of weight at most ``wmax`` through the private rows; B* shows none heavier is needed) is lighter than rho+."""
     basis = sparsest_basis_by_blocks(J, blocks, wmax, budget.check)
-    if basis is None:
-        return None
-    rho_star = sum(w for _, w in basis)
-    if rho_star >= rho_plus:
-        return None
-    result = exact_result("structure", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in basis], J)
-    result.note = f"a sparsest basis of J weighs {rho_star} < rho+ (greedy over the hyperplanes of weight <= {wmax}, found through the private rows; docs/mathematics.md 5.11)"
-    return result
+    how = f"greedy over the hyperplanes of weight <= {wmax}, found through the private rows"
+    return _lighter_than_aligned(J, basis, how, rho_plus, block_rho, Bstar)
 
 
 def _subset_rho_star(J: QMatrix, budget: Budget, d: int, rho_plus: int, block_rho: list[int], Bstar: QMatrix) -> SparsityResult | None:
     """rho- = rho* when the sparsest basis of ``J`` through all ``(d - 1)``-subsets of rows
     (:func:`~theory.linalg.subset_greedy.sparsest_basis_by_subsets`; ``None`` where it does not apply) is lighter than rho+."""
     basis = sparsest_basis_by_subsets(J, range(d), d, budget.check)
+    how = f"greedy over every hyperplane, reached through all {d - 1}-subsets of rows"
+    return _lighter_than_aligned(J, basis, how, rho_plus, block_rho, Bstar)
+
+
+def _lighter_than_aligned(
+    J: QMatrix, basis: list[tuple[QVector, int]] | None, how: str, rho_plus: int, block_rho: list[int], Bstar: QMatrix
+) -> SparsityResult | None:
+    """The exact result when a sparsest basis of ``J`` (with weights) is lighter than rho+: every
+    optimal basis then mixes, so rho- = rho* and ``basis`` is the misaligned witness."""
     if basis is None:
         return None
     rho_star = sum(w for _, w in basis)
     if rho_star >= rho_plus:
         return None
     result = exact_result("structure", rho_plus, rho_star, rho_star, block_rho, Bstar, [v for v, _ in basis], J)
-    result.note = f"a sparsest basis of J weighs {rho_star} < rho+ (greedy over every hyperplane, reached through all {d - 1}-subsets of rows; docs/mathematics.md 5.11)"
+    result.note = f"a sparsest basis of J weighs {rho_star} < rho+ ({how}; docs/mathematics.md 5.11)"
     return result
 
 
