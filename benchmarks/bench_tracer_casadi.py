@@ -29,7 +29,8 @@ pass up to 2x slower, the tracer 1.2x), and ``alone``, CasADi's pass and the tra
 back to back with nothing in between (which of the two goes first alternates).
 ``--baseline PATH`` times another version of ``theory/model/tracer.py`` (a file, e.g. from
 ``git show HEAD:theory/model/tracer.py``) in the same rounds, and checks that its patterns are
-the same.
+the same.  In the round its order 1 always follows the tracer's (on warm caches, which favours
+it), so order 1 is compared alone as well: the three passes back to back, each first in turn.
 
 CasADi is an optional benchmark dependency (``pip install mechind[bench]``); without it the
 script says so and exits with status 0.  Run from the repository root::
@@ -193,7 +194,7 @@ def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], rep
     agree = casadi_pattern(x, f) == tracer_pattern(outputs, latents)
     keys = ["convert", "casadi", "tracer1", "tracer2", "tracer3", "casadi_alone", "tracer1_alone"]
     if baseline is not None:
-        keys += ["baseline1", "baseline2", "baseline3"]
+        keys += ["baseline1", "baseline2", "baseline3", "baseline1_alone"]
         baseline_agrees = all(baseline.trace_outputs(outputs, latents, k) == trace_outputs(outputs, latents, k) for k in (1, 2, 3))
     rows: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     for i in range(repeat):
@@ -205,9 +206,12 @@ def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], rep
             pair = [(f"tracer{order}", trace_outputs)] + ([] if baseline is None else [(f"baseline{order}", baseline.trace_outputs)])
             for key, trace in pair[:: 1 if order == 1 or i % 2 == 0 else -1]:
                 rows[key].append(_timed(lambda: trace(outputs, latents, order)))
+    alone = [("casadi_alone", lambda: ca.jacobian_sparsity(f, x)), ("tracer1_alone", lambda: trace_outputs(outputs, latents, 1))]
+    if baseline is not None:  # at order 1 in the round the baseline always follows the tracer (warm): compared here
+        alone.append(("baseline1_alone", lambda: baseline.trace_outputs(outputs, latents, 1)))
     for i in range(repeat):
-        pair = [("casadi_alone", lambda: ca.jacobian_sparsity(f, x)), ("tracer1_alone", lambda: trace_outputs(outputs, latents, 1))]
-        for key, fn in pair[:: 1 if i % 2 == 0 else -1]:
+        turn = i % len(alone)  # each goes first, second, ... in turn
+        for key, fn in alone[turn:] + alone[:turn]:
             rows[key].append(_timed(fn))
     med = {k: _median(v) for k, v in rows.items()}
     nnz = sum(len(r) for r in casadi_pattern(x, f))
@@ -226,6 +230,7 @@ def measure(name: str, outputs: list[sp.Expr], latents: Sequence[sp.Symbol], rep
     if baseline is not None:
         result["baseline_agrees"] = baseline_agrees
         result["ratio_baseline_over_tracer"] = {f"order{o}": {k: med[f"baseline{o}"][k] / med[f"tracer{o}"][k] for k in ("wall", "cpu")} for o in (1, 2, 3)}
+        result["ratio_baseline_over_tracer_alone"] = {k: med["baseline1_alone"][k] / med["tracer1_alone"][k] for k in ("wall", "cpu")}
     return result
 
 
@@ -274,12 +279,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
         ms = lambda k: f"{s[k]['wall'] * 1e3:.2f} ms ({s[k]['cpu'] * 1e3:.2f})"  # noqa: E731
         print(f"| {r['structure']} | {ms('casadi_alone')} | {ms('tracer1_alone')} | {ratio['wall']:.1f}x ({ratio['cpu']:.1f}x) |")
     if baseline is not None:
-        print(f"| structure | baseline ({args.baseline}) orders 1 / 2 / 3 | baseline / tracer, CPU | same patterns |")
-        print("|---|---|---|---|")
+        print(f"| structure | baseline ({args.baseline}) orders 1 / 2 / 3 | baseline / tracer, CPU, orders 1 / 2 / 3 in the round | order 1 alone | same patterns |")
+        print("|---|---|---|---|---|")
         for r in results:
             s, ratio = r["seconds"], r["ratio_baseline_over_tracer"]
             print(f"| {r['structure']} | " + " / ".join(f"{s[f'baseline{o}']['cpu'] * 1e3:.2f}" for o in (1, 2, 3)) + " ms | "
-                  + " / ".join(f"{ratio[f'order{o}']['cpu']:.1f}x" for o in (1, 2, 3)) + f" | {'yes' if r['baseline_agrees'] else 'NO'} |")
+                  + " / ".join(f"{ratio[f'order{o}']['cpu']:.2f}x" for o in (1, 2, 3))
+                  + f" | {s['baseline1_alone']['cpu'] * 1e3:.2f} ms, {r['ratio_baseline_over_tracer_alone']['cpu']:.2f}x | {'yes' if r['baseline_agrees'] else 'NO'} |")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")

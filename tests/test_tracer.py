@@ -331,3 +331,76 @@ def test_first_order_pass_with_repeated_and_non_symbol_latents():
             return patterns
 
         assert _outcome(lambda: trace_outputs(outputs, latents, 1)) == _outcome(general)
+
+
+def test_first_order_pass_memoises_shared_power_bases():
+    """A base shared by several powers (read inline, no call per power) is walked once too."""
+    s1, s2, s3 = S
+    x = s1 + s2
+    for _ in range(22):  # 2**22 walks if a base were walked once per power
+        x = sp.Add(sp.Pow(x, 2, evaluate=False), sp.Mul(3, sp.Pow(x, 3, evaluate=False), evaluate=False), s3, evaluate=False)
+    root = x
+    del x
+    sp.core.cache.clear_cache()
+    bases = []  # their ids: a list of the nodes would hold them (then memoised as shared)
+    node = root
+    while isinstance(node, sp.Add) and isinstance(node.args[0], sp.Pow):
+        node = node.args[0].args[0]
+        bases.append(id(node))
+    del node
+    fast = _FirstOrder(S)
+    # the node types known first: every power of the chain is read inline (a new type takes the general steps)
+    assert fast.patterns([sp.Add(sp.Pow(s1, 2, evaluate=False), sp.Mul(3, s2), evaluate=False)], S) == (frozenset({(), (0,), (1,)}),)
+    assert fast.patterns([root], S) == (frozenset({(), (0,), (1,), (2,)}),)
+    assert len(bases) == 22 and set(bases) <= fast.memo.keys()
+
+
+def _inline_cases():
+    s1, s2, s3 = S
+    c = sp.Symbol("c", real=True)
+    pw = sp.Piecewise((s1, s2 > 0), (0, True))
+    P = lambda b, k: sp.Pow(b, k, evaluate=False)  # noqa: E731
+    M = lambda *a: sp.Mul(*a, evaluate=False)  # noqa: E731
+    A = lambda *a: sp.Add(*a, evaluate=False)  # noqa: E731
+    Q = P(M(0, s1), 2)  # an empty base: the power's record is not the base's
+    return [
+        A(M(2, Q), M(3, Q), s3),  # a shared power of an irregular base, one level down (memoised)
+        A(M(2, P(sp.Max(s1, 0), 2)), s3),  # an irregular base, one level down
+        M(P(sp.Max(s1, 0), 2), s2),  # the same in the first loop
+        M(P(pw, 2), s3),  # a base outside the union rule, a latent only in its condition
+        A(M(3, P(2, sp.Rational(1, 2))), s1),  # a number base
+        A(M(2, P(s1, 0)), s2),  # a zero exponent: not read inline (refused)
+        M(P(P(s1 + s2, 2), 3), s3),  # a power base
+        A(P(s1, sp.Float(2.0)), M(2, P(s2, s3))),  # exponents that are not nonzero-number types
+        M(P(M(0, s1), 2), s2),  # an empty base (refused)
+        A(M(2, P(c, 2)), P(sp.exp(s1), 2), P(sp.Function("F")(sp.Tuple(s2, 0)), 2)),  # a non-latent symbol, functions, a container
+        A(M(2, P(A(M(5, P(s1 - 1, 2)), s3), 2)), 1),  # powers two levels down
+    ]
+
+
+def test_first_order_pass_inline_powers_and_one_level_down():
+    """The inline readings (powers by numbers, nodes one parent holds) against the general pass,
+    with every node held once (the inline paths) and held twice (the memoised ones)."""
+    for held in (False, True):
+        sp.core.cache.clear_cache()
+        outputs = _inline_cases()
+        sp.core.cache.clear_cache()
+        extra = [n for o in outputs for n in _subexpressions(o)] if held else []
+        for o in outputs:
+            fast = _FirstOrder(S)
+            fast.patterns(_inline_cases()[-1:], S)  # the node types known: the inline readings from the start
+            assert _outcome(lambda: fast.patterns([o], S)) == _outcome(lambda: _general_first_order([o])), (o, held)
+            general = _FirstOrder(S)
+            for node in _subexpressions(o):  # a memoised int is the general record, encoded
+                if id(node) in fast.memo:
+                    assert fast.memo[id(node)] == general._exact(node), (node, o, held)
+        kept = [o for o in outputs if _outcome(lambda: _general_first_order([o]))[0] != "refused"]
+        assert 0 < len(kept) < len(outputs) and _FirstOrder(S).patterns(kept, S) == _general_first_order(kept)
+        del extra
+
+
+def test_first_order_pass_repeated_outputs_and_iterables():
+    s1, s2, s3 = S
+    e = sp.exp(s1) * s2
+    outputs = [e, 0, e, s3, 0, e]
+    assert trace_outputs(outputs, S, 1) == trace_outputs(iter(outputs), S, 1) == _general_first_order([sp.sympify(o) for o in outputs])

@@ -256,13 +256,21 @@ class _Tracer:
 
 
 def _single_reference_count() -> int:
-    """What ``sys.getrefcount`` reports, in :meth:`_FirstOrder._walker`'s loop, for an object
-    that one tuple alone holds (3 on CPython 3.11); ``-1`` without reference counts."""
+    """What ``sys.getrefcount`` reports, in :meth:`_FirstOrder._walker`, for an object that one
+    tuple alone holds (3 on CPython 3.11), as a loop variable or as the parameter of a call
+    on an item of the tuple; ``-1`` (memoise every node) without reference counts or when
+    the two shapes differ."""
     getrefcount = getattr(sys, "getrefcount", None)
     if getrefcount is None:  # pragma: no cover - not CPython: every node is memoised
         return -1
-    for a in (object(),):  # the walker's shape: a loop variable passed to getrefcount
-        return getrefcount(a)
+
+    def parameter(b: object) -> int:
+        return getrefcount(b)
+
+    looped, pair = (object(),), (object(), object())
+    for a in looped:  # the walker's shapes
+        single = getrefcount(a)
+        return single if parameter(pair[0]) == single else -1
     raise AssertionError  # pragma: no cover
 
 
@@ -289,7 +297,12 @@ class _FirstOrder:
     Nodes are memoised by identity, but only those another reference may reach again: a
     node that only its parent's argument tuple holds (``sys.getrefcount``) is reached once
     per walk of that parent, so every node is still walked at most once, and the dict costs
-    more than the rule.  Nonzero numbers contribute nothing and are skipped by type.
+    more than the rule.  Nonzero numbers contribute nothing and are skipped by type.  The
+    walk is CPython-bound (a call, a loop, a few lookups per node), so it saves calls: a power
+    ``b**k`` with a nonzero number ``k`` (the commonest node of polynomial outputs) is read
+    in its parent's loop (its int is that of ``b``: the OR with the number's 0), and so is a
+    node of the union rule that only its parent holds, one level down.  The distinct outputs
+    are walked once each, and the patterns are built once per distinct int.
     """
 
     def __init__(self, latents: Sequence[sp.Symbol]):
@@ -302,31 +315,144 @@ class _FirstOrder:
         self.numbers: set[type] = set()  # nonzero number types: regular, no latents
         self.classified: set[type] = set()
         self.general: _Tracer | None = None
-        self.walk = self._walker()
+        self._classify(sp.Pow)
+        self.walk = self._walker(sp.Pow if sp.Pow in self.orable else None)
 
-    def _walker(self) -> Callable[[sp.Basic], int]:
-        """The pass below a node of the union rule (a closure: its names are fast locals)."""
-        memo = self.memo
-        get = memo.get
+    def _classify(self, cls: type) -> None:
+        """Record whether nodes of type ``cls`` follow the union rule or are nonzero numbers."""
+        self.classified.add(cls)
+        if cls.is_Number:
+            if cls is not type(_ZERO):
+                self.numbers.add(cls)
+            return
+        code, default_free, plain = _kind(cls)
+        if code in (_ADD, _MUL, _POW, _TUPLE, _OTHER) and default_free and plain:
+            self.orable.add(cls)
+
+    def _walker(self, power: type | None) -> Callable[[sp.Basic], int]:
+        """The pass below a node of the union rule (a closure: its names are fast locals);
+        ``power`` is ``sp.Pow`` when powers are read inline.
+
+        ``walk(e)`` ORs the ints of ``e``'s arguments, taking :meth:`_exact` when one is
+        negative.  To save calls, it reads two kinds of arguments in its own loop: a power
+        by a nonzero number (the int of its base, :func:`base`), and a node of the union rule
+        that only ``e`` holds (its arguments' ints ORed in a second loop, one level down).
+        """
+        memo = self.memo  # read as ``i in memo`` and ``memo[i]``: cheaper than a ``get`` call
         orable, numbers, other, exact = self.orable, self.numbers, self._other, self._exact
         getrefcount = getattr(sys, "getrefcount", None) or (lambda _a: 0)  # without it: everything memoised
         single = _single_reference_count()
+
+        def base(b: sp.Basic) -> int:
+            """The int of ``b``, the base of a power by a nonzero number (memoised if shared):
+            ``walk(b)`` in this frame, its arguments read without the inline cases."""
+            cls = type(b)
+            if cls not in orable:
+                if cls in numbers:
+                    return 0
+                i = id(b)
+                return memo[i] if i in memo else other(b)
+            i = 0
+            if getrefcount(b) > single:
+                i = id(b)
+                if i in memo:
+                    return memo[i]
+            x = 0
+            for a in b._args:
+                cls = type(a)
+                if cls in numbers:
+                    continue
+                if cls in orable:
+                    if getrefcount(a) > single:
+                        j = id(a)
+                        if j in memo:
+                            c = memo[j]
+                        else:
+                            c = memo[j] = walk(a)
+                    else:
+                        c = walk(a)
+                    x |= c
+                else:
+                    j = id(a)
+                    x |= memo[j] if j in memo else other(a)
+            if x < 0:
+                x = exact(b)
+            if i:
+                memo[i] = x
+            return x
 
         def walk(e: sp.Basic) -> int:
             x = 0
             for a in e._args:
                 cls = type(a)
-                if cls in orable:
-                    if getrefcount(a) > single:  # possibly reached again: memoised
-                        c = get(id(a))
-                        if c is None:
-                            c = memo[id(a)] = walk(a)
+                if cls in numbers:  # nonzero: contributes 0
+                    continue
+                if cls is power:  # what walk(a) gives, without the call when the exponent is a number
+                    i = 0  # the key of a shared power (ids are never 0)
+                    if getrefcount(a) > single:
+                        i = id(a)
+                        if i in memo:
+                            x |= memo[i]
+                            continue
+                    args = a._args
+                    if type(args[1]) in numbers:
+                        c = base(args[0])  # no local name: args[0] keeps its reference count
+                        if c < 0:
+                            c = exact(a)
                     else:
                         c = walk(a)
+                    if i:
+                        memo[i] = c
                     x |= c
-                elif cls not in numbers:
-                    c = get(id(a))
-                    x |= other(a) if c is None else c
+                elif cls in orable:
+                    if getrefcount(a) > single:  # possibly reached again: memoised
+                        i = id(a)
+                        if i in memo:
+                            c = memo[i]
+                        else:
+                            c = memo[i] = walk(a)
+                    else:  # reached once: walk(a) in this frame, the same steps one level down
+                        c = 0
+                        for b in a._args:
+                            cls = type(b)
+                            if cls in numbers:
+                                continue
+                            if cls is power:
+                                i = 0
+                                if getrefcount(b) > single:
+                                    i = id(b)
+                                    if i in memo:
+                                        c |= memo[i]
+                                        continue
+                                args = b._args
+                                if type(args[1]) in numbers:
+                                    y = base(args[0])
+                                    if y < 0:
+                                        y = exact(b)
+                                else:
+                                    y = walk(b)
+                                if i:
+                                    memo[i] = y
+                                c |= y
+                            elif cls in orable:
+                                if getrefcount(b) > single:
+                                    i = id(b)
+                                    if i in memo:
+                                        y = memo[i]
+                                    else:
+                                        y = memo[i] = walk(b)
+                                else:
+                                    y = walk(b)
+                                c |= y
+                            else:
+                                i = id(b)
+                                c |= memo[i] if i in memo else other(b)
+                        if c < 0:
+                            c = exact(a)
+                    x |= c
+                else:
+                    i = id(a)
+                    x |= memo[i] if i in memo else other(a)
             return exact(e) if x < 0 else x  # an irregular argument: the rules differ here
 
         return walk
@@ -335,13 +461,7 @@ class _FirstOrder:
         """The int of a node outside the union rule, or of a node type seen first."""
         cls = type(e)
         if cls not in self.classified:
-            self.classified.add(cls)
-            code, default_free, plain = _kind(cls)
-            if cls.is_Number:
-                if cls is not type(_ZERO):
-                    self.numbers.add(cls)
-            elif code in (_ADD, _MUL, _POW, _TUPLE, _OTHER) and default_free and plain:
-                self.orable.add(cls)
+            self._classify(cls)
         if cls in self.orable:
             v = self.walk(e)
         elif e.is_Number:
@@ -366,40 +486,63 @@ class _FirstOrder:
         d = self.d
         return ~((0 if p else 1) | (single << 1) | (rec[_FREE] << (d + 1)) | (rec[_DIFFERENTIATED] << (2 * d + 1)))
 
+    def value(self, e: sp.Basic) -> int:
+        """The int of any node."""
+        cls = type(e)
+        if cls in self.orable:
+            return self.walk(e)
+        if cls in self.numbers:
+            return 0
+        v = self.memo.get(id(e))
+        return self._other(e) if v is None else v
+
     def patterns(self, exprs: Sequence[sp.Basic], latents: Sequence[sp.Symbol]) -> tuple[Patterns, ...]:
-        """The order-1 patterns of ``exprs``, their dependency invariant checked."""
-        memo, orable, numbers, walk = self.memo, self.orable, self.numbers, self.walk
-        get = memo.get
-        values = []
-        for e in exprs:
-            cls = type(e)
-            if cls in orable:
-                v = get(id(e))
-                if v is None:
-                    v = memo[id(e)] = walk(e)
-            elif cls in numbers:
-                v = 0
-            else:
-                v = get(id(e))
-                if v is None:
-                    v = self._other(e)
-            values.append(v)
+        """The order-1 patterns of ``exprs`` (sympified), their dependency invariant checked."""
+        if not isinstance(exprs, (list, tuple)):
+            exprs = list(exprs)
+        unique = dict(zip(map(id, exprs), exprs))  # each distinct output once (C-level steps)
+        nodes = list(unique.values())
+        kinds = set(map(type, nodes))
+        if not all(issubclass(cls, sp.Basic) for cls in kinds):
+            nodes = [e if isinstance(e, sp.Basic) else sp.sympify(e) for e in nodes]
+            kinds = set(map(type, nodes))
+        for cls in kinds.difference(self.classified):
+            self._classify(cls)
+        if self.orable.issuperset(kinds):
+            values = list(map(self.walk, nodes))
+        else:
+            values = list(map(self.value, nodes))
         d = self.d
+        indices = [(i,) for i in range(d)]
         decoded: dict[int, Patterns] = {}
         refused: set[int] = set()  # ints whose record breaks the dependency invariant
         for v in set(values):
             single = v
             if v < 0:
                 packed = ~v
-                single = 0 if packed & 1 else (packed >> 1) & ((1 << d) - 1)
+                if packed & 1:
+                    decoded[v] = _EMPTY
+                    if packed >> (2 * d + 1):
+                        refused.add(v)
+                    continue
+                single = (packed >> 1) & ((1 << d) - 1)
                 if single != packed >> (2 * d + 1):
                     refused.add(v)
-            decoded[v] = _EMPTY if v < 0 and ~v & 1 else frozenset([()] + [(i,) for i in range(d) if single >> i & 1])
+            pattern = [()]
+            while single:  # the set bits, lowest first
+                low = single & -single
+                pattern.append(indices[low.bit_length() - 1])
+                single ^= low
+            decoded[v] = frozenset(pattern)
         if refused:
-            for e, v in zip(exprs, values):
+            for e, v in zip(nodes, values):  # the outputs in order (a repeated one checks alike)
                 if v in refused:
                     check_dependencies(e, latents, decoded[v])
-        return tuple(map(decoded.__getitem__, values))
+        patterns = list(map(decoded.__getitem__, values))
+        if len(nodes) == len(exprs):
+            return tuple(patterns)
+        by_id = dict(zip(unique, patterns))
+        return tuple(map(by_id.__getitem__, map(id, exprs)))
 
 
 def derivative_patterns(expr: sp.Expr, latents: Sequence[sp.Symbol], order: int) -> Patterns:
@@ -424,9 +567,9 @@ def trace_outputs(outputs: Sequence[sp.Expr], latents: Sequence[sp.Symbol], orde
     >>> [sorted(p) for p in trace_outputs([s1 * sp.exp(s2), sp.Max(s1, 0), 0], (s1, s2), 1)]
     [[(), (0,), (1,)], [(), (0,)], []]
     """
-    exprs = [o if isinstance(o, sp.Basic) else sp.sympify(o) for o in outputs]
     if order == 1:
-        return _FirstOrder(latents).patterns(exprs, latents)
+        return _FirstOrder(latents).patterns(outputs, latents)
+    exprs = [o if isinstance(o, sp.Basic) else sp.sympify(o) for o in outputs]
     tracer = _Tracer({s: i for i, s in enumerate(latents)}, order)
     patterns = tuple(tracer(e) for e in exprs)
     if order >= 1:
