@@ -16,30 +16,15 @@ import json
 import os
 import sys
 import time
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from mechind.cli import main
 from mechind.executor import map_cases, resolve_jobs
+from tests.cli_runs import run, strip_seconds
 
 # fast bundled cases (about 0.1 s of checks each), and p16, whose zero tests run
 # minimal_polynomial in forked children (theory.budget.call_with_timeout): nested forks
 CASES = ("p01", "p07", "p16", "p15")
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-def strip_seconds(doc: Any) -> Any:
-    """``doc`` without any ``seconds`` field, at any depth."""
-    if isinstance(doc, dict):
-        return {k: strip_seconds(v) for k, v in doc.items() if k != "seconds"}
-    if isinstance(doc, list):
-        return [strip_seconds(v) for v in doc]
-    return doc
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool forks its workers")

@@ -28,12 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: the cluster executor is the optional extra mechind[cluster]")
 
-from mechind.cli import main  # noqa: E402
 from mechind.executor import map_cases, open_executor  # noqa: E402
+from tests.cli_runs import run, strip_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("p01", "p16")  # p16: minimal polynomials in forked children of the Ray worker
@@ -65,18 +64,6 @@ def cluster():
             os.environ.pop("RAY_USAGE_STATS_ENABLED", None)
         else:
             os.environ["RAY_USAGE_STATS_ENABLED"] = saved
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-def strip_seconds(doc: Any) -> Any:
-    if isinstance(doc, dict):
-        return {k: strip_seconds(v) for k, v in doc.items() if k != "seconds"}
-    if isinstance(doc, list):
-        return [strip_seconds(v) for v in doc]
-    return doc
 
 
 def test_check_on_ray_gives_the_local_document(cluster):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from theory.readings import HN_READINGS
+from theory.readings import HN_READINGS, Readings
 from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTestResult
@@ -21,7 +21,7 @@ from theory.criteria.context import CheckContext, enclosures_json, strongest_met
 from theory.criteria.witness import verify_cross_derivative
 from theory.probabilistic import Undecided
 
-__all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices"]
+__all__ = ["check_cross_derivatives", "HN_READINGS", "cross_multi_indices", "hn_reading"]
 
 
 
@@ -122,13 +122,37 @@ def _by_random_primes(ctx: CheckContext, n: int, candidates: list[tuple[int, tup
     return None
 
 
-def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = None) -> CheckResult:
-    """Global Type H_n (criterion ``Hn``, scope ``global``); ``reading`` defaults to ``ctx.readings.hn``."""
-    reading = ctx.readings.hn if reading is None else reading
+def hn_reading(n: int, reading: str | None, readings: Readings) -> str:
+    """The reading of H_n to use (``readings.hn`` when ``reading`` is None), after checking
+    the order and the reading.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2`` or the reading is not one of :data:`HN_READINGS`.
+
+    Examples
+    --------
+    >>> hn_reading(2, None, Readings())
+    'block-diagonal'
+    >>> hn_reading(3, "pairwise", Readings())
+    'pairwise'
+    >>> hn_reading(1, None, Readings())
+    Traceback (most recent call last):
+    ...
+    ValueError: H_n needs n >= 2, got 1
+    """
+    reading = readings.hn if reading is None else reading
     if n < 2:
         raise ValueError(f"H_n needs n >= 2, got {n}")
     if reading not in HN_READINGS:
         raise ValueError(f"unknown H_n reading {reading!r} (choose from {', '.join(HN_READINGS)})")
+    return reading
+
+
+def check_cross_derivatives(ctx: CheckContext, n: int, reading: str | None = None) -> CheckResult:
+    """Global Type H_n (criterion ``Hn``, scope ``global``); ``reading`` defaults to ``ctx.readings.hn``."""
+    reading = hn_reading(n, reading, ctx.readings)
     g = ctx.generator
     name = f"H{n}"
     candidates = cross_multi_indices(ctx, n, reading)

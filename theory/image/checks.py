@@ -52,7 +52,7 @@ from functools import partial
 from theory.criteria.certified_minors import TooManyMinors
 from theory.criteria.containment import check_containment, check_containment_at, check_containment_global, check_containment_point, containment_witness
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
-from theory.criteria.cross_derivatives import check_cross_derivatives
+from theory.criteria.cross_derivatives import check_cross_derivatives, hn_reading
 from theory.criteria.disjointness import check_disjointness
 from theory.criteria.irreducibility import check_irreducible_at, plan_irreducible
 from theory.criteria.smoothness import check_smoothness
@@ -63,7 +63,6 @@ from theory.image.cover import candidate_points, coincidence_points, cover_certi
 from theory.image.rank import block_certificate, immersion_certificate
 from theory.image.spanning import check_spanning_image
 from theory.model.derivatives import PointDerivativeUndecided
-from theory.readings import HN_READINGS
 from theory.registry import Job
 from theory.result import CheckResult, point_json
 
@@ -248,11 +247,7 @@ def _contained(ctx: CheckContext, point: dict, a: int, b: int, rows: list[int]) 
 # -- Type H_n ---------------------------------------------------------------------------------------------
 def check_cross_derivatives_image(ctx: CheckContext, n: int, reading: str | None = None) -> CheckResult:
     """Global Type H_n of an image generator (criterion ``Hn``, scope ``global``)."""
-    reading = ctx.readings.hn if reading is None else reading
-    if n < 2:
-        raise ValueError(f"H_n needs n >= 2, got {n}")
-    if reading not in HN_READINGS:
-        raise ValueError(f"unknown H_n reading {reading!r} (choose from {', '.join(HN_READINGS)})")
+    reading = hn_reading(n, reading, ctx.readings)
     g, table = ctx.generator, ctx.table
     name = f"H{n}"
 

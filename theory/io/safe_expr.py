@@ -18,8 +18,15 @@ Accepted
 * in conditions (``where``'s first argument, a region's condition): comparisons
   ``< <= > >= == !=`` (chains allowed), ``and``, ``or``, ``not`` and ``& | ~``.
 
-Limits (keyword arguments of :func:`parse_expression`): text length, syntax-tree nodes,
-nesting depth, digits of a number literal, size of numeric exponents.
+Limits (the fields of :class:`Limits`, passed as ``limits=`` to :func:`parse_expression`):
+text length, syntax-tree nodes, nesting depth, digits of a number literal, size of numeric
+exponents, and ``where(...)`` calls inside conditions.  The last one bounds a cost of sympy,
+not of this parser: when a condition contains a Piecewise, ``Piecewise`` (already in
+``ExprCondPair``, whatever ``evaluate`` says) folds it into the condition and converts the
+result to conjunctive normal form, which takes time exponential in the number of Piecewise
+folded (``where(s1 > 0, s2, 0) > 0`` and five more such comparisons joined by ``and`` in one
+condition: about 1 s; seven: 5 s; eight: 20 s).  Where's in the branches ``a, b`` are not
+folded and do not count.
 
 Examples
 --------
@@ -102,6 +109,20 @@ class Limits:
         Largest absolute value of a numeric exponent (``x**1000``, ``1e-1000``).
     bits
         Largest size in bits of a number computed while building (``10**1000``).
+    where_in_conditions
+        ``where(...)`` calls inside conditions (of a ``where``, or the condition of
+        :func:`parse_condition`), counted over the whole text, nested ones included;
+        where's in branches do not count.  Each is folded into its condition by sympy at
+        a cost exponential in their number.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> s1 = sp.Symbol("s1", real=True)
+    >>> parse_expression("where(where(s1 > 0, s1, 0) > 1, 1, 0)", {"s1": s1}, Limits(where_in_conditions=0))
+    Traceback (most recent call last):
+    ...
+    theory.errors.CaseFileError: expression "where(where(s1 > 0, s1, 0) > 1, 1, 0)": more than 0 where(...) calls inside conditions (the limit is Limits.where_in_conditions = 0; sympy's folding of each into its condition takes time exponential in their number): write the condition with and/or/not of comparisons, or raise the limit with parse_expression(..., limits=Limits(where_in_conditions=...))
     """
 
     length: int = 1_000_000
@@ -110,6 +131,7 @@ class Limits:
     digits: int = 400
     exponent: int = 1000
     bits: int = 20_000
+    where_in_conditions: int = 4
 
 
 def check_symbol_name(name: object, what: str = "latent") -> str:
@@ -320,6 +342,8 @@ class _Builder:
         self.limits = limits
         self.source = b""
         self.nodes = 0
+        self.conditions = 0  # how many conditions enclose the node being built
+        self.where_in_conditions = 0
 
     def fail(self, message: str) -> CaseFileError:
         return CaseFileError(f"expression \"{self.shown}\": {message}")
@@ -448,6 +472,8 @@ class _Builder:
         if name == "where":
             if len(node.args) != 3:
                 raise self.fail(f"where(condition, a, b) takes 3 arguments, got {len(node.args)}")
+            if self.conditions:
+                self.count_where_in_condition()
             cond = self.condition(node.args[0], depth)
             a = self.expr(node.args[1], depth)
             b = self.expr(node.args[2], depth)
@@ -463,8 +489,27 @@ class _Builder:
         args = [self.expr(a, depth) for a in node.args]
         return fn(*args)  # type: ignore[operator]
 
+    def count_where_in_condition(self) -> None:
+        """Count one ``where`` inside a condition, before it is built (its Piecewise is then
+        folded into the condition by sympy, at a cost exponential in their number)."""
+        self.where_in_conditions += 1
+        limit = self.limits.where_in_conditions
+        if self.where_in_conditions > limit:
+            raise self.fail(
+                f"more than {limit} where(...) calls inside conditions (the limit is Limits.where_in_conditions = {limit}; "
+                "sympy's folding of each into its condition takes time exponential in their number): write the condition "
+                "with and/or/not of comparisons, or raise the limit with parse_expression(..., limits=Limits(where_in_conditions=...))"
+            )
+
     # -- conditions -------------------------------------------------------------------------
     def condition(self, node: ast.AST, depth: int) -> Boolean:
+        self.conditions += 1
+        try:
+            return self._condition(node, depth)
+        finally:
+            self.conditions -= 1
+
+    def _condition(self, node: ast.AST, depth: int) -> Boolean:
         depth = self._depth(depth)
         if isinstance(node, ast.Compare):
             parts = []
