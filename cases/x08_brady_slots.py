@@ -90,9 +90,12 @@ slots = [z[0:3], z[3:6]]
 
 def slot_mixing(latents):
     """x = W2 LeakyReLU(W1 z), LeakyReLU(u) = Max(SLOPE*u, u)."""
-    pre = [sum(w * s for w, s in zip(row, latents)) for row in W1]
-    hidden = [sp.Max(SLOPE * u, u) for u in pre]
-    return [sum(w * h for w, h in zip(row, hidden)) for row in W2]
+    # sp.Add(*terms) builds the same sum as Python's sum() in one step (sum() re-sorts the
+    # growing sum at every term); evaluate=False builds the same Max (sympy sorts its arguments
+    # either way) without sympy trying to compare u/100 with u under assumptions
+    pre = [sp.Add(*[w * s for w, s in zip(row, latents)]) for row in W1]
+    hidden = [sp.Max(SLOPE * u, u, evaluate=False) for u in pre]
+    return [sp.Add(*[w * h for w, h in zip(row, hidden)]) for row in W2]
 
 
 GENERATOR = Generator(

@@ -6,7 +6,9 @@ internal error (one line, and a hint to rerun with ``--debug`` for the traceback
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -129,6 +131,10 @@ def check_command(
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     check_executor(executor)
+    # at exit, the interpreter's last garbage collections would walk every object of the batch
+    # (0.1-0.2 s); frozen, they are left to the system, which reclaims the memory anyway
+    atexit.unregister(gc.freeze)  # registered once, however many commands run in this process
+    atexit.register(gc.freeze)
     ids = parse_criteria(criteria)
     readings = Readings(hn=hn_reading, s=s_reading, rho_plus=rho_plus_reading, irreducible_scope=irreducible_scope, m_basis=m_basis, sep=sep_reading, slices=slices)
     raw_points = [parse_at(text) for text in at]

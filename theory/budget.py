@@ -26,6 +26,7 @@ False
 
 from __future__ import annotations
 
+import gc
 import importlib
 import math
 import multiprocessing
@@ -282,6 +283,7 @@ def _worker(writer: Any, tasks: Sequence[Callable[[], Any]], start: int) -> None
     _IN_WORKER = True
     code = 0
     try:
+        gc.freeze()  # the parent's objects, inherited: the worker's collections skip them (see _job_worker)
         os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills the group
         for task in tasks[start:]:
@@ -463,6 +465,10 @@ def _job_worker(conn: Any, shared: Any) -> None:  # pragma: no cover - child
     global _JOB
     code = 0
     try:
+        # what the worker inherited (the modules, the batch's generators) is the parent's and
+        # stays alive: the worker's collections skip it rather than walk (and copy, page by
+        # page) all of it again and again
+        gc.freeze()
         os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills the group
         while True:

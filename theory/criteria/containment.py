@@ -222,15 +222,18 @@ def _by_linear_regions(ctx: CheckContext, pairs: list[tuple[int, int]], details:
     group_of = {a: i for i, (_, latents, _) in enumerate(groups) for a in latents}
     if len(group_of) < ctx.generator.d:
         return None
+    supports: dict[int, list[list[int]]] = {}  # group -> per region, per latent: its column's support as a bit mask
     for a, b in pairs:
         ctx.budget.check()
-        outputs, latents, regions = groups[group_of[a]]
+        k = group_of[a]
+        outputs, latents, regions = groups[k]
+        if k not in supports:
+            supports[k] = [[sum(1 << i for i, row in enumerate(region.rows) if row[j]) for j in range(len(latents))] for region in regions]
         ia = latents.index(a)
-        ib = latents.index(b) if group_of[b] == group_of[a] else None
-        for region in regions:
-            col_a = {i for i, row in enumerate(region.rows) if row[ia]}
-            col_b = {i for i, row in enumerate(region.rows) if row[ib]} if ib is not None else set()
-            if col_a <= col_b:
+        ib = latents.index(b) if group_of[b] == k else None
+        for region, masks in zip(regions, supports[k]):
+            # supp(col a) <= supp(col b); b outside a's group: its column is 0 on these rows
+            if not masks[ia] & ~(masks[ib] if ib is not None else 0):
                 return _refutation(ctx, region_point(ctx, latents, region.point), a, b, "linear-regions", "global")
     details["linear_regions"] = {",".join(str(ctx.generator.latents[a]) for a in latents): len(regions) for _, latents, regions in groups}
     details["note"] = "no cross-block column support is contained in another on any linear region; at kinks J does not exist (docs/mathematics.md 7.3)"

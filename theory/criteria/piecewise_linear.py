@@ -49,6 +49,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from theory.criteria.context import CheckContext
@@ -139,8 +140,10 @@ def general_position_3d(rows: Sequence[Sequence[Fraction]]) -> bool:
         scale = 1
         for x in r:
             scale = scale * x.denominator // gcd(scale, x.denominator)
-        ints.append(tuple(int(x * scale) for x in r))
+        ints.append(tuple(x.numerator * (scale // x.denominator) for x in r))  # x * scale, in integers
     n = len(ints)
+    if 6 * max(abs(x) for r in ints for x in r) ** 3 < 2**62:
+        return _general_position_int64(ints)
     for i in range(n):
         a0, a1, a2 = ints[i]
         for j in range(i + 1, n):
@@ -153,6 +156,26 @@ def general_position_3d(rows: Sequence[Sequence[Fraction]]) -> bool:
                 if c0 * x0 + c1 * x1 + c2 * x2 == 0:
                     return False
     return True
+
+
+def _general_position_int64(ints: list[tuple[int, ...]]) -> bool:
+    """:func:`general_position_3d` on integer rows whose entries ``x`` have ``6 |x|^3 < 2^62``:
+    then every cross product entry (two products of two entries) and every determinant (three
+    products of three) fits in int64, so numpy's integer arithmetic is exact.  The same
+    decision: no two rows parallel and no three in a plane.
+
+    >>> _general_position_int64([(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)]), _general_position_int64([(1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1)])
+    (True, False)
+    """
+    A = np.array(ints, dtype=np.int64)
+    n = len(ints)
+    cross = np.cross(A[:, None, :], A[None, :, :])  # r_i x r_j
+    i, j, k = np.ogrid[:n, :n, :n]
+    pairs = (i < j)[:, :, 0]
+    if not cross[pairs].any(axis=1).all():
+        return False  # two parallel rows
+    det = (cross.reshape(n * n, 3) @ A.T).reshape(n, n, n)  # det(r_i, r_j, r_k)
+    return bool(det[(i < j) & (j < k)].all())
 
 
 def block_verdicts(rows: list[tuple[tuple[Fraction, ...], ...]], columns: list[int]) -> tuple[str, dict[str, Any]]:
@@ -354,7 +377,7 @@ def pl_spanning(ctx: CheckContext) -> dict[str, Any] | None:
             return None
         for i, t in enumerate(outputs):
             ctx.budget.check()
-            gradients = sorted({r.rows[i] for r in regions})
+            gradients = list({r.rows[i] for r in regions})  # the rank below does not depend on their order
             support = [j for j in range(len(latents)) if any(v[j] for v in gradients)]
             if not support:
                 rows[str(t)] = "no dependence"

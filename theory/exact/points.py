@@ -106,7 +106,10 @@ def random_point(
             else:
                 q = rng.randint(41, 10**6) if fine else rng.choice(_SMALL_DENOMINATORS)
             k = rng.randint(1, q - 1)
-            point[s] = lo + (hi - lo) * sp.Rational(k, q)
+            if isinstance(lo, sp.Rational) and isinstance(hi, sp.Rational):  # the same number, in integers
+                point[s] = sp.Rational(lo.p * hi.q * q + (hi.p * lo.q - lo.p * hi.q) * k, lo.q * hi.q * q)
+            else:
+                point[s] = lo + (hi - lo) * sp.Rational(k, q)
         if domain.contains(point):
             return point
     raise DomainError(

@@ -180,19 +180,29 @@ def finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point,
     its error the change between them.  Where they do not converge (g varies on a finer
     scale, ``sin(N pi s)`` with a huge N) the step shrinks by 10^15 twice, with the
     precision raised to match, before the estimate is reported as not converged.
+
+    The estimate depends on nothing but its arguments, so ``box`` keeps each one it computed
+    (the checks of a generator ask for the same entry at the same point several times: the
+    Jacobian's guard, a zero claim's spot check, a witness's re-verification).
     """
+    memo = box.__dict__.setdefault("_estimates", {})
+    key = (t, tuple(alpha), tuple(point[s] for s in box.latents), dps)
+    if key in memo:
+        return memo[key]
     fd = None
     for k in range(3):
         fd = _finite_difference(box, t, alpha, point, 15 * (k + 1), (dps or 45 + 16 * len(alpha)) + 15 * k * len(alpha))
         if fd is None or fd.converged:
-            return fd
+            break
+    memo[key] = fd
     return fd
 
 
 def _finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point, exponent: int, dps: int) -> FiniteDifference | None:
     latents = box.latents
     n = len(alpha)
-    counts = [Counter(alpha)[a] for a in range(len(latents))]
+    times = Counter(alpha)
+    counts = [times[a] for a in range(len(latents))]
     coords = [sp.Rational(point[s]) for s in latents]
     scale = max([1.0] + [abs(float(coords[a])) for a in set(alpha)])
     stencil = _stencil(counts)

@@ -397,6 +397,7 @@ def linear_regions(
     position = {a: i for i, a in enumerate(variables)}
     xs = [z3.Real(f"x{i}") for i in range(nvars)]
     solver = z3.SolverFor("QF_LRA")
+    context = solver.ctx.ref()
     # every number below is an fmpq (exact, and about ten times faster than Fraction); the
     # regions' points and rows are handed back as Fractions
     def number(v: Fraction) -> fmpq:
@@ -458,6 +459,10 @@ def linear_regions(
         resolved[u] = [scale * c for c in dense]
 
     z3_forms: dict[tuple[fmpq, ...], z3.ArithRef] = {}
+    # an atom that reads no unit has the same dense form on every region: kept per (unit, atom),
+    # with its two strict sides and their z3 constraints (hashing fmpq keys costs more than z3)
+    fixed: dict[tuple[int, int], list[fmpq]] = {}
+    sides: dict[tuple[int, int, int], tuple[list[fmpq], z3.BoolRef]] = {}
 
     def positive(form: list[fmpq]) -> z3.BoolRef:
         key = tuple(form)
@@ -487,7 +492,12 @@ def linear_regions(
                 raise TooManyRegions(f"more than {max_regions} linear regions")
             return
         u, j = order[pos]
-        form = _dense(fmpq_form(net.units[u].atoms[j]), position, nvars, resolved, d, fmpq(0))
+        form = fixed.get((u, j))
+        if form is None:
+            atom = net.units[u].atoms[j]
+            form = _dense(fmpq_form(atom), position, nvars, resolved, d, fmpq(0))
+            if all(k < d for k in atom):  # reads latents only (CONST < 0): the same form on every region
+                fixed[(u, j)] = form
         last = j == len(net.units[u].atoms) - 1
         if not any(form[:nvars]):  # constant on the region: its sign is fixed
             signs[u][j] = (form[nvars] > 0) - (form[nvars] < 0)
@@ -497,9 +507,15 @@ def linear_regions(
             return
         here = _at(form, point)
         for sgn in (1, -1):
-            strict = [sgn * c for c in form]
+            side = sides.get((u, j, sgn)) if (u, j) in fixed else None
+            if side is None:
+                strict = [sgn * c for c in form]
+                side = (strict, positive(strict))
+                if (u, j) in fixed:
+                    sides[(u, j, sgn)] = side
+            strict = side[0]
             solver.push()
-            solver.add(positive(strict))
+            z3.Z3_solver_assert(context, solver.solver, side[1].as_ast())  # solver.add, without its casts
             constraints.append(strict)
             try:
                 if sgn * here > 0:
