@@ -125,3 +125,41 @@ def test_where_in_a_domain_condition_counts():
     assert parse_condition(inside, SYMBOLS, Limits(where_in_conditions=3)) == expected
     with pytest.raises(CaseFileError, match="the limit is Limits.where_in_conditions = 2"):
         parse_condition(inside, SYMBOLS, Limits(where_in_conditions=2))
+
+
+# -- kinks inside conditions ---------------------------------------------------------------------
+def _sum_of_abs(k: int) -> tuple[str, sp.Expr]:
+    """``where(|s1 - 0| + ... + |s1 - (k-1)| > 3, s2, 0)``: k kinks in one condition (the checks'
+    Piecewise normal form folds each into it: 8 took 13 s, 9 exhausted the recursion limit)."""
+    text = "where(" + " + ".join(f"Abs(s1 - {i})" for i in range(k)) + " > 3, s2, 0)"
+    return text, sp.Piecewise((S2, sp.Add(*[sp.Abs(S1 - i) for i in range(k)]) > 3), (0, True))
+
+
+@pytest.mark.parametrize("k", [0, 1, 5, 6, 7])
+def test_kinks_in_conditions_accepted_exactly_within_the_limit(k: int) -> None:
+    text, expected = _sum_of_abs(k) if k else ("where(s1 > 3, s2, 0)", sp.Piecewise((S2, S1 > 3), (0, True)))
+    if k <= Limits().kinks_in_conditions:
+        assert parse_expression(text, SYMBOLS) == expected
+    else:
+        with pytest.raises(CaseFileError, match=r"Limits\.kinks_in_conditions = 6"):
+            parse_expression(text, SYMBOLS)
+        assert parse_expression(text, SYMBOLS, Limits(kinks_in_conditions=k)) == expected
+
+
+def test_many_kinks_in_a_condition_are_refused_at_once() -> None:
+    text, _ = _sum_of_abs(40)
+    start = time.perf_counter()
+    with pytest.raises(CaseFileError, match="raise the limit"):
+        parse_expression(text, SYMBOLS)
+    assert time.perf_counter() - start < 2
+
+
+def test_kinks_count_max_arguments_and_domain_conditions_but_not_branches() -> None:
+    limits = Limits(kinks_in_conditions=2)
+    parse_expression("where(Max(s1, s2, 0) > 1, s1, 0)", SYMBOLS, limits)  # Max of 3: 2 kinks
+    with pytest.raises(CaseFileError, match="kinks"):
+        parse_expression("where(Max(s1, s2, 0) + sign(s3) > 1, s1, 0)", SYMBOLS, limits)
+    with pytest.raises(CaseFileError, match="kinks"):
+        parse_condition("Abs(s1) + Abs(s2) + Heaviside(s3) <= 1", SYMBOLS, limits)
+    branches = " + ".join(f"Abs(s1 - {i})" for i in range(30))
+    assert parse_expression(f"where(s1 > 0, {branches}, Min(s1, s2, s3, 0))", SYMBOLS, Limits(kinks_in_conditions=0)) is not None

@@ -20,13 +20,15 @@ Accepted
 
 Limits (the fields of :class:`Limits`, passed as ``limits=`` to :func:`parse_expression`):
 text length, syntax-tree nodes, nesting depth, digits of a number literal, size of numeric
-exponents, and ``where(...)`` calls inside conditions.  The last one bounds a cost of sympy,
-not of this parser: when a condition contains a Piecewise, ``Piecewise`` (already in
-``ExprCondPair``, whatever ``evaluate`` says) folds it into the condition and converts the
-result to conjunctive normal form, which takes time exponential in the number of Piecewise
-folded (``where(s1 > 0, s2, 0) > 0`` and five more such comparisons joined by ``and`` in one
-condition: about 1 s; seven: 5 s; eight: 20 s).  Where's in the branches ``a, b`` are not
-folded and do not count.
+exponents, ``where(...)`` calls inside conditions, and kinks (``Abs``, ``Max``, ...) inside
+conditions.  The last two bound a cost of sympy, not of this parser.  When a condition
+contains a Piecewise, ``Piecewise`` (already in ``ExprCondPair``, whatever ``evaluate`` says)
+folds it into the condition and converts the result to conjunctive normal form, which takes
+time exponential in the number of Piecewise folded (``where(s1 > 0, s2, 0) > 0`` and five
+more such comparisons joined by ``and`` in one condition: about 1 s; seven: 5 s; eight: 20 s).
+Kinks are folded the same way later, when the checks rewrite them as Piecewise (a sum of 6
+``Abs`` in a condition: 2.4 s; 8: 13 s; 9: past the recursion limit).  Where's and kinks in
+the branches ``a, b`` are not folded and do not count.
 
 Examples
 --------
@@ -58,7 +60,7 @@ from sympy.logic.boolalg import Boolean
 
 from theory.errors import CaseFileError
 
-__all__ = ["parse_expression", "parse_condition", "check_symbol_name", "FUNCTIONS", "CONSTANTS", "RESERVED", "Limits"]
+__all__ = ["parse_expression", "parse_condition", "check_symbol_name", "FUNCTIONS", "CONSTANTS", "KINKS", "RESERVED", "Limits"]
 
 #: name -> (sympy constructor, number of arguments; None = two or more)
 FUNCTIONS: dict[str, tuple[object, int | None]] = {
@@ -84,6 +86,8 @@ FUNCTIONS: dict[str, tuple[object, int | None]] = {
     "Min": (sp.Min, None),
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
+#: the functions with kinks, which the checks rewrite as Piecewise (counted inside conditions)
+KINKS = frozenset({"Abs", "abs", "sign", "Heaviside", "Max", "Min"})
 #: names a latent may not take
 RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | {"where", "I", "oo", "nan", "zoo", "inf", "condition", "True", "False", "None"}
 
@@ -114,6 +118,11 @@ class Limits:
         :func:`parse_condition`), counted over the whole text, nested ones included;
         where's in branches do not count.  Each is folded into its condition by sympy at
         a cost exponential in their number.
+    kinks_in_conditions
+        Kinks inside conditions: one per ``Abs``, ``abs``, ``sign`` or ``Heaviside``, ``n - 1``
+        per ``Max`` or ``Min`` of ``n`` arguments.  The checks' Piecewise normal form folds each
+        into its condition, again at a cost exponential in their number (a condition with 8
+        ``Abs`` took 13 s, 9 exhausted the recursion limit).
 
     Examples
     --------
@@ -132,6 +141,7 @@ class Limits:
     exponent: int = 1000
     bits: int = 20_000
     where_in_conditions: int = 4
+    kinks_in_conditions: int = 6
 
 
 def check_symbol_name(name: object, what: str = "latent") -> str:
@@ -344,6 +354,7 @@ class _Builder:
         self.nodes = 0
         self.conditions = 0  # how many conditions enclose the node being built
         self.where_in_conditions = 0
+        self.kinks_in_conditions = 0
 
     def fail(self, message: str) -> CaseFileError:
         return CaseFileError(f"expression \"{self.shown}\": {message}")
@@ -486,8 +497,24 @@ class _Builder:
             raise self.fail(f"{name}() takes two or more arguments, got {len(node.args)}")
         if arity is not None and len(node.args) != arity:
             raise self.fail(f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}")
+        if self.conditions and name in KINKS:
+            self.count_kinks_in_condition(name, max(1, len(node.args) - 1))
         args = [self.expr(a, depth) for a in node.args]
         return fn(*args)  # type: ignore[operator]
+
+    def count_kinks_in_condition(self, name: str, pieces: int) -> None:
+        """Count the kinks of one ``Abs``, ``sign``, ``Heaviside``, ``Max`` or ``Min`` inside a
+        condition (``Max`` of ``n`` arguments: ``n - 1``): the normal form of the checks turns
+        each into a Piecewise folded into the condition, at a cost exponential in their number."""
+        self.kinks_in_conditions += pieces
+        limit = self.limits.kinks_in_conditions
+        if self.kinks_in_conditions > limit:
+            raise self.fail(
+                f"more than {limit} kinks (Abs, sign, Heaviside, Max, Min) inside conditions, the last in {name}(...) "
+                f"(the limit is Limits.kinks_in_conditions = {limit}; each becomes a piece folded into its condition, at a "
+                "cost exponential in their number): split the condition into comparisons without them, or raise the limit "
+                "with parse_expression(..., limits=Limits(kinks_in_conditions=...))"
+            )
 
     def count_where_in_condition(self) -> None:
         """Count one ``where`` inside a condition, before it is built (its Piecewise is then
