@@ -129,7 +129,7 @@ BAD_FILES = {
     "exp_tower.py": "output 2: the constant exp(exp(exp(exp(exp(10))))) is too large to evaluate",
     "toml_exp_tower.toml": "output 2: the constant exp(exp(exp(exp(exp(10))))) is too large to evaluate",
 }
-BOUNDED = ["huge_expression.py", "toml_huge_expression.toml", "many_outputs.py", "toml_many_outputs.toml", "high_power.py", "nested_exp.py", "explosive.py", "deep_nesting_200.py"]
+BOUNDED = ["huge_expression.py", "toml_huge_expression.toml", "many_outputs.py", "toml_many_outputs.toml", "high_power.py", "nested_exp.py", "explosive.py", "deep_nesting_200.py", "kinks_in_condition.py"]
 
 
 #: accepted and carried through exactly: D is refuted (output 2 depends on both factors)

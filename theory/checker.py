@@ -25,6 +25,7 @@ from theory.criteria.context import CheckContext
 from theory.criteria.smoothness import check_smoothness
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
+from theory.model.piecewise import NON_ANALYTIC
 from theory.exact.points import random_point
 from theory.exact.smt import fresh_z3_context
 from theory.probabilistic import ProbabilisticTester
@@ -161,7 +162,7 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
         return
     offer = getattr(ctx.generator, "structured_check", None)
     smoothness = offer("Cn", "global") if offer is not None else None
-    if smoothness is None and not any(v.has(sp.Piecewise) for v in ctx.table.values):
+    if smoothness is None and not _has_pieces(ctx):
         return
     limit = None if seconds is None else min(seconds, 10.0)
     (smooth,) = run_killable(
@@ -183,6 +184,17 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
         note["witness"] = smooth.witness
     for r in targets:
         r.details = {**(r.details or {}), "smoothness": note}
+
+
+def _has_pieces(ctx: CheckContext) -> bool:
+    """Whether g may have piece boundaries: an output uses a non-analytic primitive, or (else)
+    a derivative is a Piecewise.  The first test reads the outputs only: with kinks the
+    derivative table goes through the Piecewise normal form, which can be arbitrarily slow
+    (sympy folds Piecewise into conditions), and this process has no budget of its own; the
+    smoothness check then builds the table in its killable worker."""
+    if any(o.has(*NON_ANALYTIC) for o in ctx.generator.outputs):
+        return True
+    return any(v.has(sp.Piecewise) for v in ctx.table.values)
 
 
 def _smoothness(ctx: CheckContext, seconds: float | None, smoothness: Callable = check_smoothness) -> CheckResult:
