@@ -39,7 +39,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Budget", "BudgetExhausted", "call_with_timeout", "run_killable", "grace", "can_fork", "preload_for_fork", "KillableWorker", "DEFAULT_BUDGET", "FORK_PRELOAD"]
+__all__ = ["Budget", "BudgetExhausted", "TooComplex", "call_with_timeout", "run_killable", "grace", "can_fork", "preload_for_fork", "KillableWorker", "DEFAULT_BUDGET", "FORK_PRELOAD"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,12 @@ FORK_PRELOAD = ("sympy.physics.units", "sympy.codegen.ast")
 
 class BudgetExhausted(Exception):
     """Raised inside a check when its budget runs out; the check then answers ``unknown``."""
+
+
+class TooComplex(BudgetExhausted):
+    """Raised inside a check when a step is known in advance to take longer than any budget
+    (its cost grows exponentially with a size that is past a limit); the check then answers
+    ``unknown`` at once instead of running out of its budget, with the reason."""
 
 
 class Budget:

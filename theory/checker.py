@@ -20,7 +20,7 @@ from functools import partial
 import sympy as sp
 from collections.abc import Callable, Iterable, Sequence
 
-from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, run_killable
+from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, TooComplex, run_killable
 from theory.criteria.context import CheckContext
 from theory.criteria.smoothness import check_smoothness
 from theory.model.generator import Generator
@@ -248,6 +248,8 @@ def _run(ctx: CheckContext, criterion: str, job: Job, seconds: float | None, pro
             details={"disagreement": exc.details, "note": "an exact derivative disagrees with finite differences of g's values; no verdict is given"},
             point=point,
         )
+    except TooComplex as exc:
+        result = CheckResult(criterion, "unknown", scope, "too-complex", details={"note": str(exc)}, point=point)
     except BudgetExhausted:
         result = CheckResult(
             criterion,

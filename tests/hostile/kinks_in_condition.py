@@ -1,8 +1,9 @@
 """Nine kinks in one Piecewise condition, written in sympy directly (a TOML case file refuses
-more than six): the checks' Piecewise normal form folds each Abs into the condition at a cost
-exponential in their number (past Python's recursion limit here).  Every check must still end
-within its budget, and the whole command must not fail: the C^1 note of the global verdicts
-once built the derivative table outside any budget and crashed with a RecursionError."""
+more than six): the checks' Piecewise normal form would fold each Abs into the condition at a
+cost exponential in their number (past Python's recursion limit here).  The normal form refuses
+more than eight (``too-complex``, at once); before, every check ran out of its budget
+rebuilding it, and the C^1 note of the global verdicts built it outside any budget and crashed
+the whole command with a RecursionError."""
 
 import sympy as sp
 

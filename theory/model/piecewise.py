@@ -25,13 +25,19 @@ from typing import Any
 import sympy as sp
 from sympy.logic.boolalg import BooleanTrue
 
+from theory.budget import TooComplex
 from theory.model.domain import Domain
 from theory.exact.intervals import _context, _Evaluator, _rational_interval, certify_sign
 
-__all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "NON_ANALYTIC"]
+__all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
+#: The most kinks (Abs, sign, Heaviside; n - 1 per Max or Min of n arguments) the normal form
+#: rewrites inside Piecewise conditions of one expression.  sympy folds each rewritten kink into
+#: its condition, at a cost exponential in their number: a sum of k Abs in one condition took
+#: 2.4 s (k = 6), 13 s (8), and k = 9 exhausted Python's recursion limit.
+KINKS_IN_CONDITIONS = 8
 
 
 def _heaviside(arg: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
@@ -69,6 +75,13 @@ def piecewise_normal_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     rules = ((sp.Abs, abs_), (sp.sign, sign_), (sp.Heaviside, _heaviside), (sp.Max, max_), (sp.Min, min_))
     if not expr.has(*(head for head, _ in rules)):
         return expr
+    kinks = kinks_in_conditions(expr)
+    if kinks > KINKS_IN_CONDITIONS:
+        raise TooComplex(
+            f"{kinks} kinks (Abs, sign, Heaviside, Max/Min pieces) inside Piecewise conditions of one output, more than "
+            f"{KINKS_IN_CONDITIONS}: rewriting them as Piecewise, as the derivatives need, takes time exponential in their "
+            "number (sympy folds each into its condition); split such a condition into comparisons without kinks"
+        )
     for head, rule in rules:
         if expr.has(head):
             if memo is None:
@@ -107,6 +120,23 @@ def _replace(expr: sp.Basic, query: Callable[[sp.Basic], bool], value: Callable[
         return out
 
     return walk(expr)
+
+
+def kinks_in_conditions(expr: sp.Expr) -> int:
+    """The distinct kinks inside the conditions of each Piecewise of ``expr``, summed: one per
+    Abs, sign or Heaviside, ``n - 1`` per Max or Min of ``n`` arguments.
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> kinks_in_conditions(sp.Piecewise((s, sp.Abs(s) + sp.Max(s, 0, 1 - s) > 1), (0, True)) + sp.Abs(s))
+    3
+    """
+    total = 0
+    for pw in expr.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            if isinstance(cond, sp.Basic):
+                total += len(cond.atoms(sp.Abs, sp.sign, sp.Heaviside))
+                total += sum(len(f.args) - 1 for f in cond.atoms(sp.Max, sp.Min))
+    return total
 
 
 def is_piecewise_free(expr: sp.Expr) -> bool:
