@@ -8,7 +8,6 @@ import itertools
 import random
 from fractions import Fraction
 
-import numpy as np
 import pytest
 
 import theory.linalg.modular as modular
