@@ -72,7 +72,7 @@ def test_range_enclosures_contain_sampled_values(expr):
 
 @pytest.mark.parametrize(
     "expr",
-    [sp.gamma(x), sp.Float(0.1) * x, sp.log(x), sp.sqrt(x - 5), sp.erf(x), x ** sp.Rational(1, 3), sp.atan2(x, y)],
+    [sp.gamma(x), sp.Float(0.1) * x, sp.log(x), sp.sqrt(x - 5), sp.fresnels(x), x ** sp.Rational(1, 3), sp.atan2(x, y)],  # gamma: a pole at 0
     ids=str,
 )
 def test_refuses_what_it_cannot_enclose(expr):

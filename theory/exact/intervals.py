@@ -179,6 +179,52 @@ def _hull(ctx: Any, boxes: list[Interval]) -> Interval:
     return ctx.mpf([lo.a, hi.b])
 
 
+def _ball(x: Interval) -> Any:
+    """A FLINT ball containing the interval ``x`` (the union of its two exact endpoints)."""
+    lo, hi = (_mpf_fmpq(v) for v in x._mpi_)
+    return flint.arb(lo).union(flint.arb(hi))
+
+
+def _mpf_fmpq(raw: tuple) -> Any:
+    """The exact rational value of a raw finite mpf ``(sign, man, exp, bc)``."""
+    sign, man, exp, _ = raw
+    if not man and raw != (0, 0, 0, 0):
+        raise NoEnclosure("an unbounded range")
+    value = flint.fmpq(-man if sign else man)
+    return value * flint.fmpq(2) ** int(exp) if man else value
+
+
+def _exact(point: Any) -> Any:
+    """The exact rational value of a FLINT ball of radius 0 (a midpoint or a radius)."""
+    man, exp = point.man_exp()
+    return flint.fmpq(man) * flint.fmpq(2) ** int(exp)
+
+
+def _arb_lambertw(x: Any, *branch: Any) -> Any:
+    """The principal branch W_0 on ``x >= -1/e`` (real there); other branches are not enclosed."""
+    if branch and branch[0] != 0:
+        return None
+    return x.lambertw()
+
+
+#: sympy special functions enclosed by FLINT balls: class -> (position of the real argument,
+#: function of the argument ball and the other arguments, exact rationals, as balls).
+_SPECIAL: dict[type, tuple[int, Any]] = {
+    sp.erf: (0, lambda x: x.erf()),
+    sp.erfc: (0, lambda x: x.erfc()),
+    sp.erfi: (0, lambda x: x.erfi()),
+    sp.gamma: (0, lambda x: x.gamma()),
+    sp.loggamma: (0, lambda x: x.lgamma() if x > 0 else None),
+    sp.besselj: (1, lambda z, nu: z.bessel_j(nu) if z > 0 or nu == nu.floor() else None),  # real for z <= 0 at integer orders only
+    sp.bessely: (1, lambda z, nu: z.bessel_y(nu) if z > 0 else None),
+    sp.LambertW: (0, _arb_lambertw),
+    sp.Ei: (0, lambda x: x.ei() if not x.contains(0) else None),
+    sp.Si: (0, lambda x: x.si()),
+    sp.Ci: (0, lambda x: x.ci() if x > 0 else None),
+    sp.polygamma: (1, lambda x, n: x.digamma() if n == 0 else None),
+}
+
+
 class _Evaluator:
     def __init__(self, ctx: Any, values: Mapping[sp.Symbol, Interval]):
         self.ctx = ctx
@@ -279,7 +325,36 @@ class _Evaluator:
             if not chosen:
                 raise NoEnclosure("no piece of a Piecewise applies")
             return _hull(ctx, chosen)
+        special = _SPECIAL.get(type(e))
+        if special is not None:
+            return self._special(e, special)
         raise NoEnclosure(f"no interval implementation for {type(e).__name__}")
+
+    def _special(self, e: sp.Basic, how: tuple[int, Any]) -> Interval:
+        """A special function through FLINT's ball arithmetic (rigorous enclosures): the
+        argument's interval becomes a ball containing it, the ball result an interval
+        containing it, both conversions exact or outward.  ``how``: the position of the
+        real argument, and the function of (ball argument, the other arguments as balls)."""
+        position, fn = how
+        others = []
+        for i, a in enumerate(e.args):
+            if i == position:
+                continue
+            if not a.is_Rational:  # an order, a branch: exact numbers only
+                raise NoEnclosure(f"{type(e).__name__} with a non-rational parameter {a}")
+            others.append(a)
+        x = self.eval(e.args[position])
+        saved = flint.ctx.prec
+        flint.ctx.prec = max(self.ctx.prec, 53) + 20
+        try:
+            ball = _ball(x)
+            result = fn(ball, *[flint.arb(flint.fmpq(int(a.p), int(a.q))) for a in others])
+        finally:
+            flint.ctx.prec = saved
+        if result is None or not result.is_finite():
+            raise NoEnclosure(f"{type(e).__name__} is not finite (or not real) on {x}")
+        mid, rad = _exact(result.mid()), _exact(result.rad())
+        return _rational_interval(self.ctx, sp.Rational(int((mid - rad).p), int((mid - rad).q)), sp.Rational(int((mid + rad).p), int((mid + rad).q)))
 
     def truth(self, cond: sp.Basic) -> bool | None:
         """Three-valued truth of a condition over the current ranges."""
