@@ -10,6 +10,7 @@ import mpmath
 import pytest
 import sympy as sp
 
+from theory import Box, Generator, check
 from theory.exact.intervals import NoEnclosure, certify_sign, enclose
 
 X = sp.Symbol("x", real=True)
@@ -80,3 +81,22 @@ def test_ranges_and_signs():
     assert lo <= mpmath.erf(mpmath.mpf(1) / 10) and mpmath.erf(mpmath.mpf(1) / 2) <= hi
     assert certify_sign(sp.besselj(1, sp.Rational(1, 5)), {})[0] == 1
     assert certify_sign(sp.besselj(0, X) - 1, {X: (sp.Rational(1, 5), sp.Rational(1, 5))})[0] == -1
+
+
+@pytest.mark.parametrize(
+    "third, truth",
+    [
+        (lambda s1, s2: sp.besselj(0, s1) + s2, "refuted"),  # J0'(s1) = -J1(s1) != 0 away from 0
+        (lambda s1, s2: sp.LambertW(s1 + 2) * s2, "refuted"),
+        (lambda s1, s2: sp.erf(s2) + sp.gamma(s2 + 3), "proved"),  # a function of s2 only
+    ],
+)
+def test_type_d_with_special_functions(third, truth):
+    """D on g = (s1, s2, g3): refuted exactly when g3 depends on both factors; each refutation's
+    witness point is re-checked by the tool with these enclosures."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator(name="special", factors=[[s1], [s2]], outputs=[s1, s2, third(s1, s2)], domain=Box({s1: (sp.Rational(1, 10), 1), s2: (0, 1)}))
+    (result,) = [r for r in check(g, criteria="D", budget=30, isolate=False) if r.scope == "global"]
+    assert result.verdict == truth, result
+    if truth == "refuted":
+        assert result.witness
