@@ -28,7 +28,7 @@ import flint
 import mpmath
 import sympy as sp
 from mpmath.libmp import from_man_exp, round_ceiling, round_floor
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+from sympy.logic.boolalg import ITE, BooleanFalse, BooleanTrue
 
 __all__ = ["NoEnclosure", "enclose", "certify_sign", "interval_str", "box_environment"]
 
@@ -371,6 +371,12 @@ class _Evaluator:
         if isinstance(cond, sp.Not):
             v = self.truth(cond.args[0])
             return None if v is None else not v
+        if isinstance(cond, ITE):  # a Piecewise folded into a condition
+            which = self.truth(cond.args[0])
+            if which is not None:
+                return self.truth(cond.args[1] if which else cond.args[2])
+            then, other = self.truth(cond.args[1]), self.truth(cond.args[2])
+            return then if then == other else None
         if isinstance(cond, sp.core.relational.Relational):
             try:
                 x = self.eval(cond.lhs - cond.rhs)

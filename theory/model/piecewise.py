@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
-from sympy.logic.boolalg import BooleanTrue
+from sympy.logic.boolalg import ITE, BooleanTrue
 
 from theory.budget import TooComplex
 from theory.model.domain import Domain
@@ -285,6 +285,12 @@ def robust_truth(cond: sp.Basic, point: dict) -> str:
     >>> x = sp.Symbol("x", real=True)
     >>> robust_truth(x > 0, {x: sp.Rational(1, 3)}), robust_truth(x >= 0, {x: 0})
     ('true', 'boundary')
+
+    An ``ITE(c, a, b)`` (a Piecewise that sympy folded into a condition) follows ``a`` or ``b``
+    where ``c`` is decided, and is decided on the boundary of ``c`` when ``a`` and ``b`` agree:
+
+    >>> robust_truth(sp.ITE(x >= 0, x > -1, x > -2), {x: 0})
+    'true'
     """
     if cond == sp.true:
         return ROBUST_TRUE
@@ -299,6 +305,13 @@ def robust_truth(cond: sp.Basic, point: dict) -> str:
     if isinstance(cond, sp.Not):
         inner = robust_truth(cond.args[0], point)
         return {ROBUST_TRUE: ROBUST_FALSE, ROBUST_FALSE: ROBUST_TRUE}.get(inner, BOUNDARY)
+    if isinstance(cond, ITE):  # sympy's form of a Piecewise folded into a condition
+        test, then, other = cond.args
+        which = robust_truth(test, point)
+        if which != BOUNDARY:
+            return robust_truth(then if which == ROBUST_TRUE else other, point)
+        both = robust_truth(then, point)
+        return both if both == robust_truth(other, point) else BOUNDARY  # the same near the point, whichever applies
     if isinstance(cond, sp.core.relational.Relational):
         sign = _sign_at(cond.lhs - cond.rhs, point)
         if sign is None or sign == 0:
