@@ -12,6 +12,9 @@ primes first, a group of multi-indices at a time (``holds-probabilistically``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+
+import sympy as sp
 
 from theory.readings import HN_READINGS, Readings
 from theory.result import CheckResult, point_json, point_text
@@ -69,18 +72,28 @@ def _cheap_refutation(ctx: CheckContext, candidates: list[tuple[int, tuple[int, 
     g = ctx.generator
     for t, alpha in candidates:
         ctx.budget.check()
-        expr = ctx.table.derivative(t, alpha)
-        hit = ctx.tester.find_nonzero_point(expr, ctx.tester.quick_points) or ctx.tester.find_nonzero_large(expr, 2)
-        if hit is None or hit.point is None:
-            continue
-        value = verify_cross_derivative(g, hit.point, t, alpha, reading, ctx.constants)
-        if value is not None:
+        for hit in _nonzero_points(ctx, ctx.table.derivative(t, alpha)):
+            value = verify_cross_derivative(g, hit.point, t, alpha, reading, ctx.constants)
+            if value is None:  # e.g. a point on a piece boundary, where g has no such derivative: try the next
+                continue
             witness = {"point": dict(hit.point), "output": t, "multi_index": [str(g.latents[a]) for a in alpha], "value": value_json(value)}
             enclosures = enclosures_json([value])
             if enclosures:
                 witness["enclosure"] = enclosures[0]
             return CheckResult(f"H{len(alpha)}", "refuted", "global", value.method, witness=witness, details=details)
     return None
+
+
+def _nonzero_points(ctx: CheckContext, expr: sp.Expr) -> Iterator[ZeroTestResult]:
+    """The quick witness search's points where ``expr`` is certified nonzero, one at a time:
+    the first grid points in order, then one of two points with large denominators."""
+    for i in range(ctx.tester.quick_points):
+        hit = ctx.tester.find_nonzero_point(expr, i + 1, start=i)
+        if hit is not None and hit.point is not None:
+            yield hit
+    hit = ctx.tester.find_nonzero_large(expr, 2)
+    if hit is not None and hit.point is not None:
+        yield hit
 
 
 def _by_random_primes(ctx: CheckContext, n: int, candidates: list[tuple[int, tuple[int, ...]]], reading: str, details: dict) -> CheckResult | None:
