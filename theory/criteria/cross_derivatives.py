@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import sympy as sp
 
 from theory.readings import HN_READINGS, Readings
-from theory.result import CheckResult, point_json, point_text
+from theory.result import CheckResult, point_text
 from theory.exact.smt import Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTestResult
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
