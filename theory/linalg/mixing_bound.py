@@ -51,7 +51,7 @@ from fractions import Fraction
 import numpy as np
 
 from theory.linalg.matroid import component_flats
-from theory.linalg.modular import PRIME, largest_hyperplane_mod_p, rows_mod_p
+from theory.linalg.modular import PRIME, largest_hyperplane_mod_p, mat_mul_mod_p, rows_mod_p
 from theory.linalg.rational import QMatrix, QVector, nullspace, primitive_integer
 from theory.linalg.sparsest_basis import Blocks, check_input, mixes, weight
 
@@ -113,13 +113,7 @@ def _mod_p_basis(U: QMatrix, p: int) -> np.ndarray:
 
 def _restricted_mod_p(shared_p: list[np.ndarray], bases: list[np.ndarray], p: int) -> np.ndarray:
     """``J[R, C_K] V`` modulo ``p``, block by block, each product reduced before it is summed."""
-    parts = []
-    for Jk, Uk in zip(shared_p, bases):
-        acc = np.zeros((Jk.shape[0], Uk.shape[1]), dtype=np.int64)
-        for a in range(Uk.shape[0]):
-            acc = (acc + Jk[:, a, None] * Uk[None, a, :] % p) % p
-        parts.append(acc)
-    return np.concatenate(parts, axis=1)
+    return np.concatenate([mat_mul_mod_p(Jk, Uk, p) for Jk, Uk in zip(shared_p, bases)], axis=1)
 
 
 def _restricted_exact(J: Sequence[Sequence[Fraction]], shared: list[int], blocks: list[list[int]], bases: list[QMatrix]) -> QMatrix:

@@ -38,7 +38,7 @@ import numpy as np
 
 from theory.linalg.rational import integer_rows
 
-__all__ = ["PRIME", "rows_mod_p", "rref_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "subset_zero_sets", "closure_mod_p", "NODE_CAP"]
+__all__ = ["PRIME", "rows_mod_p", "rref_mod_p", "rank_mod_p", "HyperplaneBound", "largest_hyperplane_mod_p", "subset_zero_sets", "closure_mod_p", "mat_mul_mod_p", "NODE_CAP"]
 
 #: The prime of :func:`rows_mod_p`, ``2**31 - 1``: a product of two residues stays below
 #: ``2**62``, and so does the difference of two such products, inside int64.  (A small prime
@@ -65,6 +65,19 @@ def rows_mod_p(rows: Sequence[Sequence[Fraction]], p: int = PRIME) -> np.ndarray
     n = len(rows[0]) if m else 0
     flat, _ = integer_rows(rows, n)
     return np.array([x % p for x in flat], dtype=np.int64).reshape(m, n)
+
+
+def mat_mul_mod_p(A: np.ndarray, B: np.ndarray, p: int = PRIME) -> np.ndarray:
+    """``A B`` modulo ``p``, for residues ``0 <= a < p < 2**31``: one column of ``A`` at a time,
+    each partial sum reduced (a product is below ``2**62``, a partial sum plus it below ``2**63``).
+
+    >>> mat_mul_mod_p(np.array([[1, 2], [3, 4]]), np.array([[5], [6]]), 7).tolist()
+    [[3], [4]]
+    """
+    out = np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
+    for k in range(A.shape[1]):
+        out = (out + A[:, k, None] * B[None, k, :]) % p
+    return out
 
 
 def rref_mod_p(A: np.ndarray, p: int = PRIME) -> tuple[np.ndarray, list[int]]:
@@ -258,10 +271,7 @@ def subset_zero_sets(A: np.ndarray, p: int, tick: Callable[[], None] = lambda: N
             x[:, i] = x[:, i] * suffix % p * ((p - M[:, i, n - 1]) % p) % p
             suffix = suffix * delta[:, i] % p
         x[:, n - 1] = prefix
-        dots = np.zeros((len(chunk), m), dtype=np.int64)
-        for j in range(n):
-            dots = (dots + x[:, j, None] * A[None, :, j]) % p
-        yield chunk, regular, dots == 0
+        yield chunk, regular, mat_mul_mod_p(x, A.T, p) == 0
 
 
 def closure_mod_p(A: np.ndarray, rows: list[int], p: int) -> frozenset[int] | None:
@@ -275,9 +285,7 @@ def closure_mod_p(A: np.ndarray, rows: list[int], p: int) -> frozenset[int] | No
     x[free] = 1
     for k, c in enumerate(pivots):
         x[c] = (p - R[k, free]) % p
-    dots = np.zeros(A.shape[0], dtype=np.int64)
-    for j in range(n):
-        dots = (dots + A[:, j] * x[j] % p) % p
+    dots = mat_mul_mod_p(A, x[:, None], p)[:, 0]
     return frozenset(int(i) for i in np.nonzero(dots == 0)[0])
 
 

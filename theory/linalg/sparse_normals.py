@@ -31,7 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from theory.linalg.modular import PRIME, rows_mod_p
+from theory.linalg.modular import PRIME, mat_mul_mod_p, rows_mod_p
 from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, integer_rows, inverse, mat_vec
 from theory.linalg.sparsest_basis import Blocks, mixes, weight
 
@@ -93,9 +93,7 @@ def sparse_vectors(
             sub = A[:, T]
             row_sets = np.array(list(itertools.combinations(range(m), t - 1)), dtype=np.int64)
             normals = _normals_mod_p(sub[row_sets], p)  # one per row set, zero when the rows leave no line
-            dots = np.zeros((len(row_sets), m), dtype=np.int64)
-            for j in range(t):
-                dots = (dots + normals[:, j, None] * sub[None, :, j] % p) % p
+            dots = mat_mul_mod_p(normals, sub.T, p)
             counts = np.where(normals.any(axis=1), (dots == 0).sum(axis=1), -1)
             best = np.argsort(-counts, kind="stable")[:keep]
             ranked += [(int(counts[b]), T, tuple(int(i) for i in row_sets[b])) for b in best if counts[b] >= 0]

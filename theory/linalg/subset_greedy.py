@@ -48,7 +48,7 @@ from math import comb, isqrt, prod
 
 import numpy as np
 
-from theory.linalg.modular import PRIME, closure_mod_p, rank_mod_p, subset_zero_sets
+from theory.linalg.modular import PRIME, closure_mod_p, mat_mul_mod_p, rank_mod_p, subset_zero_sets
 from theory.linalg.rational import QVector, independent_rows, integer_rows, nullspace, primitive_integer, rank
 
 __all__ = ["sparsest_basis_by_subsets", "SUBSET_CAP", "REDO_CAP"]
@@ -172,7 +172,6 @@ class _Groups:
         self.subsets: list[np.ndarray] = []
         self.sizes: list[np.ndarray] = []
         self.redo: list[list[int]] = []
-        self._inverse: np.ndarray | None = None
         self._sizes: np.ndarray | None = None
         self._all: np.ndarray | None = None
         self._starts: np.ndarray | None = None
@@ -231,10 +230,7 @@ def _transformed(A: np.ndarray, rng: random.Random, p: int) -> np.ndarray:
         R = np.array([[rng.randrange(p) for _ in range(n)] for _ in range(n)], dtype=np.int64)
         if rank_mod_p(R, p) == n:
             break
-    out = np.zeros_like(A)
-    for k in range(n):
-        out = (out + A[:, k, None] * R[None, k, :] % p) % p
-    return out
+    return mat_mul_mod_p(A, R, p)
 
 
 def _minors_below_half_p(ints: list[list[int]], n: int, p: int) -> bool:
