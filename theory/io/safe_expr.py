@@ -52,6 +52,7 @@ import keyword
 import re
 import tokenize
 import warnings
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -353,8 +354,7 @@ class _Builder:
         self.source = b""
         self.nodes = 0
         self.conditions = 0  # how many conditions enclose the node being built
-        self.where_in_conditions = 0
-        self.kinks_in_conditions = 0
+        self.in_conditions: Counter[str] = Counter()  # where's and kinks inside conditions, by limit
 
     def fail(self, message: str) -> CaseFileError:
         return CaseFileError(f"expression \"{self.shown}\": {message}")
@@ -484,7 +484,13 @@ class _Builder:
             if len(node.args) != 3:
                 raise self.fail(f"where(condition, a, b) takes 3 arguments, got {len(node.args)}")
             if self.conditions:
-                self.count_where_in_condition()
+                self.count_in_conditions(
+                    "where_in_conditions",
+                    1,
+                    "where(...) calls inside conditions",
+                    "sympy's folding of each into its condition takes time exponential in their number",
+                    "write the condition with and/or/not of comparisons",
+                )
             cond = self.condition(node.args[0], depth)
             a = self.expr(node.args[1], depth)
             b = self.expr(node.args[2], depth)
@@ -498,34 +504,26 @@ class _Builder:
         if arity is not None and len(node.args) != arity:
             raise self.fail(f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}")
         if self.conditions and name in KINKS:
-            self.count_kinks_in_condition(name, max(1, len(node.args) - 1))
+            self.count_in_conditions(  # Max or Min of n arguments: n - 1 kinks
+                "kinks_in_conditions",
+                max(1, len(node.args) - 1),
+                f"kinks (Abs, sign, Heaviside, Max, Min) inside conditions, the last in {name}(...)",
+                "each becomes a piece folded into its condition, at a cost exponential in their number",
+                "split the condition into comparisons without them",
+            )
         args = [self.expr(a, depth) for a in node.args]
         return fn(*args)  # type: ignore[operator]
 
-    def count_kinks_in_condition(self, name: str, pieces: int) -> None:
-        """Count the kinks of one ``Abs``, ``sign``, ``Heaviside``, ``Max`` or ``Min`` inside a
-        condition (``Max`` of ``n`` arguments: ``n - 1``): the normal form of the checks turns
-        each into a Piecewise folded into the condition, at a cost exponential in their number."""
-        self.kinks_in_conditions += pieces
-        limit = self.limits.kinks_in_conditions
-        if self.kinks_in_conditions > limit:
+    def count_in_conditions(self, limit: str, amount: int, what: str, why: str, advice: str) -> None:
+        """Add ``amount`` to the count of ``Limits.<limit>`` (where's, or kinks, inside
+        conditions: sympy folds each into its condition at a cost exponential in their
+        number), failing with the limit named once the count is past it."""
+        self.in_conditions[limit] += amount
+        bound = getattr(self.limits, limit)
+        if self.in_conditions[limit] > bound:
             raise self.fail(
-                f"more than {limit} kinks (Abs, sign, Heaviside, Max, Min) inside conditions, the last in {name}(...) "
-                f"(the limit is Limits.kinks_in_conditions = {limit}; each becomes a piece folded into its condition, at a "
-                "cost exponential in their number): split the condition into comparisons without them, or raise the limit "
-                "with parse_expression(..., limits=Limits(kinks_in_conditions=...))"
-            )
-
-    def count_where_in_condition(self) -> None:
-        """Count one ``where`` inside a condition, before it is built (its Piecewise is then
-        folded into the condition by sympy, at a cost exponential in their number)."""
-        self.where_in_conditions += 1
-        limit = self.limits.where_in_conditions
-        if self.where_in_conditions > limit:
-            raise self.fail(
-                f"more than {limit} where(...) calls inside conditions (the limit is Limits.where_in_conditions = {limit}; "
-                "sympy's folding of each into its condition takes time exponential in their number): write the condition "
-                "with and/or/not of comparisons, or raise the limit with parse_expression(..., limits=Limits(where_in_conditions=...))"
+                f"more than {bound} {what} (the limit is Limits.{limit} = {bound}; {why}): {advice}, "
+                f"or raise the limit with parse_expression(..., limits=Limits({limit}=...))"
             )
 
     # -- conditions -------------------------------------------------------------------------
