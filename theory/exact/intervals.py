@@ -179,27 +179,6 @@ def _hull(ctx: Any, boxes: list[Interval]) -> Interval:
     return ctx.mpf([lo.a, hi.b])
 
 
-def _ball(x: Interval) -> Any:
-    """A FLINT ball containing the interval ``x`` (the union of its two exact endpoints)."""
-    lo, hi = (_mpf_fmpq(v) for v in x._mpi_)
-    return flint.arb(lo).union(flint.arb(hi))
-
-
-def _mpf_fmpq(raw: tuple) -> Any:
-    """The exact rational value of a raw finite mpf ``(sign, man, exp, bc)``."""
-    sign, man, exp, _ = raw
-    if not man and raw != (0, 0, 0, 0):
-        raise NoEnclosure("an unbounded range")
-    value = flint.fmpq(-man if sign else man)
-    return value * flint.fmpq(2) ** int(exp) if man else value
-
-
-def _exact(point: Any) -> Any:
-    """The exact rational value of a FLINT ball of radius 0 (a midpoint or a radius)."""
-    man, exp = point.man_exp()
-    return flint.fmpq(man) * flint.fmpq(2) ** int(exp)
-
-
 def _arb_lambertw(x: Any, *branch: Any) -> Any:
     """The principal branch W_0 on ``x >= -1/e`` (real there); other branches are not enclosed."""
     if branch and branch[0] != 0:
@@ -331,10 +310,9 @@ class _Evaluator:
         raise NoEnclosure(f"no interval implementation for {type(e).__name__}")
 
     def _special(self, e: sp.Basic, how: tuple[int, Any]) -> Interval:
-        """A special function through FLINT's ball arithmetic (rigorous enclosures): the
-        argument's interval becomes a ball containing it, the ball result an interval
-        containing it, both conversions exact or outward.  ``how``: the position of the
-        real argument, and the function of (ball argument, the other arguments as balls)."""
+        """A special function through FLINT's ball arithmetic (:func:`_through_arb`).  ``how``:
+        the position of the real argument, and the function of (ball argument, the other
+        arguments as balls)."""
         position, fn = how
         others = []
         for i, a in enumerate(e.args):
@@ -344,17 +322,7 @@ class _Evaluator:
                 raise NoEnclosure(f"{type(e).__name__} with a non-rational parameter {a}")
             others.append(a)
         x = self.eval(e.args[position])
-        saved = flint.ctx.prec
-        flint.ctx.prec = max(self.ctx.prec, 53) + 20
-        try:
-            ball = _ball(x)
-            result = fn(ball, *[flint.arb(flint.fmpq(int(a.p), int(a.q))) for a in others])
-        finally:
-            flint.ctx.prec = saved
-        if result is None or not result.is_finite():
-            raise NoEnclosure(f"{type(e).__name__} is not finite (or not real) on {x}")
-        mid, rad = _exact(result.mid()), _exact(result.rad())
-        return _rational_interval(self.ctx, sp.Rational(int((mid - rad).p), int((mid - rad).q)), sp.Rational(int((mid + rad).p), int((mid + rad).q)))
+        return _through_arb(self.ctx, x, type(e).__name__, lambda ball: fn(ball, *[flint.arb(flint.fmpq(int(a.p), int(a.q))) for a in others]))
 
     def truth(self, cond: sp.Basic) -> bool | None:
         """Three-valued truth of a condition over the current ranges."""
@@ -454,7 +422,7 @@ def _arb(raw: tuple[int, int, int, int]) -> flint.arb:
     sign, man, exp, bc = raw
     if man == 0:
         if raw != (0, 0, 0, 0):  # inf, -inf, nan
-            raise NoEnclosure("atan: an infinite end")
+            raise NoEnclosure("an infinite end")
         return flint.arb(0)
     value = flint.arb(flint.fmpz(man)) * flint.arb(2) ** int(exp)
     return -value if sign else value
@@ -468,16 +436,23 @@ def _raw(point: flint.arb, prec: int, rounding: str) -> tuple[int, int, int, int
 
 
 def _ball_atan(ctx: Any, p: Interval) -> Interval:
-    """atan on the finite interval ``p``, by python-flint's ball arithmetic (Arb: rigorous
-    error bounds): the ball spanning ``p``'s ends goes through ``arb.atan`` at ``ctx.prec``
-    plus a margin, and the result's exact ends come back outward-rounded by ``ctx``."""
+    """atan on the finite interval ``p``, by :func:`_through_arb`."""
+    return _through_arb(ctx, p, "atan", lambda ball: ball.atan())
+
+
+def _through_arb(ctx: Any, p: Interval, name: str, fn: Any) -> Interval:
+    """``fn`` on the finite interval ``p`` by python-flint's ball arithmetic (Arb: rigorous
+    error bounds): the ball spanning ``p``'s exact ends goes through ``fn`` at ``ctx.prec``
+    plus a margin, and the result's exact ends come back outward-rounded by ``ctx``.  ``fn``
+    returns ``None`` where the function is not real; a result that is not finite (a pole,
+    a branch cut) gives no enclosure either."""
     lo, hi = p._mpi_
     saved = flint.ctx.prec
     try:
         flint.ctx.prec = max(ctx.prec, lo[3], hi[3]) + 32
-        ball = _arb(lo).union(_arb(hi)).atan()
-        if not ball.is_finite():
-            raise NoEnclosure("atan: no finite ball enclosure")
+        ball = fn(_arb(lo).union(_arb(hi)))
+        if ball is None or not ball.is_finite():
+            raise NoEnclosure(f"{name}: no finite real ball enclosure on {p}")
         return ctx.make_mpf((_raw(ball.lower(), ctx.prec, round_floor), _raw(ball.upper(), ctx.prec, round_ceiling)))
     finally:
         flint.ctx.prec = saved
