@@ -17,7 +17,6 @@ folders included).
 
 from __future__ import annotations
 
-import gc
 import linecache
 import os
 import shutil
@@ -27,6 +26,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from linecache_pause import checkcache_without_collection
 
 # Property tests draw their examples from a fixed seed: the suite gives the same result on every
 # run and machine (a random example once built a Piecewise sympy could not collapse in minutes).
@@ -65,34 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
         _SAVED_ENV[name] = os.environ.get(name)
         os.environ[name] = value
     tempfile.tempdir = str(SESSION_TMP)
-    linecache.checkcache = _checkcache_without_collection(_SAVED_CHECKCACHE)
+    linecache.checkcache = checkcache_without_collection(_SAVED_CHECKCACHE)
 
 
 #: The standard library's ``linecache.checkcache``, restored at the end of the session.
 _SAVED_CHECKCACHE = linecache.checkcache
-
-
-def _checkcache_without_collection(checkcache):
-    """``checkcache`` with the garbage collector paused while it runs.
-
-    Every doctest starts with ``pdb``'s reset, which calls ``linecache.checkcache()``: it lists
-    the cache's keys, then reads each entry.  sympy's ``lambdify`` puts its generated source in
-    that cache and removes it with a ``weakref.finalize`` when the function dies.  A collection
-    that runs between the listing and a read (CPython 3.11) frees such a function and its entry:
-    ``KeyError: '<lambdifygenerated-N>'`` (CI #13, the doctest of theory/model/piecewise.py).
-    With the collector paused, no finalizer runs inside the loop; the entries go at the next
-    collection instead."""
-
-    def paused(filename=None):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return checkcache(filename)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import gc
 import linecache
 
-import conftest
+from linecache_pause import checkcache_without_collection
 
 
 def test_checkcache_runs_with_the_collector_paused_and_restores_it():
     seen = []
-    paused = conftest._checkcache_without_collection(lambda filename=None: seen.append(gc.isenabled()))
+    paused = checkcache_without_collection(lambda filename=None: seen.append(gc.isenabled()))
     assert gc.isenabled()
     paused()
     assert seen == [False] and gc.isenabled()
