@@ -69,7 +69,7 @@ from theory.linalg.rho_bounds import (
     sparsity_gap_certificate,
 )
 from theory.linalg.rho_z3 import z3_engine
-from theory.linalg.sparse_normals import best_exchange, light_basis, sparse_vectors
+from theory.linalg.sparse_normals import best_exchange, generic_normals, light_basis, sparse_vectors
 from theory.linalg.sparsest_basis import (
     Blocks,
     aligned_optimum,
@@ -274,8 +274,7 @@ def _structure_first(J: QMatrix, blocks: Blocks, m: int, d: int, budget: Budget,
         result = _subset_rho_star(J, budget, d, rho_plus, block_rho, Bstar)
         if result is not None:
             return result
-    if _entry_bits(J) <= 64:  # coincidences of ratios, which make vectors on few columns light, need short numbers
-        _light_misaligned(J, blocks, Bstar, W, rho_plus, budget, known)
+    _light_misaligned(J, blocks, Bstar, W, rho_plus, budget, seed, known)
     # first only as far as the certificate needs (L > max W), then, with what budget is left, exactly
     memo: dict[bytes, tuple[int, frozenset[int]]] = {}  # the second, exact pass repeats the first one's h(V)
     bound = mixing_weight_bound(J, blocks, budget.check, target=wmax + 1, memo=memo)
@@ -347,11 +346,16 @@ def _has_private_rows(J: QMatrix, blocks: Blocks) -> bool:
     return any(len(rows) > 0 for rows in private_rows(J, blocks))
 
 
-def _light_misaligned(J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], rho_plus: int, budget: Budget, known: dict[str, Any]) -> None:
-    """Record in ``known["light_misaligned"]`` the lightest misaligned basis built from vectors on few
-    columns (:mod:`theory.linalg.sparse_normals`): their greedy basis when it is lighter than rho+
-    (then it mixes), else the best single exchange with ``B*``.  An upper bound for the bounds path."""
-    candidates = sparse_vectors(J, check=budget.check)
+def _light_misaligned(
+    J: QMatrix, blocks: Blocks, Bstar: QMatrix, W: list[int], rho_plus: int, budget: Budget, seed: int, known: dict[str, Any]
+) -> None:
+    """Record in ``known["light_misaligned"]`` the lightest misaligned basis built from light vectors
+    (:mod:`theory.linalg.sparse_normals`): vectors on few columns (short entries only: their lightness
+    comes from coincidences of ratios, which need short numbers) and normals of random ``d - 1`` rows
+    (light in general position); their greedy basis when it is lighter than rho+ (then it mixes),
+    else the best single exchange with ``B*``.  An upper bound for the bounds path."""
+    candidates = sparse_vectors(J, check=budget.check) if _entry_bits(J) <= 64 else []
+    candidates = sorted(candidates + generic_normals(J, random.Random(seed), check=budget.check), key=lambda c: c[0])
     options = []
     basis = light_basis(candidates, list(zip(W, Bstar)), len(Bstar))
     if basis is not None and sum(w for _, w in basis) < rho_plus:

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import random
 from math import comb, gcd
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -32,15 +33,17 @@ from fractions import Fraction
 import numpy as np
 
 from theory.linalg.modular import PRIME, mat_mul_mod_p, rows_mod_p
-from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, integer_rows, inverse, mat_vec
+from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, integer_rows, inverse, mat_vec, nullspace, primitive_integer
 from theory.linalg.sparsest_basis import Blocks, mixes, weight
 
-__all__ = ["MAX_SUPPORT", "KEEP", "WORK_CAP", "sparse_vectors", "light_basis", "best_exchange"]
+__all__ = ["MAX_SUPPORT", "KEEP", "WORK_CAP", "GENERIC_TRIES", "sparse_vectors", "generic_normals", "light_basis", "best_exchange"]
 
 #: The most columns a candidate is supported on.
 MAX_SUPPORT = 3
 #: How many candidates (best zero counts modulo the prime first) are rebuilt and weighed exactly.
 KEEP = 400
+#: How many random ``(d - 1)``-subsets of rows :func:`generic_normals` tries, per column.
+GENERIC_TRIES = 3
 #: Supports of ``t`` columns are tried only while ``C(d, t) C(m, t - 1) m`` (the residues computed) stays below this.
 WORK_CAP = 20_000_000
 
@@ -116,6 +119,58 @@ def sparse_vectors(
         key = tuple(v // g for v in x)
         if key not in out:
             out[key] = sum(1 for row in rows_int if sum(row[a] * key[a] for a in T))
+    return sorted(((w, [Fraction(v) for v in key]) for key, w in out.items()), key=lambda item: item[0])
+
+
+def generic_normals(
+    J: Sequence[Sequence[Fraction]], rng: random.Random, tries: int | None = None, check: Check = _noop
+) -> list[tuple[int, QVector]]:
+    """Exact normals of random ``d - 1`` rows of ``J`` (all ``d`` columns), lightest first, with their weights.
+
+    The kernel vector of ``d - 1`` independent rows annihilates them, so it weighs at most
+    ``m - d + 1``; in a matrix in general position (a dense generic Jacobian, an MLP's) that is
+    the least weight of any nonzero vector, and ``d`` such normals, which random rows give,
+    form a sparsest basis.  :func:`sparse_vectors` never reaches these vectors when ``d > 3``,
+    and they need no short entries.  Nothing here is a lower bound (see the module).
+
+    Parameters
+    ----------
+    J
+        An exact m x d matrix of :class:`fractions.Fraction`.
+    rng
+        The source of the random row sets (pass a seeded ``random.Random``).
+    tries
+        How many row sets (default :data:`GENERIC_TRIES` ``* d``).
+    check
+        Called once per row set (a budget check may raise there).
+
+    Returns
+    -------
+    list of (weight, vector)
+        Distinct primitive integer vectors (as Fractions), lightest first.
+
+    Examples
+    --------
+    >>> import random
+    >>> from theory.linalg.rational import to_fraction_matrix
+    >>> J = to_fraction_matrix([[1, 2, 3], [4, 5, 6], [7, 8, 10], [1, 0, 1], [2, 1, 1]])
+    >>> sorted({w for w, _ in generic_normals(J, random.Random(0))})   # a normal of two rows weighs 3 here
+    [3]
+    """
+    m = len(J)
+    d = len(J[0]) if m else 0
+    if d < 2 or m < d - 1:
+        return []
+    out: dict[tuple[int, ...], int] = {}
+    for _ in range(GENERIC_TRIES * d if tries is None else tries):
+        check()
+        kernel = nullspace([J[i] for i in rng.sample(range(m), d - 1)], d)
+        if len(kernel) != 1:
+            continue  # the rows leave more than a line
+        key = tuple(primitive_integer(kernel[0]))
+        if key not in out:
+            x = [Fraction(v) for v in key]
+            out[key] = weight(J, x)
     return sorted(((w, [Fraction(v) for v in key]) for key, w in out.items()), key=lambda item: item[0])
 
 
