@@ -33,7 +33,7 @@ whether every finished method agrees), and with ``--json PATH`` the same numbers
 
 Run from the repository root::
 
-    python benchmarks/bench_rho.py [--quick] [--only engines|kernel] [--kinds ...] [--before] [--seed 0] [--budget 60]
+    python benchmarks/bench_rho.py [--quick] [--only engines|kernel] [--kinds ...] [--before [subsets|generic]] [--seed 0] [--budget 60]
                                    [--brute-cap 60] [--brute-rows 20] [--oracle-cap 60]
                                    [--json benchmarks/results/rho.json]
 """
@@ -67,6 +67,7 @@ from theory.linalg.rho import sparsity
 __all__ = [
     "planted",
     "dense",
+    "generic",
     "huge",
     "low_rank",
     "brute_force",
@@ -106,6 +107,8 @@ KERNEL_POINTS = (
     ("planted", 50, 10, 5),
     ("dense", 50, 10, 2),
     ("dense", 50, 10, 5),
+    ("generic", 50, 10, 2),
+    ("generic", 50, 10, 5),
     ("experiment", 2, 0.75, 3),
     ("experiment", 3, 0.5, 3),
     ("experiment", 3, 0.75, 3),
@@ -121,6 +124,8 @@ MICRO_SHAPES = ((100, 15, 12), (400, 60, 50))
 QUICK_MICRO_SHAPES = ((100, 15, 12),)
 #: Small nonzero integers used as entries.
 VALUES = (1, -1, 2, -2, 3)
+#: The largest absolute value of an entry of :func:`generic`.
+GENERIC_LARGEST = 1000
 #: Digits of the numerators and denominators of :func:`huge`.
 HUGE_DIGITS = 200
 #: The repository root, and the tests' independent Fraction oracle (``tests/exact_linalg.py``,
@@ -217,6 +222,32 @@ def dense(seed: int, m: int, d: int, size: int = 2) -> tuple[list[list[Fraction]
     """
     rng = random.Random(seed)
     return [[Fraction(rng.choice(VALUES)) for _ in range(d)] for _ in range(m)], blocks_of(d, size)
+
+
+def generic(seed: int, m: int, d: int, size: int = 2, largest: int = GENERIC_LARGEST) -> tuple[list[list[Fraction]], list[list[int]]]:
+    """A dense Jacobian in general position in practice: nonzero integers up to ``largest`` in absolute value.
+
+    Unlike :func:`dense` (five values, hence many coincidences of ratios), its row matroid is
+    uniform with high probability, like a dense generic Jacobian or an MLP's.
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator.
+    m, d
+        Rows and columns.
+    size
+        Block size (:func:`blocks_of`).
+    largest
+        The largest absolute value of an entry.
+
+    Returns
+    -------
+    tuple
+        ``(J, blocks)``.
+    """
+    rng = random.Random(seed)
+    return [[Fraction(rng.choice((-1, 1)) * rng.randint(1, largest)) for _ in range(d)] for _ in range(m)], blocks_of(d, size)
 
 
 def huge(seed: int, m: int, d: int, size: int = 2, digits: int = HUGE_DIGITS) -> tuple[list[list[Fraction]], list[list[int]]]:
@@ -570,37 +601,43 @@ def _generate(kind: str, seed: int, m: int, d: int, size: int) -> tuple[list[lis
         return dense(seed, m, d, size)
     if kind == "huge":
         return huge(seed, m, d, size)
+    if kind == "generic":
+        return generic(seed, m, d, size)
     if kind == "experiment":
         return experiment_jacobian(m, d, seed)
     raise ValueError(f"unknown input kind {kind!r}")
 
 
-def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool, subsets: bool = True) -> dict[str, Any]:
+def _timed_sparsity(J, blocks, engine: str, budget: float, seed: int, structure: bool, subsets: bool = True, generic: bool = True) -> dict[str, Any]:
     """One ``sparsity`` run: status, seconds, rho values (and bounds), the engine that decided.
 
     ``subsets=False`` switches off the greedy through all ``(n - 1)``-subsets of rows modulo a
     prime (:mod:`theory.linalg.subset_greedy`), so every sparsest basis comes from the exact
-    flat enumeration: the default as it was before that step."""
+    flat enumeration: the default as it was before that step.  ``generic=False`` leaves the
+    normals of random ``d - 1`` rows out of the light candidates of the bounds path
+    (:func:`theory.linalg.sparse_normals.generic_normals`)."""
     saved = rho_module.STRUCTURE_THRESHOLD
-    saved_from, saved_step = basis_module.SUBSETS_FROM, rho_module._subset_rho_star
+    saved_from, saved_step, saved_generic = basis_module.SUBSETS_FROM, rho_module._subset_rho_star, rho_module.generic_normals
     rho_module.STRUCTURE_THRESHOLD = saved if structure else math.inf  # the baseline: no structure route
     if not subsets:
         basis_module.SUBSETS_FROM = math.inf
         rho_module._subset_rho_star = lambda *args: None
+    if not generic:
+        rho_module.generic_normals = lambda *args, **kwargs: []
     try:
         t0 = time.perf_counter()
         r = sparsity(J, blocks, engine=engine, budget=budget, seed=seed)
         seconds = time.perf_counter() - t0
     finally:
         rho_module.STRUCTURE_THRESHOLD = saved
-        basis_module.SUBSETS_FROM, rho_module._subset_rho_star = saved_from, saved_step
+        basis_module.SUBSETS_FROM, rho_module._subset_rho_star, rho_module.generic_normals = saved_from, saved_step, saved_generic
     run = {"status": r.status, "seconds": seconds, "rho_plus": r.rho_plus, "rho_minus": r.rho_minus, "engine": r.engine, "type_s": r.type_s()}
     if r.status != "exact":
         run["bounds"] = r.bounds
     return run
 
 
-def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float, before: bool = False) -> dict[str, Any]:
+def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float, before: str | None = None) -> dict[str, Any]:
     """Time ``sparsity`` at one input: today's default (``engine="auto"``: the structure route of
     docs/mathematics.md 5.11, then the matroid engine and z3) against the baseline of the previous
     release (``engine="matroid"``, no structure route), both on the FLINT kernel, in one run.
@@ -608,8 +645,8 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float,
     Parameters
     ----------
     kind
-        ``planted``, ``dense``, ``huge`` (200-digit rationals) or ``experiment`` (then ``m``
-        is K and ``d`` the overlap, see :data:`KERNEL_POINTS`).
+        ``planted``, ``dense``, ``generic`` (entries up to 1000), ``huge`` (200-digit
+        rationals) or ``experiment`` (then ``m`` is K and ``d`` the overlap, see :data:`KERNEL_POINTS`).
     m, d
         Size of J.
     size
@@ -618,6 +655,9 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float,
         Seed of the input.
     budget
         Seconds for each run; past them the result holds bounds, reported as such.
+    before
+        Also time the default without one step, in the same run: ``subsets`` (the greedy through
+        all row subsets) or ``generic`` (the normals of random rows); ``None``: no such run.
 
     Returns
     -------
@@ -640,8 +680,9 @@ def kernel_point(kind: str, m: int, d: int, size: int, seed: int, budget: float,
         row["config"] = f"small, K={m}, overlap {d}"
     row["new"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True)
     row["baseline"] = _timed_sparsity(J, blocks, "matroid", budget, seed, structure=False)
-    if before:
-        row["before"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True, subsets=False)
+    if before is not None:
+        row["before"] = _timed_sparsity(J, blocks, "auto", budget, seed, structure=True, subsets=before != "subsets", generic=before != "generic")
+        row["before"]["without"] = before
     new, base = row["new"], row["baseline"]
     for key in ("rho_plus", "rho_minus", "type_s"):  # both exact: the same numbers (both proven anyway)
         if new["status"] == base["status"] == "exact" and new[key] != base[key]:
@@ -774,8 +815,9 @@ def kernel_table(rows: list[dict[str, Any]]) -> str:
 
 
 def _before_table(rows: list[dict[str, Any]]) -> str:
-    """Today's default against itself without the greedy through all row subsets (``--before``)."""
-    head = "| input | m x d | blocks | new: auto + structure | (rho+, rho-) | before: same without the subset greedy | (rho+, rho-) | before / new |"
+    """Today's default against itself without one step (``--before STEP``)."""
+    step = {"subsets": "the subset greedy", "generic": "the normals of random rows"}[rows[0]["before"].get("without", "subsets")]
+    head = f"| input | m x d | blocks | new: auto + structure | (rho+, rho-) | before: same without {step} | (rho+, rho-) | before / new |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         name = r.get("config") or {"huge": f"dense, {HUGE_DIGITS}-digit rationals"}.get(r["kind"], r["kind"])
@@ -823,11 +865,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--brute-cap", type=float, default=None, help="seconds for the brute force (default 60, 10 with --quick)")
     p.add_argument("--brute-rows", type=int, default=20, help="brute force only for m up to this (default 20)")
     p.add_argument("--only", choices=("engines", "kernel"), help="run only the engine comparison or only the kernel section")
-    p.add_argument("--kinds", default=None, help="kernel rows of these kinds only, comma-separated (planted, dense, huge, experiment)")
+    p.add_argument("--kinds", default=None, help="kernel rows of these kinds only, comma-separated (planted, dense, generic, huge, experiment)")
     p.add_argument(
         "--before",
-        action="store_true",
-        help="kernel rows: also time the default without the greedy through all row subsets modulo a prime, in the same run",
+        nargs="?",
+        const="subsets",
+        choices=("subsets", "generic"),
+        help="kernel rows: also time the default without one step, in the same run: the greedy through all row subsets modulo a prime (subsets, the default) or the normals of random rows (generic)",
     )
     p.add_argument("--oracle-cap", type=float, default=None, help="seconds the Fraction oracle may take per microbench operation (default 60, 10 with --quick)")
     p.add_argument("--json", metavar="PATH", help="also write the numbers as JSON to PATH")
