@@ -112,3 +112,17 @@ def test_bundled_verdicts_do_not_depend_on_the_guard():
             on = [(r.criterion, r.scope, r.verdict) for r in check(g, ["D", "M", "H2"], isolate=False)]
             off = [(r.criterion, r.scope, r.verdict) for r in check(g, ["D", "M", "H2"], isolate=False, guard=False)]
             assert on == off
+
+
+def test_guard_resolves_a_derivative_under_a_huge_value():
+    # d12 g3 = 1 under values of size 10^60: at the default precision the rounding floor
+    # (about 10^25) would let any claim pass; the guard adds the digits it lacks
+    g = Generator("huge", [[s1], [s2]], [s1, s2, 10**60 * (s1**2 + s2**2) + s1 * s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+    box, point = BlackBox(g), {s1: -sp.Rational(1, 2), s2: sp.Rational(1, 3)}
+    guard_value(box, 2, (0, 1), point, sp.S.One)
+    try:
+        guard_value(box, 2, (0, 1), point, sp.S.Zero)
+    except SelfCheckFailed:
+        pass
+    else:
+        raise AssertionError("the guard accepted d12 g3 = 0 for s1*s2 + 10^60 (s1^2 + s2^2)")
