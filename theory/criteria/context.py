@@ -433,16 +433,22 @@ class NotRational(Exception):
 
 
 def constant_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Point) -> sp.Expr:
-    """``d^alpha g_t`` at ``point`` as an exact constant (zero when decided zero).
+    """``d^alpha g_t`` at ``point`` as an exact constant (zero when decided zero), for proofs:
+    confirmed by the guard at every order (:meth:`CheckContext.value_at` guards orders >= 2;
+    first-order values that a proof rests on, in separability and spanning, are guarded here).
 
     Raises
     ------
     NotRational
         When the value is undecided.
+    SelfCheckFailed
+        When the guard disagrees (the check reports ``unknown``).
     """
     decision = ctx.value_at(t, alpha, point, cheap=False)
     if decision.status == "unknown":
         raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
+    if ctx.guard and len(alpha) == 1:
+        ctx._guard(t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
     return sp.S.Zero if decision.status == "zero" else decision.value
 
 

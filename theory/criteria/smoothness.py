@@ -15,12 +15,15 @@ divisible by ``(prod of its condition atoms)^(n+1)`` (exact polynomial division)
 that all pieces share their n-jet on every boundary (tried on the output with its
 Piecewise folded to the top, ``|x|^3 = Piecewise((x^3, x >= 0), (-x^3, True))``, and
 node by node).  ``refuted`` needs an exact point
-of the domain on exactly one boundary (of a Piecewise node that occurs once in the
-output), whose defining function has a certified nonzero gradient there (so both
-neighbouring pieces are active arbitrarily close), where the output's two local
-formulas have derivatives of some order k <= n that differ exactly; for thin pieces, a point of the
-thin set where g's value differs from the surrounding formula (g is not even
-continuous).  Anything else is ``unknown``.
+of the domain on exactly one boundary ``h = 0`` (of a Piecewise node that occurs once in
+the output), with ``h`` analytic near the point and its gradient certified nonzero there
+(so both sides ``h > 0`` and ``h < 0`` come arbitrarily close), where the formulas the
+output follows on the two sides (found with the comparisons on ``h`` decided by the side,
+and analytic near the point) have derivatives of some order k <= n that differ exactly;
+for thin pieces, a point of the thin set where g's value differs from the surrounding
+formula, continuous there (g is not even continuous).  A condition with an atom other
+than a comparison (``Contains``, ...) has boundaries nothing here locates: its node is
+proved only when all its pieces are equal.  Anything else is ``unknown``.
 
 Examples
 --------
@@ -45,9 +48,11 @@ import random
 from collections.abc import Iterator
 
 import sympy as sp
+from sympy.logic.boolalg import ITE
 
 from theory.exact.intervals import certify_sign
 from theory.model.piecewise import local_formulas, thin_atoms
+from theory.model.regularity import analytic_at, continuous_at, head_conditions
 from theory.exact.points import random_point
 from theory.result import CheckResult, point_json
 from theory.model.tracer import multi_indices
@@ -55,39 +60,11 @@ from theory.criteria.context import CheckContext
 
 __all__ = ["check_smoothness", "singular_primitives", "boundary_points"]
 
-#: Functions analytic on all of R (their arguments need no condition).
-_ENTIRE = (
-    sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.erfc, sp.erfi,
-    sp.Si, sp.Shi, sp.fresnels, sp.fresnelc, sp.airyai, sp.airybi, sp.airyaiprime, sp.airybiprime, sp.sinc,
-)
-
-
 def _conditions(e: sp.Expr) -> list[sp.Expr] | None:
     """Expressions that must be > 0 on the domain for ``e``'s head to be analytic there
-    (``[]`` if none is needed, ``None`` if the head is not understood)."""
-    if isinstance(e, (sp.Add, sp.Mul, sp.Symbol, sp.Piecewise)) or e.is_Number or isinstance(e, _ENTIRE):
-        return []
-    if isinstance(e, sp.Pow):
-        base, exp = e.args
-        if exp.is_Integer:
-            return [] if exp >= 0 else [base**2]
-        if exp.is_Rational or not exp.free_symbols:
-            return [base]
-        return [base]  # b**u with a latent exponent: analytic where b > 0
-    (arg, *_rest) = e.args if e.args else (None,)
-    if isinstance(e, sp.log):
-        return [arg]
-    if isinstance(e, (sp.asin, sp.acos, sp.atanh, sp.erfinv)):
-        return [1 - arg**2]
-    if isinstance(e, sp.acosh):
-        return [arg - 1]
-    if isinstance(e, (sp.tan, sp.sec)):
-        return [sp.cos(arg) ** 2]
-    if isinstance(e, (sp.cot, sp.csc)):
-        return [sp.sin(arg) ** 2]
-    if isinstance(e, (sp.gamma, sp.loggamma, sp.digamma)):
-        return [arg]
-    return None
+    (``[]`` if none is needed, ``None`` if the head is not understood); a Piecewise head
+    needs none here, its boundaries are checked apart."""
+    return [] if isinstance(e, sp.Piecewise) else head_conditions(e)
 
 
 def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None) -> list[str]:
@@ -111,11 +88,38 @@ def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None)
     return out
 
 
-def _atoms(pw: sp.Piecewise) -> list[sp.Expr]:
+#: Boolean connectives whose truth depends only on their arguments' (a condition's boundary
+#: then lies on the boundaries of its comparisons).
+_CONNECTIVES = (sp.And, sp.Or, sp.Not, sp.Xor, sp.Implies, sp.Equivalent, ITE)
+
+
+def _comparisons(cond: sp.Basic) -> list[sp.Basic] | None:
+    """The comparisons (Relational atoms) of a condition, ``None`` when it has another kind of
+    atom (``Contains``, a Boolean symbol, ...), whose boundary nothing here locates."""
+    if isinstance(cond, sp.core.relational.Relational):
+        return [cond]
+    if cond in (sp.true, sp.false):
+        return []
+    if not isinstance(cond, _CONNECTIVES):
+        return None
+    out: list[sp.Basic] = []
+    for c in cond.args:
+        part = _comparisons(c)
+        if part is None:
+            return None
+        out += part
+    return out
+
+
+def _atoms(pw: sp.Piecewise) -> list[sp.Expr] | None:
+    """The differences ``lhs - rhs`` of the comparisons in ``pw``'s conditions (``None``: see
+    :func:`_comparisons`)."""
     atoms = []
     for _piece, cond in pw.args:
-        if isinstance(cond, sp.Basic):
-            atoms += [a.lhs - a.rhs for a in sorted(cond.atoms(sp.core.relational.Relational), key=sp.default_sort_key)]
+        comparisons = _comparisons(cond) if isinstance(cond, sp.Basic) else []
+        if comparisons is None:
+            return None
+        atoms += [a.lhs - a.rhs for a in sorted(set(comparisons), key=sp.default_sort_key)]
     return list(dict.fromkeys(atoms))
 
 
@@ -132,12 +136,15 @@ def _divisible(f: sp.Expr, d: sp.Expr, latents: tuple) -> bool:
 
 
 def _node_is_cn(pw: sp.Piecewise, n: int, latents: tuple) -> bool:
-    """Every two pieces of ``pw`` differ by a multiple of ``(prod atoms)^(n+1)``."""
+    """Every two pieces of ``pw`` differ by a multiple of ``(prod atoms)^(n+1)`` (all pieces
+    equal when a condition has an atom other than a comparison)."""
     atoms = _atoms(pw)
+    pieces = [p for p, _ in pw.args]
+    if atoms is None:
+        return all(p == pieces[0] for p in pieces[1:])
     if not atoms:
         return True
     prod = sp.Mul(*atoms) ** (n + 1)
-    pieces = [p for p, _ in pw.args]
     return all(_divisible(sp.expand(p - pieces[0]), prod, latents) for p in pieces[1:])
 
 
@@ -183,29 +190,36 @@ def _jet_difference(f1: sp.Expr, f2: sp.Expr, point: dict, n: int, latents: tupl
 def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Random) -> dict | None:
     """A certified jump of some derivative of order <= n of ``interior`` across a boundary.
 
-    Only boundaries that belong to a single Piecewise node occurring once in the output
-    are used, at points where no other boundary passes and the boundary's gradient is
-    certified nonzero: there the output follows exactly two formulas, one on each side,
-    and a difference of their derivatives at the point is a jump of g's.
+    Only boundaries ``h = 0`` that belong to a single Piecewise node occurring once in the
+    output are used, at points where no other boundary passes, ``h`` is analytic near the
+    point and its gradient is certified nonzero: both sides ``h > 0`` and ``h < 0`` then
+    meet every neighbourhood of the point.  The formula the output follows on each side is
+    found with the comparisons on ``h`` decided by the side (a piece such as
+    ``(s > 0) | (s < 0)`` is on both sides), and both must be analytic near the point: a
+    difference of their derivatives there is then a jump of g's.
     """
     latents = generator.latents
     tree = list(sp.preorder_traversal(interior))
     nodes = [pw for pw in sorted(interior.atoms(sp.Piecewise), key=sp.default_sort_key) if tree.count(pw) == 1]
-    all_atoms = [a for pw in sorted(interior.atoms(sp.Piecewise), key=sp.default_sort_key) for a in _atoms(pw)]
+    all_atoms = [a for pw in sorted(interior.atoms(sp.Piecewise), key=sp.default_sort_key) for a in (_atoms(pw) or [])]
     for pw in nodes:
-        for atom in _atoms(pw):
+        for atom in _atoms(pw) or []:
             if all_atoms.count(atom) != 1:
                 continue
             for point in boundary_points(atom, generator, 3, rng):
                 if [b for b in all_atoms if sp.sympify(b.xreplace(point)) == 0] != [atom]:
                     continue
+                if not analytic_at(atom, point):
+                    continue
                 gradient = [sp.diff(atom, s).xreplace(point) for s in latents]
                 if not any(v.is_Rational and v != 0 for v in gradient):
                     continue
-                formulas = local_formulas(interior, point)
-                if formulas is None or len(formulas) != 2:
+                plus, minus = (local_formulas(interior, point, sides={atom: side}) for side in (1, -1))
+                if plus is None or minus is None or len(plus) != 1 or len(minus) != 1 or plus == minus:
                     continue
-                jump = _jet_difference(formulas[0], formulas[1], point, n, latents)
+                if not (analytic_at(plus[0], point) and analytic_at(minus[0], point)):
+                    continue
+                jump = _jet_difference(plus[0], minus[0], point, n, latents)
                 if jump is None:
                     continue
                 order, alpha, v1, v2 = jump
@@ -225,7 +239,7 @@ def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: ran
     for atom in thin_atoms(values):
         for point in boundary_points(atom, generator, 3, rng):
             formulas = local_formulas(interior, point)
-            if formulas is None or len(formulas) != 1:
+            if formulas is None or len(formulas) != 1 or not continuous_at(formulas[0], point):
                 continue
             v_true, v_open = values.xreplace(point), formulas[0].xreplace(point)
             if v_true.is_Rational and v_open.is_Rational and v_true != v_open:

@@ -19,7 +19,7 @@ s1 + s2**2
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy as sp
@@ -28,6 +28,7 @@ from sympy.logic.boolalg import ITE, BooleanTrue
 from theory.budget import TooComplex
 from theory.model.domain import Domain
 from theory.exact.intervals import _context, _Evaluator, _rational_interval, certify_sign
+from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
 __all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
@@ -181,16 +182,26 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
 
 # -- thin pieces and points on piece boundaries ------------------------------------------------
 def _not_identically_zero(f: sp.Expr) -> bool:
-    """Whether ``f`` is certified not to vanish identically (so ``f = 0`` has empty interior).
+    """Whether ``f = 0`` is certified to have empty interior (``f`` not identically zero near any point).
 
-    A nonzero polynomial (after expansion) or a certified nonzero value at one rational
-    point proves it; anything else answers ``False`` (undecided).
+    A nonzero polynomial (after expansion) proves it; so does a certified nonzero value at
+    one rational point when ``f`` is a quotient of two functions analytic on all of R^d
+    (:func:`theory.model.regularity.analytic_everywhere`; identity theorem).  Without that
+    regularity a nonzero value proves nothing: ``floor(s) + 1`` is nonzero at ``s = 1/2`` and
+    zero on ``[-1, 0)``.  Anything else answers ``False`` (undecided).
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> _not_identically_zero(sp.sin(s) / s - 1), _not_identically_zero(sp.floor(s) + 1)
+    (True, False)
     """
     f = sp.sympify(f)
     if f.is_Rational:
         return f != 0
     if f.is_polynomial(*f.free_symbols):
         return sp.expand(f) != 0
+    numerator, denominator = f.as_numer_denom()
+    if not (analytic_everywhere(numerator) and analytic_everywhere(denominator)):
+        return False
     point = {s: sp.Rational(2 * i + 3, 7 * i + 11) for i, s in enumerate(sorted(f.free_symbols, key=str))}
     try:
         value = f.xreplace(point)
@@ -262,24 +273,16 @@ def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
 ROBUST_TRUE, ROBUST_FALSE, BOUNDARY = "true", "false", "boundary"
 
 
-def _sign_at(f: sp.Expr, point: dict) -> int | None:
-    """The certified sign of ``f`` at ``point`` (0 for an exact zero), ``None`` if undecided."""
-    value = sp.sympify(sp.sympify(f).xreplace({k: sp.sympify(v) for k, v in point.items()}))
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
-        return None
-    if value.is_Rational:
-        return int(sp.sign(value))
-    sign, _ = certify_sign(value, {})
-    return sign
-
-
-def robust_truth(cond: sp.Basic, point: dict) -> str:
+def robust_truth(cond: sp.Basic, point: dict, sides: Mapping[sp.Expr, int] | None = None) -> str:
     """Whether ``cond`` holds on a whole neighbourhood of ``point`` (``"true"``), fails on
     one (``"false"``), or neither is certified (``"boundary"``).
 
-    Strict and non-strict inequalities of continuous functions are robust where the two
-    sides differ at the point; where they are equal, or the sign is undecided, the point
-    may lie on the boundary.
+    Strict and non-strict inequalities of functions certified continuous near the point
+    (:func:`theory.model.regularity.continuous_at`) are robust where the two sides differ
+    at the point; where they are equal, the sign is undecided or continuity is not
+    certified (``floor(s) > -1`` holds at ``s = 0``, not just left of it), the point may lie
+    on the boundary.  ``sides`` maps differences ``lhs - rhs`` to the sign they are given
+    instead (a side of a boundary through the point, :func:`local_formulas`).
 
     >>> import sympy as sp
     >>> x = sp.Symbol("x", real=True)
@@ -291,29 +294,31 @@ def robust_truth(cond: sp.Basic, point: dict) -> str:
 
     >>> robust_truth(sp.ITE(x >= 0, x > -1, x > -2), {x: 0})
     'true'
+    >>> robust_truth(sp.floor(x) > -1, {x: 0}), robust_truth(x >= 0, {x: 0}, sides={x: -1})
+    ('boundary', 'false')
     """
     if cond == sp.true:
         return ROBUST_TRUE
     if cond == sp.false:
         return ROBUST_FALSE
     if isinstance(cond, sp.And):
-        parts = [robust_truth(c, point) for c in cond.args]
+        parts = [robust_truth(c, point, sides) for c in cond.args]
         return ROBUST_FALSE if ROBUST_FALSE in parts else (ROBUST_TRUE if all(p == ROBUST_TRUE for p in parts) else BOUNDARY)
     if isinstance(cond, sp.Or):
-        parts = [robust_truth(c, point) for c in cond.args]
+        parts = [robust_truth(c, point, sides) for c in cond.args]
         return ROBUST_TRUE if ROBUST_TRUE in parts else (ROBUST_FALSE if all(p == ROBUST_FALSE for p in parts) else BOUNDARY)
     if isinstance(cond, sp.Not):
-        inner = robust_truth(cond.args[0], point)
+        inner = robust_truth(cond.args[0], point, sides)
         return {ROBUST_TRUE: ROBUST_FALSE, ROBUST_FALSE: ROBUST_TRUE}.get(inner, BOUNDARY)
     if isinstance(cond, ITE):  # sympy's form of a Piecewise folded into a condition
         test, then, other = cond.args
-        which = robust_truth(test, point)
+        which = robust_truth(test, point, sides)
         if which != BOUNDARY:
-            return robust_truth(then if which == ROBUST_TRUE else other, point)
-        both = robust_truth(then, point)
-        return both if both == robust_truth(other, point) else BOUNDARY  # the same near the point, whichever applies
+            return robust_truth(then if which == ROBUST_TRUE else other, point, sides)
+        both = robust_truth(then, point, sides)
+        return both if both == robust_truth(other, point, sides) else BOUNDARY  # the same near the point, whichever applies
     if isinstance(cond, sp.core.relational.Relational):
-        sign = _sign_at(cond.lhs - cond.rhs, point)
+        sign = _side_sign(cond.lhs - cond.rhs, point, sides)
         if sign is None or sign == 0:
             return BOUNDARY
         if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
@@ -327,14 +332,29 @@ def robust_truth(cond: sp.Basic, point: dict) -> str:
     return BOUNDARY
 
 
-def local_formulas(expr: sp.Expr, point: dict, limit: int = 32) -> list[sp.Expr] | None:
+def _side_sign(diff: sp.Expr, point: dict, sides: Mapping[sp.Expr, int] | None) -> int | None:
+    """The sign of ``diff`` near ``point``: given by ``sides`` (for ``diff`` or ``-diff``), else
+    certified at the point for a function continuous near it, else ``None``."""
+    if sides:
+        if diff in sides:
+            return sides[diff]
+        if -diff in sides:
+            return -sides[-diff]
+    if not continuous_at(diff, point):
+        return None
+    return sign_at(diff, point)
+
+
+def local_formulas(expr: sp.Expr, point: dict, limit: int = 32, sides: Mapping[sp.Expr, int] | None = None) -> list[sp.Expr] | None:
     """The Piecewise-free formulas that ``expr`` may follow on a neighbourhood of ``point``.
 
     Every Piecewise is resolved by :func:`robust_truth`: pieces robustly false are
     dropped, the first robustly true piece ends the list, and pieces at a boundary all
     stay.  One formula means ``expr`` equals it on a neighbourhood (on the open set where
     its conditions hold); several mean the point may lie on a boundary between pieces.
-    ``None`` when more than ``limit`` combinations arise.
+    ``None`` when more than ``limit`` combinations arise.  With ``sides`` (differences
+    ``h`` mapped to a sign), the formulas on that side of the boundaries ``h = 0`` near the
+    point (see :func:`robust_truth`).
 
     >>> import sympy as sp
     >>> x = sp.Symbol("x", real=True)
@@ -353,7 +373,7 @@ def local_formulas(expr: sp.Expr, point: dict, limit: int = 32) -> list[sp.Expr]
         if isinstance(e, sp.Piecewise):
             out = []
             for piece, cond in e.args:
-                truth = robust_truth(cond, point)
+                truth = robust_truth(cond, point, sides)
                 if truth == ROBUST_FALSE:
                     continue
                 sub = walk(piece)
