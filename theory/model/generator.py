@@ -23,6 +23,7 @@ from functools import cached_property
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from theory.errors import GeneratorError, PointError
 from theory.exact.rationals import rational_str, to_rational
@@ -296,6 +297,7 @@ def _parse_outputs(name: str, outputs: object, index: Mapping[sp.Symbol, int], n
         if bad:
             raise GeneratorError(f"{name}: output {i} contains {bad[0]}, which is not a closed-form function")
         check_differentiable(expr, index, what=f"{name}: output {i}")
+        _check_conditions(expr, f"{name}: output {i}")
         floats = expr.atoms(sp.Float)
         if floats:
             expr = expr.xreplace({f: sp.Rational(str(f)) for f in floats})
@@ -309,6 +311,22 @@ def _parse_outputs(name: str, outputs: object, index: Mapping[sp.Symbol, int], n
     if had_float:
         notes.append("floats in outputs were read exactly as the decimals they print as")
     return tuple(parsed)
+
+
+def _check_conditions(expr: sp.Expr, what: str) -> None:
+    """Refuse a Piecewise condition that compares two conditions with ``Eq``/``Ne``
+    (``Eq(s1 > 0, s2 > 0)``): its atoms are not comparisons of numbers, and its meaning is
+    written unambiguously with ``Equivalent``, ``And``, ``Or`` and ``Not``."""
+    for pw in expr.atoms(sp.Piecewise):
+        for _piece, cond in pw.args:
+            if not isinstance(cond, sp.Basic):
+                continue
+            for atom in cond.atoms(sp.Eq, sp.Ne):
+                if any(isinstance(side, (sp.core.relational.Relational, BooleanFunction, BooleanAtom)) for side in atom.args):
+                    raise GeneratorError(
+                        f"{what}: the condition {atom} compares two conditions with {type(atom).__name__}; "
+                        "write it with Equivalent, And, Or and Not (e.g. Equivalent(s1 > 0, s2 > 0))"
+                    )
 
 
 def _parse_domain(name: str, domain: object, index: Mapping[sp.Symbol, int]) -> Domain:
