@@ -1,4 +1,6 @@
-"""Piecewise conditions built from functions that are not analytic or not continuous.
+"""Piecewise conditions that are not what they look like: built from functions that are not
+analytic or not continuous, or comparing sides that differ by a constant that is 0 though not
+written 0.
 
 Found by hand-written generators (a soundness hunt): ``Eq(floor(s1), -1)`` holds on the
 whole interval ``-1 <= s1 < 0``, ``atan2(0, s1) == pi`` on ``s1 < 0``, so such an ``Eq`` is not
@@ -27,8 +29,8 @@ BOX = Box({s1: (-1, 1), s2: (-1, 1)})
 H = sp.Rational(1, 1000)
 
 
-def _verdicts(g: Generator, criteria: list[str]) -> dict[tuple[str, str], str]:
-    return {(r.criterion, r.scope): r.verdict for r in check(g, criteria, isolate=False, budget=20)}
+def _verdicts(g: Generator, criteria: list[str], budget: float = 20) -> dict[tuple[str, str], str]:
+    return {(r.criterion, r.scope): r.verdict for r in check(g, criteria, isolate=False, budget=budget)}
 
 
 def _cross_difference(f: sp.Expr, x: sp.Rational, y: sp.Rational) -> sp.Expr:
@@ -122,3 +124,26 @@ def test_a_sign_at_a_jump_is_not_robust():
     assert robust_truth(s1**2 + sp.Abs(s2) > sp.Rational(1, 5), {s1: sp.Rational(1, 2), s2: 0}) == "true"
     assert not continuous_at(sp.atan2(0, s1), {s1: -sp.Rational(1, 2)})
     assert analytic_everywhere(sp.tanh(s1 * s2) - sp.exp(-s1)) and not analytic_everywhere(sp.atan(1 / s1))
+
+
+def test_eq_whose_sides_differ_by_a_hidden_zero_holds_everywhere():
+    # sqrt(3 - 2 sqrt(2)) = sqrt(2) - 1 (square both sides; both positive): the Eq holds for every
+    # s1, so g = (s1, s2) is the identity and D, M and graph hold
+    assert sp.expand((sp.sqrt(2) - 1) ** 2) == 3 - 2 * sp.sqrt(2) and sp.sqrt(2) - 1 > 0
+    cond = sp.Eq(s1 * sp.sqrt(3 - 2 * sp.sqrt(2)), s1 * (sp.sqrt(2) - 1))
+    assert not _not_identically_zero(cond.lhs - cond.rhs)
+    point = {s1: sp.Rational(1, 2), s2: sp.S.Zero}
+    g = Generator("eq-denest", [[s1], [s2]], [sp.Piecewise((s1, cond), (s1 + s2, True)), s2], BOX, points=[point])
+    v = _verdicts(g, ["D", "M", "graph"])
+    for key in [("D", "global"), ("D", "point"), ("M", "global"), ("M", "point"), ("graph", "point")]:
+        assert v[key] != "refuted", key
+
+
+def test_eq_with_the_p16_constant_is_not_thin():
+    # c = tan(3 pi/11) + 4 sin(2 pi/11) - sqrt(11) = 0 (a classical identity; 0 to 100 digits), so
+    # g3 = s1 s2 on all of S and D fails wherever s1 s2 != 0
+    c = sp.tan(3 * sp.pi / 11) + 4 * sp.sin(2 * sp.pi / 11) - sp.sqrt(11)
+    assert abs(sp.N(c, 110)) < sp.Float("1e-100")
+    g = Generator("eq-p16", [[s1], [s2]], [s1, s2, sp.Piecewise((s1 * s2, sp.Eq(c * s1, 0)), (s1, True))], BOX)
+    assert _verdicts(g, ["D"], budget=3)[("D", "global")] != "proved"
+

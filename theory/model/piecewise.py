@@ -184,7 +184,8 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
 def _not_identically_zero(f: sp.Expr) -> bool:
     """Whether ``f = 0`` is certified to have empty interior (``f`` not identically zero near any point).
 
-    A nonzero polynomial (after expansion) proves it; so does a certified nonzero value at
+    A polynomial with a coefficient certified nonzero (a rational, or an enclosure that
+    excludes 0: ``sqrt(3 - 2 sqrt(2)) - (sqrt(2) - 1)`` is 0 though not written 0) proves it; so does a certified nonzero value at
     one rational point when ``f`` is a quotient of two functions analytic on all of R^d
     (:func:`theory.model.regularity.analytic_everywhere`; identity theorem).  Without that
     regularity a nonzero value proves nothing: ``floor(s) + 1`` is nonzero at ``s = 1/2`` and
@@ -193,12 +194,21 @@ def _not_identically_zero(f: sp.Expr) -> bool:
     >>> s = sp.Symbol("s", real=True)
     >>> _not_identically_zero(sp.sin(s) / s - 1), _not_identically_zero(sp.floor(s) + 1)
     (True, False)
+    >>> _not_identically_zero(s * (sp.sqrt(3 - 2 * sp.sqrt(2)) - sp.sqrt(2) + 1)), _not_identically_zero(s * (sp.sqrt(2) - 1))
+    (False, True)
     """
     f = sp.sympify(f)
     if f.is_Rational:
         return f != 0
+    if not f.free_symbols:
+        return sign_at(f, {}) in (1, -1)  # a constant: certified nonzero (P16's constant is 0 though not written 0)
     if f.is_polynomial(*f.free_symbols):
-        return sp.expand(f) != 0
+        # a coefficient written as a nonzero expression may still be 0: one must be certified nonzero
+        try:
+            coefficients = sp.Poly(f, *sorted(f.free_symbols, key=str)).coeffs()
+        except (sp.PolynomialError, sp.GeneratorsNeeded, sp.CoercionFailed):
+            return False
+        return any(c != 0 if c.is_Rational else sign_at(c, {}) in (1, -1) for c in coefficients)
     numerator, denominator = f.as_numer_denom()
     if not (analytic_everywhere(numerator) and analytic_everywhere(denominator)):
         return False
