@@ -233,3 +233,22 @@ def test_covering_without_a_usable_decoder():
         check_covering(free, closure_box=Box({z1: (-1, 1)}))
     bounded = Generator("bounded", [[z1]], [z1 + z1**3], Box({z1: (0, 1)}))
     assert check_covering(bounded, closure_box=Box({z1: (-2, 2)})).verdict == "proved"
+
+
+@pytest.mark.parametrize(
+    "outputs, domain, fold",
+    [
+        # |s1 + s2| written as a square root: its squared minors cancel to 4 s2^2 + 1 off the fold line
+        ([sp.sqrt(s1**2 + 2 * s1 * s2 + s2**2), s2, s2**2], Box({s1: (-1, 1), s2: (-1, 1)}), lambda t: ((-sp.Rational(1, 4) + t, sp.Rational(1, 4)), (-sp.Rational(1, 4) - t, sp.Rational(1, 4)))),
+        # a kink of Max: full rank on each open piece, folds at s1 = 1/2
+        ([sp.Max(s1, 1 - s1), s2], Box({s1: (0, 2), s2: (-1, 1)}), lambda t: ((sp.Rational(1, 2) + t, 0), (sp.Rational(1, 2) - t, 0))),
+        ([sp.Abs(s1), s2], Box({s1: (-1, 1), s2: (-1, 1)}), lambda t: ((t, 0), (-t, 0))),
+    ],
+)
+def test_folds_that_are_not_c1_are_not_proved_locally_injective(outputs, domain, fold):
+    g = Generator("fold", [[s1], [s2]], outputs, domain)
+    for k in range(1, 6):  # two distinct points with one image, arbitrarily close to the fold: not locally injective
+        p, q = fold(sp.Rational(1, 10**k))
+        assert p != q and [o.xreplace({s1: p[0], s2: p[1]}) for o in outputs] == [o.xreplace({s1: q[0], s2: q[1]}) for o in outputs]
+    result = check_locally_injective(CheckContext(g))
+    assert result.verdict != "proved"

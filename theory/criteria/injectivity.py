@@ -32,8 +32,11 @@ docs/mathematics.md section 9.1.
   a certificate the answer is ``unknown`` (deciding local injectivity at a degenerate point
   is a quantifier-elimination question).
 
-The immersion argument assumes g is C^1 on S, the standing assumption of docs/mathematics.md
-section 1; ``details.assumes`` says so when a Piecewise survives piece selection.
+The immersion argument needs g to be C^1 on S: it is used only when the hypothesis ``C1``
+is proved (:func:`theory.criteria.smoothness.check_smoothness`); otherwise the answer is
+``unknown`` (method ``not-C1``).  A fold can hide from the minors: ``sqrt((s1 + s2)**2)`` has
+a sum of squared minors that cancels to a constant off the fold line ``s1 = -s2``, and
+``Max(s1, 1 - s1)`` has full rank on each open piece.
 
 **T4, criterion ``T4``** (:func:`check_covering`): a closed-form candidate decoder ĝ is
 a covering of its image if it is an injective immersion of the compact closure of its box
@@ -70,11 +73,12 @@ from theory.model.domain import Box, Domain, Region
 from theory.model.generator import Generator
 from theory.exact.intervals import certify_sign
 from theory.exact.rationals import expr_str, rational_str
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, jsonable, point_json
 from theory.exact.smt import DEFAULT_SMT_TIMEOUT, AnyOf, Eq, Ne, NotTranslatable, exists
 from theory.exact.zerotest import ZeroTester
 from theory.criteria.context import CheckContext
 from theory.criteria.piecewise_linear import injective_layers
+from theory.criteria.smoothness import check_smoothness
 
 __all__ = [
     "FoldCertificate",
@@ -427,8 +431,16 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
         if ok:
             return CheckResult(CRITERION, "proved", "global", "injective-layers", details={**details, **info, "sufficient_condition": INJECTIVE_LAYERS})
         details["injective_layers"] = info["reason"]
+    smooth = check_smoothness(ctx, 1)
+    if smooth.verdict != "proved":
+        # the immersion argument needs g C^1 on S: |s1 + s2| written sqrt((s1 + s2)**2) has a
+        # squared minor that cancels to a constant off its fold line, Max(s1, 1 - s1) has full
+        # rank on each open piece, and both fold
+        details["reason"] = f"g is not proved C^1 on S (C1 {smooth.verdict}), and the immersion argument needs it"
+        details["smoothness"] = {"C1": smooth.verdict, "method": smooth.method, **({"witness": jsonable(smooth.witness)} if smooth.witness else {})}
+        return CheckResult(CRITERION, "unknown", "global", "not-C1", details=details)
     if not ctx.table.is_analytic:
-        details["assumes"] = "g is C^1 on S (docs/mathematics.md section 1)"
+        details["smoothness"] = {"C1": "proved", "method": smooth.method}
     jac = _jacobian(g)
     if sum(1 for _ in combinations(range(g.m), g.d)) > MAX_MINORS:
         details["reason"] = f"more than {MAX_MINORS} maximal minors"
