@@ -151,6 +151,8 @@ class ZeroTester:
             value = expr.xreplace(point)
         except EVALUATION_ERRORS:
             return ConstantDecision("unknown", "evaluation-overflow", expr)
+        except TypeError:  # a condition comparing an undefined value: atan2(0, 0) > 1
+            return ConstantDecision("unknown", "undefined-value", expr)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
         return decide_constant(value, self.budget, self.symbolic_timeout, cheap=cheap, cache=self.constants)

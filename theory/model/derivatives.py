@@ -316,7 +316,7 @@ def _exact_at(expr: sp.Expr, point: dict) -> sp.Expr | None:
     """``expr`` at the rational point (exact), or ``None`` where it is undefined."""
     try:
         value = sp.sympify(expr).xreplace(point)
-    except (ZeroDivisionError, ValueError, OverflowError):  # pragma: no cover - defensive
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError):  # TypeError: a condition comparing nan (atan2(0, 0) > 1)
         return None
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.Piecewise) or value.free_symbols:
         return None

@@ -107,7 +107,10 @@ def sign_at(f: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> int | None:
     >>> sign_at(sp.sqrt(2) - x, {x: sp.Rational(7, 5)}), sign_at(x - 1, {x: 1}), sign_at(1 / x, {x: 0})
     (1, 0, None)
     """
-    value = sp.sympify(sp.sympify(f).xreplace({k: sp.sympify(v) for k, v in point.items()}))
+    try:
+        value = sp.sympify(sp.sympify(f).xreplace({k: sp.sympify(v) for k, v in point.items()}))
+    except (TypeError, ZeroDivisionError, ValueError):  # a comparison of an undefined value inside f
+        return None
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
         return None
     if value.is_Rational:
