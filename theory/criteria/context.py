@@ -19,7 +19,7 @@ import sympy as sp
 from theory.budget import Budget
 from theory.errors import InputError
 from theory.readings import ENGINES, Readings
-from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantCache, ConstantDecision, decide_constant
+from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantCache, ConstantDecision, certainly_not_real, decide_constant
 from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
@@ -392,6 +392,8 @@ class CheckContext:
             return ConstantDecision("unknown", exc.method, sp.nan)
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return ConstantDecision("unknown", "undefined-value", value)
+        if certainly_not_real(value):  # g is not real-valued near the point (log of a negative, ...)
+            return ConstantDecision("unknown", "not-real", value)
         decision = self.decide_constant(value, cheap=cheap)
         if self.guard and len(alpha) > 1 and decision.status != "unknown":
             self._guard(t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from theory.exact.constant_zero import ConstantCache, ConstantDecision, decide_constant
+from theory.exact.constant_zero import ConstantCache, ConstantDecision, certainly_not_real, decide_constant
 from theory.model.derivatives import PointDerivativeUndecided
 from theory.model.functions import sympy_derivative
 from theory.model.generator import Generator
@@ -48,6 +48,8 @@ def independent_derivative(g: Generator, t: int, alpha: tuple[int, ...], point: 
         value = expr.xreplace(point)
     if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta, sp.Derivative):
         return ConstantDecision("unknown", "undefined-value", value)
+    if certainly_not_real(value):  # g is not real-valued near the point: no witness for a real criterion
+        return ConstantDecision("unknown", "not-real", value)
     # the exact rational value of an algebraic constant is worth 2 s, not a whole budget
     decision = decide_constant(value, timeout=2.0, exact_value=True, cache=cache)
     if decision.status != "unknown":

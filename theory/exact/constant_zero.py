@@ -38,7 +38,10 @@ import sympy as sp
 from theory.budget import Budget, call_with_timeout
 from theory.exact.intervals import certify_sign
 
-__all__ = ["ConstantCache", "ConstantDecision", "decide_constant", "evaluation_problem", "undecided_constants", "DEFAULT_SYMBOLIC_TIMEOUT", "EVALUATION_ERRORS"]
+__all__ = [
+    "certainly_not_real", "ConstantCache", "ConstantDecision", "decide_constant", "evaluation_problem", "undecided_constants", "DEFAULT_SYMBOLIC_TIMEOUT",
+    "EVALUATION_ERRORS",
+]
 
 #: what sympy and mpmath raise when a value is too large to evaluate
 EVALUATION_ERRORS = (OverflowError,)
@@ -332,19 +335,44 @@ def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bo
     return ConstantDecision("unknown", "+".join(sorted({p.method for p in parts})), c)
 
 
+def certainly_not_real(c: sp.Expr) -> bool:
+    """Whether the constant ``c`` is certified not to be a real number (sympy's assumptions say
+    so, or it involves ``I`` and its imaginary part is certified nonzero).  A derivative of a
+    real generator is real: such a value means g is not real-valued at the point.
+
+    >>> certainly_not_real(sp.log(sp.Rational(-1, 2))), certainly_not_real(sp.sqrt(2) - 1), certainly_not_real(sp.I * sp.I)
+    (True, False, False)
+    """
+    if not isinstance(c, sp.Basic):
+        c = sp.sympify(c)
+    if c.is_Rational:
+        return False
+    if c.is_extended_real is False:
+        return True
+    if not c.has(sp.I):
+        return False
+    _, im = sp.expand_complex(c).as_real_imag()
+    return decide_constant(im, cheap=True).is_nonzero
+
+
 # -- constants a generator may not contain -----------------------------------------------------
 def evaluation_problem(exprs: Iterable[sp.Expr], timeout: float = 2.0) -> str | None:
-    """Why a constant in ``exprs`` cannot be evaluated, or ``None``.
+    """Why a constant in ``exprs`` cannot be evaluated, or is not real, or ``None``.
 
     Every maximal constant subterm that is not a rational is evaluated to 15 digits in a
-    child process; one that raises (``exp(exp(exp(exp(exp(10)))))`` overflows mpmath) is
-    named.  A constant still running after ``timeout`` seconds is let through: the checks
+    child process; one that raises (``exp(exp(exp(exp(exp(10)))))`` overflows mpmath), or
+    whose value has a nonzero imaginary part, is named.  A constant still running after ``timeout`` seconds is let through: the checks
     that meet it run under their budget.
 
     >>> evaluation_problem([sp.sqrt(2) * sp.Symbol("s")]) is None
     True
     >>> evaluation_problem([sp.exp(sp.exp(sp.exp(sp.exp(sp.exp(10))))) * sp.Symbol("s")])
     'the constant exp(exp(exp(exp(exp(10))))) is too large to evaluate (OverflowError)'
+
+    A constant that is not a real number is named too:
+
+    >>> evaluation_problem([sp.Symbol("s") * sp.Integer(-8) ** sp.Rational(1, 3)])
+    "the constant (-1)**(1/3) is not a real number (about 0.5 + 0.866025*I), and mechind checks real-valued generators (sympy's roots of negative numbers are complex: use real_root)"
     """
     memo: dict = {}
     constants = sorted(set().union(*(_constant_subterms(e, memo) for e in exprs)), key=sp.default_sort_key)
@@ -353,6 +381,8 @@ def evaluation_problem(exprs: Iterable[sp.Expr], timeout: float = 2.0) -> str | 
     status, found = call_with_timeout(_first_unevaluable, (constants,), timeout)
     if status == "ok" and found is not None:
         shown, error = found
+        if error.startswith("not real"):
+            return f"the constant {shown} is not a real number ({error[10:]}), and mechind checks real-valued generators (sympy's roots of negative numbers are complex: use real_root)"
         return f"the constant {shown} is too large to evaluate ({error})"
     if status == "error":
         return f"a constant could not be evaluated ({found})"
@@ -427,9 +457,13 @@ def _default_free_symbols(cls: type) -> bool:
 
 def _first_unevaluable(constants: list[sp.Expr]) -> tuple[str, str] | None:  # pragma: no cover - child process
     for c in constants:
+        text = sp.sstr(c)
+        shown = text if len(text) <= 80 else text[:60] + " ... " + text[-15:]
         try:
-            c.evalf(15)
+            value = c.evalf(15)
         except Exception as exc:  # noqa: BLE001 - any failure makes the constant unusable
-            text = sp.sstr(c)
-            return (text if len(text) <= 80 else text[:60] + " ... " + text[-15:], type(exc).__name__)
+            return (shown, type(exc).__name__)
+        _, imaginary = value.as_real_imag()
+        if imaginary.is_Number and imaginary != 0:
+            return (shown, f"not real: about {sp.sstr(value.evalf(6))}")
     return None

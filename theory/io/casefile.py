@@ -63,7 +63,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-from theory.exact.constant_zero import evaluation_problem
+from theory.exact.constant_zero import certainly_not_real, evaluation_problem
 from theory.model.domain import Box, Region
 from theory.errors import CaseFileError, InputError
 from theory.model.generator import Generator
@@ -135,15 +135,56 @@ def load_case_file(path: str | Path) -> list[Generator]:
 
 
 def _check_constants(g: Generator, source: str) -> None:
-    """Refuse a generator with a constant that sympy cannot evaluate (it would crash checks)."""
+    """Refuse a generator with a constant that sympy cannot evaluate (it would crash checks)
+    or that is not real, or with an output certified not real at a probe point."""
     if getattr(g, "rational_constants", False):  # an image generator's constants are rationals by construction
         return
-    if evaluation_problem(g.outputs) is None:
+    if evaluation_problem(g.outputs) is not None:
+        for i, out in enumerate(g.outputs):
+            problem = evaluation_problem([out])
+            if problem:
+                raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
+    _check_real(g, source)
+
+
+#: Heads that can turn real arguments into non-real values (outside their real domain).
+_MAY_BE_COMPLEX = (sp.log, sp.asin, sp.acos, sp.acosh, sp.atanh, sp.asec, sp.acsc, sp.LambertW, sp.loggamma, sp.polylog, sp.li, sp.erfinv, sp.erfcinv)
+
+
+def _check_real(g: Generator, source: str) -> None:
+    """Refuse an output certified not real at a probe point of the domain (the case's points and
+    two interior points): ``log(s)``, ``sqrt(s)``, ``acosh(s)`` where the domain reaches past their
+    real range.  Only outputs with such a head are probed; this is a check of the input, not a
+    proof that g is real everywhere (a value that is not real met later makes the entry unknown)."""
+    risky = [
+        i for i, out in enumerate(g.outputs)
+        if out.has(*_MAY_BE_COMPLEX) or any(not p.exp.is_Integer for p in out.atoms(sp.Pow) if p.base.free_symbols)
+    ]
+    if not risky:
         return
-    for i, out in enumerate(g.outputs):
-        problem = evaluation_problem([out])
-        if problem:
-            raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
+    probes = [dict(p) for p in g.points]
+    for k in (2, 5):
+        point = {}
+        for s in g.latents:
+            lo, hi = g.domain.interval(s)
+            lo = lo if lo.is_finite else (hi - 7 if hi.is_finite else sp.S(-1))
+            hi = hi if hi.is_finite else lo + 7
+            point[s] = lo + (hi - lo) * sp.Rational(k, 7)
+        if g.domain.contains(point):
+            probes.append(point)
+    for i in risky:
+        for point in probes:
+            try:
+                value = g.outputs[i].xreplace(point)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                continue
+            if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not certainly_not_real(value):
+                continue
+            where = ", ".join(f"{s}={point[s]}" for s in g.latents)
+            raise CaseFileError(
+                f"{source}: {g.name}: output {i} is not real at ({where}): about {sp.sstr(sp.N(value, 6))}; "
+                "mechind checks real-valued generators (restrict the domain, or write the real function you mean)"
+            )
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:
