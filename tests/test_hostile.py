@@ -131,6 +131,7 @@ BAD_FILES = {
     "eq_of_conditions.py": "compares two conditions with Equality; write it with Equivalent",
     "not_real_on_domain.py": "output 2 is not real at (s1=-16/7, s2=3/7)",
     "toml_complex_root.toml": "is not a real number (about 0.5 + 0.866025*I)",
+    "piecewise_empty_on_domain.py": "no piece of Piecewise((s1, s1 > 5)) applies anywhere on the domain",
     "toml_exp_tower.toml": "output 2: the constant exp(exp(exp(exp(exp(10))))) is too large to evaluate",
 }
 BOUNDED = [

@@ -65,6 +65,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli packag
 
 from theory.exact.constant_zero import certainly_not_real, evaluation_problem
 from theory.model.domain import Box, Region
+from theory.model.piecewise import select_pieces
 from theory.errors import CaseFileError, InputError
 from theory.model.generator import Generator
 from theory.exact.rationals import MAX_DIGITS, int_digit_limit
@@ -145,6 +146,20 @@ def _check_constants(g: Generator, source: str) -> None:
             if problem:
                 raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
     _check_real(g, source)
+    _check_defined(g, source)
+
+
+def _check_defined(g: Generator, source: str) -> None:
+    """Refuse an output with a Piecewise that has no default piece and none of whose conditions
+    holds anywhere on the domain (certified on the domain's bounding box): g has no value there."""
+    for i, out in enumerate(g.outputs):
+        nodes = [pw for pw in out.atoms(sp.Piecewise) if pw.args[-1][1] != sp.true]
+        for pw in nodes:
+            if select_pieces(pw, g.domain) is sp.nan:
+                raise CaseFileError(
+                    f"{source}: {g.name}: output {i}: no piece of {sp.sstr(pw)[:120]} applies anywhere on the domain, "
+                    "so g has no value there (add a default piece (..., True))"
+                )
 
 
 #: Heads that can turn real arguments into non-real values (outside their real domain).

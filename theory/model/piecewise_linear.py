@@ -261,6 +261,8 @@ class PLNetwork:
                     raise NotPiecewiseLinear(f"{e}: the value at 0 is not a constant")
                 out = unit(Unit("Heaviside", (a, {CONST: h0.get(CONST, Fraction(0))}), (a,)))
             elif isinstance(e, sp.Piecewise):
+                if e.args[-1][1] != sp.true:  # undefined where no condition holds: no linear regions cover the box
+                    raise NotPiecewiseLinear(f"{e} has no default piece (..., True)")
                 atoms: list[Affine] = []
                 values, conds = [], []
                 for piece, cond in e.args:
@@ -629,7 +631,10 @@ def guarded_jacobian_at(generator: Any, net: PLNetwork | None, point: dict, seed
     if net is None or not all(point[s].is_Rational for s in latents):
         return None
     p = [Fraction(int(point[s].p), int(point[s].q)) for s in latents]
-    J = jacobian_at_point(net, p)
+    try:
+        J = jacobian_at_point(net, p)
+    except NotPiecewiseLinear:  # a Piecewise without a default piece has no value here: no Jacobian
+        return None
     if J is None:
         return None
     if guard and not _guard_affine(generator.outputs, latents, net, p, J, seed, check):
