@@ -126,3 +126,13 @@ def test_guard_resolves_a_derivative_under_a_huge_value():
         pass
     else:
         raise AssertionError("the guard accepted d12 g3 = 0 for s1*s2 + 10^60 (s1^2 + s2^2)")
+
+
+def test_a_latent_named_pi_does_not_shadow_the_constant():
+    # the guard's compiled function must keep sp.pi the number: d/dpi of pi_constant * pi_latent**2 at 1/2 is pi
+    p_latent, y = sp.symbols("pi y", real=True)
+    g = Generator("named-pi", [[p_latent], [y]], [p_latent, y, sp.pi * p_latent**2 + y], Box({p_latent: (-1, 1), y: (-1, 1)}))
+    point = {p_latent: sp.Rational(1, 2), y: sp.Rational(1, 3)}
+    guard_value(BlackBox(g), 2, (0,), point, sp.pi)
+    with pytest.raises(SelfCheckFailed):
+        guard_value(BlackBox(g), 2, (0,), point, sp.Rational(1, 2))  # what pi = 1/2 in place of the constant would give

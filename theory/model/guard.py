@@ -108,7 +108,10 @@ class BlackBox:
     def _function(self, t: int) -> Callable | None:
         if t not in self._compiled:
             try:
-                fn = sp.lambdify(self.latents, self.outputs[t], modules="mpmath")
+                # fresh argument names: lambdify puts its arguments' names in the function's
+                # namespace, so a latent named pi or E would shadow the constant
+                args = [sp.Dummy(f"latent{i}") for i in range(len(self.latents))]
+                fn = sp.lambdify(args, self.outputs[t].xreplace(dict(zip(self.latents, args))), modules="mpmath")
             except Exception:  # noqa: BLE001 - any printer failure: use evalf instead
                 fn = None
             self._compiled[t] = fn
