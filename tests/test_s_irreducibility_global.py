@@ -88,3 +88,35 @@ def test_a_split_on_a_line_refutes_with_a_point_of_the_line():
     J = [[sp.diff(out, v).xreplace(point) for v in (s1, s2)] for out in g.outputs[:3]]
     assert any(J[2][0] * r[1] - J[2][1] * r[0] == 0 for r in J[:2])  # the witness lies where row 3 turns parallel
     assert check_irreducible_at(ctx, {s1: sp.Rational(1, 3), s2: sp.Rational(1, 5), s3: sp.S.Zero}, "S").verdict == "proved"
+
+
+# -- a split whose Type S stays undecided ----------------------------------------------------------
+def test_a_split_left_in_bounds_makes_s_reducibility_undecided(monkeypatch):
+    """When the refined partition's rho comes back as bounds that do not decide Type S (the
+    budget ran out inside ``sparsity``), that split may keep Type S: the search must not conclude
+    "no split keeps S" (irreducible:S was ``proved`` at --budget 0.1 on a reducible factor)."""
+    import theory.criteria.irreducibility as irr
+    from theory.linalg.rational import to_fraction_matrix
+
+    class Bounds:  # what sparsity returns past its budget when the bounds straddle the gap
+        def type_s(self, reading):
+            return None
+
+    J = to_fraction_matrix([[1, 0], [2, 0], [3, 0], [0, 1], [0, 5], [0, 7], [1, 1]])  # x02's block: S-reducible
+    assert irr.s_split(J, [[0, 1]], 0, True, None) is not None  # decided: the split e1 | e2 keeps S
+    monkeypatch.setattr(irr, "sparsity", lambda *args, **kwargs: Bounds())
+    with pytest.raises(irr.SplitUndecided):
+        irr.s_split(J, [[0, 1]], 0, True, None)
+
+
+def test_irreducible_s_is_never_proved_on_a_reducible_factor_under_a_tiny_budget():
+    # five 1-D factors, then x02's S-reducible 2-D factor {s6, s7} (rows a, 2a, 3a, b, 5b, 7b, a + b)
+    s = sp.symbols("s1:8", real=True)
+    a, b, others = s[5], s[6], s[:5]
+    outs = [a, 2 * a, 3 * a, b, 5 * b, 7 * b, a + b] + [x * (k + 2) for x in others for k in range(4)]
+    g = Generator("irrS-budget", [[x] for x in others] + [[a, b]], outs, Box({x: (-1, 1) for x in s}), points=[{x: sp.Integer(0) for x in s}])
+    from theory.checker import check
+
+    for budget in (0.05, 0.1, 0.3):
+        (r,) = [r for r in check(g, ["irreducible:S"], isolate=False, budget=budget) if r.scope == "point"]
+        assert r.verdict != "proved", (budget, r.details)

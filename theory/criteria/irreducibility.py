@@ -289,7 +289,8 @@ def s_split(J: QMatrix, blocks: list[list[int]], k: int, strict: bool, budget, s
     satisfies Type S: ``(Q, Qc, basis_of, result)``, or ``None`` when no split keeps Type S.
 
     The search over the 2-colourings of the greedy basis is complete for the strict reading
-    only; with ``strict`` false and no split found it raises ``_Undecided``.
+    only; with ``strict`` false and no split found it raises ``_Undecided``, and so it does
+    when some split's Type S stays undecided (its rho came back as bounds that do not decide).
 
     >>> from theory.linalg.rational import to_fraction_matrix
     >>> s_split(to_fraction_matrix([[1, 0], [0, 1], [1, 1]]), [[0, 1]], 0, True, None) is None
@@ -304,11 +305,17 @@ def s_split(J: QMatrix, blocks: list[list[int]], k: int, strict: bool, budget, s
     Jnew = _new_coordinates(J, block, basis)
     others = [list(b) for i, b in enumerate(blocks) if i != k]
     index = dict(zip(block, basis))
+    undecided = 0
     for Q, Qc in _two_colourings(block):
         check()
         result = sparsity(Jnew, others + [list(Q), list(Qc)], engine="auto", budget=budget, seed=seed)
-        if result.type_s("strict" if strict else "non-strict"):
+        keeps = result.type_s("strict" if strict else "non-strict")
+        if keeps:
             return Q, Qc, index, result
+        if keeps is None:  # bounds that do not decide (the budget ran out): this split may keep Type S
+            undecided += 1
+    if undecided:
+        raise _Undecided(f"Type S of {undecided} refined partition(s) was not decided (bounds only, within the budget)")
     if not strict:
         # under ties a split in another basis may still keep Type S
         raise _Undecided("no split of the greedy basis keeps non-strict Type S; the search is complete only for the strict reading")
