@@ -7,6 +7,7 @@ import random
 
 import pytest
 import sympy as sp
+from sympy.core.facts import InconsistentAssumptions
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
@@ -182,7 +183,9 @@ def rich_expressions(draw, depth=3):
             return draw(st.sampled_from(RICH_UNARY))(draw(rich_expressions(depth=depth - 1)))
         left, right = draw(rich_expressions(depth=depth - 1)), draw(rich_expressions(depth=depth - 1))
         return left + right if kind == 1 else left * right
-    except ZeroDivisionError:
+    except (ZeroDivisionError, InconsistentAssumptions):
+        # or its assumptions contradict themselves on an unevaluated 0*(-1) (log(1 + (0*(-1) + 1)**2):
+        # even and nonzero), depending on which facts earlier tests left cached: not an input to test
         reject()
 
 
