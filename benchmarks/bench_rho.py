@@ -225,26 +225,9 @@ def dense(seed: int, m: int, d: int, size: int = 2) -> tuple[list[list[Fraction]
 
 
 def generic(seed: int, m: int, d: int, size: int = 2, largest: int = GENERIC_LARGEST) -> tuple[list[list[Fraction]], list[list[int]]]:
-    """A dense Jacobian in general position in practice: nonzero integers up to ``largest`` in absolute value.
-
-    Unlike :func:`dense` (five values, hence many coincidences of ratios), its row matroid is
-    uniform with high probability, like a dense generic Jacobian or an MLP's.
-
-    Parameters
-    ----------
-    seed
-        Seed of the generator.
-    m, d
-        Rows and columns.
-    size
-        Block size (:func:`blocks_of`).
-    largest
-        The largest absolute value of an entry.
-
-    Returns
-    -------
-    tuple
-        ``(J, blocks)``.
+    """:func:`dense` with nonzero integers up to ``largest`` in absolute value: in general position
+    in practice (a uniform row matroid, like a dense generic Jacobian's or an MLP's), where
+    :func:`dense`'s five values make many coincidences of ratios.  Same parameters and result.
     """
     rng = random.Random(seed)
     return [[Fraction(rng.choice((-1, 1)) * rng.randint(1, largest)) for _ in range(d)] for _ in range(m)], blocks_of(d, size)
