@@ -126,7 +126,7 @@ def check_command(
     from theory.readings import Readings
 
     from .executor import BatchProgress, check_executor, map_cases, open_executor, resolve_jobs
-    from .render import case_document, case_table, document
+    from .render import case_document, case_table, document, json_text
 
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
@@ -179,7 +179,7 @@ def check_command(
                         for note in g.notes:
                             out.print(f"  note: {note}", highlight=False)
     if as_json:
-        click.echo(json.dumps(document(docs), indent=2))
+        click.echo(json_text(document(docs)))
     elif len(items) > 1:
         err.print(f"{len(items)} cases checked in {time.perf_counter() - started:.1f} s", highlight=False)
 
@@ -301,6 +301,8 @@ def counterexample_command(path: str, criterion: str, at: str | None, as_json: b
     from theory.model.generator import parse_point
     from theory.theorems.counterexample import counterexample
 
+    from .render import json_text
+
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
     generators = resolve_cases([path], False)
@@ -315,7 +317,7 @@ def counterexample_command(path: str, criterion: str, at: str | None, as_json: b
     if as_json:
         doc = comp.to_json()
         doc["case_file"] = text
-        click.echo(json.dumps({"mechind": __version__, **doc}, indent=2))
+        click.echo(json_text({"mechind": __version__, **doc}))
         return
     click.echo(text)
     for name, fact in comp.facts.items():

@@ -15,7 +15,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -241,15 +240,16 @@ def crosscheck_command(
                         out.print(crosscheck_table(doc))
     totals = summarize(all_rows)
     if as_json:
+        from .render import json_text  # deferred: keeps --help/--version fast
+
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "mechind": __version__,
                     "tolerance": {"c": DEFAULT_C if c is None else c, "band": DEFAULT_BAND if band is None else band},
                     "cases": docs,
                     "summary": totals,
-                },
-                indent=2,
+                }
             )
         )
     else:

@@ -9,6 +9,8 @@ Examples
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from rich.table import Table
@@ -21,7 +23,7 @@ from theory.result import CheckResult, point_text
 
 from . import __version__
 
-__all__ = ["case_document", "document", "case_table", "witness_summary", "VERDICT_STYLE"]
+__all__ = ["case_document", "document", "json_text", "case_table", "witness_summary", "VERDICT_STYLE"]
 
 VERDICT_STYLE = {
     "proved": "bold green",
@@ -47,6 +49,26 @@ def case_document(generator: Generator, results: list[CheckResult]) -> dict[str,
 def document(cases: list[dict[str, Any]]) -> dict[str, Any]:
     """The whole ``--json`` document."""
     return {"mechind": __version__, "cases": cases}
+
+
+def _finite_json(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, dict):
+        return {k: _finite_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite_json(v) for v in x]
+    return x
+
+
+def json_text(doc: Any, indent: int | None = 2) -> str:
+    """``doc`` as strict JSON: a float that is NaN or infinite (a numeric tolerance, a snap
+    error) becomes the string ``"nan"``, ``"inf"`` or ``"-inf"``, since JSON has no such numbers.
+
+    >>> json_text({"tau": float("nan"), "e": [1.5, float("-inf")]}, indent=None)
+    '{"tau": "nan", "e": [1.5, "-inf"]}'
+    """
+    return json.dumps(_finite_json(doc), indent=indent, allow_nan=False)
 
 
 def witness_summary(result: CheckResult) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -83,7 +82,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
 
     from theory.result import point_text
 
-    from .render import witness_summary
+    from .render import json_text, witness_summary
 
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
@@ -116,7 +115,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
             if checked is not None:
                 doc["decoder"] = {"file": decoder, "run": checked.run, **checked.conditions.to_json(), "conclusion": _decoder_conclusion(rep, checked)}
             docs.append(doc)
-        click.echo(json.dumps({"mechind": __version__, "cases": docs}, indent=2))
+        click.echo(json_text({"mechind": __version__, "cases": docs}))
         return
     out = _console()
     for rep, cond in zip(reports, conditions):
@@ -220,7 +219,9 @@ def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed
     for part, _ in map_cases(_hierarchy_case, range(len(generators)), resolve_jobs(jobs, len(generators)), on_done, shared=batch):
         report.merge(part)
     if as_json:
-        click.echo(json.dumps({"mechind": __version__, **report.to_json()}, indent=2))
+        from .render import json_text  # deferred: keeps --help/--version fast
+
+        click.echo(json_text({"mechind": __version__, **report.to_json()}))
     else:
         out = _console()
         table = Table(title="implications (docs/mathematics.md 10)", title_justify="left")

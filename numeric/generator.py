@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -112,6 +114,8 @@ class NeuralGenerator:
         box = [(float(lo), float(hi)) for lo, hi in box]
         if len(box) != latent_dim or any(not lo < hi for lo, hi in box):
             raise ValueError(f"box must give {latent_dim} intervals (lo, hi) with lo < hi, got {box}")
+        if not all(math.isfinite(lo) and math.isfinite(hi) for lo, hi in box):
+            raise ValueError(f"box must be bounded (points are drawn uniformly from it), got {box}")
         self.box: tuple[tuple[float, float], ...] = tuple(box)
         self.contains = contains
         self.source = source

@@ -59,9 +59,10 @@ class NumericResult(CheckResult):
 
     Notes
     -----
-    The verdict is ``holds-numerically`` or ``fails-numerically``; the one exception is a
-    numeric Type S whose budget decided no point at all: ``unknown`` with method
-    ``budget-exhausted`` (docs/user-guide.md section 3), never ``proved`` or ``refuted``.
+    The verdict is ``holds-numerically`` or ``fails-numerically``; the exceptions are a
+    numeric Type S whose budget decided no point at all (``unknown`` with method
+    ``budget-exhausted``) and a criterion whose every point had a NaN or infinite entry or
+    tolerance (``unknown``, ``non-finite``; docs/user-guide.md section 3), never ``proved`` or ``refuted``.
 
     Examples
     --------
@@ -78,7 +79,7 @@ class NumericResult(CheckResult):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.verdict not in NUMERIC_VERDICTS and not (self.verdict == "unknown" and self.method == "budget-exhausted"):
+        if self.verdict not in NUMERIC_VERDICTS and not (self.verdict == "unknown" and self.method in ("budget-exhausted", "non-finite")):
             raise ValueError(f"a numeric result is holds-numerically or fails-numerically, got {self.verdict!r}")
 
     def to_json(self) -> dict[str, Any]:
@@ -167,6 +168,8 @@ class Assessment:
             return {"largest_zero": None, "smallest_nonzero": None, "largest_zero_ratio": None, "smallest_nonzero_ratio": None}
         a = values.detach().abs().to(torch.float64)
         t = tau.detach().to(torch.float64)[:, None, None].expand_as(a)
+        finite = torch.isfinite(a) & torch.isfinite(t)  # NaN and infinities decide nothing (and are not JSON)
+        a, t = a[finite], t[finite]
         zero = a <= t
         out: dict[str, float | None] = {}
         out["largest_zero"] = float(a[zero].max()) if zero.any() else None
@@ -187,12 +190,13 @@ class Assessment:
         >>> a.tolerance_json()["rule"], a.tolerance_json("r")["c"], a.tolerance_json()["max"] == 10 * a.eps
         ('tau = c * eps(dtype) * max|J|, per point', 10, True)
         """
+        tau = self.tau[torch.isfinite(self.tau)] if self.tau.numel() else self.tau  # NaN is not JSON
         return {
             "rule": self.rule if rule is None else rule,
             "c": self.c,
             "eps": self.eps,
-            "min": float(self.tau.min()) if self.tau.numel() else None,
-            "max": float(self.tau.max()) if self.tau.numel() else None,
+            "min": float(tau.min()) if tau.numel() else None,
+            "max": float(tau.max()) if tau.numel() else None,
         }
 
 

@@ -356,17 +356,24 @@ def _witness_strength(w: dict[str, Any]) -> float:
 
 def _result(g: NeuralGenerator, a: Assessment, z: torch.Tensor, seconds: float = 0.0) -> NumericResult:
     # pointwise verdicts aggregate the same way for every criterion: fails when it fails at a
-    # point, holds when it holds at every point; points left undecided (Type S past its budget)
-    # count neither way, and with none decided the result is unknown / budget-exhausted
+    # point, holds when it holds at every point; points left undecided (Type S past its budget,
+    # or non-finite values) count neither way, and with none decided the result is unknown
     decided = a.decided if a.decided is not None else torch.ones_like(a.holds)
+    # a point whose entries or tolerance are NaN or infinite (float16 overflow, a NaN weight)
+    # decides nothing: with tau = nan or inf no entry passes |x| > tau, which would read "all zero"
+    finite = torch.isfinite(a.tau) & torch.isfinite(a.values.detach()).reshape(a.values.shape[0], -1).all(dim=1)
+    non_finite = int((~finite).sum())
+    decided = decided & finite
     failing = torch.nonzero(~a.holds & decided).flatten().tolist()
     verdict = "holds-numerically" if not failing else "fails-numerically"
     method = a.method
-    if a.decided is not None and not bool(decided.any()) and z.shape[0] > 0:
-        verdict, method = "unknown", "budget-exhausted"
+    if not bool(decided.any()) and z.shape[0] > 0 and (a.decided is not None or non_finite):
+        verdict, method = "unknown", ("non-finite" if non_finite else "budget-exhausted")
     witness = max((a.witnesses[i] for i in failing), key=_witness_strength) if failing else None
     details = dict(a.details)
     details["points_failing"] = len(failing)
+    if non_finite:
+        details["points_non_finite"] = non_finite  # counted neither way
     if z.shape[0] == 1:
         details["at"] = float_point_json(z, 0, list(g.latent_names))
     return NumericResult(
