@@ -136,3 +136,19 @@ def test_a_refutation_without_a_rational_basis_gives_no_competitor():
     g = Generator("polar", [[s1], [s2]], [s1 * sp.cos(s2), s1 * sp.sin(s2)], Box({s1: (sp.Rational(1, 2), 2), s2: (-1, 1)}), points=[{s1: sp.S(1), s2: sp.Rational(1, 4)}])
     with pytest.raises(NoCompetitor, match="no rational misaligned basis"):
         counterexample(g, "S")
+
+
+def test_split_and_merge_is_anchored_where_the_split_was_found():
+    """g3 = s1 s2 + s1 + s2: block {s1, s2} splits at p = (-1, 1/2, 0), where row 3 of J is
+    (3/2, 0, 0), but not at 0, where it is (1, 1, 0).  Anchored at 0, the printed g-hat was not
+    Type D even at its own point; anchored at p it is (checked here on g-hat's Jacobian at z0)."""
+    s1, s2, s3 = sp.symbols("s1 s2 s3", real=True)
+    p = {s1: sp.Integer(-1), s2: sp.Rational(1, 2), s3: sp.Integer(0)}
+    g = Generator("split-moves", [[s1, s2], [s3]], [s1, s2, s1 * s2 + s1 + s2, s3], Box({s: (-2, 2) for s in (s1, s2, s3)}), points=[p])
+    comp = counterexample(g, "irreducible:D", point=p)
+    _independent_composition(g, comp)
+    ghat = comp.generator
+    (z0,) = ghat.points
+    J = sp.Matrix([[sp.diff(e, z).subs(z0) for z in ghat.latents] for e in ghat.outputs])
+    for row in range(J.rows):  # Type D at z0: no row nonzero in two blocks of g-hat
+        assert len({ghat.block_of[a] for a in range(ghat.d) if J[row, a] != 0}) <= 1, (row, J)

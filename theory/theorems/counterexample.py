@@ -344,12 +344,15 @@ def _competitor_split(ctx: CheckContext, p: dict, criterion: str, seed: int, bud
         columns.append([Fraction(int(r == a)) for r in range(d)])
     sizes.append(len(rest) + len(g.blocks[j]))
     M = [[columns[c][r] for c in range(d)] for r in range(d)]
-    zero = {s: sp.S.Zero for s in g.latents}
-    comp = _build(g, criterion, "split-and-merge", zero if g.domain.contains(zero) else p, M, sizes, seed, budget)
+    # anchored at p, where the split was found: for a nonlinear g it need not hold anywhere else
+    # (anchored at 0 instead, x*y + x + y's split at (-1, 1/2, 0) gave a g-hat that is not Type D at its point)
+    comp = _build(g, criterion, "split-and-merge", p, M, sizes, seed, budget)
     target = "D" if kind == "D" else "S"
     comp.ghat_results = check(comp.generator, [target], seed=seed, budget=budget, isolate=False)
     verdicts = {f"{r.criterion}@{r.scope}": r.verdict for r in comp.ghat_results}
     comp.facts["criterion_for_ghat"] = {"criterion": target, "verdicts": verdicts}
+    if "proved" not in (verdicts.get(f"{target}@point"), verdicts.get(f"{target}@global")):
+        return None, f"the split-and-merge g-hat is not proved Type {target} at its point ({verdicts}): no competitor is claimed"
     comp.scope = "global" if kind == "D" and verdicts.get("D@global") == "proved" else "point"
     comp.facts["split"] = {"factor": w["factor"], "kept": [[str(x) for x in v] for v in first], "merged": [[str(x) for x in v] for v in rest], "merged_with": g.factor_names[j]}
     return comp, ""
