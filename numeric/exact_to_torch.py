@@ -45,6 +45,7 @@ from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
 from theory.errors import GeneratorError
 from theory.model.generator import Generator
+from theory.model.piecewise import interior_form
 
 from .generator import NeuralGenerator
 
@@ -492,7 +493,10 @@ def from_generator(g: Generator, dtype: torch.dtype = torch.float64, device: tor
     Returns
     -------
     NeuralGenerator
-        Same name, latent names, factors; its box is the domain's bounding box (infinite
+        Same name, latent names, factors; its outputs are g's with every piece of empty
+        interior removed (:func:`theory.model.piecewise.interior_form`: the thin piece of
+        ``Piecewise((s1, Eq(s2, 0)), (s1 + s1*s2, True))`` supplies no derivative); its box is
+        the domain's bounding box (infinite
         ends replaced by a window of width 6, as the exact layer's random points do); a
         Region's condition becomes its ``contains`` test.  ``source`` holds ``g``.
 
@@ -504,7 +508,9 @@ def from_generator(g: Generator, dtype: torch.dtype = torch.float64, device: tor
     ('p08-bilinear-h3-not-h2', ((0,), (1,)), torch.float32)
     """
     device = torch.device(device)
-    f = compile_outputs(g.outputs, g.latents, dtype, device)
+    # derivatives come from the pieces around a point, never from a piece of empty interior
+    # (user-guide 2.3): on Eq(s2, 0), torch.where would take the thin piece's derivative
+    f = compile_outputs([interior_form(o) for o in g.outputs], g.latents, dtype, device)
     box = []
     for s in g.latents:
         lo, hi = g.domain.interval(s)

@@ -178,3 +178,19 @@ def test_bridge_runs_on_cuda():
     ng = from_generator(g, torch.float32, "cuda")
     z = point_tensor(g.points, g.latents, torch.float32, "cuda")
     assert jacobian(ng, z).device.type == "cuda"
+
+
+def test_a_thin_piece_supplies_no_derivative():
+    """g3 = s1 + s1*s2 everywhere (on s2 = 0 both pieces give s1), so d g3/d s2 at (1/2, 0) is 1/2
+    (exact difference quotients on the written Piecewise, both sides); torch.where on the thin
+    piece gave 0, and the numeric D and H2 held there."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    out = sp.Piecewise((s1, sp.Eq(s2, 0)), (s1 + s1 * s2, True))
+    h = sp.Rational(1, 10**6)
+    half = sp.Rational(1, 2)
+    for step in (h, -h):
+        assert (out.subs({s1: half, s2: step}) - out.subs({s1: half, s2: 0})) / step == half
+    g = Generator("thin", [[s1], [s2]], [s1, s2, out], Box({s1: (-1, 1), s2: (-1, 1)}))
+    ng = from_generator(g)
+    J = torch.func.jacfwd(ng.f)(torch.tensor([0.5, 0.0], dtype=torch.float64))
+    assert float(J[2, 1]) == 0.5
