@@ -27,7 +27,9 @@ float value and exact value.  Each is classed
 
 * ``tolerance-sensitive entry`` when it sits in the band near zero: an exact zero whose
   float value exceeds tau by at most a factor ``band``, or an exact nonzero whose exact
-  value is at most ``band * tau`` (a genuine value below the float resolution);
+  value is at most ``band * tau`` (a genuine value below the float resolution), the band
+  never reaching past a tenth of the point's largest entry (:data:`BAND_CAP`: in bfloat16
+  ``band * tau`` is several times the largest entry);
 * ``possible bug`` otherwise (a float value far from its exact value).
 
 A row is tolerance-sensitive when all its deciding entries are; otherwise it is a possible
@@ -97,6 +99,17 @@ __all__ = [
 
 #: Width of the band (a factor on tau) in which a disagreeing entry counts as tolerance-sensitive.
 DEFAULT_BAND = 100.0
+#: The band never reaches past this share of the point's largest entry: in bfloat16 and float16
+#: ``band * tau`` is several times max|J|, and every disagreement would read as tolerance-sensitive.
+BAND_CAP = 0.1
+
+
+def _band_limit(a: Assessment, i: int, band: float) -> float:
+    """``band * tau`` at point ``i``, capped at :data:`BAND_CAP` times the point's scale
+    ``tau / (c eps)`` (the largest entry the tolerance was built from)."""
+    tau = float(a.tau[i])
+    scale = tau / (a.c * a.eps) if a.c * a.eps > 0 else float("inf")
+    return min(band * tau, BAND_CAP * scale)
 #: Random exact points added to each case's own points.
 DEFAULT_RANDOM_POINTS = 2
 TOLERANCE_SENSITIVE = "tolerance-sensitive entry"
@@ -366,6 +379,7 @@ def _flipped_entries(exact: _Exact, a: Assessment, i: int, p: dict, band: float)
     """The entries read by ``a`` at point ``i`` whose zero/nonzero call differs from the exact one."""
     g = exact.g
     tau = float(a.tau[i])
+    limit = _band_limit(a, i, band)
     values = a.values[i].detach().cpu().to(torch.float64)
     entries: list[dict[str, Any]] = []
     # D and H_n are monotone in the supports: a numeric failure can only come from entries
@@ -384,9 +398,9 @@ def _flipped_entries(exact: _Exact, a: Assessment, i: int, p: dict, band: float)
                 continue
             exact_float = _float_of(value) if status == "nonzero" else 0.0
             if status == "zero":
-                sensitive = abs(x) <= band * tau
+                sensitive = abs(x) <= limit
             else:
-                sensitive = exact_float is not None and abs(exact_float) <= band * tau
+                sensitive = exact_float is not None and abs(exact_float) <= limit
             entries.append(
                 {
                     "output": t,
@@ -438,7 +452,7 @@ def _explain_s(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> tu
                 continue
             x = float(values[t, col])
             exact_float = float(E[t][col])
-            sensitive = abs(x - exact_float) <= band * tau
+            sensitive = abs(x - exact_float) <= _band_limit(a, i, band)
             entries.append(
                 {
                     "kind": "snap",

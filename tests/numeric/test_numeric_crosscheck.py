@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import cases
 import numeric.crosscheck as cc
 from mechind.cli import main
+from numeric.exact_to_torch import compile_outputs
 from numeric.crosscheck import POSSIBLE_BUG, TOLERANCE_SENSITIVE, crosscheck_case, crosscheck_criteria, summarize
 from numeric.generator import NeuralGenerator
 from theory import Box, Generator
@@ -152,3 +153,26 @@ def test_cli_json_rows_and_exit_codes():
         r = runner.invoke(main, bad)
         assert r.exit_code == 2, (bad, r.output)
         assert "error:" in r.output
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_a_wrong_generator_is_a_possible_bug_in_low_precision_too(monkeypatch, dtype):
+    """In bfloat16 band * tau is several times max|J| (tau = 10 eps max|J|), so every disagreement
+    read as tolerance-sensitive; the band is capped at a tenth of max|J|.  The wrong generator here
+    is the bridge as it was: it took the derivative of a thin Eq piece (0 where the truth is 1/2,
+    the largest entry being 1)."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    out = sp.Piecewise((s1, sp.Eq(s2, 0)), (s1 + s1 * s2, True))
+    g = Generator("thin", [[s1], [s2]], [s1, s2, out], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.S.Zero}])
+    real = cc.from_generator
+
+    def literal(g, dtype=torch.float64, device="cpu"):  # the thin piece compiled as written
+        ng = real(g, dtype, device)
+        f = compile_outputs(g.outputs, g.latents, dtype, device)
+        return NeuralGenerator(f, ng.factors, ng.d, ng.m, ng.name, ng.latent_names, ng.box, ng.dtype, ng.device)
+
+    monkeypatch.setattr(cc, "from_generator", literal)
+    report = crosscheck_case(g, criteria="D", dtypes=dtype, random_points=0)
+    (row,) = report.rows
+    assert row["exact"] == "refuted" and row["numeric"] == "holds-numerically", row
+    assert row["class"] == POSSIBLE_BUG, row
