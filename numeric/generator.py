@@ -135,6 +135,33 @@ class NeuralGenerator:
             self._m = int(out.shape[-1])
         return self._m
 
+    def check_shapes(self, n: int = 2) -> None:
+        """Evaluate ``f`` on ``n`` points of the box and check what it returns: ``[n, m]`` (``m`` as
+        declared), in the generator's dtype.
+
+        Raises
+        ------
+        ValueError
+            Naming what failed (a shape or dtype mismatch inside the network, a wrong output
+            shape, a declared ``outputs`` that is not what ``f`` returns).
+
+        >>> NeuralGenerator(lambda z: z[:, :1], [[0], [1]], 2, outputs=3).check_shapes()
+        Traceback (most recent call last):
+        ...
+        ValueError: f returns 1 outputs per point, but outputs=3 was declared
+        """
+        z = self.sample(n, seed=0)
+        try:
+            with torch.no_grad():
+                out = self.f(z)
+        except Exception as exc:  # noqa: BLE001 - user code: report what it raised
+            raise ValueError(f"f could not be evaluated on latent points [{n}, {self.d}] in {str(self.dtype).replace('torch.', '')}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+        if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != n:
+            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise ValueError(f"f must return a tensor [N, m] for points [N, {self.d}]; for N = {n} it returned {shape}")
+        if self._m is not None and out.shape[1] != self._m:
+            raise ValueError(f"f returns {out.shape[1]} outputs per point, but outputs={self._m} was declared")
+
     @property
     def K(self) -> int:
         """Number of factors."""

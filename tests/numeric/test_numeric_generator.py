@@ -53,3 +53,20 @@ def test_module_dtype_and_device_are_inferred():
     g = NeuralGenerator(net, [[0, 1], [2]], 3)
     assert g.dtype == torch.float64 and g.device.type == "cpu" and g.m == 7
     assert g(torch.zeros(2, 3, dtype=torch.float64)).shape == (2, 7)
+
+
+@pytest.mark.parametrize(
+    "f, kwargs, needle",
+    [
+        (torch.nn.Linear(3, 4).double(), {}, "mat1 and mat2 shapes cannot be multiplied"),
+        (lambda z: z.sum(dim=1), {}, "f must return a tensor [N, m]"),
+        (lambda z: torch.cat([z, z[:, :1]], dim=1), {"outputs": 5}, "f returns 3 outputs per point, but outputs=5 was declared"),
+    ],
+)
+def test_shape_errors_are_named_before_any_check(f, kwargs, needle):
+    """A network that does not fit its declaration is an input error, named (mechind check exits 2),
+    not an internal error in the middle of a Jacobian (exit 3); a wrong declared m was reported."""
+    g = NeuralGenerator(f, [[0], [1]], 2, dtype=torch.float64, **kwargs)
+    with pytest.raises(ValueError) as info:
+        g.check_shapes()
+    assert needle in str(info.value)
