@@ -147,3 +147,18 @@ def test_eq_with_the_p16_constant_is_not_thin():
     g = Generator("eq-p16", [[s1], [s2]], [s1, s2, sp.Piecewise((s1 * s2, sp.Eq(c * s1, 0)), (s1, True))], BOX)
     assert _verdicts(g, ["D"], budget=3)[("D", "global")] != "proved"
 
+
+
+def test_a_thin_piece_written_without_eq_supplies_no_derivative():
+    # (s1 >= 0) & (s1 <= 0) is s1 = 0, and the piece's value there (0) is s1^2/2's: g1 = s1^2/2 on
+    # the whole box, so d g1/d s1 = 0 on the line s1 = 0 (M and irreducible:D fail there, and
+    # strict S fails: rho = (2, 2)); the global checks took the thin piece's derivative, 1
+    for cond in ((s1 >= 0) & (s1 <= 0), s1**2 <= 0):
+        g1 = sp.Piecewise((s1, cond), (s1**2 / 2, True))
+        for x in (sp.S.Zero, H, -H, sp.Rational(3, 10)):
+            assert g1.xreplace({s1: x}) == x**2 / 2
+        assert (g1.xreplace({s1: H}) - g1.xreplace({s1: -H})) / (2 * H) == 0
+        g = Generator("thin-and", [[s1], [s2]], [g1, s2, s2**3], BOX, points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+        v = _verdicts(g, ["M", "S", "irreducible:D"], budget=10)
+        for key in [("M", "global"), ("S", "global"), ("irreducible:D", "global")]:
+            assert v[key] != "proved", (cond, key)

@@ -437,7 +437,8 @@ class NotRational(Exception):
 def constant_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Point) -> sp.Expr:
     """``d^alpha g_t`` at ``point`` as an exact constant (zero when decided zero), for proofs:
     confirmed by the guard at every order (:meth:`CheckContext.value_at` guards orders >= 2;
-    first-order values that a proof rests on, in separability and spanning, are guarded here).
+    first-order values, which proofs in separability and spanning rest on, come from the
+    guarded :meth:`CheckContext.jacobian_at`).
 
     Raises
     ------
@@ -446,11 +447,11 @@ def constant_value(ctx: CheckContext, t: int, alpha: tuple[int, ...], point: Poi
     SelfCheckFailed
         When the guard disagrees (the check reports ``unknown``).
     """
-    decision = ctx.value_at(t, alpha, point, cheap=False)
+    # first order: from the Jacobian at the point, which is guarded as a whole (entry by entry,
+    # or for a piecewise-linear g once along a random direction) and cached
+    decision = ctx.jacobian_at(point).entries[t][alpha[0]] if len(alpha) == 1 else ctx.value_at(t, alpha, point, cheap=False)
     if decision.status == "unknown":
         raise NotRational(f"d^{alpha} g_{t} at {point_json(point)} is undecided")
-    if ctx.guard and len(alpha) == 1:
-        ctx._guard(t, alpha, point, decision.value if decision.is_nonzero else sp.S.Zero)
     return sp.S.Zero if decision.status == "zero" else decision.value
 
 

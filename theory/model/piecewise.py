@@ -235,17 +235,20 @@ def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
+def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: bool = True) -> sp.Expr:
     """``expr`` with every Piecewise piece of empty interior removed.
 
     An ``Eq(a, b)`` atom with ``a - b`` certified not identically zero holds only on a set
     without interior, and ``Ne(a, b)`` holds on a dense open set: on the open dense set
     where no such atom is at its boundary the function equals the result, where ``Eq``
-    is replaced by false and ``Ne`` by true.  Derivatives are computed from this form,
+    is replaced by false and ``Ne`` by true.  Likewise (``open_comparisons``) ``a >= b``
+    becomes ``a > b`` and ``a <= b`` becomes ``a < b``: they differ only where ``a = b``, a
+    set without interior, so a thin piece written without ``Eq`` (``(s >= 0) & (s <= 0)``,
+    ``s**2 <= 0``) holds nowhere in the result.  Derivatives are computed from this form,
     since a derivative at a point depends on the values on a neighbourhood (a piece
     such as ``Piecewise((sin(x)/x, Ne(x, 0)), (1, True))`` contributes the open formula).
-    Atoms whose difference cannot be certified nonzero are kept.  ``memo`` (optional) keeps
-    each rebuilt Piecewise for later calls.
+    Atoms whose difference cannot be certified nonzero are kept.  ``memo`` (optional, one
+    per value of ``open_comparisons``) keeps each rebuilt Piecewise for later calls.
 
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
@@ -253,6 +256,8 @@ def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     x
     >>> interior_form(sp.Piecewise((sp.sin(x) / x, sp.Ne(x, 0)), (1, True)))
     sin(x)/x
+    >>> interior_form(sp.Piecewise((x, (x >= 0) & (x <= 0)), (x**2 / 2, True))).subs(x, 0)
+    0
     """
     if not expr.has(sp.Piecewise):
         return expr
@@ -260,8 +265,9 @@ def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     def rebuild(pw: sp.Piecewise) -> sp.Expr:
         pieces = []
         for piece, cond in pw.args:
-            atoms = cond.atoms(sp.Eq, sp.Ne) if isinstance(cond, sp.Basic) else set()
-            repl = {a: (sp.false if isinstance(a, sp.Eq) else sp.true) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
+            kinds = (sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan) if open_comparisons else (sp.Eq, sp.Ne)
+            atoms = cond.atoms(*kinds) if isinstance(cond, sp.Basic) else set()
+            repl = {a: _opened(a) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
             cond = cond.xreplace(repl) if repl else cond
             if cond == sp.false:
                 continue
@@ -277,6 +283,17 @@ def interior_form(expr: sp.Expr, memo: dict | None = None) -> sp.Expr:
     if memo is None:
         return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
     return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
+
+
+def _opened(atom: sp.Basic) -> sp.Basic:
+    """What a comparison with a thin boundary is on the open dense set off that boundary."""
+    if isinstance(atom, sp.Eq):
+        return sp.false
+    if isinstance(atom, sp.Ne):
+        return sp.true
+    if isinstance(atom, sp.GreaterThan):
+        return sp.StrictGreaterThan(atom.lhs, atom.rhs)
+    return sp.StrictLessThan(atom.lhs, atom.rhs)
 
 
 #: Three-valued truth of a condition on a neighbourhood of a point.
