@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, TooComplex, run_killable
 from theory.criteria.context import CheckContext
 from theory.criteria.smoothness import check_smoothness
+from theory.errors import DomainError
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.model.piecewise import NON_ANALYTIC
@@ -250,6 +251,8 @@ def _run(ctx: CheckContext, criterion: str, job: Job, seconds: float | None, pro
         )
     except TooComplex as exc:
         result = CheckResult(criterion, "unknown", scope, "too-complex", details={"note": str(exc)}, point=point)
+    except DomainError as exc:  # a thin region where random points cannot be drawn: this check only
+        result = CheckResult(criterion, "unknown", scope, "sampling-failed", details={"note": str(exc)}, point=point)
     except BudgetExhausted:
         result = CheckResult(
             criterion,
