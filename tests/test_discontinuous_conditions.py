@@ -162,3 +162,21 @@ def test_a_thin_piece_written_without_eq_supplies_no_derivative():
         v = _verdicts(g, ["M", "S", "irreducible:D"], budget=10)
         for key in [("M", "global"), ("S", "global"), ("irreducible:D", "global")]:
             assert v[key] != "proved", (cond, key)
+
+
+def test_a_thin_line_along_an_axis_carries_the_partial_derivative():
+    # off the line s2 = 1/7, g3 = s2; on it, g3 = s1 - 5/14 (equal to s2 = 1/7 only at s1 = 1/2):
+    # along s1 the quotients at (1/2, 1/7) are 1 (the thin formula), so row 3 is (1, 1) and D
+    # fails there; the surrounding formula alone says (0, 1).  And the mirror case: a constant thin
+    # piece makes d/ds1 = 0 where the surrounding formula s1 + s2 - 1/7 says 1.
+    R = sp.Rational
+    point = {s1: R(1, 2), s2: R(1, 7)}
+    cases = [
+        (sp.Piecewise((s2, sp.Ne(s2**2, R(1, 49))), (s1 - R(5, 14), True)), 1, "proved"),
+        (sp.Piecewise((R(1, 2), sp.Eq(s2**2, R(1, 49))), (s1 + s2 - R(1, 7), True)), 0, "refuted"),
+    ]
+    for out, slope, wrong in cases:
+        for step in (H, -H, R(1, 10**40)):
+            assert (out.xreplace({s1: R(1, 2) + step, s2: R(1, 7)}) - out.xreplace(point)) / step == slope
+        g = Generator("thin-line", [[s1], [s2]], [s1, s2, out], BOX, points=[point])
+        assert _verdicts(g, ["D"])[("D", "point")] != wrong

@@ -29,7 +29,8 @@ import sympy as sp
 
 from theory.exact.constant_zero import decide_constant
 from theory.model.functions import checked_derivative, sympy_derivative, uses_only_symengine_safe
-from theory.model.piecewise import interior_form, is_piecewise_free, local_formulas, piecewise_normal_form, select_pieces
+from theory.model.piecewise import interior_form, is_piecewise_free, local_formulas, opened_atoms, piecewise_normal_form, select_pieces
+from theory.model.regularity import analytic_at, sign_at
 from theory.model.protocols import GeneratorLike
 from theory.model.tracer import MultiIndex, Patterns, trace_outputs
 
@@ -195,6 +196,7 @@ class DerivativeTable:
             raise PointDerivativeUndecided(
                 "piece-boundary", f"output {t}: the point lies on a boundary between pieces (order-{len(alpha)} derivative)"
             )
+        self._check_thin_sets(t, alpha, point, formulas)
         derivatives = [_exact_at(self._diff(f, alpha), point) for f in formulas]
         if any(d is None for d in derivatives):
             raise PointDerivativeUndecided("undefined-value", f"output {t}: a derivative of a piece formula is undefined at the point")
@@ -203,6 +205,45 @@ class DerivativeTable:
                 "piece-boundary", f"output {t}: the point lies on a piece boundary where the one-sided derivatives differ"
             )
         return derivatives[0]
+
+    def _check_thin_sets(self, t: int, alpha: MultiIndex, point: dict, formulas: list[sp.Expr]) -> None:
+        """Raise :class:`PointDerivativeUndecided` where a set the derivatives' form opened
+        (an ``Eq``/``Ne`` split, ``(s >= 0) & (s <= 0)``) passes through the point and may carry
+        the derivative: along a direction that stays in it, g follows the thin piece, not the
+        surrounding formula (``Piecewise((s2, Ne(s2**2, 1/49)), (s1 - 5/14, True))`` at
+        ``(1/2, 1/7)``: d/ds1 is 1 along the line, 0 in the surrounding formula).
+
+        A first derivative along ``e_a`` is kept when every such set's function ``h`` is
+        analytic near the point with ``d h / d s_a`` certified nonzero there (the line leaves
+        the set at once), or else when every formula g may follow at the point, thin pieces
+        included, has the same value and the same ``d / d s_a`` there.  Higher derivatives on
+        such a set are not taken."""
+        through = [h for h in opened_atoms(self.values[t]) if sign_at(h, point) != 1 and sign_at(h, point) != -1]
+        if not through:
+            return
+        if len(alpha) > 1:
+            raise PointDerivativeUndecided("thin-piece", f"output {t}: the point lies on a thin set of a piece (order-{len(alpha)} derivative)")
+        if not alpha:
+            return
+        s = self.latents[alpha[0]]
+        if all(analytic_at(h, point) and sign_at(sp.diff(h, s), point) in (1, -1) for h in through):
+            return
+        every = local_formulas(self.values[t], point)
+        if every is None:
+            raise PointDerivativeUndecided("thin-piece", f"output {t}: too many pieces may be active on a thin set through the point")
+        extra = [f for f in every if f not in formulas]
+        if not extra:
+            return
+        reference = _exact_at(self._diff(formulas[0], alpha), point)
+        true_value = _exact_at(self.values[t], point)
+        for f in extra:
+            value, slope = _exact_at(f, point), _exact_at(self._diff(f, alpha), point)
+            if value is None or slope is None or reference is None or true_value is None or not (
+                _certified_equal(value, true_value) and _certified_equal(slope, reference)
+            ):
+                raise PointDerivativeUndecided(
+                    "thin-piece", f"output {t}: a thin piece through the point may carry the derivative along {s} (g follows it on that set)"
+                )
 
     def _local_formulas(self, t: int, point: dict, pkey: tuple) -> list[sp.Expr]:
         """The formulas output ``t`` follows around ``point``, each checked to take g's own

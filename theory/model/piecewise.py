@@ -30,7 +30,7 @@ from theory.model.domain import Domain
 from theory.exact.intervals import _context, _Evaluator, _rational_interval, certify_sign
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -233,6 +233,23 @@ def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
             if isinstance(cond, sp.Basic):
                 out += [a.lhs - a.rhs for a in cond.atoms(sp.Eq, sp.Ne)]
     return tuple(dict.fromkeys(out))
+
+
+def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The differences ``a - b`` of the comparisons :func:`interior_form` opens in ``expr``'s
+    Piecewise conditions (``Eq``, ``Ne``, ``>=``, ``<=`` with ``a - b`` certified not identically
+    zero): on their zero sets g may follow a piece the derivatives' form does not show.
+
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> opened_atoms(sp.Piecewise((x, sp.Eq(y**2, 1)), (x + y, x >= 0), (0, True)))
+    (x, y**2 - 1)
+    """
+    out = []
+    for pw in expr.atoms(sp.Piecewise):
+        for _piece, cond in pw.args:
+            if isinstance(cond, sp.Basic):
+                out += [a.lhs - a.rhs for a in cond.atoms(sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)]
+    return tuple(sorted((h for h in dict.fromkeys(out) if _not_identically_zero(h)), key=sp.default_sort_key))
 
 
 def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: bool = True) -> sp.Expr:
