@@ -77,6 +77,7 @@ class DerivativeTable:
         #: the same without pieces of empty interior: the formulas derivatives come from
         self.restricted: tuple[sp.Expr, ...] = tuple(interior_form(o, interior_memo) for o in self.values)
         self._local_cache: dict[tuple[int, tuple], list[sp.Expr]] = {}
+        self._opened: dict[int, tuple[sp.Expr, ...]] = {}
         self._local_derivatives: dict[tuple[sp.Expr, MultiIndex], sp.Expr] = {}
         self._se_symbols = [se.Symbol(str(s)) for s in self.latents]
         self._back = {sp.Symbol(str(s)): s for s in self.latents}
@@ -218,7 +219,10 @@ class DerivativeTable:
         the set at once), or else when every formula g may follow at the point, thin pieces
         included, has the same value and the same ``d / d s_a`` there.  Higher derivatives on
         such a set are not taken."""
-        through = [h for h in opened_atoms(self.values[t]) if sign_at(h, point) != 1 and sign_at(h, point) != -1]
+        opened = self._opened.get(t)
+        if opened is None:
+            opened = self._opened[t] = opened_atoms(self.values[t])
+        through = [h for h in opened if sign_at(h, point) not in (1, -1)]
         if not through:
             return
         if len(alpha) > 1:
