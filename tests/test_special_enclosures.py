@@ -100,3 +100,24 @@ def test_type_d_with_special_functions(third, truth):
     assert result.verdict == truth, result
     if truth == "refuted":
         assert result.witness
+
+
+@pytest.mark.parametrize(
+    "expr, value",
+    [
+        (sp.EulerGamma, lambda: mpmath.euler),
+        (sp.Catalan, lambda: mpmath.catalan),
+        # sympy writes digamma at a rational with EulerGamma, pi, logs and roots
+        (sp.gamma(sp.Rational(16, 5)) * sp.polygamma(0, sp.Rational(16, 5)), lambda: mpmath.gamma(mpmath.mpf(16) / 5) * mpmath.digamma(mpmath.mpf(16) / 5)),
+        (sp.polygamma(0, sp.Rational(1, 3)), lambda: mpmath.digamma(mpmath.mpf(1) / 3)),
+    ],
+)
+def test_euler_and_catalan_constants_are_enclosed(expr, value):
+    """mpmath's own constants and digamma at 60 digits lie in the Arb enclosures (before, an
+    EulerGamma term made every digamma value at a rational point undecided)."""
+    with mpmath.workdps(60):
+        truth = value()
+    sign, (lo, hi) = certify_sign(expr, {})
+    assert sign == (1 if truth > 0 else -1)
+    with mpmath.workdps(60):
+        assert mpmath.mpf(lo) <= truth <= mpmath.mpf(hi) and mpmath.mpf(hi) - mpmath.mpf(lo) < 1e-15

@@ -229,6 +229,9 @@ class _Evaluator:
             return ctx.pi
         if e is sp.E:
             return ctx.e
+        if e is sp.EulerGamma or e is sp.Catalan:  # sympy writes digamma/polygamma at rationals with EulerGamma
+            const = flint.arb.const_euler if e is sp.EulerGamma else flint.arb.const_catalan
+            return _through_arb(ctx, _rational(ctx, sp.S.Zero), str(e), lambda _ball: const())
         if e.is_Number:
             raise NoEnclosure(f"number {e} is not exact")
         if isinstance(e, sp.Add):
