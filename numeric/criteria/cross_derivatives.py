@@ -182,7 +182,32 @@ def assess(g: NeuralGenerator, z: torch.Tensor, J: torch.Tensor, which: Which, o
     reading = options.readings.hn
     if uses_probe(options.hn_method, g.blocks, g.d, n):
         bp = block_probes(g, z, g.blocks, n, probes=options.probes, seed=options.seed, reading=reading, chunk_size=options.chunk_size)
-        return assess_Hn_probe(J, n, bp, options.c, z, g.latent_names, reading)
-    cd = cross_derivatives(g, z, g.blocks, n, min(options.chunk_size, 1024), reading)
-    generic = block_probes(g, z, g.blocks, n, probes=0, seed=options.seed, generic=2, chunk_size=options.chunk_size).generic
-    return assess_Hn(J, cd, options.c, z, g.latent_names, [generic])
+        a = assess_Hn_probe(J, n, bp, options.c, z, g.latent_names, reading)
+    else:
+        cd = cross_derivatives(g, z, g.blocks, n, min(options.chunk_size, 1024), reading)
+        generic = block_probes(g, z, g.blocks, n, probes=0, seed=options.seed, generic=2, chunk_size=options.chunk_size).generic
+        a = assess_Hn(J, cd, options.c, z, g.latent_names, [generic])
+    if piecewise_linear_module(g.f):
+        a.details["note"] = (
+            "g is a piecewise-linear network (Linear layers and ReLU/LeakyReLU): every derivative of order >= 2 is 0 "
+            "wherever it exists, so H_n holds at almost every point and says nothing about the kinks"
+        )
+    return a
+
+
+#: Layers of a piecewise-linear network: affine maps and piecewise-linear activations.
+_PIECEWISE_LINEAR_LAYERS = (torch.nn.Linear, torch.nn.ReLU, torch.nn.LeakyReLU, torch.nn.Identity, torch.nn.Flatten)
+
+
+def piecewise_linear_module(f: object) -> bool:
+    """Whether ``f`` is a ``torch.nn.Sequential`` of affine layers and piecewise-linear activations
+    only, or a module that says so (``piecewise_linear = True``: the experiment's LeakyReLU MLP).
+
+    >>> piecewise_linear_module(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.LeakyReLU(), torch.nn.Linear(3, 4)))
+    True
+    >>> piecewise_linear_module(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh()))
+    False
+    """
+    if getattr(f, "piecewise_linear", False) is True:
+        return True
+    return isinstance(f, torch.nn.Sequential) and all(isinstance(layer, _PIECEWISE_LINEAR_LAYERS) for layer in f)

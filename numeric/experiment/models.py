@@ -47,6 +47,9 @@ class MLP(nn.Module):
     torch.Size([4, 2])
     """
 
+    #: Affine layers and LeakyReLU only (read by the numeric H_n note: its second derivatives vanish a.e.).
+    piecewise_linear = True
+
     def __init__(self, input_dim: int, output_dim: int, hidden_dim: int = HIDDEN):
         super().__init__()
         sizes = [input_dim, hidden_dim, hidden_dim, output_dim]

@@ -349,3 +349,15 @@ def test_sampled_points_are_reproducible():
     b = numeric_M(ng, n_points=20, options=NumericOptions(seed=9)).to_json()
     a.pop("seconds"), b.pop("seconds")
     assert a == b
+
+
+def test_hn_on_a_piecewise_linear_network_says_it_is_vacuous():
+    """Second derivatives of a LeakyReLU network vanish wherever they exist: H_n holds numerically
+    at almost every point whatever the network, and the result says so; a smooth network gets no note."""
+    torch.manual_seed(0)
+    pl = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.LeakyReLU(0.2), torch.nn.Linear(8, 3)).double()
+    smooth = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
+    (r,) = check_numeric(NeuralGenerator(pl, [[0], [1]], 2), "H2", n_points=8)
+    assert r.verdict == "holds-numerically" and "piecewise-linear network" in r.details["note"]
+    (r,) = check_numeric(NeuralGenerator(smooth, [[0], [1]], 2), "H2", n_points=8)
+    assert "note" not in r.details
