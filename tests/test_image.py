@@ -376,3 +376,28 @@ def test_input_errors():
         Bump(0)
     with pytest.raises(GeneratorError, match="height"):
         PixelGrid(0, 3)
+
+
+def _centred_scale_lamp() -> ImageGenerator:
+    s1, b1 = sp.symbols("s1 b1", real=True)
+    return ImageGenerator("scale-lamp", (1, 3), [Sprite(Bump(2), 1, 0, scale=s1, brightness=b1)],
+                          Box({s1: (sp.Rational(1, 2), 1), b1: (1, 2)}), points=[{s1: sp.Rational(3, 4), b1: sp.Rational(3, 2)}], factors=[[s1], [b1]])
+
+
+def _hidden_behind_a_lamp() -> ImageGenerator:
+    b1, x2 = sp.symbols("b1 x2", real=True)
+    return ImageGenerator("hidden", (1, 5), [Sprite(Bump(2), 2, 0, brightness=b1), Sprite(Bump(2), x2, 0)],
+                          Box({b1: (sp.Rational(1, 2), 2), x2: (1, 3)}), points=[{b1: sp.S.One, x2: sp.Rational(3, 2)}], occlusion=True)
+
+
+@pytest.mark.parametrize("make, pixel, dead", [(_centred_scale_lamp, 1, 0), (_hidden_behind_a_lamp, 2, 1)])
+def test_spanning_ignores_partials_that_vanish_identically(make, pixel, dead):
+    """At the sprite's centre pixel the scale latent's partial is identically 0 (g = b1 there), and an
+    opaque lamp centred on a pixel hides what is behind it: such a latent reaches the pixel but is not
+    in its support, and its zero partial is no dependency.  The structured route refuted spanning
+    with that partial as the 'dependency'; the plain route proves it, and so must the structured one."""
+    g = make()
+    plain = g.plain()
+    assert sp.diff(plain.outputs[pixel], plain.latents[dead]) == 0  # the partial the reach counted
+    fast, slow = _verdicts(g, "spanning"), _verdicts(plain, "spanning")
+    assert [r.verdict for r in fast.values()] == [r.verdict for r in slow.values()] == ["proved"]

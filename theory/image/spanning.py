@@ -14,7 +14,10 @@ objects that reach ``t``.  Exact ranks prove it:
   pixel the constant is not needed (rank ``n_k`` of the rows ``grad f_k(p)``).
 * **Jointly** (occlusion, or where the per-object test does not decide): exact rank
   ``|supp_t|`` of the rows at seeded sample points of the whole domain.
-* Where neither decides, the pixel goes to the general route's loop on that one output
+* Where neither decides, the support is refined first: the reach can include a latent whose
+  partial vanishes identically at the pixel (a scale latent at the sprite's centre, whatever
+  an opaque lamp in front hides), which is not in ``supp_t``; the zero test drops it.  Then
+  the pixel goes to the general route's loop on that one output
   (:func:`theory.criteria.spanning._row_spans`: a kernel vector of the sample rows whose
   combination of partials the zero test proves identically zero refutes the condition), for
   at most :data:`GENERAL_PIXELS` outputs; the rest stay undecided.
@@ -151,6 +154,20 @@ def _joint_points(g, t: int, objects: tuple[int, ...], count: int, rng: random.R
     return [{**base, **{s: sp.Rational(v.numerator, v.denominator) for k in objects for s, v in per[k][i % len(per[k])].items()}} for i in range(count)]
 
 
+def _support(ctx: CheckContext, t: int, reach: list[int]) -> list[int] | None:
+    """The latents of ``reach`` whose partial of output ``t`` is not identically zero (the zero
+    test), ``None`` when one is undecided."""
+    kept = []
+    for a in reach:
+        ctx.budget.check()
+        zt = ctx.partial_zero_test(t, a)
+        if zt.status == "unknown":
+            return None
+        if zt.status == "nonzero":
+            kept.append(a)
+    return kept
+
+
 def check_spanning_image(ctx: CheckContext) -> CheckResult:
     """The spanning condition of Theorem 3 on every pixel (criterion ``spanning``, scope ``global``)."""
     g = ctx.generator
@@ -171,6 +188,21 @@ def check_spanning_image(ctx: CheckContext) -> CheckResult:
         if _full_rank(ctx, rows, len(support)):
             details["pixels"]["joint"] += 1
             continue
+        # the reach over-approximates the support: a partial that is identically zero at this
+        # pixel (a scale latent at the sprite's centre, whatever an opaque lamp hides) is not in
+        # supp_t, and would read as a dependency in the general loop
+        refined = _support(ctx, t, support)
+        if refined is None:
+            undecided.append(f"output {t}: whether some partial vanishes identically is undecided")
+            continue
+        if len(refined) <= 1:  # a partial not identically zero spans R^1
+            details["pixels"]["no dependence" if not refined else "general"] += 1
+            continue
+        if len(refined) < len(support):
+            support = refined
+            if _full_rank(ctx, [[ctx.table.value(t, (a,), p) for a in support] for p in points], len(support)):
+                details["pixels"]["joint"] += 1
+                continue
         if general >= GENERAL_PIXELS:  # the general loop is slow (symbolic partials): a few outputs only
             undecided.append(f"output {t}: no full-rank sample, and the general loop already ran on {GENERAL_PIXELS} outputs")
             continue
