@@ -274,3 +274,15 @@ def test_two_dimensional_factors_and_third_order():
         assert fast.verdict == expected
     witness = fast.witness
     assert sorted(witness["multi_index"]) == ["s1", "s1", "s3"] and witness["value"] == "2"
+
+
+def test_a_useless_error_bound_falls_back_to_the_exact_route():
+    """A degree of 2**70 (beyond the primes, about 2**61) makes the Schwartz-Zippel bound 1 or more:
+    the random tests say nothing, so no verdict may rest on them (before: holds-probabilistically
+    with error_bound 1.0, or 2.0 for two identities); the exact route proves H2 here structurally."""
+    a, b, c = sp.symbols("a b c", real=True)
+    hidden = ((a + c) ** 2 - a**2 - 2 * a * c - c**2) * (a + 1) ** (2**70)  # identically 0
+    g = Generator("huge-degree", [[a, b], [c]], [a, b, a * b, c, c + hidden], Box({a: (-1, 1), b: (-1, 1), c: (-1, 1)}))
+    for r in check(g, ["H2", "H3"], probabilistic=True, isolate=False, budget=10):
+        assert r.verdict != "holds-probabilistically" or r.details["error_bound"] < 1e-6, r.to_json()
+        assert r.verdict in ("proved", "unknown")

@@ -58,6 +58,10 @@ DEFAULT_TRIALS = 2
 _ATTEMPTS = 32
 
 
+#: A check whose union bound reaches this relies on no random test: it falls back to its exact route.
+USEFUL_BOUND = Fraction(1, 10**6)
+
+
 class Undecided(Exception):
     """The random evaluation could not be carried out (a denominator vanished at every
     point tried); the check goes on exactly."""
@@ -126,13 +130,21 @@ class ProbabilisticTester:
 
     def consume(self, t: int, order: int) -> None:
         """Record that the check relies on the zero answer for an ``order``-th directional
-        derivative of output ``t``: the union bound grows by ``trial_bound ** trials``."""
+        derivative of output ``t``: the union bound grows by ``trial_bound ** trials``.
+
+        Raises
+        ------
+        Undecided
+            When the bound reaches :data:`USEFUL_BOUND` (the caller discards the ledger and
+            goes on exactly: a bound of 1 or more is no evidence at all)."""
         program = self.program
         assert program is not None
         self._bound += trial_bound(program, t, order, self.bits) ** self.trials
         self._count += 1
         dn, dd = program.degrees[t]
         self._max_degree = max(self._max_degree, dn + order * dd)
+        if self._bound >= USEFUL_BOUND:  # a degree near the primes' size (a power 2**70): the tests say nothing
+            raise Undecided(f"the random tests' error bound reached {float_up(self._bound):.3g}: no evidence, the check goes on exactly")
 
     def finish(self, result: CheckResult) -> CheckResult:
         """Close the ledger: a ``proved`` that used a zero answer becomes
@@ -242,5 +254,9 @@ class ProbabilisticTester:
             return None
         if answers[t][a]:
             return False
-        self.consume(t, 1)
+        try:
+            self.consume(t, 1)
+        except Undecided:
+            self.discard()
+            return None
         return True

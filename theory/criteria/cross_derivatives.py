@@ -120,7 +120,11 @@ def _by_random_primes(ctx: CheckContext, n: int, candidates: list[tuple[int, tup
             if answers[t][0]:
                 nonzero.extend((t, alpha) for alpha in alphas)
             else:
-                prob.consume(t, n)
+                try:
+                    prob.consume(t, n)
+                except Undecided:  # the error bound says nothing: the exact route
+                    prob.discard()
+                    return None
     if not nonzero:
         return CheckResult(f"H{n}", "proved", "global", "probabilistic", details=details)
     for t, alpha in nonzero:
