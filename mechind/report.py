@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from theory.budget import run_killable
 from theory.criteria.context import CheckContext
 from theory.registry import KNOWN_CRITERIA
 from theory.errors import InputError
@@ -124,10 +125,10 @@ def _report_case(b: _ReportBatch, index: int) -> _CaseReport:
     the workers of ``jobs`` run it)."""
     g = b.generators[index]
     part = HierarchyReport()
-    results, ctx = check_case(part, g, KNOWN_CRITERIA + ("H4",), seed=b.seed, budget=b.budget)
+    results, ctx = check_case(part, g, KNOWN_CRITERIA + ("H4",), seed=b.seed, budget=b.budget, isolate=True)
     theorems = {}
     for n in THEOREMS:
-        rep = theorem_report(g, n, seed=b.seed, budget=b.budget, context=ctx, known=results)
+        rep = theorem_report(g, n, seed=b.seed, budget=b.budget, context=ctx, known=results, isolate=True)
         theorems[n] = (theorem_outcome(rep), "**established**" if rep.conclusion == "established" else _md_escape(rep.reason.replace("hypothesis ", "")))
     lines = [f"### {g.name}", ""]
     if g.description:
@@ -135,7 +136,12 @@ def _report_case(b: _ReportBatch, index: int) -> _CaseReport:
     factors = "; ".join(f"{name} = {{{', '.join(str(g.latents[a]) for a in blk)}}}" for name, blk in zip(g.factor_names, g.blocks))
     lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
     lines += _verdict_table(results) + [""]
-    for caption, path in _figures(g, results, b.figdir, ctx):
+    # the figures evaluate exact Jacobians at the points: as killable as the checks
+    (figures,) = run_killable([lambda: _figures(g, results, b.figdir, ctx)], b.budget, lambda _i, why, _elapsed: why)
+    if isinstance(figures, str):
+        lines += [f"*Figures not drawn: the exact Jacobians at the points stopped ({figures}).*", ""]
+        figures = []
+    for caption, path in figures:
         lines += [f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""]
     return _CaseReport(results, part, theorems, "\n".join(lines))
 

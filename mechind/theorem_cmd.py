@@ -97,7 +97,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
         generators = [checked.generator]
     else:
         generators = resolve_cases(paths, use_all)
-    reports = [theorem_report(g, number, readings, n, seed=seed, budget=budget) for g in generators]
+    reports = [theorem_report(g, number, readings, n, seed=seed, budget=budget, isolate=True) for g in generators]
     conditions: list[dict] = []
     for g, rep in zip(generators, reports):
         if competitor_of is None:
@@ -261,5 +261,5 @@ def _hierarchy_case(b: _HierarchyBatch, index: int) -> tuple[HierarchyReport, in
     from theory.theorems.hierarchy import HierarchyReport, check_case
 
     part = HierarchyReport()
-    results, _ = check_case(part, b.generators[index], seed=b.seed, budget=b.budget)
+    results, _ = check_case(part, b.generators[index], seed=b.seed, budget=b.budget, isolate=True)
     return part, len(results)

@@ -284,3 +284,28 @@ def test_competitor_conditions_of_the_type_m_counterexample(bundled):
     (case,) = json.loads(result.output)["cases"]
     assert case["competitor"]["kind"] == "linear-type-m"
     assert {r["verdict"] for r in case["competitor_conditions_checked"]["sparsity-constraint"]} == {"proved"}
+
+
+SIGFPE_CASE = """
+import sympy as sp
+from theory import Box, Generator
+s1, s2 = sp.symbols("s1 s2", real=True)
+GENERATOR = Generator(name="huge-power", factors=[[s1], [s2]], outputs=[s1, s2, s1 * s2 * (1 + s1) ** (2**40)],
+                      domain=Box({s1: (-1, 1), s2: (-1, 1)}))
+"""
+
+
+@pytest.mark.parametrize("command", [["theorem", "2"], ["hierarchy"], ["report", "--out", "REPORT"]])
+def test_theorem_hierarchy_and_report_survive_work_that_kills_a_worker(command, tmp_path):
+    """The exact value of (1 + s1)**(2**40) at a rational point kills the process that computes it
+    (SIGFPE in the big-integer library): check runs every check in a killable worker, and theorem,
+    hierarchy and report died with it (exit by signal 8, no message).  They run their checks, the
+    hierarchy's Jacobians and the report's figures in such workers too now."""
+    import subprocess
+    import sys
+
+    case = tmp_path / "huge_power.py"
+    case.write_text(SIGFPE_CASE)
+    args = [a.replace("REPORT", str(tmp_path / "report")) for a in command]
+    proc = subprocess.run([sys.executable, "-m", "mechind.cli", *args, str(case), "--budget", "3"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])

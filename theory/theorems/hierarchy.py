@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from theory.budget import run_killable
 from theory.checker import check
 from theory.criteria.context import CheckContext
 from theory.model.generator import Generator
@@ -188,7 +189,20 @@ def check_case(
     ctx = CheckContext(g, seed=seed)
     results = check(g, criteria, seed=seed, budget=budget, context=ctx, isolate=isolate)
     m_star = check(g, ["M"], seed=seed, budget=budget, context=ctx.with_readings(ctx.readings.replace(m_basis="sparsest-aligned")), isolate=isolate)
-    hierarchy_of(report, g, results, m_star, ctx)
+    if not isolate:
+        hierarchy_of(report, g, results, m_star, ctx)
+        return results, ctx
+
+    def findings() -> HierarchyReport:  # exact Jacobians at the points: as killable as the checks
+        part = HierarchyReport()
+        hierarchy_of(part, g, results, m_star, ctx)
+        return part
+
+    (part,) = run_killable([findings], budget, lambda _i, why, _elapsed: None)
+    if part is None:
+        report.matrix[g.name] = {"implications": "not evaluated: the exact Jacobians at the points ran past the budget or killed their worker"}
+    else:
+        report.merge(part)
     return results, ctx
 
 

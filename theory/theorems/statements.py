@@ -182,10 +182,12 @@ def _synthetic(criterion: str, verdict: str, method: str, note: str) -> CheckRes
     return CheckResult(criterion, verdict, "global", method, details={"note": note})
 
 
-def _run_hypothesis(h: Hypothesis, g: Generator, ctx: CheckContext, seed: int, budget: float | None, known: Sequence[CheckResult]) -> list[CheckResult]:
+def _run_hypothesis(
+    h: Hypothesis, g: Generator, ctx: CheckContext, seed: int, budget: float | None, known: Sequence[CheckResult], isolate: bool = False
+) -> list[CheckResult]:
     if h.check.startswith("C") and h.check[1:].isdigit():
         return [_smoothness(ctx, int(h.check[1:]), budget)]
-    results = [r for r in known if r.criterion == h.check] or check(g, [h.check], seed=seed, budget=budget, context=ctx, isolate=False)
+    results = [r for r in known if r.criterion == h.check] or check(g, [h.check], seed=seed, budget=budget, context=ctx, isolate=isolate)
     if h.scope == "global" and not any(r.scope == "global" for r in results):
         which = lookup(h.check)
         if which.criterion.global_check is not None:
@@ -236,6 +238,7 @@ def theorem_report(
     budget: float | None = 60.0,
     context: CheckContext | None = None,
     known: Sequence[CheckResult] = (),
+    isolate: bool = False,
 ) -> TheoremReport:
     """Check every hypothesis of theorem ``number`` on ``generator`` and conclude.
 
@@ -256,6 +259,10 @@ def theorem_report(
     known
         Results of :func:`theory.checker.check` already computed on ``generator`` under the
         same readings and seed; a hypothesis with results here is not checked again.
+    isolate
+        Run the checks in killable workers (:func:`theory.checker.check`): the command line
+        does, so that work the budget cannot interrupt (an exact power ``(1 + s)**(2**70)``)
+        is stopped, and a worker that dies takes no more than its check with it.
 
     Raises
     ------
@@ -270,7 +277,7 @@ def theorem_report(
     report = TheoremReport(th, generator, readings={name: getattr(o, _READING_FIELDS[name]) for name in th.readings})
     reasons = []
     for h in th.hypotheses:
-        report.results[h.id] = _run_hypothesis(h, generator, ctx, seed, budget, known)
+        report.results[h.id] = _run_hypothesis(h, generator, ctx, seed, budget, known, isolate)
         ok, why = _satisfied(h, report.results[h.id])
         if not ok:
             reasons.append(why)
