@@ -34,7 +34,7 @@ from theory.readings import Readings
 from theory.registry import DEFAULT_CRITERIA, KNOWN_CRITERIA, Job, Which, parse_criteria, resolve
 from theory.result import CheckResult
 
-__all__ = ["check", "pick", "parse_criteria", "plan", "DEFAULT_CRITERIA", "KNOWN_CRITERIA", "DEFAULT_BUDGET", "check_points"]
+__all__ = ["check", "pick", "parse_criteria", "plan", "DEFAULT_CRITERIA", "KNOWN_CRITERIA", "DEFAULT_BUDGET", "check_points", "STOPPED"]
 
 def check_points(generator: Generator, extra: Sequence[dict] = (), seed: int = 0) -> list[dict]:
     """The points of pointwise checks: the generator's, then ``extra``; a seeded random
@@ -169,7 +169,7 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
     (smooth,) = run_killable(
         [partial(_smoothness, ctx, limit, smoothness or check_smoothness)],
         limit,
-        lambda i, why, elapsed: CheckResult("C1", "unknown", "global", _STOPPED.get(why, ("worker-died", why))[0]),
+        lambda i, why, elapsed: CheckResult("C1", "unknown", "global", STOPPED.get(why, ("worker-died", why))[0]),
         isolate=isolate,
     )
     if smooth.verdict == "proved":
@@ -206,7 +206,8 @@ def _smoothness(ctx: CheckContext, seconds: float | None, smoothness: Callable =
         return CheckResult("C1", "unknown", "global", "budget-exhausted")
 
 
-_STOPPED = {  # why a check gave no answer -> (method, note)
+#: Why a killed check gave no answer -> (method, note).
+STOPPED = {
     "timeout": ("budget-exhausted", "the check ran past its time budget in work that cannot be interrupted and was stopped"),
     "recursion": ("too-deep", "an expression is nested too deeply for sympy (Python's recursion limit)"),
     "memory": ("out-of-memory", "the check ran out of memory"),
@@ -215,7 +216,7 @@ _STOPPED = {  # why a check gave no answer -> (method, note)
 
 def _killed(job: tuple[str, Job], seconds: float | None, why: str, elapsed: float) -> CheckResult:
     criterion, (scope, point, _) = job
-    method, note = _STOPPED.get(why, ("worker-died", why))
+    method, note = STOPPED.get(why, ("worker-died", why))
     result = CheckResult(criterion, "unknown", scope, method, details={"budget_seconds": seconds, "note": note}, point=point)
     result.seconds = elapsed
     return result

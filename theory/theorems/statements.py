@@ -20,14 +20,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-from theory.budget import Budget, BudgetExhausted
-from theory.checker import check
+from theory.budget import Budget, BudgetExhausted, run_killable
+from theory.checker import STOPPED, check
 from theory.criteria.context import CheckContext
 from theory.criteria.injectivity import check_covering
 from theory.criteria.smoothness import check_smoothness
@@ -186,17 +186,37 @@ def _run_hypothesis(
     h: Hypothesis, g: Generator, ctx: CheckContext, seed: int, budget: float | None, known: Sequence[CheckResult], isolate: bool = False
 ) -> list[CheckResult]:
     if h.check.startswith("C") and h.check[1:].isdigit():
-        return [_smoothness(ctx, int(h.check[1:]), budget)]
+        n = int(h.check[1:])
+        result = _killable(lambda: _smoothness(ctx, n, budget), h.check, budget, isolate)
+        ctx.smoothness_results.setdefault(n, result)  # a worker's cache does not come back
+        return [result]
     results = [r for r in known if r.criterion == h.check] or check(g, [h.check], seed=seed, budget=budget, context=ctx, isolate=isolate)
     if h.scope == "global" and not any(r.scope == "global" for r in results):
         which = lookup(h.check)
         if which.criterion.global_check is not None:
-            ctx.use_budget(Budget(budget))
-            try:
-                results.append(resolve(which.criterion.global_check)(ctx, **which.params))
-            except BudgetExhausted:
-                results.append(_synthetic(h.check, "unknown", "budget-exhausted", "the global check ran out of its time budget"))
+            results.append(_killable(lambda: _global(ctx, which, h.check, budget), h.check, budget, isolate))
     return results
+
+
+def _global(ctx: CheckContext, which, criterion: str, budget: float | None) -> CheckResult:
+    ctx.use_budget(Budget(budget))
+    try:
+        return resolve(which.criterion.global_check)(ctx, **which.params)
+    except BudgetExhausted:
+        return _synthetic(criterion, "unknown", "budget-exhausted", "the global check ran out of its time budget")
+
+
+def _killable(task: Callable[[], CheckResult], criterion: str, budget: float | None, isolate: bool) -> CheckResult:
+    """``task()``, in a killable worker when ``isolate`` (as :func:`theory.checker.check` runs checks)."""
+    if not isolate:
+        return task()
+
+    def stopped(_index: int, why: str, _elapsed: float) -> CheckResult:
+        method, note = STOPPED.get(why, ("worker-died", why))
+        return _synthetic(criterion, "unknown", method, note)
+
+    (result,) = run_killable([task], budget, stopped)
+    return result
 
 
 def _smoothness(ctx: CheckContext, n: int, budget: float | None) -> CheckResult:
