@@ -439,6 +439,7 @@ def _explain_s(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> tu
     if E is None:
         return POSSIBLE_BUG, [], f"possible bug: same support, {rhos}, and the exact Jacobian is not available to compare (tau = {tau:.3g})"
     g = exact.g
+    limit = _band_limit(a, i, band)
     values = a.values[i].detach().cpu().to(torch.float64)
     snapped = snap_jacobian(values, tau, a.details["max_denominator"])
     for t, row in enumerate(snapped.values):
@@ -452,7 +453,7 @@ def _explain_s(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> tu
                 continue
             x = float(values[t, col])
             exact_float = float(E[t][col])
-            sensitive = abs(x - exact_float) <= _band_limit(a, i, band)
+            sensitive = abs(x - exact_float) <= limit
             entries.append(
                 {
                     "kind": "snap",

@@ -27,7 +27,7 @@ from sympy.logic.boolalg import ITE, BooleanTrue
 
 from theory.budget import TooComplex
 from theory.model.domain import Domain
-from theory.exact.intervals import _context, _Evaluator, _rational_interval, certify_sign
+from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
 __all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
@@ -213,26 +213,22 @@ def _not_identically_zero(f: sp.Expr) -> bool:
     if not (analytic_everywhere(numerator) and analytic_everywhere(denominator)):
         return False
     point = {s: sp.Rational(2 * i + 3, 7 * i + 11) for i, s in enumerate(sorted(f.free_symbols, key=str))}
-    try:
-        value = f.xreplace(point)
-    except (ZeroDivisionError, ValueError, OverflowError):  # pragma: no cover - defensive
-        return False
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
-        return False
-    if value.is_Rational:
-        return value != 0
-    sign, _ = certify_sign(value, {})
-    return sign is not None
+    return sign_at(f, point) in (1, -1)
 
 
-def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
-    """The differences ``lhs - rhs`` of every ``Eq``/``Ne`` atom in a Piecewise condition of ``expr``."""
+def _condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
+    """The differences ``lhs - rhs`` of the comparisons of ``kinds`` in ``expr``'s Piecewise conditions (once each)."""
     out = []
     for pw in expr.atoms(sp.Piecewise):
         for _piece, cond in pw.args:
             if isinstance(cond, sp.Basic):
-                out += [a.lhs - a.rhs for a in cond.atoms(sp.Eq, sp.Ne)]
+                out += [a.lhs - a.rhs for a in cond.atoms(*kinds)]
     return tuple(dict.fromkeys(out))
+
+
+def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The differences ``lhs - rhs`` of every ``Eq``/``Ne`` atom in a Piecewise condition of ``expr``."""
+    return _condition_differences(expr, sp.Eq, sp.Ne)
 
 
 def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
@@ -244,12 +240,8 @@ def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     >>> opened_atoms(sp.Piecewise((x, sp.Eq(y**2, 1)), (x + y, x >= 0), (0, True)))
     (x, y**2 - 1)
     """
-    out = []
-    for pw in expr.atoms(sp.Piecewise):
-        for _piece, cond in pw.args:
-            if isinstance(cond, sp.Basic):
-                out += [a.lhs - a.rhs for a in cond.atoms(sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)]
-    return tuple(sorted((h for h in dict.fromkeys(out) if _not_identically_zero(h)), key=sp.default_sort_key))
+    found = _condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
+    return tuple(sorted((h for h in found if _not_identically_zero(h)), key=sp.default_sort_key))
 
 
 def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: bool = True) -> sp.Expr:

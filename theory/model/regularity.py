@@ -109,7 +109,7 @@ def sign_at(f: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> int | None:
     """
     try:
         value = sp.sympify(sp.sympify(f).xreplace({k: sp.sympify(v) for k, v in point.items()}))
-    except (TypeError, ZeroDivisionError, ValueError):  # a comparison of an undefined value inside f
+    except (TypeError, ZeroDivisionError, ValueError, OverflowError):  # an undefined or unevaluable value inside f
         return None
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
         return None
