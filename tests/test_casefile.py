@@ -71,3 +71,54 @@ def test_bundled_library_is_listed_and_findable():
     for g in cases.load_bundled():
         assert g.description, f"{g.name} needs a docstring saying what it shows"
         assert g.points, f"{g.name} needs its s* point"
+
+
+def _undefined_by_sympy(expr, point):
+    """sympy's own evaluation (all latents replaced at once): a Piecewise with no applicable piece is nan."""
+    import sympy as sp
+
+    return expr.xreplace(point) is sp.nan
+
+
+def test_undefined_condition_agrees_with_sympys_evaluation():
+    """Where :func:`undefined_condition` holds is where sympy's evaluation of the Piecewise
+    gives no value, on a grid through every boundary of these hand-written forms."""
+    import itertools
+
+    import sympy as sp
+
+    from theory.model.piecewise import undefined_condition
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    half = sp.Rational(1, 2)
+    forms = [
+        sp.Piecewise((s1, s1 > 0)),
+        sp.Piecewise((s1, s1 > 0), (-s1, s1 < 0)),
+        sp.Piecewise((s1, s1 > s2), (s2**2, s1 < s2)),
+        s2 * sp.Piecewise((sp.Piecewise((s1, s1 > 0)), s1 > half), (1, True)),
+        sp.Piecewise((sp.Piecewise((s1, s2 > 0)), s1 > 0), (s2, s1 < -half)),
+        sp.exp(sp.Piecewise((s1, s1**2 + s2**2 < 1))) + sp.Piecewise((s2, s2 > 0), (0, True)),
+        sp.Piecewise((1, s1 > 0), (sp.Piecewise((2, s2 > 0), (3, s2 < -half)), True)),
+    ]
+    grid = [sp.Rational(k, 4) for k in range(-5, 6)]
+    for expr in forms:
+        gap = undefined_condition(expr)
+        for a, b in itertools.product(grid, grid):
+            point = {s1: a, s2: b}  # xreplace: subs substitutes one latent after the other and can fold a nan away
+            assert (gap.xreplace(point) == sp.true) == _undefined_by_sympy(expr, point), (expr, point)
+
+
+def test_piecewise_without_default_is_accepted_where_it_covers_the_domain(tmp_path):
+    """The conditions cover the domain (z3 proves it; the condition is not simplified to false):
+    the case loads.  The same Piecewise on a wider domain is refused, naming a point."""
+    body = (
+        "out = sp.Piecewise((s1, s1 > 0), (s2, s1 <= 0)) + s2 * sp.Piecewise((sp.Piecewise((s1, s1 > 0)), s1 > sp.Rational(1, 2)), (1, True))\n"
+        "GENERATOR = Generator('covered', [[s1], [s2]], [out, s2], domain=Box({s1: (-1, 1), s2: (-1, 1)}))\n"
+    )
+    (g,) = load_case_file(write(tmp_path, body))
+    assert g.name == "covered"
+    narrow = "GENERATOR = Generator('part', [[s1], [s2]], [sp.Piecewise((s1, s1 > 0)), s2], domain=Box({s1: (0, 1), s2: (-1, 1)}))\n"
+    assert load_case_file(write(tmp_path, narrow, "narrow.py"))[0].name == "part"
+    wide = "GENERATOR = Generator('wide', [[s1], [s2]], [sp.Piecewise((s1, s1 > 0)), s2], domain=Box({s1: (-1, 1), s2: (-1, 1)}))\n"
+    with pytest.raises(CaseFileError, match=r"output 0 has no value at \(s1="):
+        load_case_file(write(tmp_path, wide, "wide.py"))

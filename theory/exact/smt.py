@@ -32,7 +32,7 @@ import z3
 
 from theory.model.domain import Box, Domain, Region
 
-__all__ = ["NotTranslatable", "SmtAnswer", "exists", "fresh_z3_context", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "satisfiable_on", "fresh_z3_context", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
 
 DEFAULT_SMT_TIMEOUT = 20.0
 
@@ -107,6 +107,35 @@ def exists(
     variables = {s: z3.Real(str(s)) for s in latents}
     memo: dict[sp.Basic, Any] = {}
     formulas = [_atom(c, variables, memo) for c in constraints] + _domain_constraints(domain, variables, memo)
+    return _solve(formulas, variables, timeout)
+
+
+def satisfiable_on(
+    condition: sp.Basic,
+    domain: Domain,
+    latents: Sequence[sp.Symbol],
+    timeout: float = DEFAULT_SMT_TIMEOUT,
+) -> SmtAnswer:
+    """Is there a point of ``domain`` where the sympy Boolean ``condition`` (polynomial
+    relations joined by ``&``, ``|``, ``~``) holds?
+
+    Raises
+    ------
+    NotTranslatable
+        If the condition is not polynomial.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> box = Box({x: (-1, 1), y: (-1, 1)})
+    >>> satisfiable_on((x >= 0) & (x <= 0), box, (x, y)).candidates[0][x]
+    0
+    >>> satisfiable_on(x**2 + y**2 > 2, box, (x, y)).status
+    'unsat'
+    """
+    variables = {s: z3.Real(str(s)) for s in latents}
+    memo: dict[sp.Basic, Any] = {}
+    formulas = [_condition(condition, variables, memo)] + _domain_constraints(domain, variables, memo)
     return _solve(formulas, variables, timeout)
 
 

@@ -65,7 +65,9 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli packag
 
 from theory.exact.constant_zero import certainly_not_real, evaluation_problem
 from theory.model.domain import Box, Region
-from theory.model.piecewise import select_pieces
+from theory.exact.points import PointSource
+from theory.exact.smt import NotTranslatable, satisfiable_on
+from theory.model.piecewise import robust_truth, select_pieces, undefined_condition
 from theory.errors import CaseFileError, InputError
 from theory.model.generator import Generator
 from theory.exact.rationals import MAX_DIGITS, int_digit_limit
@@ -150,8 +152,10 @@ def _check_constants(g: Generator, source: str) -> None:
 
 
 def _check_defined(g: Generator, source: str) -> None:
-    """Refuse an output with a Piecewise that has no default piece and none of whose conditions
-    holds anywhere on the domain (certified on the domain's bounding box): g has no value there."""
+    """Refuse an output with a Piecewise that has no default piece where no piece applies at
+    some point of the domain, so that g has no value there: none of its conditions holds on
+    the domain's bounding box (certified), or at a point z3 finds (polynomial conditions), or
+    on a neighbourhood of a probe point of the domain (other conditions, certified)."""
     for i, out in enumerate(g.outputs):
         nodes = [pw for pw in out.atoms(sp.Piecewise) if pw.args[-1][1] != sp.true]
         for pw in nodes:
@@ -160,6 +164,49 @@ def _check_defined(g: Generator, source: str) -> None:
                     f"{source}: {g.name}: output {i}: no piece of {sp.sstr(pw)[:120]} applies anywhere on the domain, "
                     "so g has no value there (add a default piece (..., True))"
                 )
+        if nodes:
+            where = _undefined_point(undefined_condition(out), g)
+            if where is not None:
+                raise CaseFileError(
+                    f"{source}: {g.name}: output {i} has no value at {where}: no piece of a Piecewise without a default "
+                    "piece applies there (add a default piece (..., True), or restrict the domain)"
+                )
+
+
+def _undefined_point(gap: sp.Basic, g: Generator) -> str | None:
+    """A point of g's domain where ``gap`` (:func:`undefined_condition`) holds, as text, or
+    None when none is found."""
+    if gap == sp.false:
+        return None
+    try:
+        answer = satisfiable_on(gap, g.domain, g.latents, timeout=_GAP_TIMEOUT)
+    except NotTranslatable:
+        answer = None
+    if answer is not None and answer.status == "unsat":
+        return None
+    if answer is not None and answer.status == "sat":
+        for point in answer.candidates:
+            if g.domain.contains(point) and gap.xreplace(point) == sp.true:  # polynomial relations at a rational point: exact
+                return _point_text(point, g)
+        return f"about {_point_text(answer.candidates[-1], g)} (z3's algebraic point)" if answer.candidates else "a point z3 found"
+    for point in _probe_points(g):
+        if robust_truth(gap, point) == "true":
+            return _point_text(point, g)
+    return None
+
+
+#: z3's time for the question "is there a point of the domain where no piece applies" (seconds)
+_GAP_TIMEOUT = 5.0
+
+
+def _point_text(point: dict, g: Generator) -> str:
+    return "(" + ", ".join(f"{s}={point[s]}" for s in g.latents) + ")"
+
+
+def _probe_points(g: Generator, n: int = 8) -> list[dict]:
+    """The case's points and the first ``n`` points of the domain's reproducible sequence
+    (simple rationals first): where inputs are probed for values that do not exist."""
+    return [dict(p) for p in g.points] + PointSource(g.domain, g.latents, seed=0).take(n)
 
 
 #: Heads that can turn real arguments into non-real values (outside their real domain).
@@ -168,25 +215,17 @@ _MAY_BE_COMPLEX = (sp.log, sp.asin, sp.acos, sp.acosh, sp.atanh, sp.asec, sp.acs
 
 def _check_real(g: Generator, source: str) -> None:
     """Refuse an output certified not real at a probe point of the domain (the case's points and
-    two interior points): ``log(s)``, ``sqrt(s)``, ``acosh(s)`` where the domain reaches past their
-    real range.  Only outputs with such a head are probed; this is a check of the input, not a
-    proof that g is real everywhere (a value that is not real met later makes the entry unknown)."""
+    the first points of the domain's sequence): ``log(s)``, ``sqrt(s)``, ``acosh(s)`` where the
+    domain reaches past their real range.  Only outputs with such a head are probed; this is a
+    check of the input, not a proof that g is real everywhere (a value that is not real met
+    later makes the entry unknown)."""
     risky = [
         i for i, out in enumerate(g.outputs)
         if out.has(*_MAY_BE_COMPLEX) or any(not p.exp.is_Integer for p in out.atoms(sp.Pow) if p.base.free_symbols)
     ]
     if not risky:
         return
-    probes = [dict(p) for p in g.points]
-    for k in (2, 5):
-        point = {}
-        for s in g.latents:
-            lo, hi = g.domain.interval(s)
-            lo = lo if lo.is_finite else (hi - 7 if hi.is_finite else sp.S(-1))
-            hi = hi if hi.is_finite else lo + 7
-            point[s] = lo + (hi - lo) * sp.Rational(k, 7)
-        if g.domain.contains(point):
-            probes.append(point)
+    probes = _probe_points(g)
     for i in risky:
         for point in probes:
             try:
@@ -195,9 +234,8 @@ def _check_real(g: Generator, source: str) -> None:
                 continue
             if value.free_symbols or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not certainly_not_real(value):
                 continue
-            where = ", ".join(f"{s}={point[s]}" for s in g.latents)
             raise CaseFileError(
-                f"{source}: {g.name}: output {i} is not real at ({where}): about {sp.sstr(sp.N(value, 6))}; "
+                f"{source}: {g.name}: output {i} is not real at {_point_text(point, g)}: about {sp.sstr(sp.N(value, 6))}; "
                 "mechind checks real-valued generators (restrict the domain, or write the real function you mean)"
             )
 

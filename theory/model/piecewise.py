@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy as sp
-from sympy.logic.boolalg import ITE, BooleanTrue
+from sympy.logic.boolalg import ITE, Boolean, BooleanTrue
 
 from theory.budget import TooComplex
 from theory.model.domain import Domain
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -178,6 +178,43 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
         return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
     return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
 
+
+
+def undefined_condition(expr: sp.Expr) -> Boolean:
+    """Where ``expr`` has no value because no piece of a Piecewise without a default piece
+    applies: the disjunction, over such Piecewise, of "the Piecewise is reached (the
+    conditions of the pieces around it select it) and none of its conditions holds";
+    ``false`` when every Piecewise has a default piece ``(..., True)``.
+
+    Only expression arguments are followed (a Piecewise inside a condition is not).  The
+    condition is not simplified: whether it holds anywhere on a domain is the caller's
+    question (:func:`theory.exact.smt.satisfiable_on` for polynomial conditions).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> undefined_condition(sp.Piecewise((x, x > 0), (-x, x < 0)))
+    (x >= 0) & (x <= 0)
+    >>> undefined_condition(sp.Piecewise((sp.Piecewise((x, x > 0)), x > 1), (0, True)))
+    (x <= 0) & (x > 1)
+    >>> undefined_condition(sp.exp(x) + sp.Piecewise((x, x > 0), (0, True)))
+    False
+    """
+    parts: list[Boolean] = []
+
+    def walk(e: sp.Basic, reached: Boolean) -> None:
+        if isinstance(e, sp.Piecewise):
+            earlier: list[Boolean] = []
+            for value, cond in e.args:
+                walk(value, sp.And(reached, cond, *[sp.Not(c) for c in earlier]))
+                earlier.append(cond)
+            if e.args[-1][1] != sp.true:
+                parts.append(sp.And(reached, *[sp.Not(c) for c in earlier]))
+            return
+        for a in e.args:
+            if isinstance(a, sp.Expr) and a.has(sp.Piecewise):
+                walk(a, reached)
+
+    walk(expr, sp.true)
+    return sp.Or(*parts)
 
 
 # -- thin pieces and points on piece boundaries ------------------------------------------------
