@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from theory.budget import run_killable
+from theory.budget import run_one_killable
 from theory.criteria.context import CheckContext
 from theory.registry import KNOWN_CRITERIA
 from theory.errors import InputError
@@ -137,7 +137,7 @@ def _report_case(b: _ReportBatch, index: int) -> _CaseReport:
     lines += [f"m = {g.m} outputs, d = {g.d} latents, factors {factors}, domain `{g.domain!r}`", ""]
     lines += _verdict_table(results) + [""]
     # the figures evaluate exact Jacobians at the points: as killable as the checks
-    (figures,) = run_killable([lambda: _figures(g, results, b.figdir, ctx)], b.budget, lambda _i, why, _elapsed: why)
+    figures = run_one_killable(lambda: _figures(g, results, b.figdir, ctx), b.budget, lambda why, elapsed: why)
     if isinstance(figures, str):
         lines += [f"*Figures not drawn: the exact Jacobians at the points stopped ({figures}).*", ""]
         figures = []

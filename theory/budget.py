@@ -39,7 +39,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Budget", "BudgetExhausted", "TooComplex", "call_with_timeout", "run_killable", "grace", "can_fork", "preload_for_fork", "KillableWorker", "DEFAULT_BUDGET", "FORK_PRELOAD"]
+__all__ = ["Budget", "BudgetExhausted", "TooComplex", "call_with_timeout", "run_killable", "run_one_killable", "grace", "can_fork", "preload_for_fork", "KillableWorker", "DEFAULT_BUDGET", "FORK_PRELOAD"]
 
 T = TypeVar("T")
 
@@ -279,6 +279,17 @@ def run_killable(
             if status is None:
                 _stop(pid)
             reader.close()
+
+
+def run_one_killable(task: Callable[[], T], seconds: float | None, on_kill: Callable[[str, float], T], isolate: bool = True) -> T:
+    """:func:`run_killable` of one task: ``task()``, or ``on_kill(reason, elapsed)`` when its
+    worker was killed or died.
+
+    >>> run_one_killable(lambda: 1, 5.0, lambda why, elapsed: None)
+    1
+    """
+    (result,) = run_killable([task], seconds, lambda _i, why, elapsed: on_kill(why, elapsed), isolate=isolate)
+    return result
 
 
 _IN_WORKER = False  # set in a worker: nested run_killable calls run in-process

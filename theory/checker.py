@@ -20,7 +20,7 @@ from functools import partial
 import sympy as sp
 from collections.abc import Callable, Iterable, Sequence
 
-from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, TooComplex, run_killable
+from theory.budget import DEFAULT_BUDGET, Budget, BudgetExhausted, TooComplex, run_killable, run_one_killable
 from theory.criteria.context import CheckContext
 from theory.criteria.smoothness import check_smoothness
 from theory.errors import DomainError
@@ -166,10 +166,10 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
     if smoothness is None and not _has_pieces(ctx):
         return
     limit = None if seconds is None else min(seconds, 10.0)
-    (smooth,) = run_killable(
-        [partial(_smoothness, ctx, limit, smoothness or check_smoothness)],
+    smooth = run_one_killable(
+        partial(_smoothness, ctx, limit, smoothness or check_smoothness),
         limit,
-        lambda i, why, elapsed: CheckResult("C1", "unknown", "global", STOPPED.get(why, ("worker-died", why))[0]),
+        lambda why, elapsed: CheckResult("C1", "unknown", "global", STOPPED.get(why, ("worker-died", why))[0]),
         isolate=isolate,
     )
     if smooth.verdict == "proved":

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.budget import run_killable
+from theory.budget import run_one_killable
 from theory.checker import check
 from theory.criteria.context import CheckContext
 from theory.model.generator import Generator
@@ -198,7 +198,7 @@ def check_case(
         hierarchy_of(part, g, results, m_star, ctx)
         return part
 
-    (part,) = run_killable([findings], budget, lambda _i, why, _elapsed: None)
+    part = run_one_killable(findings, budget, lambda why, elapsed: None)
     if part is None:
         report.matrix[g.name] = {"implications": "not evaluated: the exact Jacobians at the points ran past the budget or killed their worker"}
     else:

@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy as sp
 
-from theory.budget import Budget, BudgetExhausted, run_killable
+from theory.budget import Budget, BudgetExhausted, run_one_killable
 from theory.checker import STOPPED, check
 from theory.criteria.context import CheckContext
 from theory.criteria.injectivity import check_covering
@@ -211,12 +211,11 @@ def _killable(task: Callable[[], CheckResult], criterion: str, budget: float | N
     if not isolate:
         return task()
 
-    def stopped(_index: int, why: str, _elapsed: float) -> CheckResult:
+    def stopped(why: str, _elapsed: float) -> CheckResult:
         method, note = STOPPED.get(why, ("worker-died", why))
         return _synthetic(criterion, "unknown", method, note)
 
-    (result,) = run_killable([task], budget, stopped)
-    return result
+    return run_one_killable(task, budget, stopped)
 
 
 def _smoothness(ctx: CheckContext, n: int, budget: float | None) -> CheckResult:
