@@ -43,7 +43,7 @@ from theory.registry import Job
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank, support
 from theory.linalg.matroid import row_matroid_components
-from theory.result import CheckResult, point_json, point_text, vectors_text
+from theory.result import CheckResult, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
 from theory.linalg.rho import sparsest_basis, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
@@ -340,26 +340,65 @@ def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
 
 
 def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
-    """A 2-colouring of ``B*_k`` whose two groups are cross non-containing (and still
-    non-containing against the other factors' coordinate columns)."""
+    """A split of block ``k`` into two parts whose refined decomposition is still Type M
+    (cross non-containing, also against the other factors' coordinate columns), or ``None``
+    when no split keeps Type M.
+
+    The 2-colourings of the greedy basis ``B*_k`` are tried first.  They do not exhaust the
+    splits: ``B*_k`` is one sparsest basis among possibly many (which one depends on the
+    order of the rows), and a split along other directions may keep Type M.  For a block of
+    dimension 2 the search is completed over every pair of lines: a line through a vector
+    that annihilates no nonzero row of ``J_k`` has the largest possible support, which
+    contains the other line's, so only the normals of the nonzero rows' directions can pair
+    up (:func:`_m_split_of_plane`).  Larger blocks with no splitting colouring are undecided.
+    """
     g = ctx.generator
     block = g.blocks[k]
     basis = _greedy_block_basis(ctx, J, block)
     index = dict(zip(block, basis))
     d = len(J[0])
-    others = [a for a in range(d) if a not in block]
-    unit = {a: [Fraction(int(i == a)) for i in range(d)] for a in others}
+    others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
     for Q, Qc in _two_colourings(block):
-        groups = [[index[a] for a in Q], [index[a] for a in Qc]] + [[unit[a] for a in b] for i, b in enumerate(g.blocks) if i != k]
-        supports = [[support(J, v) for v in grp] for grp in groups]
-        if _non_containing(supports):
-            return {
-                "method": "exact-evaluation",
-                "latents": [str(g.latents[a]) for a in block],
-                "split": [[_vec(index[a]) for a in Q], [_vec(index[a]) for a in Qc]],
-                "supports": [[sorted(s) for s in supports[0]], [sorted(s) for s in supports[1]]],
-            }
+        found = _m_split([[index[a] for a in Q], [index[a] for a in Qc]], others, J)
+        if found is not None:
+            return {"method": "exact-evaluation", "latents": [str(g.latents[a]) for a in block], **found}
+    if len(block) > 2:
+        raise _Undecided(
+            f"no 2-colouring of the greedy sparsest basis of factor {g.factor_names[k]} keeps Type M; splits along other "
+            "directions are searched for blocks of dimension 2 only"
+        )
+    for pair in _m_split_of_plane(J, block):
+        found = _m_split([[pair[0]], [pair[1]]], others, J)
+        if found is not None:
+            return {"method": "exact-evaluation", "latents": [str(g.latents[a]) for a in block], **found}
     return None
+
+
+def _m_split(parts: list[list[list[Fraction]]], others: list[list[list[Fraction]]], J: QMatrix) -> dict | None:
+    """The split ``parts`` of a block, as a witness, when the refined decomposition (``parts``
+    and the other factors' vectors ``others``) is cross non-containing; else ``None``."""
+    supports = [[support(J, v) for v in grp] for grp in parts + others]
+    if not _non_containing(supports):
+        return None
+    return {"split": [[_vec(v) for v in grp] for grp in parts], "supports": [[sorted(s) for s in supports[0]], [sorted(s) for s in supports[1]]]}
+
+
+def _m_split_of_plane(J: QMatrix, block: tuple[int, ...]) -> list[tuple[list[Fraction], list[Fraction]]]:
+    """Every pair of lines of a 2-D block that can keep Type M: the normals ``(-b, a)`` of two
+    distinct directions ``(a, b)`` among the block's nonzero rows, embedded in R^d."""
+    d = len(J[0])
+    a, b = block
+    normals: dict[tuple[Fraction, Fraction], list[Fraction]] = {}
+    for row in J:
+        x, y = row[a], row[b]
+        if x == 0 and y == 0:
+            continue
+        key = (Fraction(1), y / x) if x != 0 else (Fraction(0), Fraction(1))  # the row's direction, normalised
+        if key not in normals:
+            v = [Fraction(0)] * d
+            v[a], v[b] = -key[1], key[0]
+            normals[key] = v
+    return list(combinations(normals.values(), 2))
 
 
 def _non_containing(groups: list[list[frozenset[int]]]) -> bool:
