@@ -209,3 +209,11 @@ def test_version_and_subcommand_help():
     for name in ("check", "counterexample", "list", "theorem", "hierarchy", "crosscheck", "reproduce", "report"):
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage: " in result.output, (name, result.output)
+
+
+def test_sparsest_aligned_m_refutation_is_printed():
+    """A refuted Type M in the sparsest aligned basis names basis vectors, not latents; the
+    table printed it with the coordinate reading's witness keys and failed (exit 3)."""
+    res = run("check", "p10", "--criteria", "M", "--m-basis", "sparsest-aligned", "--budget", "15")
+    assert res.exit_code == 0, res.output
+    assert "outputs of B* vector (0, 1) {1} inside those of (1, 0) {1, 2, 3}" in " ".join(res.output.split())

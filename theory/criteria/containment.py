@@ -23,7 +23,7 @@ import sympy as sp
 
 from theory.readings import M_BASES
 from theory.exact.constant_zero import decide_constant
-from theory.result import CheckResult, point_text
+from theory.result import CheckResult, point_text, vectors_text
 from theory.exact.smt import Eq, Implies, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 from theory.criteria.context import CheckContext, ExactJacobian, strongest_method
@@ -338,6 +338,10 @@ def summary(result: CheckResult) -> str:
     w = result.witness
     if not w:
         return ""
+    if "vectors" in w:  # the sparsest aligned basis B*: vectors of the basis, not latents
+        (l, k), (sl, sk) = w["vectors"], w["supports"]
+        vl, vk = (vectors_text([w["basis"][i]]) for i in (l, k))
+        return f"outputs of B* vector {vl} {{{', '.join(str(t + 1) for t in sl)}}} inside those of {vk} {{{', '.join(str(t + 1) for t in sk)}}} (counted from 1) at {point_text(w.get('point'))}"
     a, b = w["latents"]
     sa, sb = ({t + 1 for t in w["supports"][x]} for x in (a, b))
     return f"outputs of d/d{a} {sa or '{}'} inside those of d/d{b} {sb or '{}'} (counted from 1) at {point_text(w.get('point'))}"
