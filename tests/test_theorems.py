@@ -168,6 +168,37 @@ def test_theorem_readings():
         Readings(slices="diagonal")
 
 
+def test_generic_irreducibility_counts_only_where_the_samples_prove_it(bundled):
+    """Under irreducible-scope generic the seeded points prove D-irreducibility at generic points
+    for an analytic g (P03), but not for a g with pieces: this one makes row 3 vanish on the
+    open corner s1 + s2 > 9/5, where the factor {s1, s2} splits (rows (1, 0) and (0, 1) only;
+    the Piecewise's value and derivatives there are 0 by its second piece), and no seeded point
+    needs to land there."""
+    generic = Readings(irreducible_scope="generic")
+    p03 = theorem_report(bundled["p03-irreducible-2d-block"], 2, generic, budget=20)
+    assert p03.conclusion == "established", p03.reason
+    a, b, c = sp.symbols("s1 s2 s3", real=True)
+    corner = sp.Rational(9, 5)
+    g = Generator(
+        "reducible-on-a-corner",
+        [[a, b], [c]],
+        [a, b, sp.Piecewise(((a + b - corner) ** 2, a + b < corner), (0, True)), c, c**3 + c],
+        Box({a: (-1, 1), b: (-1, 1), c: (-1, 1)}),
+        points=[{a: sp.Rational(1, 2), b: sp.Rational(1, 3), c: sp.Rational(1, 5)}],
+    )
+    report = theorem_report(g, 2, generic, budget=20)
+    assert [r.verdict for r in report.results["irreducible:D"]] and all(r.verdict == "proved" for r in report.results["irreducible:D"])
+    assert report.conclusion == "not-established" and "not certified analytic" in report.reason
+
+
+def test_irreducible_d_reading_never_establishes_theorems_3_to_5(bundled):
+    """x02 is D-irreducible and S-reducible: under irreducible=D every hypothesis of Theorem 4
+    may hold while the split-and-merge competitor exists, so the conclusion is withheld."""
+    report = theorem_report(bundled["x02-s-reducible-d-irreducible"], 4, Readings(irreducible="D"), budget=20)
+    assert report.conclusion == "not-established"
+    assert any("known to be insufficient" in r for r in report.reasons)
+
+
 def test_theorem_cli_json():
     result = CliRunner().invoke(main, ["theorem", "3", "x01", "--json"])
     assert result.exit_code == 0, result.output

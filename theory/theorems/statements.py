@@ -34,6 +34,7 @@ from theory.criteria.smoothness import check_smoothness
 from theory.errors import InputError
 from theory.exact.constant_zero import undecided_constants
 from theory.model.generator import Generator
+from theory.model.regularity import analytic_everywhere
 from theory.readings import IRREDUCIBLE_READINGS, THM3_READINGS, Readings
 from theory.registry import lookup, resolve
 from theory.result import CheckResult
@@ -227,7 +228,26 @@ def _smoothness(ctx: CheckContext, n: int, budget: float | None) -> CheckResult:
         return _synthetic(f"C{n}", "unknown", "budget-exhausted", "the smoothness check ran out of its time budget")
 
 
-def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:
+def _generic_from_points(h: Hypothesis, generator: Generator) -> str:
+    """Why irreducibility proved at sampled points does not prove it at generic points
+    (``irreducible-scope: generic``), or ``""`` when it does.
+
+    It does for D-irreducibility of a generator whose outputs are analytic on all of R^d
+    (:func:`theory.model.regularity.analytic_everywhere`): a split of a block at generic
+    points (rank additivity, docs/mathematics.md 7.1) persists at every point where the block
+    has full rank, since ranks only drop there; so a block proved irreducible at one point
+    (where it has full rank) is irreducible at generic points.  For other criteria, whose
+    splits are not monotone in this way, and for generators with pieces (a split may hold on a
+    whole open set that the samples miss), the samples are evidence only.
+    """
+    if h.check != "irreducible:D":
+        return f"{h.check} proved at sampled points does not prove it at generic points (only D-irreducibility of an analytic generator carries over)"
+    if not all(analytic_everywhere(o) for o in generator.outputs):
+        return "g is not certified analytic on all of R^d, so irreducibility at sampled points does not carry over to generic points (a split may hold on an open set the samples miss)"
+    return ""
+
+
+def _satisfied(h: Hypothesis, results: list[CheckResult], generator: Generator | None = None) -> tuple[bool, str]:
     """Whether the hypothesis is proved with the scope it needs, else why not."""
     if not results:
         return False, f"hypothesis {h.id} ({h.label}) was not checked"
@@ -244,6 +264,10 @@ def _satisfied(h: Hypothesis, results: list[CheckResult]) -> tuple[bool, str]:
             return False, f"hypothesis {h.id} ({h.label}) holds at the checked points only"
         return False, f"hypothesis {h.id} ({h.label}) is unknown"
     if all(r.verdict == "proved" for r in results):
+        if generator is not None and h.check.startswith("irreducible:"):  # irreducible-scope: generic
+            why = _generic_from_points(h, generator)
+            if why:
+                return False, f"hypothesis {h.id} ({h.label}) holds at the sampled points only: {why}"
         return True, ""
     return False, f"hypothesis {h.id} ({h.label}) is unknown"
 
@@ -297,11 +321,16 @@ def theorem_report(
     reasons = []
     for h in th.hypotheses:
         report.results[h.id] = _run_hypothesis(h, generator, ctx, seed, budget, known, isolate)
-        ok, why = _satisfied(h, report.results[h.id])
+        ok, why = _satisfied(h, report.results[h.id], generator)
         if not ok:
             reasons.append(why)
     if number == 3 and o.thm3 == "summary":
         reasons.append("reading thm3=summary: this hypothesis set is known to be insufficient (docs/mathematics.md 4.3)")
+    if number in (3, 4, 5) and o.irreducible == "D":
+        reasons.append(
+            "reading irreducible=D: D-irreducibility does not rule out the split-and-merge competitor of this theorem's criterion, "
+            "so this hypothesis set is known to be insufficient (x02 is D-irreducible and S-reducible; docs/mathematics.md 7.5)"
+        )
     report.conclusion = "not-established" if reasons else "established"
     report.reason = reasons[0] if reasons else "every hypothesis on g and S is proved with the scope it needs"
     if reasons and not any(r.verdict == "refuted" for rs in report.results.values() for r in rs):
