@@ -61,20 +61,34 @@ def simple_values(lo: sp.Expr, hi: sp.Expr, limit: int = 12) -> list[sp.Rational
     out: list[sp.Rational] = []
     seen: set[sp.Rational] = set()
     for q in range(1, _GRID_DENOMINATORS + 1):
-        candidates = []
-        p_lo = int(sp.floor(wlo * q))
-        p_hi = int(sp.ceiling(whi * q))
-        for p in range(p_lo, p_hi + 1):
+        for p in _numerators_nearest_zero(int(sp.floor(wlo * q)), int(sp.ceiling(whi * q))):
             v = sp.Rational(p, q)
             if bool(lo < v) and bool(v < hi) and v not in seen:
-                candidates.append(v)
-        candidates.sort(key=lambda v: (abs(v), bool(v < 0)))
-        for v in candidates:
-            seen.add(v)
-            out.append(v)
-            if len(out) >= limit:
-                return out
+                seen.add(v)
+                out.append(v)
+                if len(out) >= limit:
+                    return out
     return out
+
+
+def _numerators_nearest_zero(p_lo: int, p_hi: int) -> Iterator[int]:
+    """The integers of ``[p_lo, p_hi]`` by increasing absolute value, the positive one first
+    (lazily: the cost does not grow with the width of a wide box).
+
+    >>> list(_numerators_nearest_zero(-2, 3)), list(_numerators_nearest_zero(4, 6)), list(_numerators_nearest_zero(-6, -5))
+    ([0, 1, -1, 2, -2, 3], [4, 5, 6], [-5, -6])
+    """
+    if p_lo > 0:
+        yield from range(p_lo, p_hi + 1)
+    elif p_hi < 0:
+        yield from range(p_hi, p_lo - 1, -1)
+    else:
+        yield 0
+        for k in range(1, max(p_hi, -p_lo) + 1):
+            if k <= p_hi:
+                yield k
+            if -k >= p_lo:
+                yield -k
 
 
 _SMALL_DENOMINATORS = (7, 11, 13, 16, 17, 19, 23, 29, 31, 37)

@@ -1,0 +1,41 @@
+"""The simple rational points of a box (theory.exact.points): the lazy enumeration against the
+plain one (every numerator of every denominator, then sorted), and a wide box in bounded time."""
+
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from theory.exact.points import simple_values
+
+
+def _by_enumeration(lo, hi, limit: int) -> list[sp.Rational]:
+    """Every p/q (q <= 12) strictly inside the window, per q sorted by |v| then sign."""
+    window = {(-sp.oo, sp.oo): (-3, 3)}.get((lo, hi), (lo if lo != -sp.oo else hi - 6, hi if hi != sp.oo else lo + 6))
+    out, seen = [], set()
+    for q in range(1, 13):
+        candidates = [sp.Rational(p, q) for p in range(int(sp.floor(window[0] * q)), int(sp.ceiling(window[1] * q)) + 1)]
+        candidates = sorted((v for v in candidates if lo < v < hi and v not in seen), key=lambda v: (abs(v), bool(v < 0)))
+        for v in candidates:
+            seen.add(v)
+            out.append(v)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def test_simple_values_agree_with_the_plain_enumeration():
+    rng = random.Random(3)
+    for _ in range(60):
+        a = sp.Rational(rng.randint(-20, 20), rng.randint(1, 9))
+        b = a + sp.Rational(rng.randint(1, 30), rng.randint(1, 9))
+        for lo, hi in [(a, b), (-sp.oo, b), (a, sp.oo), (-sp.oo, sp.oo)]:
+            for limit in (1, 5, 12, 30):
+                assert simple_values(lo, hi, limit) == _by_enumeration(lo, hi, limit), (lo, hi, limit)
+
+
+def test_a_wide_box_is_not_enumerated():
+    """(-1e9, 1e9) and (1e12, 1e12 + 2): the values nearest zero, without listing 2e10 numerators."""
+    assert simple_values(-10**9, 10**9, 5) == [0, 1, -1, 2, -2]
+    assert simple_values(10**12, 10**12 + 2, 3) == [10**12 + 1, sp.Rational(2 * 10**12 + 1, 2), sp.Rational(2 * 10**12 + 3, 2)]
