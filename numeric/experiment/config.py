@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -162,8 +163,8 @@ class SweepConfig:
             problems.append("name must be a non-empty string")
         if not self.slots or any(k < 2 for k in self.slots):
             problems.append(f"slots must list numbers of slots >= 2, got {list(self.slots)}")
-        if not self.lambdas or any(lam < 0 for lam in self.lambdas):
-            problems.append(f"lambdas must be a non-empty list of numbers >= 0, got {list(self.lambdas)}")
+        if not self.lambdas or not all(0 <= lam < math.inf for lam in self.lambdas):
+            problems.append(f"lambdas must be a non-empty list of finite numbers >= 0, got {list(self.lambdas)}")
         if not self.overlaps:
             problems.append("overlaps must not be empty")
         for o in self.overlaps:
@@ -186,8 +187,10 @@ class SweepConfig:
             problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.select not in SELECTIONS:
             problems.append(f"select must be one of {', '.join(SELECTIONS)}, got {self.select!r}")
-        if not self.lr > 0 or not 0 < self.lr_decay_at <= 1:
-            problems.append("lr must be > 0 and lr_decay_at in (0, 1]")
+        if not 0 < self.lr < math.inf or not 0 < self.lr_decay_at <= 1:
+            problems.append("lr must be finite and > 0, and lr_decay_at in (0, 1]")
+        if not 0 <= self.seed < 2**32:
+            problems.append(f"seed must be in [0, 2**32), got {self.seed}")
         if self.n_train < self.batch_size:
             problems.append(f"n_train ({self.n_train}) must be at least batch_size ({self.batch_size})")
         if self.n_eval < 10:
@@ -201,6 +204,14 @@ class SweepConfig:
         unknown = [c for c in self.exact_criteria if c not in ("D", "S")]
         if unknown:
             problems.append(f"exact_criteria may contain D and S, got {unknown}")
+        if not problems:
+            keys = [r.key for r in self.runs()]
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                problems.append(
+                    f"runs {', '.join(repeated[:3])} appear more than once: a repeated value in slots, overlaps or lambdas, or two "
+                    "values equal to 6 significant digits (run keys write numbers with 6 digits)"
+                )
         if problems:
             where = f" in {self.source}" if self.source else ""
             raise ConfigError(f"bad sweep configuration{where}: " + "; ".join(problems))

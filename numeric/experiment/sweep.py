@@ -299,6 +299,9 @@ def evaluate_model(
     ``x = gt(z)``) the MIS of ``model.encoder o gt`` on the first :data:`MIS_POINTS` rows of ``z``."""
     with torch.no_grad():
         zh, xh, ccomp, nccomp = contrasts(model, x, slot_dim)
+    if not bool(torch.isfinite(zh).all()):  # a diverged run: no score is defined on non-finite codes
+        nan = float("nan")
+        return {"eval_recon": nan, "eval_ccomp": nan, "eval_nccomp": nan, "sis": nan, "r_on": "", "r_off": "", "mis": ""}
     sis = slot_identifiability_score(
         z.reshape(len(z), K, slot_dim).cpu().numpy(), zh.reshape(len(zh), K, slot_dim).double().cpu().numpy()
     )

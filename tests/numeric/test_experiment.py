@@ -6,6 +6,7 @@ the claims are the ones the full sweep relies on.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -314,6 +315,26 @@ def test_bad_configs_are_refused(tmp_path):
     bad.write_text("name = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+    for text, message in [
+        ("lambdas = [nan]", "finite numbers >= 0"),
+        ("lambdas = [inf]", "finite numbers >= 0"),
+        ("lr = inf", "lr must be finite"),
+        ("lambdas = [1.0, 1.0000001]", "appear more than once"),  # one run key, lam1: one run would overwrite the other
+        ("overlaps = [0.0, 0.0]", "appear more than once"),
+        ("seed = 4294967296", "seed must be in"),  # the seed derivation reads 32 bits: it would repeat seed 0
+        ("seed = -1", "seed must be in"),
+    ]:
+        bad.write_text(f'name = "x"\n{text}\n')
+        with pytest.raises(ConfigError, match=message):
+            load_config(bad)
+
+
+def test_a_diverged_run_is_recorded_not_fatal(tmp_path):
+    """lr = 1e6 drives the codes to nan within 5 steps: the run's scores are nan (SIS is not
+    defined on non-finite codes) and the sweep completes; before, scikit-learn's check of its
+    input ended the whole sweep with an internal error."""
+    rows = run_sweep(_micro(lr=1e6, overlaps=[0.0], exact_points=0), tmp_path, show_progress=False)
+    assert len(rows) == 1 and math.isnan(rows[0]["sis"]) and rows[0]["r_on"] == ""
 
 
 def test_sweep_resumes_and_skips_finished_runs(tmp_path):
