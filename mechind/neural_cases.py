@@ -169,8 +169,8 @@ def run_neural_case(case: NeuralCase, criteria: str | None, dtype: str, device: 
     from numeric.criteria.run import check_numeric
 
     torch_dtype = getattr(torch, check_dtype(dtype))
-    g = case.generator.neural_generator(torch_dtype, device) if case.kind == "decoder" else _in(case.generator, torch_dtype, torch.device(device))
     try:
+        g = case.generator.neural_generator(torch_dtype, device) if case.kind == "decoder" else _in(case.generator, torch_dtype, torch.device(device))
         g.check_shapes()
     except ValueError as exc:  # the user's network, not mechind: a clean input error (exit 2)
         raise InputError(f"{case.source}: {case.name}: {exc}") from None

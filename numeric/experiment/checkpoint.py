@@ -282,20 +282,17 @@ def load_checkpoint(path: str | Path) -> DecoderCheckpoint:
         raise InputError(f"{path} is not a decoder file ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError(f"{path} is not a decoder file of format {FORMAT} (written by mechind reproduce)")
-    dtype = getattr(torch, str(doc["dtype"]))
+    dtype = getattr(torch, str(doc.get("dtype")), None)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise InputError(f"{path}: damaged decoder file: dtype {doc.get('dtype')!r} is not a floating-point torch dtype")
     try:
         decoder = _build(doc["architecture"], doc["decoder"], dtype)
         encoder = _build(doc["encoder_architecture"], doc["encoder"], dtype) if doc.get("encoder") is not None else None
-    except (KeyError, RuntimeError, ValueError) as exc:
+    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
         raise InputError(f"{path}: the saved weights do not fit the architecture ({exc})") from None
-    return DecoderCheckpoint(
-        decoder,
-        encoder,
-        [list(map(int, b)) for b in doc["factors"]],
-        dtype,
-        doc.get("code_box"),
-        dict(doc.get("run") or {}),
-        str(doc.get("latents", "independent")),
-        path,
-        doc.get("ground_truth"),
-    )
+    try:
+        factors = [list(map(int, b)) for b in doc["factors"]]
+        run = dict(doc.get("run") or {})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: damaged decoder file: no valid factors ({type(exc).__name__}: {exc})") from None
+    return DecoderCheckpoint(decoder, encoder, factors, dtype, doc.get("code_box"), run, str(doc.get("latents", "independent")), path, doc.get("ground_truth"))

@@ -201,6 +201,20 @@ def test_checkpoint_round_trip_without_training_state(tmp_path):
         load_checkpoint(other)
     with pytest.raises(InputError, match="does not exist"):
         load_checkpoint(tmp_path / "missing.pt")
+    # damaged copies of a real decoder file: each a clean input error, never an internal one
+    for change, message in [
+        ({"dtype": "float128"}, "not a floating-point torch dtype"),
+        ({"dtype": "Tensor"}, "not a floating-point torch dtype"),
+        ({"factors": None}, "no valid factors"),
+        ({"factors": [["a"]]}, "no valid factors"),
+    ]:
+        damaged = tmp_path / "damaged.pt"
+        torch.save({**raw, **change}, damaged)
+        with pytest.raises(InputError, match=message):
+            load_checkpoint(damaged)
+    torch.save({**raw, "factors": [[0, 1], [1, 2, 3]]}, tmp_path / "overlap.pt")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "overlap.pt"), "--criteria", "D"])
+    assert result.exit_code == 2 and "appears in two blocks" in result.output, result.output
 
 
 def test_cli_theorem_decoder_on_a_reproduce_checkpoint(tmp_path):
