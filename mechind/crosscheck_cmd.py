@@ -113,16 +113,18 @@ def crosscheck_table(case: dict[str, Any]) -> Table:
 def summary_table(summary: dict[str, dict[str, int]]) -> Table:
     """Totals per dtype.
 
-    >>> summary_table({"float64": {"compared": 2, "agree": 2, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 1}}).row_count
+    >>> summary_table({"float64": {"compared": 2, "agree": 2, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 1, "rho_differs": 0}}).row_count
     1
     """
     from rich.table import Table  # deferred: keeps --help/--version fast
 
     table = Table(title="cross-check totals", title_justify="left")
-    for column in ("dtype", "compared", "agree", "disagree", "tolerance-sensitive", "possible bug", "not compared (an unknown side)"):
+    for column in ("dtype", "compared", "agree", "of which rho differs", "disagree", "tolerance-sensitive", "possible bug", "not compared (an unknown side)"):
         table.add_column(column)
     for dt, s in summary.items():
-        table.add_row(dt, str(s["compared"]), str(s["agree"]), str(s["disagree"]), str(s["tolerance_sensitive"]), str(s["possible_bug"]), str(s["not_compared"]))
+        table.add_row(
+            dt, str(s["compared"]), str(s["agree"]), str(s.get("rho_differs", 0)), str(s["disagree"]), str(s["tolerance_sensitive"]), str(s["possible_bug"]), str(s["not_compared"])
+        )
     return table
 
 

@@ -203,21 +203,24 @@ class CaseCrosscheck:
 
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Per dtype: rows ``compared``, ``agree``, ``disagree`` (split into ``tolerance_sensitive``
-    and ``possible_bug``) and ``not_compared`` (exact ``unknown``, or a numeric S point whose
-    rho the budget left undecided).
+    and ``possible_bug``), ``not_compared`` (exact ``unknown``, a numeric S point whose rho the
+    budget left undecided, or non-finite values) and ``rho_differs`` (Type S rows whose verdicts
+    agree although rho+ or rho- differ).
 
     >>> summarize([{"dtype": "float64", "agree": True, "class": None}, {"dtype": "float64", "agree": None, "class": None}])
-    {'float64': {'compared': 1, 'agree': 1, 'disagree': 0, 'tolerance_sensitive': 0, 'possible_bug': 0, 'not_compared': 1}}
+    {'float64': {'compared': 1, 'agree': 1, 'disagree': 0, 'tolerance_sensitive': 0, 'possible_bug': 0, 'not_compared': 1, 'rho_differs': 0}}
     """
     out: dict[str, dict[str, int]] = {}
     for r in rows:
-        s = out.setdefault(r["dtype"], {"compared": 0, "agree": 0, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 0})
+        s = out.setdefault(r["dtype"], {"compared": 0, "agree": 0, "disagree": 0, "tolerance_sensitive": 0, "possible_bug": 0, "not_compared": 0, "rho_differs": 0})
         if r["agree"] is None:
             s["not_compared"] += 1
             continue
         s["compared"] += 1
         if r["agree"]:
             s["agree"] += 1
+            if (r.get("rho") or {}).get("agree") is False:
+                s["rho_differs"] += 1
         else:
             s["disagree"] += 1
             s["tolerance_sensitive" if r.get("class") == TOLERANCE_SENSITIVE else "possible_bug"] += 1
@@ -577,12 +580,15 @@ def crosscheck_case(
             a = found[cid]
             for i, p in enumerate(points):
                 ev, escope, emethod = verdicts[(cid, _key(g, p))]
-                decided = a.decided is None or bool(a.decided[i])
+                decided = bool(a.decided_points()[i])
+                finite = bool(a.finite_points()[i])
                 nv = ("holds-numerically" if bool(a.holds[i]) else "fails-numerically") if decided else "unknown"
                 agree = None if ev not in _AGREES or not decided else _AGREES[ev] == nv
                 row_class, entries, text = None, [], None
                 if ev not in _AGREES:
                     text = "exact verdict unknown: not compared"
+                elif not finite:
+                    text = "non-finite entries or tolerance in this dtype (overflow or NaN): not compared"
                 elif not decided:
                     text = "numeric rho undecided within the budget: not compared"
                 elif not agree:
@@ -592,11 +598,14 @@ def crosscheck_case(
                 extra: dict[str, Any] = {}
                 if cid == "S":
                     at = a.details["points"][i]
-                    extra["rho"] = {
-                        "exact": exact.rho(p),
-                        "numeric": {k: at.get(k) for k in ("rho_plus", "rho_minus", "rho_star")},
-                        "snap": at.get("snap"),
-                    }
+                    rho_exact, rho_numeric = exact.rho(p), {k: at.get(k) for k in ("rho_plus", "rho_minus", "rho_star")}
+                    same = None if rho_exact is None or not decided or None in rho_numeric.values() else rho_exact == rho_numeric
+                    extra["rho"] = {"exact": rho_exact, "numeric": rho_numeric, "snap": at.get("snap"), "agree": same}
+                    if agree and same is False:  # the same verdict from other numbers: reported, not hidden
+                        text = (
+                            f"verdicts agree, rho differs: exact (rho+, rho-) = ({rho_exact['rho_plus']}, {rho_exact['rho_minus']}), "
+                            f"numeric ({rho_numeric['rho_plus']}, {rho_numeric['rho_minus']}) (snap {at.get('snap')})"
+                        )
                 rows.append(
                     {
                         "criterion": cid,

@@ -149,6 +149,18 @@ class Assessment:
     def n_points(self) -> int:
         return int(self.holds.shape[0])
 
+    def finite_points(self) -> torch.Tensor:
+        """``bool[N]``: the points whose tolerance and entries are all finite.  At the others
+        (float16 overflow, a NaN weight) nothing is decided: with ``tau`` NaN or infinite no
+        entry passes ``|x| > tau``, which would read as "all zero"."""
+        return torch.isfinite(self.tau) & torch.isfinite(self.values.detach()).reshape(self.values.shape[0], -1).all(dim=1)
+
+    def decided_points(self) -> torch.Tensor:
+        """``bool[N]``: the points that count, as holding or failing: decided (:attr:`decided`)
+        and finite (:meth:`finite_points`)."""
+        decided = self.decided if self.decided is not None else torch.ones_like(self.holds)
+        return decided & self.finite_points()
+
     def nonzero(self) -> torch.Tensor:
         """``bool[N, m, E]``: entries called nonzero (``|x| > tau``)."""
         return self.values.abs() > self.tau[:, None, None]

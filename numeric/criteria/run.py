@@ -358,12 +358,8 @@ def _result(g: NeuralGenerator, a: Assessment, z: torch.Tensor, seconds: float =
     # pointwise verdicts aggregate the same way for every criterion: fails when it fails at a
     # point, holds when it holds at every point; points left undecided (Type S past its budget,
     # or non-finite values) count neither way, and with none decided the result is unknown
-    decided = a.decided if a.decided is not None else torch.ones_like(a.holds)
-    # a point whose entries or tolerance are NaN or infinite (float16 overflow, a NaN weight)
-    # decides nothing: with tau = nan or inf no entry passes |x| > tau, which would read "all zero"
-    finite = torch.isfinite(a.tau) & torch.isfinite(a.values.detach()).reshape(a.values.shape[0], -1).all(dim=1)
-    non_finite = int((~finite).sum())
-    decided = decided & finite
+    non_finite = int((~a.finite_points()).sum())
+    decided = a.decided_points()
     failing = torch.nonzero(~a.holds & decided).flatten().tolist()
     verdict = "holds-numerically" if not failing else "fails-numerically"
     method = a.method

@@ -176,3 +176,36 @@ def test_a_wrong_generator_is_a_possible_bug_in_low_precision_too(monkeypatch, d
     (row,) = report.rows
     assert row["exact"] == "refuted" and row["numeric"] == "holds-numerically", row
     assert row["class"] == POSSIBLE_BUG, row
+
+
+def test_non_finite_points_are_not_compared():
+    """10^5 s1 overflows float16 (max 65504): tau and an entry are not finite there, so the
+    numeric side decides nothing (as check_numeric says: unknown, non-finite) and nothing is
+    compared; before, D read holds-numerically and five rows were called possible bugs."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("f16", [[s1], [s2]], [10**5 * s1, s2, s1 * s2], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    report = crosscheck_case(g, criteria="D,M,H2", dtypes="float16", random_points=0, budget=20)
+    assert report.rows and all(r["numeric"] == "unknown" and r["agree"] is None for r in report.rows)
+    assert all("non-finite" in r["explanation"] for r in report.rows if r["exact"] in ("proved", "refuted"))
+    assert summarize(report.rows)["float16"]["possible_bug"] == 0
+
+
+def test_rho_that_differs_under_agreeing_verdicts_is_reported():
+    """Rows 3-5 are multiples of (1, 2) (outputs (k + s1 + 2 s2)^3): (2, -1) annihilates them, so
+    rho = (8, 6) exactly, checked here from the Jacobian's own numbers.  In float32 the
+    per-entry snap loses the proportionality and numeric rho- comes out larger: S fails in both,
+    and the different numbers are reported, not hidden behind the agreeing verdicts."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    w = s1 + 2 * s2
+    p = {s1: sp.Rational(1, 3), s2: sp.Rational(-1, 7)}
+    g = Generator("prop", [[s1], [s2]], [s1, s2, (1 + w) ** 3, (2 + w) ** 3, (3 + w) ** 3], Box({s1: (-1, 1), s2: (-1, 1)}), points=[p])
+    J = sp.Matrix(g.outputs).jacobian([s1, s2]).subs(p)
+    assert sum(1 for t in range(5) if (J[t, :] * sp.Matrix([2, -1]))[0] != 0) == 2  # weight of J (2, -1)
+    report = crosscheck_case(g, criteria="S", dtypes="float32", random_points=0, budget=20)
+    (row,) = report.rows
+    assert row["rho"]["exact"]["rho_plus"] == 8 and row["rho"]["exact"]["rho_minus"] == 6
+    if row["rho"]["numeric"]["rho_minus"] != 6:  # the snap lost the relation
+        assert row["agree"] and row["rho"]["agree"] is False and "rho differs" in row["explanation"]
+        assert summarize(report.rows)["float32"]["rho_differs"] == 1
+    else:
+        assert row["rho"]["agree"] is True
