@@ -323,8 +323,11 @@ def _decide(c: sp.Expr, budget: Budget | None, timeout: float, exact_value: bool
 
 
 def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bool, cache: ConstantCache | None = None) -> ConstantDecision:
-    """A constant involving I: zero iff its real and imaginary parts are."""
+    """A constant involving I: zero iff its real and imaginary parts are (``unknown`` when
+    sympy cannot separate them: ``erfc(sqrt(2) I / 2)`` gives parts that still hold ``I``)."""
     re, im = sp.expand_complex(c).as_real_imag()
+    if re.has(sp.I) or im.has(sp.I):
+        return ConstantDecision("unknown", "complex-parts", c)
     parts = [decide_constant(re, budget, timeout, cheap=cheap, cache=cache), decide_constant(im, budget, timeout, cheap=cheap, cache=cache)]
     nonzero = [p for p in parts if p.is_nonzero]
     if nonzero:
@@ -336,26 +339,41 @@ def _decide_complex(c: sp.Expr, budget: Budget | None, timeout: float, cheap: bo
 
 
 def certainly_not_real(c: sp.Expr) -> bool:
-    """Whether the constant ``c`` is certified not to be a real number (sympy's assumptions say
-    so, or it involves ``I`` and its imaginary part is certified nonzero).  A derivative of a
-    real generator is real: such a value means g is not real-valued at the point.
+    """Whether the constant ``c`` is known not to be a real number: sympy's assumptions say so;
+    or it involves ``I`` and its imaginary part, separated exactly, is certified nonzero; or,
+    where sympy cannot tell (``polylog(2, 5/2)``, ``erfc(sqrt(2) I / 2)``: unevaluated special
+    values), its value to 60 digits (evalf, which raises its working precision until the digits
+    it returns are right) has an imaginary part above ``1e-30`` and ``1e-25 |re|``, far above
+    the rounding level.  A derivative of a real generator is real: such a value means g is not
+    real-valued at the point.  It is used only to refuse input and to withhold verdicts, never
+    to prove one.
 
     >>> certainly_not_real(sp.log(sp.Rational(-1, 2))), certainly_not_real(sp.sqrt(2) - 1), certainly_not_real(sp.I * sp.I)
     (True, False, False)
+    >>> certainly_not_real(sp.polylog(2, sp.Rational(5, 2))), certainly_not_real(sp.erfc(sp.sqrt(2) * sp.I / 2))
+    (True, True)
     """
     if not isinstance(c, sp.Basic):
         c = sp.sympify(c)
     if c.is_Rational:
         return False
     try:
-        if c.is_extended_real is False:
+        real = c.is_extended_real
+        if real is False:
             return True
-        if not c.has(sp.I):
+        if real:
             return False
-        _, im = sp.expand_complex(c).as_real_imag()
-    except Exception:  # noqa: BLE001 - sympy's assumptions can contradict themselves on unevaluated trees: not certified
+        if c.has(sp.I):
+            _, im = sp.expand_complex(c).as_real_imag()
+            if not im.has(sp.I) and decide_constant(im, cheap=True).is_nonzero:
+                return True
+        value = sp.N(c, 60)
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return False
+        re_part, im_part = (abs(x) for x in value.as_real_imag())
+        return bool(im_part > sp.Float("1e-30") and im_part > sp.Float("1e-25") * re_part)
+    except Exception:  # noqa: BLE001 - sympy's assumptions can contradict themselves on unevaluated trees; evalf can fail: not certified
         return False
-    return decide_constant(im, cheap=True).is_nonzero
 
 
 # -- constants a generator may not contain -----------------------------------------------------

@@ -68,6 +68,7 @@ from theory.model.domain import Box, Region
 from theory.exact.points import PointSource
 from theory.exact.smt import NotTranslatable, satisfiable_on
 from theory.model.piecewise import robust_truth, select_pieces, undefined_condition
+from theory.model.regularity import ANALYTIC_ON_R
 from theory.errors import CaseFileError, InputError
 from theory.model.generator import Generator
 from theory.exact.rationals import MAX_DIGITS, int_digit_limit
@@ -209,8 +210,20 @@ def _probe_points(g: Generator, n: int = 8) -> list[dict]:
     return [dict(p) for p in g.points] + PointSource(g.domain, g.latents, seed=0).take(n)
 
 
-#: Heads that can turn real arguments into non-real values (outside their real domain).
-_MAY_BE_COMPLEX = (sp.log, sp.asin, sp.acos, sp.acosh, sp.atanh, sp.asec, sp.acsc, sp.LambertW, sp.loggamma, sp.polylog, sp.li, sp.erfinv, sp.erfcinv)
+#: Heads whose value at real arguments (where defined) is real; an output with any other function
+#: (log, roots, acosh, LambertW, Ci, expint, polylog, Bessel and elliptic functions, ...) is probed.
+_REAL_ON_REALS = ANALYTIC_ON_R + (
+    sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.Piecewise, sp.tan, sp.cot, sp.sec, sp.csc, sp.atan2, sp.acot,
+    sp.floor, sp.ceiling, sp.gamma, sp.digamma, sp.polygamma, sp.Ei, sp.erfc, sp.erf2,
+)
+
+
+def _may_be_complex(out: sp.Expr) -> bool:
+    """Whether ``out`` has a function outside :data:`_REAL_ON_REALS` or a root (a power by a
+    non-integer) of an expression of the latents."""
+    return any(
+        not isinstance(e, _REAL_ON_REALS) for e in out.atoms(sp.Function)
+    ) or any(not p.exp.is_Integer for p in out.atoms(sp.Pow) if p.base.free_symbols)
 
 
 def _check_real(g: Generator, source: str) -> None:
@@ -219,10 +232,7 @@ def _check_real(g: Generator, source: str) -> None:
     domain reaches past their real range.  Only outputs with such a head are probed; this is a
     check of the input, not a proof that g is real everywhere (a value that is not real met
     later makes the entry unknown)."""
-    risky = [
-        i for i, out in enumerate(g.outputs)
-        if out.has(*_MAY_BE_COMPLEX) or any(not p.exp.is_Integer for p in out.atoms(sp.Pow) if p.base.free_symbols)
-    ]
+    risky = [i for i, out in enumerate(g.outputs) if _may_be_complex(out)]
     if not risky:
         return
     probes = _probe_points(g)
