@@ -121,3 +121,17 @@ def test_atan_of_a_range_contains_both_ends():
                 assert _inside(box, mpmath.mpmathify(sp.N(sp.atan(q), 55)))
     finally:
         mpmath.mp.dps = 15
+
+
+def test_heaviside_enclosure_holds_its_value_at_zero():
+    """Heaviside(x, h0) is h0 at x = 0 (sympy: Heaviside(0, -2) = -2).  Where the argument's
+    enclosure contains 0 the enclosure must contain h0; it held [0, 1] only, so Heaviside(c, -2) + 2
+    for P16's zero constant c (the value is 0) was enclosed in [2, 3] and decided nonzero."""
+    from theory.exact.constant_zero import decide_constant
+
+    x = sp.Symbol("x", real=True)
+    assert sp.Heaviside(0, -2) == -2  # the value the enclosure must contain
+    box = enclose(sp.Heaviside(x, -2), {x: (sp.Rational(-1, 2), sp.Rational(1, 2))})
+    assert box.a <= -2 and box.b >= 1
+    c = sp.tan(3 * sp.pi / 11) + 4 * sp.sin(2 * sp.pi / 11) - sp.sqrt(11)
+    assert not decide_constant(sp.Heaviside(c, -2) + 2).is_nonzero

@@ -288,7 +288,9 @@ class _Evaluator:
                 return ctx.mpf(1)
             if x.b < 0:
                 return ctx.mpf(0)
-            return ctx.mpf([0, 1])
+            # the argument may be 0: the value there is Heaviside's second argument (1/2 by default)
+            h0 = self.eval(e.args[1]) if len(e.args) > 1 else ctx.mpf(0.5)
+            return ctx.mpf([min(ctx.mpf(0), h0.a), max(ctx.mpf(1), h0.b)])
         if isinstance(e, (sp.Max, sp.Min)):
             boxes = [self.eval(a) for a in e.args]
             pick = max if isinstance(e, sp.Max) else min
