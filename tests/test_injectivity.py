@@ -252,3 +252,23 @@ def test_folds_that_are_not_c1_are_not_proved_locally_injective(outputs, domain,
         assert p != q and [o.xreplace({s1: p[0], s2: p[1]}) for o in outputs] == [o.xreplace({s1: q[0], s2: q[1]}) for o in outputs]
     result = check_locally_injective(CheckContext(g))
     assert result.verdict != "proved"
+
+
+def test_points_from_algebraic_models_are_labelled_rounded():
+    """det J = s1**2 - 2 vanishes only at s1 = sqrt(2): z3's model is algebraic, and its rounding is
+    not a rank-drop point (the determinant there is not 0), so it is reported as ``..._about``
+    with a note; a rational model is reported as the point itself, which the test re-checks."""
+    g = Generator("fold", [[s1], [s2]], [s1**3 / 3 - 2 * s1, s2], Box({s1: (1, 2), s2: (-1, 1)}))
+    r = check_locally_injective(CheckContext(g))
+    assert r.verdict == "unknown" and "rank_drop_point" not in r.details
+    about = sp.Rational(r.details["rank_drop_point_about"]["s1"])
+    assert about**2 - 2 != 0 and abs(about - sp.sqrt(2)) < sp.Rational(1, 10**6) and "rounded" in r.details["rank_drop_point_note"]
+    cube = check_locally_injective(CheckContext(Generator("cube", [[s1], [s2]], [s1**3, s2], BOX)))
+    assert sp.Rational(cube.details["rank_drop_point"]["s1"]) == 0  # 3 s1**2 = 0 exactly there
+    # z1**3 - 2 z1 on [-2, 2]: equal values at 0 and at -sqrt(2) (irrational): a rounded pair
+    r = check_covering(Generator("dec", [[z1], [z2]], [z1**3 - 2 * z1, z2], Box({z1: (-2, 2), z2: (-1, 1)})))
+    if "collision" in r.details:
+        (a, b) = (sp.Rational(p["z1"]) for p in r.details["collision"])
+        assert a != b and a**3 - 2 * a == b**3 - 2 * b
+    else:
+        assert "rounded" in r.details["collision_note"]

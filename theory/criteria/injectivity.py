@@ -59,7 +59,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -461,7 +461,7 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
         if answer is not None and answer.status == "unsat":
             return CheckResult(CRITERION, "proved", "global", "z3-nlsat", details=details)
         if answer is not None and answer.status == "sat":
-            details["rank_drop_point"] = point_json(answer.candidates[0]) if answer.candidates else None
+            details.update(_model_detail("rank_drop_point", answer.candidates, lambda p: all(m.xreplace(p) == 0 for _, m in minors)))
             details["reason"] = "rank J < d at some point of S, so the immersion test fails; " + _RANK_NOTE
             return CheckResult(CRITERION, "unknown", "global", "z3-nlsat", details=details)
         if answer is not None:
@@ -590,8 +590,15 @@ def check_covering(ghat: Generator | None, closure_box: Box | None = None, timeo
     )
     details["injective_on_closure"] = _smt_word(injective.status)
     if injective.status == "sat" and injective.candidates:
-        c = injective.candidates[0]
-        details["collision"] = [point_json({s: c[s] for s in ghat.latents}), point_json({s: c[p] for s, p in zip(ghat.latents, primes)})]
+        pairs = [({s: c[s] for s in ghat.latents}, {s: c[p] for s, p in zip(ghat.latents, primes)}) for c in injective.candidates]
+        collides = lambda pair: pair[0] != pair[1] and all(o.xreplace(pair[0]) == o.xreplace(pair[1]) for o in outputs)  # noqa: E731
+        found = next((pair for pair in pairs if collides(pair)), None)
+        if found is not None:
+            details["collision"] = [point_json(found[0]), point_json(found[1])]
+        else:
+            shown = pairs[min(1, len(pairs) - 1)]  # 8 digits
+            details["collision_about"] = [point_json(shown[0]), point_json(shown[1])]
+            details["collision_note"] = _ROUNDED_NOTE
     minors = maximal_minors(_jacobian(ghat), ghat.d)
     if not minors:
         immersion = "sat"
@@ -599,12 +606,28 @@ def check_covering(ghat: Generator | None, closure_box: Box | None = None, timeo
         answer = exists([Eq(m) for _, m in minors], Region(Box(), closed), ghat.latents, timeout=timeout)
         immersion = answer.status
         if answer.status == "sat" and answer.candidates:
-            details["rank_drop_point"] = point_json(answer.candidates[0])
+            details.update(_model_detail("rank_drop_point", answer.candidates, lambda p: all(m.xreplace(p) == 0 for _, m in minors)))
     details["immersion_on_closure"] = _smt_word(immersion)
     if injective.status == "unsat" and immersion == "unsat":
         return CheckResult("T4", "proved", "global", "z3-nlsat", details=details)
     details["reason"] = "the sufficient condition was not established; a covering need not be injective, so T4 is not refuted"
     return CheckResult("T4", "unknown", "global", "z3-nlsat", details=details)
+
+
+#: What a detail ending in ``_about`` is: z3 proved such a point exists, at algebraic coordinates.
+_ROUNDED_NOTE = "z3's point has algebraic coordinates; shown rounded to rationals, where the property need not hold exactly"
+
+
+def _model_detail(key: str, candidates: tuple[dict, ...], holds: Callable[[dict], bool]) -> dict[str, Any]:
+    """``{key: point}`` for the first of z3's candidate points at which ``holds`` is exactly true,
+    else ``{key + "_about": rounded point, key + "_note": ...}`` (a rounded algebraic model is not
+    a point with the property), or ``{}`` without candidates."""
+    for point in candidates:
+        if holds(point):
+            return {key: point_json(point)}
+    if not candidates:
+        return {}
+    return {f"{key}_about": point_json(candidates[min(1, len(candidates) - 1)]), f"{key}_note": _ROUNDED_NOTE}  # 8 digits
 
 
 def _smt_word(status: str) -> str:
