@@ -167,3 +167,22 @@ def test_exact_rho_at_a_point_is_computed_once_per_context():
     first, _ = point_sparsity(ctx, p)
     again, _ = point_sparsity(ctx, p)
     assert first.status == "exact" and again is first
+
+
+def test_a_thin_region_with_a_given_point_is_checked_at_that_point():
+    """The strip s1 > 1 - 10**-40 is too thin to sample: the random points are fewer (none), and
+    the checks go on at the generator's own point instead of ending unknown (sampling-failed).
+    At that point J = [[1, 0], [0, 1], [2 s1 s2, s1**2]]: (s1, -2 s2) annihilates row 3, so the
+    misaligned basis {(s1, -2 s2), (0, 1)} weighs 2 + 2 = 4 = rho+ (a tie, strict S fails)."""
+    from theory import Region
+    from theory.checker import pick
+
+    a, b = sp.symbols("s1 s2", real=True)
+    eps = sp.Rational(1, 10**40)
+    p = {a: 1 - eps / 2, b: sp.Rational(1, 3)}
+    g = Generator("strip", [[a], [b]], [a, b, a**2 * b], Region(Box({a: (-1, 1), b: (-1, 1)}), a > 1 - eps), points=[p])
+    result = pick(check(g, ["S"], isolate=False, budget=20), "S")
+    assert result.verdict == "refuted" and result.witness["point"] == p
+    J = sp.Matrix(g.outputs).jacobian([a, b]).subs(p)
+    weights = [sum(1 for t in range(3) if (J[t, :] * sp.Matrix([sp.Rational(x) for x in u]))[0] != 0) for u in result.witness["basis"]]
+    assert sum(weights) == 4

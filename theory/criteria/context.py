@@ -17,7 +17,7 @@ from fractions import Fraction
 import sympy as sp
 
 from theory.budget import Budget
-from theory.errors import InputError
+from theory.errors import DomainError, InputError
 from theory.readings import ENGINES, Readings
 from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, ConstantCache, ConstantDecision, certainly_not_real, decide_constant
 from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
@@ -177,6 +177,7 @@ class CheckContext:
         self._partials: dict[tuple[int, int], ZeroTestResult] = {}
         self._signs: dict[tuple[int, int], tuple[int | None, tuple[str, str] | None]] = {}
         self._random_points: list[Point] = []
+        self._sampling_failed = False
         self.guard = guard
         #: C^n verdicts already decided (theory.criteria.smoothness), by n
         self.smoothness_results: dict[int, object] = {}
@@ -226,12 +227,37 @@ class CheckContext:
         return out
 
     def random_points(self, count: int) -> list[Point]:
-        """``count`` seeded random rational points of the domain (no grid points)."""
-        if len(self._random_points) < count:
+        """``count`` seeded random rational points of the domain (no grid points); fewer, possibly
+        none, when the domain is too thin for rejection sampling to find them (a region such as
+        ``s1 > 1 - 10**-40``): callers use the generator's own points as well."""
+        if len(self._random_points) < count and not self._sampling_failed:
             rng = random.Random(self.seed + 1)
             g = self.generator
-            self._random_points = [random_point(g.domain, g.latents, rng) for _ in range(count)]
+            found = []
+            for _ in range(count):
+                try:
+                    found.append(random_point(g.domain, g.latents, rng))
+                except DomainError:
+                    self._sampling_failed = True
+                    break
+            self._random_points = found
         return self._random_points[:count]
+
+    def some_point(self) -> Point:
+        """A point of the domain: the generator's first point, else a seeded random one.
+
+        Raises
+        ------
+        DomainError
+            When the generator has no points and none can be sampled.
+        """
+        g = self.generator
+        if g.points:
+            return dict(g.points[0])
+        found = self.random_points(1)
+        if not found:
+            raise DomainError(f"could not sample a rational point of {g.domain!r}: is the region empty or very thin? Give the generator explicit points.")
+        return found[0]
 
     # -- exact values -----------------------------------------------------------------------
     def jacobian_at(self, point: Point) -> ExactJacobian:
@@ -322,7 +348,7 @@ class CheckContext:
         if not self.guard:
             return
         box = self.generator.black_box
-        for point in self.random_points(count):
+        for point in self.random_points(count) or [dict(p) for p in self.generator.points[:count]]:
             self.budget.check()
             fd = finite_difference(box, t, alpha, point)
             if fd is None or not fd.converged:

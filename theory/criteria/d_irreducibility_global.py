@@ -54,7 +54,7 @@ def certified_connected(ctx: CheckContext, k: int) -> tuple[bool | None, str]:
         ok, how = full_column_rank_everywhere(ctx, k)
         return (True, how) if ok else (None, f"the column of factor {g.factor_names[k]} is not certified nonzero on all of S ({how})")
     rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
-    point = g.points[0] if g.points else ctx.random_points(1)[0]
+    point = ctx.some_point()
     values = {t: [_float_at(ctx.table.derivative(t, (a,)), point) for a in block] for t in rows}
     d = len(block)
 

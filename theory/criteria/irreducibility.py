@@ -706,7 +706,7 @@ def _constant_tensors(ctx: CheckContext, n: int) -> CheckResult | None:
                 ctx.budget.check()
                 if ctx.table.derivative(t, tuple(sorted(idx))).free_symbols:
                     return None
-    point = g.points[0] if g.points else ctx.random_points(1)[0]
+    point = ctx.some_point()
     result = check_irreducible_at(ctx, point, kind)
     details = {**result.details, "note": f"every order-{n} derivative inside a factor is constant: the answer at {point_text(point)} holds on all of S"}
     if result.verdict == "unknown":

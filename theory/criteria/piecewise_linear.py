@@ -231,7 +231,7 @@ def pl_d_irreducible(ctx: CheckContext, k: int, cache: dict | None = None) -> tu
             state, info = block_verdicts(list(region.rows), columns)
             if state != "irreducible":
                 # the latents the factor's rows do not read keep a seeded random point's values
-                point = dict(ctx.random_points(1)[0]) if len(variables) < g.d else {}
+                point = dict((ctx.random_points(1) or [ctx.some_point()])[0]) if len(variables) < g.d else {}
                 point.update({g.latents[a]: sp.Rational(x.numerator, x.denominator) for a, x in zip(variables, region.point)})
                 answer = ("refuted", {**details, **info, "state": state, "point": point})
                 break
@@ -290,7 +290,7 @@ def region_point(ctx: CheckContext, variables: list[int], point: tuple[Fraction,
     """A full exact point of S from a region's interior point over ``variables``: the other
     latents keep a seeded random point's values."""
     g = ctx.generator
-    out = dict(ctx.random_points(1)[0]) if len(variables) < g.d else {}
+    out = dict((ctx.random_points(1) or [ctx.some_point()])[0]) if len(variables) < g.d else {}
     out.update({g.latents[a]: sp.Rational(x.numerator, x.denominator) for a, x in zip(variables, point)})
     return out
 

@@ -360,7 +360,7 @@ def check_sparsity_gap_global_image(ctx: CheckContext) -> CheckResult:
     readings = {"s-strict": ctx.readings.s, "rho-plus": ctx.readings.rho_plus}
     details: dict = {"readings": readings}
     if linear_scene(g):  # J is the same at every point: the answer at one point is the global one
-        point = dict(g.points[0]) if g.points else ctx.random_points(1)[0]
+        point = ctx.some_point()
         at = check_sparsity_gap_at_image(ctx, point)
         details.update({k: at.details[k] for k in ("rho_plus", "rho_minus") if k in (at.details or {})})
         details["point"] = point_json(point)
@@ -410,7 +410,7 @@ def check_locally_injective_image(ctx: CheckContext) -> CheckResult:
     details: dict = {"assumes": "g is C^%s by construction" % ("infinity" if g.smoothness is None else g.smoothness)}
     cert = immersion_certificate(g)
     if cert is None and linear_scene(g):  # g(s) = J s + c with J constant: injective iff rank J = d
-        point = dict(g.points[0]) if g.points else ctx.random_points(1)[0]
+        point = ctx.some_point()
         J, _ = ctx.rational_jacobian_at(point)
         if J is not None and rank(J) == g.d:
             details["note"] = "g is linear in its latents (brightnesses of fixed sprites) with a constant J of rank d: injective"
