@@ -122,3 +122,13 @@ def test_piecewise_without_default_is_accepted_where_it_covers_the_domain(tmp_pa
     wide = "GENERATOR = Generator('wide', [[s1], [s2]], [sp.Piecewise((s1, s1 > 0)), s2], domain=Box({s1: (-1, 1), s2: (-1, 1)}))\n"
     with pytest.raises(CaseFileError, match=r"output 0 has no value at \(s1="):
         load_case_file(write(tmp_path, wide, "wide.py"))
+
+
+def test_removable_singularities_load_and_poles_outside_the_domain_too(tmp_path):
+    """0/0 is not a pole: sin(s1)/s1 and (s1**2 - s2**2)/(s1 - s2) load on boxes through their
+    singular sets, and so does 1/(s1 - 2) on (-1, 1)^2 (its pole is outside)."""
+    body = (
+        "GENERATOR = Generator('removable', [[s1], [s2]], [sp.sin(s1) / s1, (s1**2 - s2**2) / (s1 - s2), 1 / (s1 - 2), s2], "
+        "domain=Box({s1: (-1, 1), s2: (-1, 1)}))\n"
+    )
+    assert load_case_file(write(tmp_path, body))[0].name == "removable"

@@ -134,6 +134,7 @@ BAD_FILES = {
     "piecewise_empty_on_domain.py": "no piece of Piecewise((s1, s1 > 5)) applies anywhere on the domain",
     "special_not_real.py": "output 2 is not real at (s1=-3/2, s2=1/2)",
     "erfc_root_not_real.py": "output 2 is not real at (s1=-1/2, s2=1/2)",
+    "pole_in_domain.py": "output 0 is infinite at (s1=1/2, s2=0): g has a pole in the domain",
     "piecewise_gap_on_domain.py": "output 1 has no value at (s1=",
     "piecewise_thin_gap.py": "output 0 has no value at (s1=",
     "piecewise_transcendental_gap.py": "output 0 has no value at (s1=-1/2, s2=0)",

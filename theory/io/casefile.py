@@ -150,6 +150,7 @@ def _check_constants(g: Generator, source: str) -> None:
                 raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
     _check_real(g, source)
     _check_defined(g, source)
+    _check_finite(g, source)
 
 
 def _check_defined(g: Generator, source: str) -> None:
@@ -248,6 +249,42 @@ def _check_real(g: Generator, source: str) -> None:
                 f"{source}: {g.name}: output {i} is not real at {_point_text(point, g)}: about {sp.sstr(sp.N(value, 6))}; "
                 "mechind checks real-valued generators (restrict the domain, or write the real function you mean)"
             )
+
+
+def _check_finite(g: Generator, source: str) -> None:
+    """Refuse an output with a pole in the domain, where its value is infinite (sympy's ``zoo``,
+    ``oo``): found at a probe point, or, for a polynomial denominator, at a zero z3 finds in the
+    domain, where the output is re-evaluated exactly.  ``0/0`` (``sin(s1)/s1`` at 0, a removable
+    singularity) is not a pole and is left to the checks (section 2.3 of the user guide)."""
+    infinite = (sp.zoo, sp.oo, -sp.oo)
+    for i, out in enumerate(g.outputs):
+        bases = {p.base for p in out.atoms(sp.Pow) if p.exp.is_negative and p.base.free_symbols}
+        if not bases and all(isinstance(e, _REAL_ON_REALS) and not isinstance(e, _POLES) for e in out.atoms(sp.Function)):
+            continue
+        points = _probe_points(g)
+        for base in bases:
+            if not base.is_polynomial(*g.latents):
+                continue
+            try:
+                answer = satisfiable_on(sp.Eq(base, 0), g.domain, g.latents, timeout=_GAP_TIMEOUT)
+            except NotTranslatable:
+                continue
+            if answer.status == "sat":
+                points += [p for p in answer.candidates if g.domain.contains(p)]
+        for point in points:
+            try:
+                value = out.xreplace(point)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                continue
+            if value in infinite:
+                raise CaseFileError(
+                    f"{source}: {g.name}: output {i} is infinite at {_point_text(point, g)}: g has a pole in the domain "
+                    "(restrict the domain to exclude it, e.g. with a Region)"
+                )
+
+
+#: Functions of :data:`_REAL_ON_REALS` with poles at real arguments.
+_POLES = (sp.tan, sp.cot, sp.sec, sp.csc, sp.gamma, sp.digamma, sp.polygamma, sp.Ei)
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:
