@@ -210,7 +210,7 @@ class _NeuralRun:
             torch.zeros(1, device=torch_device)
         except (RuntimeError, AssertionError) as exc:
             raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
-        options = NumericOptions(readings=Readings(hn=hn, s=s), seed=seed, s_budget=budget, s_engine=engine)
+        options = NumericOptions(readings=Readings(hn=hn, s=s), seed=seed, s_budget=budget, s_engine=engine, s_total_budget=budget)
         return _NeuralRun(criteria, dtype, torch_device, options)
 
     def run(self, case: NeuralCase) -> dict:

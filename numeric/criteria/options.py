@@ -84,6 +84,9 @@ class NumericOptions:
         Seconds of the rho algorithm per point for Type S (``None``: no limit).
     s_engine
         Engine of the rho algorithm: ``auto``, ``matroid`` or ``z3``.
+    s_total_budget
+        Seconds of the rho algorithm over all the points of one Type S check (``None``: no
+        limit): points it does not reach are undecided and count neither way.
 
     Raises
     ------
@@ -112,6 +115,7 @@ class NumericOptions:
     max_denominator: int | None = None
     s_budget: float | None = DEFAULT_S_BUDGET
     s_engine: str = "auto"
+    s_total_budget: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.readings, Readings):
@@ -130,6 +134,8 @@ class NumericOptions:
             raise InputError(f"max_denominator must be a positive integer, got {self.max_denominator!r}")
         if self.s_budget is not None and not self.s_budget > 0:
             raise InputError(f"the per-point budget must be positive, got {self.s_budget}")
+        if self.s_total_budget is not None and not self.s_total_budget > 0:
+            raise InputError(f"the total budget of Type S must be positive, got {self.s_total_budget}")
         if self.s_engine not in ENGINES:
             raise InputError(f"unknown engine {self.s_engine!r} (choose from {', '.join(ENGINES)})")
 

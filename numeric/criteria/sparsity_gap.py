@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ def assess_S(
     budget: float | None = DEFAULT_S_BUDGET,
     engine: str = "auto",
     seed: int = 0,
+    total_budget: float | None = None,
 ) -> Assessment:
     """Type S at every point: rho+ < rho- (``strict``) of the snapped Jacobian (docs/mathematics.md 5, 15.2).
 
@@ -74,6 +76,9 @@ def assess_S(
         Engine of :func:`theory.linalg.rho.sparsity`: ``auto``, ``matroid`` or ``z3``.
     seed
         Seed of the witness bases.
+    total_budget
+        Seconds over all the points (``None``: no limit): each point gets at most what is
+        left, and points reached after it ran out are undecided.
 
     Returns
     -------
@@ -113,7 +118,15 @@ def assess_S(
     decided = torch.zeros(N, dtype=torch.bool)
     witnesses: list[dict[str, Any] | None] = [None] * N
     points: list[dict[str, Any]] = []
+    started = time.perf_counter()
     for i in range(N):
+        left = None if total_budget is None else total_budget - (time.perf_counter() - started)
+        if left is not None and left <= 0:
+            rec = {"point": float_point_json(z, i, names)} if z is not None else {}
+            rec.update(snap=None, snap_error=None, verdict="undecided", note="the check's total budget ran out before this point")
+            points.append(rec)
+            continue
+        point_budget = left if budget is None else (budget if left is None else min(budget, left))
         t_i = float(tau[i])
         snapped = snap_jacobian(Jd[i], t_i, max_denominator)
         rec: dict[str, Any] = {}
@@ -124,7 +137,7 @@ def assess_S(
             rec.update(verdict="undecided", note="a Jacobian entry is NaN or infinite")
             points.append(rec)
             continue
-        res = sparsity(snapped.values, part, engine=engine, budget=budget, seed=seed)
+        res = sparsity(snapped.values, part, engine=engine, budget=point_budget, seed=seed)
         verdict = res.type_s(reading)
         if verdict is False and res.misaligned_basis is None:  # as the exact criterion: no witness, no failure
             verdict = None
@@ -211,5 +224,6 @@ def assess(g: NeuralGenerator, z: torch.Tensor, J: torch.Tensor, which: Which, o
     if options.readings.rho_plus != "pointwise":
         raise InputError(f"numeric Type S computes rho+ pointwise only, not under rho_plus={options.readings.rho_plus!r}")
     return assess_S(
-        J, g.blocks, options.c, z, g.latent_names, options.readings.s, options.max_denominator, options.s_budget, options.s_engine, options.seed
+        J, g.blocks, options.c, z, g.latent_names, options.readings.s, options.max_denominator, options.s_budget, options.s_engine, options.seed,
+        options.s_total_budget,
     )

@@ -268,3 +268,13 @@ def test_cli_crosscheck_s_and_its_reading():
     assert loose.exit_code == 0 and {r["exact"] for r in json.loads(loose.stdout)["cases"][0]["rows"]} == {"proved"}
     table = runner.invoke(main, ["crosscheck", "p26", "--criteria", "S", "--random-points", "0", "--dtype", "float64"])
     assert table.exit_code == 0 and "ρ± = (9, 9), snap rational" in table.stdout
+
+
+def test_total_budget_leaves_later_points_undecided():
+    """With a total budget spent before the first point, every point is undecided (counted
+    neither way) instead of each point taking its own budget: 256 points at 120 s each had no cap."""
+    J = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [0.75, 0.75]]] * 3, dtype=torch.float64)
+    a = assess_S(J, [[0], [1]], total_budget=1e-9)
+    assert not bool(a.decided.any()) and all(p["verdict"] == "undecided" for p in a.details["points"])
+    b = assess_S(J, [[0], [1]], total_budget=60.0)
+    assert bool(b.decided.all()) and b.holds.tolist() == [False, False, False]
