@@ -161,6 +161,12 @@ class NeuralGenerator:
             raise ValueError(f"f must return a tensor [N, m] for points [N, {self.d}]; for N = {n} it returned {shape}")
         if self._m is not None and out.shape[1] != self._m:
             raise ValueError(f"f returns {out.shape[1]} outputs per point, but outputs={self._m} was declared")
+        if out.dtype != self.dtype:
+            name = lambda t: str(t).replace("torch.", "")  # noqa: E731
+            raise ValueError(
+                f"f returns {name(out.dtype)} for {name(self.dtype)} latents: the tolerance and the verdicts would be labelled "
+                f"{name(self.dtype)} while the values carry {name(out.dtype)} precision (compute in the generator's dtype)"
+            )
 
     @property
     def K(self) -> int:

@@ -70,3 +70,11 @@ def test_shape_errors_are_named_before_any_check(f, kwargs, needle):
     with pytest.raises(ValueError) as info:
         g.check_shapes()
     assert needle in str(info.value)
+
+
+def test_a_network_computing_in_another_dtype_is_refused():
+    """f returns float32 for float64 latents: tau would be float64's (2.2e-15 max|J|) while the
+    values carry float32 rounding, and a 1e-9 entry (D fails) read as zero with float32's tau."""
+    g = NeuralGenerator(lambda z: torch.stack([z[:, 0] + 1e-9 * z[:, 1], z[:, 1]], -1).float(), [[0], [1]], 2, dtype=torch.float64)
+    with pytest.raises(ValueError, match="f returns float32 for float64 latents"):
+        g.check_shapes()
