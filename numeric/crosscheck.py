@@ -373,7 +373,7 @@ def _entries_text(entries: list[dict[str, Any]]) -> tuple[str, str]:
         der = "".join(f"d{n}" for n in d["latents"])
         tag = f" [{d['class']}]" if d["class"] != row_class else ""
         snapped = f" snapped to {d['snapped']}" if "snapped" in d else ""
-        parts.append(f"{der} g{d['output']} = {d['value']:.3g}{snapped} (exact {d['exact']}){tag}")
+        parts.append(f"{der} g{d['output'] + 1} = {d['value']:.3g}{snapped} (exact {d['exact']}){tag}")  # outputs counted from 1, as in every table
     more = f"; +{len(entries) - 4} more" if len(entries) > 4 else ""
     return row_class, f"{row_class}: " + "; ".join(parts) + more
 
@@ -463,7 +463,7 @@ def _explain_s(exact: _Exact, a: Assessment, i: int, p: dict, band: float) -> tu
                     "output": t,
                     "latents": [g.latent_names[col]],
                     "value": x,
-                    "snapped": str(q) if pivot is None else f"{q} x d{g.latent_names[pivot]} g{t}",
+                    "snapped": str(q) if pivot is None else f"{q} x d{g.latent_names[pivot]} g{t + 1}",
                     "exact": str(E[t][col]),
                     "exact_float": exact_float,
                     "tolerance": tau,

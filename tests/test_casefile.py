@@ -132,3 +132,13 @@ def test_removable_singularities_load_and_poles_outside_the_domain_too(tmp_path)
         "domain=Box({s1: (-1, 1), s2: (-1, 1)}))\n"
     )
     assert load_case_file(write(tmp_path, body))[0].name == "removable"
+
+
+def test_a_neural_case_file_given_to_a_closed_form_command_points_to_check(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text(
+        "import torch\nfrom numeric.generator import NeuralGenerator\n"
+        "GENERATOR = NeuralGenerator(lambda z: z, [[0], [1]], 2, dtype=torch.float64)\n"
+    )
+    with pytest.raises(CaseFileError, match="a neural generator: `mechind check` runs its numeric checks"):
+        load_case_file(path)

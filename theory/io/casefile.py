@@ -125,7 +125,11 @@ def load_case_file(path: str | Path) -> list[Generator]:
         raise CaseFileError(f"{path}: defines no generator (set GENERATOR or GENERATORS)")
     for item in found:
         if not isinstance(item, Generator):
-            raise CaseFileError(f"{path}: {label} must hold theory.Generator objects, got {type(item).__name__}")
+            hint = (
+                " (a neural generator: `mechind check` runs its numeric checks; this command needs a closed-form theory.Generator)"
+                if type(item).__name__ == "NeuralGenerator" else ""
+            )
+            raise CaseFileError(f"{path}: {label} must hold theory.Generator objects, got {type(item).__name__}{hint}")
     doc = (namespace.get("__doc__") or "").strip()
     names = [g.name for g in found]
     if len(set(names)) != len(names):
