@@ -650,3 +650,24 @@ def test_flat_masks_pop_in_the_order_of_sorted_row_tuples():
         for A, B in itertools.combinations(list(flats)[:20], 2):  # subset tests on masks
             a, b = _flat_mask(A, m), _flat_mask(B, m)
             assert (a | b == b) == (A <= B) and _mask_rows(a & b, m) == A & B
+
+
+def test_coordinate_reading_reports_the_rho_plus_it_compares():
+    """Under rho-plus: coordinates the compared rho+ is the coordinate l0 (here the number of
+    nonzero entries of J, 6), and it ties with rho- = 6: the details' tie and the summary must
+    describe that comparison, not the pointwise rho+ = 5 < 6."""
+    import sympy as sp
+
+    from theory import Box, Generator
+    from theory.criteria.context import CheckContext
+    from theory.criteria.sparsity_gap import check_sparsity_gap_at, summary
+    from theory.readings import Readings
+
+    a, b, c = sp.symbols("s1 s2 s3", real=True)
+    p = {a: sp.Rational(1, 2), b: sp.Rational(1, 3), c: sp.Rational(1, 5)}
+    g = Generator("co1", [[a, b], [c]], [a, a + b, a - b, c], Box({a: (-1, 1), b: (-1, 1), c: (-1, 1)}), points=[p])
+    l0 = sum(1 for e in sp.Matrix(g.outputs).jacobian([a, b, c]) if e != 0)
+    r = check_sparsity_gap_at(CheckContext(g, readings=Readings(rho_plus="coordinates")), p)
+    assert l0 == 6 and r.details["coordinate_l0"] == l0 and r.details["rho_plus"] == 5
+    assert r.verdict == "refuted" and r.details["tie"] is (l0 == r.details["rho_minus"])
+    assert f"rho+ (coordinate l0) = {l0} = rho- = {r.details['rho_minus']}" in summary(r)

@@ -261,6 +261,9 @@ def test_hierarchy_command_on_bundled_cases():
     assert {"p30"} <= converses["irreducible at a point does not imply irreducible on S"]
     assert {"p05", "p23", "p27"} <= converses["S at one point does not imply S everywhere"]
     assert "x02" in converses["D-irreducible does not imply S-irreducible"]
+    # the matrix names each pointwise verdict by its point (p05 is checked at (1/2, 1/2) and (0, 1/2))
+    p05 = doc["matrix"]["p05-cubic-overlap-tie"]
+    assert p05["S@(1/2, 1/2)"] == "refuted" and p05["S@(0, 1/2)"] == "proved" and p05["S@global"] == "refuted"
 
 
 def _png_size(path) -> tuple[int, int]:

@@ -146,6 +146,7 @@ def check_sparsity_gap_at(
     if result.status == "exact":
         assert rho_plus is not None and result.rho_minus is not None
         holds = rho_plus < result.rho_minus if reading == "strict" else rho_plus <= result.rho_minus
+        details["tie"] = rho_plus == result.rho_minus  # of the rho+ the reading compares
     else:
         holds = bool(result.type_s(reading))
         if holds and result.gap_lower is not None:
@@ -379,11 +380,16 @@ def summary(result: CheckResult) -> str:
     elif d.get("rho_minus") is None:
         text = f"rho+ = {d['rho_plus']}; one factor, no misaligned basis"
     else:
-        relation = "<" if d["rho_plus"] < d["rho_minus"] else ("=" if d["rho_plus"] == d["rho_minus"] else ">")
-        text = f"rho+ = {d['rho_plus']} {relation} rho- = {d['rho_minus']}"
+        coordinates = (d.get("readings") or {}).get("rho-plus") == "coordinates" and d.get("coordinate_l0") is not None
+        compared = d["coordinate_l0"] if coordinates else d["rho_plus"]  # the rho+ of the reading
+        relation = "<" if compared < d["rho_minus"] else ("=" if compared == d["rho_minus"] else ">")
+        name = "rho+ (coordinate l0)" if coordinates else "rho+"
+        text = f"{name} = {compared} {relation} rho- = {d['rho_minus']}"
         if d.get("rho_star") is not None:  # the two-factor closed form gives rho+ and rho- only
             text += f" (rho* = {d['rho_star']})"
-    if d.get("non_integrable"):
+        if coordinates and d["coordinate_l0"] != d["rho_plus"]:
+            text += f"; pointwise rho+ = {d['rho_plus']}"
+    if d.get("non_integrable") and not (d.get("readings") or {}).get("rho-plus") == "coordinates":
         text += f"; coordinate l0 = {d['coordinate_l0']} != rho+"
     w = result.witness
     if w and "basis" in w:

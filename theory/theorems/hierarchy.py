@@ -26,7 +26,7 @@ from theory.checker import check
 from theory.criteria.context import CheckContext
 from theory.model.generator import Generator
 from theory.linalg.rational import rank
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult, point_json, point_text
 
 __all__ = ["HIERARCHY_CRITERIA", "Finding", "Converse", "HierarchyReport", "hierarchy_of", "run_hierarchy"]
 
@@ -135,7 +135,7 @@ def hierarchy_of(report: HierarchyReport, g: Generator, results: Sequence[CheckR
     """Add the implications and converses of one generator's results to ``report``."""
     ix, mx = _Index(results), _Index(m_star)
     name = g.name
-    report.matrix[name] = {f"{r.criterion}@{'global' if r.scope == 'global' else 'pt' + str(i)}": r.verdict for i, r in enumerate(results)}
+    report.matrix[name] = {f"{r.criterion}@{'global' if r.scope == 'global' else point_text(r.point)}": r.verdict for r in results}
     # global chain: D => H2 => H3 => H4 (docs/mathematics.md 6.6), and D at points versus D globally
     _implies(report, "D => H2 (on S)", name, None, "D", ix.get("D"), "H2", ix.get("H2"))
     _implies(report, "H2 => H3", name, None, "H2", ix.get("H2"), "H3", ix.get("H3"))
