@@ -76,7 +76,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
     # deferred: keeps --help/--version fast
     from rich.table import Table
 
-    from theory.theorems.counterexample import counterexample
+    from theory.theorems.counterexample import NoCompetitor, counterexample
     from theory.readings import Readings
     from theory.theorems.statements import competitor_conditions, theorem_report
 
@@ -103,13 +103,20 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
         if competitor_of is None:
             conditions.append({})
             continue
-        comp = counterexample(g, competitor_of, seed=seed, budget=budget)
+        try:
+            comp = counterexample(g, competitor_of, seed=seed, budget=budget)
+        except NoCompetitor as exc:  # this case has none: say so, and go on with the others
+            conditions.append({"none": str(exc)})
+            continue
         conditions.append({"competitor": comp, "results": competitor_conditions(rep, comp)})
     if as_json:
         docs = []
         for rep, cond in zip(reports, conditions):
             doc = rep.to_json()
-            if cond:
+            if "none" in cond:
+                doc["competitor"] = None
+                doc["competitor_reason"] = cond["none"]
+            elif cond:
                 doc["competitor"] = cond["competitor"].to_json()
                 doc["competitor_conditions_checked"] = {k: [r.to_json() for r in v] for k, v in cond["results"].items()}
             if checked is not None:
@@ -129,7 +136,9 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
         out.print(table)
         for condition in th.competitor_conditions:
             out.print(f"  on the competitor: {condition}", highlight=False)
-        if cond:
+        if "none" in cond:
+            out.print(f"  no competitor: {cond['none']}", highlight=False)
+        elif cond:
             comp = cond["competitor"]
             out.print(f"  competitor ({comp.kind}, {comp.scope}): g_hat = {[str(e) for e in comp.generator.outputs]}, h = {[str(e) for e in comp.h]}", highlight=False)
             for key, results in cond["results"].items():

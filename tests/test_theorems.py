@@ -343,3 +343,15 @@ def test_theorem_hierarchy_and_report_survive_work_that_kills_a_worker(command, 
     args = [a.replace("REPORT", str(tmp_path / "report")) for a in command]
     proc = subprocess.run([sys.executable, "-m", "mechind.cli", *args, str(case), "--budget", "3"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+
+
+def test_competitor_option_goes_on_past_a_case_without_one():
+    """x02 has an irreducible:S competitor, p01 (1-D factors) none: the second case says so and the
+    first case's report is kept (the whole command ended with exit 2 before)."""
+    import json
+
+    result = CliRunner().invoke(main, ["theorem", "4", "x02", "p01", "--competitor", "irreducible:S", "--json", "--budget", "20"])
+    assert result.exit_code == 0, result.output[-2000:]
+    x02, p01 = json.loads(result.output[result.output.index("{") :])["cases"]
+    assert x02["competitor"]["kind"] == "split-and-merge"
+    assert p01["competitor"] is None and "no irreducible:S competitor" in p01["competitor_reason"]
