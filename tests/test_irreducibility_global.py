@@ -113,3 +113,15 @@ def test_certified_circuit_route_stays_unknown_where_a_row_vanishes():
     by = {r.scope: r for r in check(g, ["irreducible:D"], isolate=False, budget=30)}
     assert by["point"].verdict == "proved"
     assert by["global"].verdict == "unknown"
+
+
+def test_a_factor_with_too_few_rows_is_refuted_at_a_point():
+    """(exp(s1), exp(s2)) as a 2-D factor: its two rows are (e^s1, 0) and (0, e^s2), independent
+    coloops at every point, so the factor splits everywhere; no circuit of 3 rows exists to
+    certify, and the global check said "too many rows".  A pointwise refutation now refutes it."""
+    g = Generator("diag-exp", [[s1, s2], [s3]], [sp.exp(s1), sp.exp(s2), s3], Box({s: (-1, 1) for s in (s1, s2, s3)}))
+    r = next(r for r in check(g, ["irreducible:D"], isolate=False) if r.scope == "global")
+    assert r.verdict == "refuted" and r.witness["factor"] == "f1"
+    p = r.witness["point"]
+    J = sp.Matrix(g.outputs).jacobian([s1, s2]).subs(p)
+    assert J[0, 1] == J[1, 0] == 0 and J[0, 0] != 0 and J[1, 1] != 0 and J[2, :] == sp.zeros(1, 2)

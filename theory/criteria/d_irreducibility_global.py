@@ -66,9 +66,13 @@ def certified_connected(ctx: CheckContext, k: int) -> tuple[bool | None, str]:
             out = min(out, abs(float(M.det())))
         return out
 
+    if len(rows) <= d:
+        # no circuit of d + 1 rows exists: at every point the block is rank deficient or its d rows
+        # are independent coloops (a free matroid, reducible); the pointwise checks say which
+        return None, f"factor {g.factor_names[k]} of dimension {d} has only {len(rows)} rows that are not identically zero: no circuit can connect it"
     scored = sorted(((spread(c), c) for c in combinations(rows, d + 1)), key=lambda sc: sc[0], reverse=True)[:CIRCUIT_TRIES] if len(rows) <= 12 else []
     if not scored:
-        return None, f"factor {g.factor_names[k]}: too many rows to choose a circuit from" if rows else "no nonzero rows"
+        return None, f"factor {g.factor_names[k]}: {len(rows)} rows, too many to choose a circuit from"
     why = ""
     for smallest, chosen in scored:
         if smallest == 0.0:

@@ -577,6 +577,9 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
             # not the z3 route below: certified circuits (docs/mathematics.md 7.3)
             ok, how = certified_connected(ctx, k)
             if not ok:
+                refuted = _refuted_at_points(ctx, details)
+                if refuted is not None:
+                    return refuted
                 return CheckResult("irreducible:D", "unknown", "global", "not-implemented" if len(block) > 2 else "not-polynomial", details={**details, "reason": how})
             methods.add(how)
             continue
@@ -613,6 +616,19 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
     others = methods - {"z3-nlsat"}  # the method named is the one beyond z3, if any
     method = next((m for m in ("linear-regions", "certified-circuit") if m in others), None) or (others.pop() if others else "z3-nlsat")
     return CheckResult("irreducible:D", "proved", "global", method, details=details)
+
+
+def _refuted_at_points(ctx: CheckContext, details: dict) -> CheckResult | None:
+    """A global refutation from a pointwise one at the generator's points or two seeded random
+    points (a factor reducible, or rank deficient, at one point of S is not irreducible on S)."""
+    g = ctx.generator
+    for point in [dict(p) for p in g.points] + ctx.random_points(2):
+        at = check_irreducible_at(ctx, point, "D")
+        if at.verdict == "refuted" or (at.verdict == "unknown" and at.details.get("degenerate")):
+            degenerate = next((name for name, how in (at.details.get("factors") or {}).items() if how == "degenerate"), None)
+            witness = dict(at.witness) if at.witness else {"point": dict(point), "factor": degenerate, "degenerate": "rank"}
+            return CheckResult("irreducible:D", "refuted", "global", at.method, witness=witness, details={**details, "found_at": "a checked point"})
+    return None
 
 
 def _by_linear_regions(ctx: CheckContext, k: int, cache: dict, details: dict) -> CheckResult | bool:
