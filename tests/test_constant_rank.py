@@ -88,3 +88,29 @@ def test_spanning_with_transcendental_partials():
     s1, s2 = sp.symbols("s1 s2", real=True)
     g = Generator("span", [[s1], [s2]], [s1, s2, sp.exp(s1) + sp.sin(s2)], Box({s1: (-1, 1), s2: (-1, 1)}))
     assert check_spanning(CheckContext(g)).verdict == "proved"
+
+
+_R1, _R2 = sp.symbols("s1 s2", real=True)
+
+
+@pytest.mark.parametrize(
+    "ridge, dependency",
+    [
+        (sp.exp(_R1 + _R2), {"s1": 1, "s2": -1}),  # d1 - d2 = 0
+        (sp.sin(_R1 - 2 * _R2), {"s1": 1, "s2": sp.Rational(1, 2)}),  # d1 + d2 / 2 = cos - cos = 0
+        (sp.Max(_R1 + _R2, 2 * _R1 + 2 * _R2), {"s1": -1, "s2": 1}),  # gradient (1, 1) or (2, 2)
+    ],
+)
+def test_ridges_with_irrational_or_undecided_values_do_not_span(ridge, dependency):
+    """A ridge f(a s1 + b s2) has gradients on one line: its row does not span.  The values at
+    rational points are irrational (exp, sin) or undecided at a point on the kink (0, 0), so no
+    exact kernel vector comes from them; the dependency found in floating point is a candidate,
+    and the zero test of its combination of partials refutes.  The truth: the combination, by hand."""
+    s1, s2 = _R1, _R2
+    g = Generator("ridge", [[s1], [s2]], [s1, s2, ridge], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.S(0), s2: sp.S(0)}])
+    combination = sum(sp.S(c) * sp.diff(ridge, s) for s, c in zip((s1, s2), dependency.values()))
+    assert sp.simplify(combination.rewrite(sp.Piecewise)) == 0
+    r = check_spanning(CheckContext(g))
+    assert r.verdict == "refuted" and r.witness["output"] == 2
+    found = {k: sp.Rational(v) for k, v in r.witness["dependency"].items()}
+    assert found["s1"] * dependency["s2"] == found["s2"] * dependency["s1"]  # the same line

@@ -23,6 +23,9 @@ Examples
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import numpy as np
 import sympy as sp
 
 from theory.criteria.constant_rank import exact_rank
@@ -83,12 +86,16 @@ def check_spanning(ctx: CheckContext) -> CheckResult:
 def _row_spans(ctx: CheckContext, n: int, support: list[int], points: list[dict]) -> tuple:
     g = ctx.generator
     for _ in range(_MAX_ROUNDS):
-        try:
-            V = [[rational_value(ctx, n, (a,), p) for a in support] for p in points]
-        except NotRational:
-            return _row_spans_certified(ctx, n, support, points)
-        if rank(V) == len(support):
+        V, skipped = [], False
+        for p in points:
+            try:
+                V.append([rational_value(ctx, n, (a,), p) for a in support])
+            except NotRational:  # an irrational or undecided value (a point on a kink): not this route
+                skipped = True
+        if V and rank(V) == len(support):
             return ("proved",)
+        if skipped:
+            return _row_spans_certified(ctx, n, support, points)
         y = nullspace(V, len(support))[0]
         combination = sum((sp.Rational(c.numerator, c.denominator) * ctx.table.derivative(n, (a,)) for c, a in zip(y, support) if c != 0), sp.S.Zero)
         zt = ctx.tester.test(combination)
@@ -100,19 +107,53 @@ def _row_spans(ctx: CheckContext, n: int, support: list[int], points: list[dict]
     return ("unknown", f"no spanning sample after {_MAX_ROUNDS} rounds")
 
 
-
-
 def _row_spans_certified(ctx: CheckContext, n: int, support: list[int], points: list[dict]) -> tuple:
-    """The partials' values at the points are not all rational: their rank, certified minor by
-    minor (:func:`~theory.criteria.constant_rank.exact_rank`), proves that the row spans when it is
-    full.  A rank drop found this way is not an exact dependency of the functions, so it leaves
-    the answer ``unknown``."""
+    """The partials' values at the points are not all rational.  Points where a value is
+    undecided (on a kink, at a thin piece) are left out: any sample serves.  The rank of the rest,
+    certified minor by minor (:func:`~theory.criteria.constant_rank.exact_rank`), proves that the
+    row spans when it is full.  Otherwise a dependency of the values, found in floating point and
+    rounded to small rationals, is only a candidate: it refutes spanning when the zero test proves
+    its combination of the partials identically zero (``exp(s1 + s2)``: ``d1 - d2``)."""
+    g = ctx.generator
+    values = []
+    for p in points:
+        try:
+            values.append([constant_value(ctx, n, (a,), p) for a in support])
+        except NotRational:
+            continue
+    if len(values) >= len(support):
+        try:
+            if exact_rank(ctx, values, rational_first=False) == len(support):
+                return ("proved", "certified-minors")
+        except NotRational:
+            pass
+    y = _float_dependency(values, len(support))
+    if y is not None:
+        combination = sum((c * ctx.table.derivative(n, (a,)) for c, a in zip(y, support) if c != 0), sp.S.Zero)
+        zt = ctx.tester.test(combination)
+        if zt.status == "zero":
+            return ("refuted", {str(g.latents[a]): str(c) for a, c in zip(support, y)}, zt.method)
+    return ("unknown", "the partials' values at the sample points are not proved independent, and no exact dependency of the functions was found")
+
+
+def _float_dependency(values: list[list[sp.Expr]], k: int) -> list[sp.Rational] | None:
+    """A candidate kernel vector of the value matrix: the right singular vector of its smallest
+    singular value (30-digit values), scaled to largest entry 1 and rounded to denominators
+    <= 1000; ``None`` without values or when the rounding leaves nothing.  Only the zero test of
+    its combination decides anything."""
+    if not values:
+        return None
     try:
-        values = [[constant_value(ctx, n, (a,), p) for a in support] for p in points]
-        full = exact_rank(ctx, values, rational_first=False) == len(support)  # rational_value has just failed
-    except NotRational as exc:
-        return ("unknown", str(exc))
-    return ("proved", "certified-minors") if full else ("unknown", "the partials' values at the sample points are dependent; not an exact dependency of the functions")
+        M = np.array([[float(sp.N(v, 30)) for v in row] for row in values], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if not np.all(np.isfinite(M)):
+        return None
+    _, _, vt = np.linalg.svd(M, full_matrices=True)
+    v = vt[-1] if M.shape[0] >= k else vt[min(M.shape[0], k - 1)]
+    v = v / v[np.argmax(np.abs(v))]
+    y = [sp.Rational(Fraction(float(x)).limit_denominator(1000)) for x in v]
+    return y if any(y) else None
 
 
 def summary(result: CheckResult) -> str:
