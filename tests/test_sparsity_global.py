@@ -186,3 +186,27 @@ def test_a_thin_region_with_a_given_point_is_checked_at_that_point():
     J = sp.Matrix(g.outputs).jacobian([a, b]).subs(p)
     weights = [sum(1 for t in range(3) if (J[t, :] * sp.Matrix([sp.Rational(x) for x in u]))[0] != 0) for u in result.witness["basis"]]
     assert sum(weights) == 4
+
+
+def test_an_affine_generator_without_d_is_decided_from_its_constant_jacobian():
+    """g = (s1, s1, s1, s2, s2, s2, s3, s3, s3, s1 + s2): D fails and there are three factors, so
+    neither D-and-full-rank nor the two-lines strata apply; J is constant, so Type S at one point
+    is Type S on S.  The truth: rho+ and rho- by brute force over bases with entries in {-1, 0, 1}
+    (enough here: every lightest vector is a coordinate vector or e1 - e2)."""
+    import itertools
+
+    from theory.checker import pick
+
+    a, b, c = sp.symbols("s1 s2 s3", real=True)
+    rows = [(1, 0, 0)] * 3 + [(0, 1, 0)] * 3 + [(0, 0, 1)] * 3 + [(1, 1, 0)]
+    g = Generator("lin", [[a], [b], [c]], [r[0] * a + r[1] * b + r[2] * c for r in rows], Box({a: (-1, 1), b: (-1, 1), c: (-1, 1)}))
+    weight = lambda u: sum(1 for r in rows if sum(x * y for x, y in zip(r, u)) != 0)  # noqa: E731
+    vectors = [u for u in itertools.product((-1, 0, 1), repeat=3) if any(u)]
+    aligned = lambda u: sum(1 for x in u if x) == 1  # noqa: E731
+    bases = [B for B in itertools.combinations(vectors, 3) if sp.Matrix(B).det() != 0]
+    rho_plus = min(sum(map(weight, B)) for B in bases if all(map(aligned, B)))
+    rho_minus = min(sum(map(weight, B)) for B in bases if not all(map(aligned, B)))
+    r = pick(check(g, ["S"], isolate=False, budget=20), "S")
+    assert (rho_plus, rho_minus) == (11, 13)
+    assert r.verdict == "proved" and r.method == "constant-jacobian"
+    assert (r.details["rho_plus"], r.details["rho_minus"]) == (rho_plus, rho_minus)

@@ -54,7 +54,8 @@ from theory.criteria.disjointness import check_disjointness
 from theory.criteria.piecewise_linear import pl_full_column_rank, pl_network
 from theory.criteria.sparsity_gap import check_sparsity_gap_at, gap_holds, parallel_classes, two_factor_rho
 from theory.criteria.strata import StrataUndecided, never_zero, zero_strata
-from theory.result import CheckResult
+from theory.model.piecewise import is_piecewise_free
+from theory.result import CheckResult, point_json
 
 __all__ = ["check_sparsity_gap_global", "full_column_rank_everywhere", "RANDOM_POINTS", "MAX_MINORS"]
 
@@ -79,7 +80,30 @@ def check_sparsity_gap_global(ctx: CheckContext) -> CheckResult:
             details["found_at"] = "a checked point" if any(point == dict(p) for p in g.points) else "a seeded random point"
             details["pointwise"] = {k: at.details.get(k) for k in ("rho_plus", "rho_minus", "rho_star") if k in at.details}
             return CheckResult("S", "refuted", "global", at.method, witness=at.witness, details=details)
-    return _by_structure(ctx, details)
+    result = _by_structure(ctx, details)
+    if result.verdict == "unknown" and _constant_jacobian(ctx):  # g affine: J, hence rho+ and rho-, is the same at every point
+        point = ctx.some_point()
+        at = check_sparsity_gap_at(ctx, point)
+        if at.verdict in ("proved", "refuted"):
+            details.pop("reason", None)
+            details.update(point=point_json(point), method_at_point=at.method, note="every partial of g is a constant: Type S at one point is Type S on S")
+            details.update({k: at.details.get(k) for k in ("rho_plus", "rho_minus", "rho_star") if k in at.details})
+            return CheckResult("S", at.verdict, "global", "constant-jacobian", witness=at.witness, details=details)
+    return result
+
+
+def _constant_jacobian(ctx: CheckContext) -> bool:
+    """Whether every first partial of every output is a constant (g affine in the latents, with
+    no pieces: a Piecewise could change its slope across a boundary)."""
+    g = ctx.generator
+    if any(o.has(sp.Piecewise) or not is_piecewise_free(o) for o in g.outputs):
+        return False
+    for t in range(g.m):
+        for a in range(g.d):
+            ctx.budget.check()
+            if not ctx.table.is_structural_zero(t, (a,)) and ctx.table.derivative(t, (a,)).free_symbols:
+                return False
+    return True
 
 
 def _by_structure(ctx: CheckContext, details: dict[str, Any]) -> CheckResult:
