@@ -310,6 +310,8 @@ def _positive_sum_uncached(ctx: CheckContext, a: int, rows: list[int]) -> dict |
     for t in rows:
         sign, enclosure = ctx.partial_sign(t, a)
         if sign is not None:
+            if enclosure is None:  # decided by z3 on the open domain
+                return {"rows": [t], "how": "z3-nlsat", "sign": sign}
             return {"rows": [t], "how": "interval", "enclosure": list(enclosure)}
     partials = [table.derivative(t, (a,)) for t in rows]
     if all(is_piecewise_polynomial(e) for e in partials):

@@ -24,6 +24,7 @@ from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
 from theory.model.piecewise_linear import PLNetwork, guarded_jacobian_at, parse_network
+from theory.criteria.domain_sign import rational_parts, sign_on_domain
 from theory.exact.intervals import certify_sign
 from theory.exact.rationals import expr_str
 from theory.exact.points import PointSource, random_point
@@ -426,12 +427,17 @@ class CheckContext:
         return decision
 
     def partial_sign(self, t: int, a: int) -> tuple[int | None, tuple[str, str] | None]:
-        """A certified sign of ``d g_t / d s_a`` on the whole domain box, if an interval
-        enclosure excludes 0 (cached)."""
+        """A certified sign of ``d g_t / d s_a`` on the whole domain, with its enclosure: an
+        interval enclosure on the bounding box that excludes 0, else (for a rational function,
+        ``1/s1`` on ``(0, 1)``) z3 on the open domain, with no enclosure (cached)."""
         key = (t, a)
         if key not in self._signs:
-            env = {s: self.generator.domain.interval(s) for s in self.generator.latents}
-            self._signs[key] = certify_sign(self.table.derivative(t, (a,)), env)
+            g = self.generator
+            derivative = self.table.derivative(t, (a,))
+            sign, enclosure = certify_sign(derivative, {s: g.domain.interval(s) for s in g.latents})
+            if sign is None and rational_parts(derivative, g.latents) is not None:
+                sign = sign_on_domain(derivative, g.domain, g.latents, timeout=self.smt_time())
+            self._signs[key] = (sign, enclosure)
         return self._signs[key]
 
     def partial_zero_test(self, t: int, a: int) -> ZeroTestResult:

@@ -79,6 +79,8 @@ from theory.exact.zerotest import ZeroTester
 from theory.criteria.context import CheckContext
 from theory.criteria.piecewise_linear import injective_layers
 from theory.criteria.smoothness import check_smoothness
+from theory.criteria.domain_sign import rational_parts
+from theory.criteria.strata import never_zero
 
 __all__ = [
     "FoldCertificate",
@@ -469,6 +471,11 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
     proved = _by_intervals(ctx, minors, details, tried)
     if proved is not None:
         return proved
+    if not ctx.table.is_piecewise_polynomial and all(rational_parts(m, g.latents) is not None for _, m in minors):
+        tried.append("z3-nlsat")  # rational minors (log(s1) on (0, 1) has 1/s1): no common zero on the open domain
+        never, _ = never_zero(ctx, [m for _, m in minors])
+        if never:
+            return CheckResult(CRITERION, "proved", "global", "z3-nlsat", details=details)
     details["reason"] = "no maximal minor (nor their sum of squares) was proved nonzero on S; " + _RANK_NOTE
     return CheckResult(CRITERION, "unknown", "global", "+".join(tried), details=details)
 

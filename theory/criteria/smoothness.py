@@ -45,7 +45,7 @@ Examples
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sympy as sp
 from sympy.logic.boolalg import ITE
@@ -55,9 +55,10 @@ from theory.model.piecewise import interior_form, local_formulas, thin_atoms
 from theory.model.regularity import analytic_at, continuous_at, head_conditions
 from theory.errors import DomainError
 from theory.exact.points import random_point
-from theory.result import CheckResult, point_json
+from theory.result import CheckResult
 from theory.model.tracer import multi_indices
 from theory.criteria.context import CheckContext
+from theory.criteria.domain_sign import sign_on_domain
 
 __all__ = ["check_smoothness", "singular_primitives", "boundary_points"]
 
@@ -68,10 +69,12 @@ def _conditions(e: sp.Expr) -> list[sp.Expr] | None:
     return [] if isinstance(e, sp.Piecewise) else head_conditions(e)
 
 
-def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None) -> list[str]:
+def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None, positive: Callable[[sp.Expr], bool] | None = None) -> list[str]:
     """Subterms of ``expr`` that are not certified analytic on the box ``env``
     (as strings; empty when every primitive is certified).  The conditions proved by an
-    interval enclosure are appended to ``certified``."""
+    interval enclosure (or by ``positive``, a certificate of ``u > 0`` on the open domain when
+    the closed box's enclosure is not enough: ``log(s1)`` on ``(0, 1)``) are appended to
+    ``certified``."""
     out = []
     for e in sp.preorder_traversal(expr):
         if not isinstance(e, sp.Expr) or not e.free_symbols & env.keys():
@@ -82,6 +85,8 @@ def singular_primitives(expr: sp.Expr, env: dict, certified: list | None = None)
             continue
         for u in needs:
             sign, _ = certify_sign(u, env)
+            if sign != 1 and positive is not None and positive(u):
+                sign = 1
             if sign != 1:
                 out.append(f"{sp.sstr(e)} (needs {sp.sstr(u)} > 0 on the domain)")
             elif certified is not None:
@@ -299,7 +304,7 @@ def _check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
                     note = f"a derivative of order {found['order']} jumps across {found['boundary']}"
                     return CheckResult(name, "refuted", "global", "exact-evaluation", witness=found, details={"note": note})
                 undecided.append({"output": t, "why": f"pieces not proved to agree to order {n} across their boundaries"})
-        singular = singular_primitives(interior, env, certified)
+        singular = singular_primitives(interior, env, certified, lambda u: sign_on_domain(u, g.domain, g.latents, timeout=ctx.smt_time()) == 1)
         if singular:
             undecided.append({"output": t, "why": "not certified analytic: " + "; ".join(singular[:3])})
     if undecided:

@@ -30,6 +30,7 @@ import sympy as sp
 
 from theory.criteria.context import CheckContext
 from theory.exact.intervals import certify_sign
+from theory.criteria.domain_sign import rational_parts
 from theory.exact.smt import Eq, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
 
@@ -123,6 +124,16 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
                         return False, "z3-nlsat"
                 return None, "z3 found a rank drop it could not give at an exact point"
             return None, f"z3-nlsat: {answer.reason}"
+    parts = [rational_parts(e, g.latents) for e in minors]
+    if all(pq is not None for pq in parts):
+        # rational functions p / q: a common zero of the minors is a common zero of the
+        # numerators where no denominator vanishes (where one does, that minor has no value)
+        try:
+            answer = exists([Eq(p) for p, _ in parts] + [Ne(q) for _, q in parts], g.domain, g.latents, timeout=ctx.smt_time())
+        except NotTranslatable:
+            answer = None
+        if answer is not None and answer.status == "unsat":
+            return True, "z3-nlsat"
     return _by_subdivision(ctx, minors)
 
 
