@@ -168,3 +168,18 @@ def test_a_checked_generator_pickles_without_its_caches():
     assert "derivatives" not in copy.__dict__ and "black_box" not in copy.__dict__
     after = [(r.criterion, r.scope, r.verdict, r.witness) for r in check(copy, ["D", "M", "S"], isolate=False)]
     assert after == before
+
+
+def test_decimals_in_a_region_condition_are_read_exactly():
+    """0.5 and 0.1 in a Region condition are 1/2 and 1/10, as in box ends and points (the binary
+    value of the float 0.1 is not 1/10); before, such a condition was refused."""
+    import sympy as sp
+
+    from theory import Box, Region
+
+    a, b = sp.symbols("s1 s2", real=True)
+    r = Region(Box({a: (-1, 1), b: (-1, 1)}), a**2 + 0.1 * b < 0.3)
+    assert r.condition == (a**2 + b / 10 < sp.Rational(3, 10))
+    half = sp.Rational(1, 2)
+    assert not r.contains({a: half, b: half})  # exactly on the boundary: 1/4 + 1/20 = 3/10
+    assert r.contains({a: half, b: sp.Rational(49, 100)})

@@ -30,7 +30,7 @@ import sympy as sp
 from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 
 from theory.errors import DomainError
-from theory.exact.rationals import rational_str, to_bound
+from theory.exact.rationals import rational_str, to_bound, to_rational
 
 __all__ = ["Box", "Region", "Domain", "Point", "open_condition_problem"]
 
@@ -132,6 +132,14 @@ class Region:
             raise DomainError(f"Region condition must be a sympy Boolean (e.g. s1**2 + s2**2 < 1), got {condition!r}")
         if isinstance(condition, BooleanFalse):
             raise DomainError("Region condition is False: the region is empty")
+        floats = condition.atoms(sp.Float)
+        if floats:  # decimals are read exactly, as in boxes and points: 0.5 is 1/2
+            try:
+                condition = condition.xreplace({f: to_rational(f, "a number in the Region condition") for f in floats})
+            except ValueError as exc:
+                raise DomainError(str(exc)) from None
+            if isinstance(condition, BooleanFalse):
+                raise DomainError("Region condition is False: the region is empty")
         _check_polynomial_condition(condition)
         self._box = box
         self._condition = condition
