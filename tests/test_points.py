@@ -39,3 +39,18 @@ def test_a_wide_box_is_not_enumerated():
     """(-1e9, 1e9) and (1e12, 1e12 + 2): the values nearest zero, without listing 2e10 numerators."""
     assert simple_values(-10**9, 10**9, 5) == [0, 1, -1, 2, -2]
     assert simple_values(10**12, 10**12 + 2, 3) == [10**12 + 1, sp.Rational(2 * 10**12 + 1, 2), sp.Rational(2 * 10**12 + 3, 2)]
+
+
+def test_a_region_far_along_an_unbounded_direction_gets_a_point():
+    """{s1 > 10} on R^2: sampling reaches +-3 along unbounded directions and never lands there, so
+    the case was refused ("empty or very thin?"); z3's point of the region is used instead, and it
+    is re-checked inside the region."""
+    from theory import Box, Generator, Region
+    from theory.checker import check, check_points, pick
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("far", [[s1], [s2]], [s1, s2, s1**3 + s2**3], Region(Box({}), s1 > 10))
+    (p,) = check_points(g)
+    assert p[s1] > 10 and g.domain.contains(p)
+    d = pick(check(g, ["D"], isolate=False, budget=20), "D")
+    assert d.verdict == "refuted" and d.witness["point"][s1] > 10  # s1**3 + s2**3 depends on both

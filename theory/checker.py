@@ -27,7 +27,7 @@ from theory.errors import DomainError
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.model.piecewise import NON_ANALYTIC
-from theory.exact.points import random_point
+from theory.exact.points import random_point, region_point
 from theory.exact.smt import fresh_z3_context
 from theory.probabilistic import ProbabilisticTester
 from theory.readings import Readings
@@ -47,7 +47,13 @@ def check_points(generator: Generator, extra: Sequence[dict] = (), seed: int = 0
             seen.add(key)
             unique.append(p)
     if not unique:
-        unique.append(random_point(generator.domain, generator.latents, random.Random(seed)))
+        try:
+            unique.append(random_point(generator.domain, generator.latents, random.Random(seed)))
+        except DomainError:  # a region sampling misses (far out, or thin): z3's point of it, if any
+            found = region_point(generator.domain, generator.latents)
+            if found is None:
+                raise
+            unique.append(found)
     return unique
 
 

@@ -32,10 +32,11 @@ from collections.abc import Iterator
 
 import sympy as sp
 
-from theory.model.domain import Domain
+from theory.exact.smt import NotTranslatable, satisfiable_on
+from theory.model.domain import Domain, Region
 from theory.errors import DomainError
 
-__all__ = ["PointSource", "simple_values", "random_point"]
+__all__ = ["PointSource", "simple_values", "random_point", "region_point"]
 
 _GRID_DENOMINATORS = 12
 _WINDOW = 3  # how far grid and random points reach along an infinite direction
@@ -130,6 +131,28 @@ def random_point(
         f"could not sample a rational point of {domain!r} in {tries} tries: is the region empty or very thin? "
         "Give the generator explicit points."
     )
+
+
+def region_point(domain: Domain, latents: tuple[sp.Symbol, ...]) -> dict[sp.Symbol, sp.Rational] | None:
+    """A rational point of a Region that sampling misses (far out along an unbounded direction,
+    or thin): z3's model of its condition, kept when it is exactly inside; ``None`` otherwise.
+
+    >>> from theory.model.domain import Box, Region
+    >>> s1 = sp.Symbol("s1", real=True)
+    >>> p = region_point(Region(Box({}), s1 > 10), (s1,))
+    >>> p[s1] > 10
+    True
+    """
+    if not isinstance(domain, Region):
+        return None
+    try:
+        answer = satisfiable_on(domain.condition, domain, latents, timeout=5.0)
+    except NotTranslatable:  # pragma: no cover - Region conditions are polynomial
+        return None
+    for candidate in answer.candidates if answer.status == "sat" else ():
+        if domain.contains(candidate):
+            return dict(candidate)
+    return None
 
 
 class PointSource:
