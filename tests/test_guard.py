@@ -136,3 +136,20 @@ def test_a_latent_named_pi_does_not_shadow_the_constant():
     guard_value(BlackBox(g), 2, (0,), point, sp.pi)
     with pytest.raises(SelfCheckFailed):
         guard_value(BlackBox(g), 2, (0,), point, sp.Rational(1, 2))  # what pi = 1/2 in place of the constant would give
+
+
+def test_a_steep_polynomial_is_not_a_false_alarm():
+    """10^120 s1^3 at s1 = 0: the exact first derivative is 0, and central differences are
+    10^120 h^2, which shrink like h^2 but reach a small error only below h ~ 1e-64; the guard
+    called it non-convergent and every check at the point failed its self-check.  It now refines
+    while the differences keep shrinking.  At a kink (|s| at 0) they do not shrink, and the
+    guard still refuses a derivative there."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("steep", [[s1], [s2]], [s1, s2, 10**120 * s1**3 + s2, sp.Abs(s1) + s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+    box = BlackBox(g)
+    at0 = {s1: sp.S(0), s2: sp.Rational(1, 2)}
+    fd = finite_difference(box, 2, (0,), at0)
+    assert fd.converged and abs(fd.estimate) < 1e-8
+    guard_value(box, 2, (0,), at0, sp.S.Zero)  # no false alarm
+    with pytest.raises(SelfCheckFailed):
+        guard_value(box, 3, (0,), at0, sp.S.One)  # d|s1|/ds1 does not exist at 0

@@ -82,12 +82,16 @@ class FiniteDifference:
         The rounding floor of the finest step at the working precision.
     converged
         Whether the differences shrink like ``h^2`` (g is smooth enough at the point).
+    shrinking
+        Whether they shrink like ``h^2`` at least, though not yet to a small error (a steep
+        function, ``10^120 s^3`` at 0: the truncation error ``10^120 h^2`` needs a finer step).
     """
 
     estimate: mpmath.mpf
     error: mpmath.mpf
     floor: mpmath.mpf
     converged: bool
+    shrinking: bool = False
 
 
 class BlackBox:
@@ -182,7 +186,10 @@ def finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point,
     ``45 + 16 n`` digits); the estimate is the Richardson extrapolation of the two finest,
     its error the change between them.  Where they do not converge (g varies on a finer
     scale, ``sin(N pi s)`` with a huge N) the step shrinks by 10^15 twice, with the
-    precision raised to match, before the estimate is reported as not converged.
+    precision raised to match, before the estimate is reported as not converged; while the
+    differences keep shrinking like ``h^2`` without being small yet (a steep g such as
+    ``10^120 s^3`` at 0, whose truncation error is ``10^120 h^2``), it goes on shrinking, up to
+    :data:`MAX_REFINEMENTS` steps in all.
 
     The estimate depends on nothing but its arguments, so ``box`` keeps each one it computed
     (the checks of a generator ask for the same entry at the same point several times: the
@@ -193,12 +200,17 @@ def finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point,
     if key in memo:
         return memo[key]
     fd = None
-    for k in range(3):
+    for k in range(MAX_REFINEMENTS):
         fd = _finite_difference(box, t, alpha, point, 15 * (k + 1), (dps or 45 + 16 * len(alpha)) + 15 * k * len(alpha))
-        if fd is None or fd.converged:
+        if fd is None or fd.converged or (k >= 2 and not fd.shrinking):
             break
     memo[key] = fd
     return fd
+
+
+#: How many times the step shrinks by 10^15 (the precision raised to match): three for any g,
+#: more while the differences keep shrinking like h^2 without yet being small (a steep g).
+MAX_REFINEMENTS = 9
 
 
 def _finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point, exponent: int, dps: int) -> FiniteDifference | None:
@@ -230,8 +242,9 @@ def _finite_difference(box: BlackBox, t: int, alpha: Sequence[int], point: Point
         e1, e2 = abs(d1 - d2), abs(d2 - d3)
         floor = mpmath.mpf(10) ** (10 - dps) * (1 + fmax) * (2 ** n) * len(stencil) / (h0 / 4) ** n
         # converged: the error shrinks like h^2 (or sits at the rounding floor) and is small
-        converged = e2 <= 0.6 * e1 + 10 * floor and e2 <= mpmath.mpf(10) ** -8 * (1 + abs(d3)) + 10 * floor
-        return FiniteDifference(d3 + (d3 - d2) / 3, e2, floor, converged)
+        shrinking = e2 <= 0.6 * e1 + 10 * floor
+        converged = shrinking and e2 <= mpmath.mpf(10) ** -8 * (1 + abs(d3)) + 10 * floor
+        return FiniteDifference(d3 + (d3 - d2) / 3, e2, floor, converged, shrinking)
 
 
 def agrees(exact: sp.Expr, fd: FiniteDifference) -> bool:
