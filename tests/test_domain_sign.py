@@ -54,3 +54,12 @@ def test_log_on_the_open_unit_box():
     results = check(g, ["M", "S", "irreducible:D", "locally-injective"], isolate=False, budget=20)
     for criterion in ("M", "S", "irreducible:D", "locally-injective"):
         assert pick(results, criterion).verdict == "proved", criterion
+
+
+def test_piece_conditions_are_decided_on_the_region_not_its_box():
+    """Max(s1 + s2, s1) on {s2 > 1/10}: s1 + s2 > s1 everywhere on the region (not on its box),
+    so g's output is s1 + s2, whose partials are equal: it does not span (d1 - d2 = 0) and it
+    depends on both factors.  With the box alone the piece stayed open and spanning was unknown."""
+    g = Generator("max-region", [[s1], [s2]], [sp.Max(s1 + s2, s1), s1, s2], Region(Box({s1: (-1, 1), s2: (-1, 1)}), s2 > sp.Rational(1, 10)))
+    spanning = pick(check(g, ["spanning"], isolate=False, budget=20), "spanning")
+    assert spanning.verdict == "refuted" and spanning.witness["output"] == 0

@@ -26,7 +26,8 @@ import sympy as sp
 from sympy.logic.boolalg import ITE, Boolean, BooleanTrue
 
 from theory.budget import TooComplex
-from theory.model.domain import Domain
+from theory.exact.smt import NotTranslatable, satisfiable_on
+from theory.model.domain import Domain, Region
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
@@ -163,6 +164,8 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
         pieces = []
         for piece, cond in pw.args:
             truth = evaluator.truth(cond)
+            if truth is None and isinstance(domain, Region):
+                truth = _truth_on_region(cond, domain)
             if truth is False:
                 continue
             pieces.append((piece, sp.true if truth is True else cond))
@@ -178,6 +181,25 @@ def select_pieces(expr: sp.Expr, domain: Domain, memo: dict | None = None) -> sp
         return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
     return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
 
+
+
+def _truth_on_region(cond: sp.Basic, domain: Region) -> bool | None:
+    """Whether a polynomial condition holds at every point of the Region (``True``), at none
+    (``False``), or neither is proved, by z3 on the open region (its bounding box alone cannot
+    tell: ``s1 + s2 > 0`` on ``{s2 > 1/10}`` with ``s1`` in ``(0, 1)``)."""
+    latents = tuple(sorted(domain.symbols | cond.free_symbols, key=str))
+    try:
+        if satisfiable_on(sp.Not(cond), domain, latents, timeout=_REGION_TIMEOUT).status == "unsat":
+            return True
+        if satisfiable_on(cond, domain, latents, timeout=_REGION_TIMEOUT).status == "unsat":
+            return False
+    except NotTranslatable:
+        return None
+    return None
+
+
+#: z3's time to decide one Piecewise condition on a Region (seconds).
+_REGION_TIMEOUT = 1.0
 
 
 def undefined_condition(expr: sp.Expr) -> Boolean:
