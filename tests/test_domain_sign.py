@@ -63,3 +63,16 @@ def test_piece_conditions_are_decided_on_the_region_not_its_box():
     g = Generator("max-region", [[s1], [s2]], [sp.Max(s1 + s2, s1), s1, s2], Region(Box({s1: (-1, 1), s2: (-1, 1)}), s2 > sp.Rational(1, 10)))
     spanning = pick(check(g, ["spanning"], isolate=False, budget=20), "spanning")
     assert spanning.verdict == "refuted" and spanning.witness["output"] == 0
+
+
+def test_a_removable_singularity_does_not_hide_a_rank_drop():
+    """(s1 + 1)**4 / (s1 + 1) written unexpanded-over-expanded is (s1 + 1)**3 with 0/0 at s1 = -1:
+    its partial tends to 0 there (3 t**2 near t = 0), so the column of s1 is not nonzero on all
+    of S.  The rational route excluded the denominator's zeros and proved full rank, hence global
+    S and D-irreducibility; it now asks for the numerators' zeros anywhere, as the polynomial
+    twin (s1 + 1)**3 is treated."""
+    h = sp.expand((s1 + 1) ** 4) / (s1 + 1)
+    assert sp.limit(sp.diff(h, s1), s1, -1) == 0  # the truth: the partial's limit at the 0/0 point
+    g = Generator("removable-rank-drop", [[s1], [s2]], [h, s2], Box({s1: (-2, 1), s2: (-1, 1)}))
+    results = check(g, ["S", "irreducible:D"], isolate=False, budget=20)
+    assert pick(results, "S").verdict != "proved" and pick(results, "irreducible:D").verdict != "proved"

@@ -65,6 +65,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli packag
 
 from theory.exact.constant_zero import certainly_not_real, evaluation_problem
 from theory.model.domain import Box, Region
+from theory.criteria.domain_sign import rational_parts
 from theory.exact.points import PointSource
 from theory.exact.smt import NotTranslatable, satisfiable_on
 from theory.model.piecewise import robust_truth, select_pieces, undefined_condition
@@ -256,15 +257,22 @@ def _check_real(g: Generator, source: str) -> None:
 
 
 def _check_finite(g: Generator, source: str) -> None:
-    """Refuse an output with a pole in the domain, where its value is infinite (sympy's ``zoo``,
-    ``oo``): found at a probe point, or, for a polynomial denominator, at a zero z3 finds in the
-    domain, where the output is re-evaluated exactly.  ``0/0`` (``sin(s1)/s1`` at 0, a removable
-    singularity) is not a pole and is left to the checks (section 2.3 of the user guide)."""
+    """Refuse an output with a pole in the domain, where it has no finite value: an infinite
+    value (sympy's ``zoo``, ``oo``) at a probe point or at a zero z3 finds of a polynomial
+    denominator or log argument (re-evaluated exactly); and, for an output that is a rational
+    function ``p / q``, a zero of ``q`` where ``p`` does not vanish, which z3 proves to exist in the
+    domain (its point may be algebraic: shown rounded).  ``0/0`` (``sin(s1)/s1`` at 0, a
+    removable singularity) is not taken as a pole and is left to the checks (section 2.3 of the
+    user guide); a 0/0 point that is not removable (``s1**3 / (s1**4 + s2**4)``) is not detected."""
     infinite = (sp.zoo, sp.oo, -sp.oo)
     for i, out in enumerate(g.outputs):
         bases = {p.base for p in out.atoms(sp.Pow) if p.exp.is_negative and p.base.free_symbols}
+        bases |= {e.args[0] for e in out.atoms(sp.log) if e.args[0].free_symbols}
         if not bases and all(isinstance(e, _REAL_ON_REALS) and not isinstance(e, _POLES) for e in out.atoms(sp.Function)):
             continue
+        where = _pole_by_z3(out, g)
+        if where is not None:
+            raise CaseFileError(f"{source}: {g.name}: output {i} has a pole at {where}: g has no finite value there (restrict the domain to exclude it, e.g. with a Region)")
         points = _probe_points(g)
         for base in bases:
             if not base.is_polynomial(*g.latents):
@@ -285,6 +293,28 @@ def _check_finite(g: Generator, source: str) -> None:
                     f"{source}: {g.name}: output {i} is infinite at {_point_text(point, g)}: g has a pole in the domain "
                     "(restrict the domain to exclude it, e.g. with a Region)"
                 )
+
+
+def _pole_by_z3(out: sp.Expr, g: Generator) -> str | None:
+    """For a rational function ``out = p / q`` (common factors cancelled): a point of the domain
+    where ``q = 0`` and ``p != 0``, as text, or ``None``.  Off the zeros of the cancelled factors
+    ``out`` is ``p / q``, so it is unbounded near such a point: a pole, not a removable 0/0."""
+    if not any(p.exp.is_negative for p in out.atoms(sp.Pow)):
+        return None
+    parts = rational_parts(sp.cancel(out), g.latents)  # common factors cancelled: (s1**2 - s2**2)/(s1 - s2)**2 is (s1 + s2)/(s1 - s2)
+    if parts is None or not parts[1].free_symbols:
+        return None
+    numerator, denominator = parts
+    try:
+        answer = satisfiable_on(sp.And(sp.Eq(denominator, 0), sp.Ne(numerator, 0)), g.domain, g.latents, timeout=_GAP_TIMEOUT)
+    except NotTranslatable:
+        return None
+    if answer.status != "sat" or not answer.candidates:
+        return None
+    for point in answer.candidates:
+        if g.domain.contains(point) and denominator.xreplace(point) == 0 and numerator.xreplace(point) != 0:
+            return _point_text(point, g)
+    return f"about {_point_text(answer.candidates[min(1, len(answer.candidates) - 1)], g)} (z3's algebraic point, rounded)"
 
 
 #: Functions of :data:`_REAL_ON_REALS` with poles at real arguments.
