@@ -464,6 +464,13 @@ def decoder_conditions(
             z = ghat.sample(s.shape[0], seed=options.seed)
             out.notes.append("no map h: the codes are a sample of the decoder's box; the sparsity constraint and reaches-X need pairs (s, h(s))")
         J_hat = jacobian(ghat, z, options.chunk_size)
+    finite = torch.isfinite(J_hat).reshape(J_hat.shape[0], -1).all(dim=1) & torch.isfinite(z).all(dim=1)
+    if not bool(finite.all()):  # NaN weights or an overflow: such points decide nothing, as in check_numeric
+        if not bool(finite.any()):
+            raise InputError(f"{ghat.name}: the decoder's Jacobian is NaN or infinite at every sampled point (NaN weights, or an overflow in {dtype_name(J_hat.dtype)})")
+        out.notes.append(f"{int((~finite).sum())} of {finite.numel()} sampled points have a NaN or infinite decoder Jacobian and are left out")
+        keep = finite.to(z.device)
+        s, x, z, J_hat = s[keep], x[keep], z[keep], J_hat[keep]
     names = list(ghat.latent_names)
     crit = criterion_of(number, n)
     if crit is not None:
@@ -543,7 +550,10 @@ def check_decoder_file(
     """
     options = options or NumericOptions()
     ck = load_checkpoint(path)
-    ghat = ck.neural_generator()
+    try:
+        ghat = ck.neural_generator()
+    except ValueError as exc:  # the file's factors or code box (a diverged run's box is nan)
+        raise InputError(f"{path}: {exc}") from None
     encoder = ck.encoder
     s = None
     if generator is None:

@@ -181,11 +181,17 @@ def assess_irreducible_D(
     holds = torch.ones(N, dtype=torch.bool)
     witnesses: list[dict[str, Any] | None] = [None] * N
     used: list[str] = []
+    finite = torch.isfinite(tau.detach().cpu()) & torch.isfinite(Jd).reshape(N, -1).all(dim=1)
     for i in range(N):
+        if not bool(finite[i]):  # NaN or infinite entries decide nothing (counted neither way: Assessment.decided_points)
+            used.append("non-finite")
+            continue
         t_i = float(tau[i])
         Ji = Jd[i].numpy().copy()
         Ji[np.abs(Ji) <= t_i] = 0.0
-        snapped = snap_rational(Ji, max_denominator, tol=t_i) if method in ("auto", "snap") else None
+        top = float(np.abs(Ji).max()) if Ji.size else 0.0
+        relative = t_i / top if top > 0 and np.isfinite(top) else None  # c eps: the entries' relative precision
+        snapped = snap_rational(Ji, max_denominator, tol=t_i, relative=relative) if method in ("auto", "snap") else None
         how = "snap-rational" if snapped is not None and (snapped.ok or method == "snap") else "tolerance-rank"
         used.append(how)
         for k, block in enumerate(blocks):

@@ -66,10 +66,14 @@ def informative_denominator(tol: float) -> int:
     return int(1 / (2 * tol) ** 0.5) if tol > 0 else 10**18
 
 
-def snap_rational(J: torch.Tensor | np.ndarray | Sequence, max_denominator: int = 1000, tol: float | None = None) -> Snapped:
+def snap_rational(J: torch.Tensor | np.ndarray | Sequence, max_denominator: int = 1000, tol: float | None = None, relative: float | None = None) -> Snapped:
     """Snap every entry to the nearest rational with denominator <= ``max_denominator``
-    (continued fractions, :meth:`fractions.Fraction.limit_denominator`), and at most
-    :func:`informative_denominator` of ``tol``.
+    (continued fractions, :meth:`fractions.Fraction.limit_denominator`).  With ``relative``
+    (the relative precision of the entries, ``tau / max|J|`` = c eps), each entry ``x`` uses
+    denominators up to :func:`informative_denominator` of ``relative * |x|`` (at least 1) only,
+    and its snap must lie within ``relative * |x|`` of it: past that the float cannot tell the
+    rationals apart, and the nearest one within ``tol`` is arbitrary (a small entry next to a
+    large one has ``tol`` far above its own precision).
 
     Parameters
     ----------
@@ -104,7 +108,6 @@ def snap_rational(J: torch.Tensor | np.ndarray | Sequence, max_denominator: int 
         eps = float(np.finfo(np.float64).eps)
     if tol is None:
         tol = 10 * eps * (float(np.abs(arr).max()) if arr.size else 0.0)
-    max_denominator = min(max_denominator, informative_denominator(tol))
     out = np.empty(arr.shape, dtype=object)
     worst = 0.0
     for idx, x in np.ndenumerate(arr):
@@ -112,8 +115,11 @@ def snap_rational(J: torch.Tensor | np.ndarray | Sequence, max_denominator: int 
             out[idx] = None
             worst = float("inf")
             continue
-        q = Fraction(float(x)).limit_denominator(max_denominator)
+        cap = max_denominator if relative is None else max(1, min(max_denominator, informative_denominator(relative * abs(float(x)))))
+        q = Fraction(float(x)).limit_denominator(cap)
         err = abs(float(x) - float(q))
+        if relative is not None and err > relative * abs(float(x)):  # further than the entry's own precision
+            err = max(err, 2 * tol)  # not an acceptable snap, whatever tol allows
         worst = max(worst, err)
         out[idx] = q
     return Snapped(out, worst, bool(worst <= tol), float(tol))
@@ -218,7 +224,9 @@ def snap_jacobian(J: torch.Tensor | np.ndarray | Sequence, tau: float, max_denom
         return SnappedJacobian(zero, "approximate", float("inf"), [[False] * arr.shape[1] for _ in range(m)], [None] * m, finite=False)
     arr[np.abs(arr) <= tau] = 0.0
     support = (arr != 0).tolist()
-    raw = snap_rational(arr, max_denominator, tol=tau)
+    top = float(np.abs(arr).max()) if arr.size else 0.0
+    relative = tau / top if top > 0 else None  # c eps: the entries' relative precision
+    raw = snap_rational(arr, max_denominator, tol=tau, relative=relative)
     if raw.ok:
         return SnappedJacobian(raw.values.tolist(), "rational", raw.max_error, support, [None] * m)
     rows: list[list[Fraction]] = []
@@ -235,7 +243,7 @@ def snap_jacobian(J: torch.Tensor | np.ndarray | Sequence, tau: float, max_denom
         a = int(nz[np.argmax(np.abs(arr[t, nz]))])
         scaled = arr[t] / arr[t, a]
         scaled[a] = 1.0
-        snapped = snap_rational(scaled, max_denominator, tol=2 * tau / abs(arr[t, a]))
+        snapped = snap_rational(scaled, max_denominator, tol=2 * tau / abs(arr[t, a]), relative=None if relative is None else 2 * relative)
         ok = ok and snapped.ok
         worst = max(worst, snapped.max_error)
         pivots.append(a)

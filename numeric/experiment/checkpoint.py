@@ -288,11 +288,17 @@ def load_checkpoint(path: str | Path) -> DecoderCheckpoint:
     try:
         decoder = _build(doc["architecture"], doc["decoder"], dtype)
         encoder = _build(doc["encoder_architecture"], doc["encoder"], dtype) if doc.get("encoder") is not None else None
-    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+    except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as exc:
         raise InputError(f"{path}: the saved weights do not fit the architecture ({exc})") from None
     try:
         factors = [list(map(int, b)) for b in doc["factors"]]
-        run = dict(doc.get("run") or {})
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}: damaged decoder file: no valid factors ({type(exc).__name__}: {exc})") from None
+    d = sum(len(b) for b in factors)
+    if sorted(a for b in factors for a in b) != list(range(d)):
+        raise InputError(f"{path}: damaged decoder file: the factors {factors} do not partition the latents 0..{d - 1}")
+    try:
+        run = dict(doc.get("run") or {})
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{path}: damaged decoder file: the run record is not a table ({type(exc).__name__})") from None
     return DecoderCheckpoint(decoder, encoder, factors, dtype, doc.get("code_box"), run, str(doc.get("latents", "independent")), path, doc.get("ground_truth"))

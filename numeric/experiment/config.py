@@ -225,7 +225,7 @@ class SweepConfig:
         ['K2-o0-lam0.01-s0', 'K2-o0-lam1-s0']
         """
         return [
-            RunSpec(K, float(o), float(lam), s)
+            RunSpec(K, float(o) + 0.0, float(lam) + 0.0, s)  # + 0.0: -0.0 is the run 0.0, not a second key
             for K in self.slots
             for o in self.overlaps
             for s in range(self.seeds)

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import statistics
@@ -48,7 +49,8 @@ def summarize(rows: Sequence[dict[str, Any]], slot_dim: int | None = None) -> li
     Returns
     -------
     list of dict
-        Keys ``K, lam, overlap, n, sis_median, sis_mean, sis_std, sis_min, sis_max, sis_values,
+        Keys ``K, lam, overlap, n, diverged`` (runs whose SIS is nan: non-finite codes; the SIS
+        statistics are over the others), ``sis_median, sis_mean, sis_std, sis_min, sis_max, sis_values,
         mis_median`` (``None`` when no row has an ``mis``), ``misc_median`` (MIS_c of
         ``mis_median``: ``(m - m0) / (1 - m0)`` with ``m0 = chance_mis(K, slot_dim).mean``;
         ``None`` without ``slot_dim`` or MIS), ``latents`` (the latent
@@ -63,19 +65,21 @@ def summarize(rows: Sequence[dict[str, Any]], slot_dim: int | None = None) -> li
         groups.setdefault((int(row["K"]), float(row["lam"]), float(row["overlap"])), []).append(row)
     out = []
     for (K, lam, overlap), members in sorted(groups.items()):
-        sis = [float(r["sis"]) for r in sorted(members, key=lambda r: int(r["seed"]))]
+        every = [float(r["sis"]) for r in sorted(members, key=lambda r: int(r["seed"]))]
+        sis = [v for v in every if math.isfinite(v)] or [math.nan]  # a diverged run (nan) is counted apart
         out.append(
             {
                 "K": K,
                 "lam": lam,
                 "overlap": overlap,
-                "n": len(sis),
+                "n": len(every),
+                "diverged": sum(1 for v in every if not math.isfinite(v)),
                 "sis_median": statistics.median(sis),
                 "sis_mean": statistics.fmean(sis),
                 "sis_std": statistics.stdev(sis) if len(sis) > 1 else 0.0,
                 "sis_min": min(sis),
                 "sis_max": max(sis),
-                "sis_values": sis,
+                "sis_values": every,
                 "mis_median": _median_of(members, "mis"),
                 "misc_median": _corrected_median(members, K, slot_dim),
                 "latents": _tally(str(r.get("latents") or "independent") for r in members),
@@ -318,7 +322,7 @@ def markdown_report(summary: Sequence[dict[str, Any]], title: str = "", timing: 
             f"{s['K']}",
             f"{s['lam']:g}",
             f"{s['overlap']:g}",
-            f"{s['n']}",
+            f"{s['n']}" + (f" ({s['diverged']} diverged)" if s.get("diverged") else ""),
             f"{s['sis_median']:.3f}",
             f"{s['sis_mean']:.3f} ± {s['sis_std']:.3f}",
             f"{s['sis_min']:.3f}..{s['sis_max']:.3f}",

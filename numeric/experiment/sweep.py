@@ -628,7 +628,7 @@ def _train_group_in(work: _SweepWork, index: int, out: Path) -> _GroupOutcome:
         losses = [float(trained.history["loss"][i, -tail:].mean()) for i in idx]
         nccomp = [float(contrasts(trained.models[i], x_sel, config.slot_dim)[3].mean()) for i in idx]
         score = nccomp if config.select == "normalized-contrast" else losses
-        best = min(range(config.restarts), key=lambda r: (score[r], r))
+        best = min(range(config.restarts), key=lambda r: (not math.isfinite(score[r]), score[r] if math.isfinite(score[r]) else 0.0, r))  # a diverged restart last
         i = idx[best]
         row = {
             "run": run.key,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mechind.cli import main
 from numeric.criteria import NUMERIC_VERDICTS, NumericOptions
-from numeric.decoder_conditions import covering, decoder_conditions, l0_norms, local_injectivity, sparsity_constraint
+from numeric.decoder_conditions import check_decoder_file, covering, decoder_conditions, l0_norms, local_injectivity, sparsity_constraint
 from numeric.derivatives import jacobian
 from numeric.experiment.checkpoint import FORMAT, checkpoint_path, load_checkpoint, save_checkpoint
 from numeric.experiment.groundtruth import sample_ground_truth
@@ -207,14 +207,23 @@ def test_checkpoint_round_trip_without_training_state(tmp_path):
         ({"dtype": "Tensor"}, "not a floating-point torch dtype"),
         ({"factors": None}, "no valid factors"),
         ({"factors": [["a"]]}, "no valid factors"),
+        ({"factors": [[0, 1], [2, 99]]}, "do not partition the latents"),
+        ({"architecture": [1, 2]}, "do not fit the architecture"),
+        ({"decoder": [1, 2]}, "do not fit the architecture"),
+        ({"run": [1, 2]}, "the run record is not a table"),
     ]:
         damaged = tmp_path / "damaged.pt"
         torch.save({**raw, **change}, damaged)
         with pytest.raises(InputError, match=message):
             load_checkpoint(damaged)
+    poisoned = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    poisoned["decoder"]["fc.0.weight"] = torch.full_like(raw["decoder"]["fc.0.weight"], float("nan"))
+    torch.save(poisoned, tmp_path / "nan.pt")  # a NaN weight: no point decides anything (it crashed the SVD of T3)
+    with pytest.raises(InputError, match="NaN or infinite at every sampled point"):
+        check_decoder_file(4, str(tmp_path / "nan.pt"), n_points=4)
     torch.save({**raw, "factors": [[0, 1], [1, 2, 3]]}, tmp_path / "overlap.pt")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "overlap.pt"), "--criteria", "D"])
-    assert result.exit_code == 2 and "appears in two blocks" in result.output, result.output
+    assert result.exit_code == 2 and "do not partition the latents" in result.output, result.output
 
 
 def test_cli_theorem_decoder_on_a_reproduce_checkpoint(tmp_path):

@@ -323,6 +323,7 @@ def test_bad_configs_are_refused(tmp_path):
         ("overlaps = [0.0, 0.0]", "appear more than once"),
         ("seed = 4294967296", "seed must be in"),  # the seed derivation reads 32 bits: it would repeat seed 0
         ("seed = -1", "seed must be in"),
+        ("lambdas = [0.0, -0.0]", "appear more than once"),  # lam0 and lam-0 were two keys for one run
     ]:
         bad.write_text(f'name = "x"\n{text}\n')
         with pytest.raises(ConfigError, match=message):
@@ -335,6 +336,19 @@ def test_a_diverged_run_is_recorded_not_fatal(tmp_path):
     input ended the whole sweep with an internal error."""
     rows = run_sweep(_micro(lr=1e6, overlaps=[0.0], exact_points=0), tmp_path, show_progress=False)
     assert len(rows) == 1 and math.isnan(rows[0]["sis"]) and rows[0]["r_on"] == ""
+
+
+def test_the_summary_counts_diverged_runs_apart():
+    """Two seeds, one diverged (nan): statistics.stdev raised on the nan and the report crashed on
+    every run and resume; the summary now gives the other seed's figures and the count."""
+    from numeric.experiment.report import summarize as summarize_sweep
+
+    rows = [
+        {"K": 2, "lam": 1.0, "overlap": 0.0, "seed": s, "sis": v, "eval_recon": 0.1, "eval_ccomp": 0.2}
+        for s, v in [(0, float("nan")), (1, 0.75), (2, 0.25)]
+    ]
+    (s,) = summarize_sweep(rows)
+    assert s["n"] == 3 and s["diverged"] == 1 and s["sis_median"] == 0.5 and s["sis_min"] == 0.25
 
 
 def test_sweep_resumes_and_skips_finished_runs(tmp_path):

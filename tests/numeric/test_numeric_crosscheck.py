@@ -210,3 +210,21 @@ def test_float32_keeps_the_proportional_rows_and_rho_mismatches_are_counted():
     assert row["rho"]["numeric"] == row["rho"]["exact"] and row["rho"]["agree"] is True
     rows = [dict(row, rho=dict(row["rho"], agree=False)), row]
     assert summarize(rows)["float32"]["rho_differs"] == 1 and summarize(rows)["float32"]["agree"] == 2
+
+
+def test_rho_compared_only_where_both_sides_computed_it():
+    """The two-factor closed form gives no rho*: (pi s1, s2, s1) agrees in rho+ and rho- and must
+    not count as "rho differs" (it did, comparing None with 3)."""
+    g = Generator("closed-form", [[s1], [s2]], [sp.pi * s1, s2, s1], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    report = crosscheck_case(g, criteria="S", dtypes="float64", random_points=0, budget=20)
+    (row,) = report.rows
+    assert row["agree"] and row["rho"]["agree"] is True and summarize(report.rows)["float64"]["rho_differs"] == 0
+
+
+def test_irreducible_d_on_overflowing_points_is_not_compared():
+    """exp(100 s1) at s1 = 1 overflows float32: irreducible:D decides nothing there (it raised
+    numpy's LinAlgError: SVD did not converge)."""
+    g = Generator("overflow", [[s1], [s2]], [sp.exp(100 * s1), s2, s1 + s2], Box({s1: (-2, 2), s2: (-1, 1)}), points=[{s1: sp.S(1), s2: sp.S(0)}])
+    report = crosscheck_case(g, criteria="irreducible:D", dtypes="float32", random_points=0, budget=20)
+    (row,) = report.rows
+    assert row["numeric"] == "unknown" and row["agree"] is None

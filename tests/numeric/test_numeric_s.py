@@ -278,3 +278,26 @@ def test_total_budget_leaves_later_points_undecided():
     assert not bool(a.decided.any()) and all(p["verdict"] == "undecided" for p in a.details["points"])
     b = assess_S(J, [[0], [1]], total_budget=60.0)
     assert bool(b.decided.all()) and b.holds.tolist() == [False, False, False]
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_snaps_keep_exact_structure_in_every_dtype(dtype):
+    """Exactly representable entries with two overlap classes (1 and 65/64) next to a large entry
+    (1000): numeric rho must be the exact one, which the exact engine computes on the rational
+    matrix.  A cap on the denominators sized by tau (wide next to 1000) merged 65/64 into 1
+    (a tie: S read as failing), and in float16/bfloat16 the cap reached 0 and crashed."""
+    from fractions import Fraction
+
+    from theory.linalg.rho import sparsity
+
+    rows = [[1000, 0], [2, 0], [3, 0], [0, 1], [0, 2], [1, 1], [1, Fraction(65, 64)]]
+    exact = sparsity([[Fraction(x) for x in r] for r in rows], [[0], [1]])
+    scale = 1 if dtype in (torch.float32, torch.float64) else 1 / 1000  # keep float16 finite
+    J = torch.tensor([[[float(x) * scale for x in r] for r in rows]], dtype=dtype)
+    a = assess_S(J, [[0], [1]])
+    (p,) = a.details["points"]
+    assert (exact.rho_plus, exact.rho_minus) == (9, 10)
+    if dtype in (torch.float32, torch.float64):
+        assert (p["rho_plus"], p["rho_minus"]) == (9, 10) and a.holds.tolist() == [True]
+    else:  # low precision: no crash, and a verdict or an honest undecided point
+        assert p["verdict"] in ("holds-numerically", "fails-numerically", "undecided")
