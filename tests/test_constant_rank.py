@@ -114,3 +114,14 @@ def test_ridges_with_irrational_or_undecided_values_do_not_span(ridge, dependenc
     assert r.verdict == "refuted" and r.witness["output"] == 2
     found = {k: sp.Rational(v) for k, v in r.witness["dependency"].items()}
     assert found["s1"] * dependency["s2"] == found["s2"] * dependency["s1"]  # the same line
+
+
+def test_a_rejected_candidate_adds_its_point_and_the_row_spans():
+    """exp(Max(s1 + s2, s1 - 3 s2 - 199/100)): the gradient is e^u (1, 1) on most of the box and
+    e^u (1, -3) on a thin corner, so the row spans R^2.  The sampled values all lie on (1, 1);
+    the float candidate (1, -1) fails the zero test at a point of the corner, which now joins the
+    sample (it was the end of the search: unknown)."""
+    s1, s2 = _R1, _R2
+    out = sp.exp(sp.Max(s1 + s2, s1 - 3 * s2 - sp.Rational(199, 100)))
+    g = Generator("corner", [[s1], [s2]], [s1, s2, out], Box({s1: (-1, 1), s2: (-1, 1)}))
+    assert check_spanning(CheckContext(g)).verdict == "proved"

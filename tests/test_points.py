@@ -54,3 +54,14 @@ def test_a_region_far_along_an_unbounded_direction_gets_a_point():
     assert p[s1] > 10 and g.domain.contains(p)
     d = pick(check(g, ["D"], isolate=False, budget=20), "D")
     assert d.verdict == "refuted" and d.witness["point"][s1] > 10  # s1**3 + s2**3 depends on both
+
+
+def test_the_zero_tester_samples_a_far_region_too():
+    """The same far region: spanning needs the zero tester's points, which came from sampling alone
+    and found none (every partial 'not decided'); d1 - d2 of s1 + s2 is 0, so it is refuted."""
+    from theory import Box, Generator, Region
+    from theory.checker import check, pick
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    g = Generator("far", [[s1], [s2]], [s1, s2, s1 + s2], Region(Box({}), s1 > 10))
+    assert pick(check(g, ["spanning"], isolate=False, budget=20), "spanning").verdict == "refuted"

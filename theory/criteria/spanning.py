@@ -115,24 +115,29 @@ def _row_spans_certified(ctx: CheckContext, n: int, support: list[int], points: 
     rounded to small rationals, is only a candidate: it refutes spanning when the zero test proves
     its combination of the partials identically zero (``exp(s1 + s2)``: ``d1 - d2``)."""
     g = ctx.generator
-    values = []
-    for p in points:
-        try:
-            values.append([constant_value(ctx, n, (a,), p) for a in support])
-        except NotRational:
-            continue
-    if len(values) >= len(support):
-        try:
-            if exact_rank(ctx, values, rational_first=False) == len(support):
-                return ("proved", "certified-minors")
-        except NotRational:
-            pass
-    y = _float_dependency(values, len(support))
-    if y is not None:
+    for _ in range(_MAX_ROUNDS):
+        values = []
+        for p in points:
+            try:
+                values.append([constant_value(ctx, n, (a,), p) for a in support])
+            except NotRational:
+                continue
+        if len(values) >= len(support):
+            try:
+                if exact_rank(ctx, values, rational_first=False) == len(support):
+                    return ("proved", "certified-minors")
+            except NotRational:
+                pass
+        y = _float_dependency(values, len(support))
+        if y is None:
+            break
         combination = sum((c * ctx.table.derivative(n, (a,)) for c, a in zip(y, support) if c != 0), sp.S.Zero)
         zt = ctx.tester.test(combination)
         if zt.status == "zero":
             return ("refuted", {str(g.latents[a]): str(c) for a, c in zip(support, y)}, zt.method)
+        if zt.status != "nonzero" or zt.point is None or zt.point in points:
+            break
+        points.append(zt.point)  # the candidate fails there: a point that adds rank, as in the rational route
     return ("unknown", "the partials' values at the sample points are not proved independent, and no exact dependency of the functions was found")
 
 

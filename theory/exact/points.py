@@ -229,7 +229,11 @@ class PointSource:
                 # small denominators first; once they keep repeating (a 1-D domain has only
                 # about 200 of them), finer ones, so that any number of points can be drawn
                 point = random_point(self.domain, self.latents, rng, fine=repeats > 50)
-            except DomainError:  # a very thin region: only the grid points it contains
+            except DomainError:  # a very thin or far region: the grid points it contains, and z3's point of it
+                if not emitted and not seen:
+                    found = region_point(self.domain, self.latents)
+                    if found is not None:
+                        yield found
                 return
             key = tuple(point.values())
             if key not in seen:
