@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import types
 from fractions import Fraction
 
 from pathlib import Path
@@ -286,3 +287,59 @@ def test_a_useless_error_bound_falls_back_to_the_exact_route():
     for r in check(g, ["H2", "H3"], probabilistic=True, isolate=False, budget=10):
         assert r.verdict != "holds-probabilistically" or r.details["error_bound"] < 1e-6, r.to_json()
         assert r.verdict in ("proved", "unknown")
+
+
+def _drawn_primes(g: Generator, monkeypatch) -> list[int]:
+    """The primes the tester draws for g's first-order question (recorded, not recomputed)."""
+    import theory.probabilistic as module
+
+    seen: list[int] = []
+    real = module.random_prime
+
+    def recording(rng, bits=61):
+        p = real(rng, bits)
+        seen.append(p)
+        return p
+
+    monkeypatch.setattr(module, "random_prime", recording)
+    tester = ProbabilisticTester(g, seed=0)
+    tester.nonzero(((0,), (1,)), mixed=False)
+    monkeypatch.setattr(module, "random_prime", real)
+    return seen
+
+
+def test_a_generator_written_against_the_draws_of_another_is_not_fooled(monkeypatch):
+    """The draws depend on g: a coefficient that is the product of the primes drawn for a
+    generator of the same shape (which a user can compute from the seed) is not a multiple of
+    the primes drawn for the generator that carries it.  Truth: d g_3 / d s2 = C != 0 and
+    d g_3 / d s1 = 3 s1**2, so D fails (at (1/2, 1/3) both are nonzero)."""
+    box = Box({s1: (-1, 1), s2: (-1, 1)})
+    template = Generator("template", [[s1], [s2]], [s1, s2, s1**3 + 7 * s2], box)
+    C = math.prod(_drawn_primes(template, monkeypatch))
+    g = Generator("against-the-draws", [[s1], [s2]], [s1, s2, s1**3 + C * s2], box, points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    assert sp.diff(g.outputs[2], s2) == C != 0
+    tester = ProbabilisticTester(g, seed=0)
+    assert tester.nonzero(((0,), (1,)), mixed=False)[2] == [True, True]
+    results = check(g, ["D"], probabilistic=True, isolate=False)
+    assert [r.verdict for r in results if r.criterion == "D"] == ["refuted", "refuted"]
+
+
+def test_the_generators_own_points_are_evaluated_modulo_each_prime(monkeypatch):
+    """Every random point forced to 0 (a root of both partials of g_2 = s1 s2 + s2**3): only the generator's own
+    point s1 = 1/2 shows the partial is nonzero, and D is refuted instead of holding
+    probabilistically."""
+    import theory.probabilistic as module
+
+    class Zeros(random.Random):
+        def randrange(self, start, stop=None, step=1):  # residues (one argument) are 0; primes as drawn
+            return 0 if stop is None else super().randrange(start, stop, step)
+
+    monkeypatch.setattr(module, "random", types.SimpleNamespace(Random=Zeros))
+    g = Generator("root-at-zero", [[s1], [s2]], [s1, s1 * s2 + s2**3], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    assert [sp.diff(g.outputs[1], v).subs({s1: 0, s2: 0}) for v in (s1, s2)] == [0, 0]
+    tester = ProbabilisticTester(g, seed=0)
+    assert tester.nonzero(((0,), (1,)), mixed=False)[1] == [True, True]
+    bare = Generator("root-at-zero", [[s1], [s2]], [s1, s1 * s2 + s2**3], Box({s1: (-1, 1), s2: (-1, 1)}))
+    assert ProbabilisticTester(bare, seed=0).nonzero(((0,), (1,)), mixed=False)[1] == [False, False]
+    results = check(g, ["D"], probabilistic=True, isolate=False)
+    assert pick(results, "D").verdict == "refuted"

@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from dataclasses import replace
@@ -48,7 +49,7 @@ from theory.exact.schwartz_zippel import (
 from theory.model.generator import Generator
 from theory.result import CheckResult
 
-__all__ = ["ProbabilisticTester", "Undecided", "PROBABILISTIC_CRITERIA", "DEFAULT_TRIALS"]
+__all__ = ["ProbabilisticTester", "Undecided", "PROBABILISTIC_CRITERIA", "DEFAULT_TRIALS", "program_digest"]
 
 #: The global checks the mode applies to.
 PROBABILISTIC_CRITERIA = re.compile(r"^(D|M|H[0-9]+)$")
@@ -60,6 +61,20 @@ _ATTEMPTS = 32
 
 #: A check whose union bound reaches this relies on no random test: it falls back to its exact route.
 USEFUL_BOUND = Fraction(1, 10**6)
+
+
+def program_digest(program: Program) -> str:
+    """A digest of a compiled program (its nodes and outputs), mixed into the seed of the
+    random draws so that they depend on g.
+
+    >>> import sympy as sp
+    >>> from theory.exact.schwartz_zippel import compile_program
+    >>> x, y = sp.symbols("x y")
+    >>> program_digest(compile_program([x * y], (x, y))) == program_digest(compile_program([x * y + 1], (x, y)))
+    False
+    """
+    text = repr((program.nvars, program.ops, program.outputs))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class Undecided(Exception):
@@ -75,8 +90,12 @@ class ProbabilisticTester:
     generator
         The generator (its outputs on the domain, after piece selection, are compiled).
     seed
-        Seed of the primes, points and directions (with the identity asked, so the answers
-        do not depend on the order of the questions).
+        Seed of the primes, points and directions, drawn from the seed, a digest of g's
+        compiled program and the identity asked: the answers do not depend on the order of
+        the questions, and the draws depend on g itself, so that a g written to vanish at
+        one seed's points modulo its primes (which are the same for every generator when
+        only the seed counts) changes the draws it was written for.  The generator's own
+        points are evaluated modulo each prime too (a certain "nonzero" where one applies).
     trials
         Independent trials per identity.
     bits
@@ -215,33 +234,59 @@ class ProbabilisticTester:
         order = n if mixed else 1
         width = 1 if mixed else n
         found = [[False] * width for _ in program.outputs]
-        rng = random.Random(f"mechind-sz:{self.seed}:{supports}:{mixed}")
+        rng = random.Random(f"mechind-sz:{self.seed}:{program_digest(program)}:{supports}:{mixed}")
         for _ in range(self.trials):
-            values = self._trial(program, rng, supports, order)
-            for t, v in enumerate(values):
-                coefficients = [v[-1]] if mixed else v[1 : n + 1]
-                found[t] = [f or c != 0 for f, c in zip(found[t], coefficients)]
+            for values in self._trial(program, rng, supports, order):
+                for t, v in enumerate(values):
+                    coefficients = [v[-1]] if mixed else v[1 : n + 1]
+                    found[t] = [f or c != 0 for f, c in zip(found[t], coefficients)]
             if all(all(row) for row in found):
                 break
         self._answers[key] = found
         return found
 
-    def _trial(self, program: Program, rng: random.Random, supports: tuple[tuple[int, ...], ...], order: int) -> list[list[int]]:
+    def _trial(self, program: Program, rng: random.Random, supports: tuple[tuple[int, ...], ...], order: int) -> list[list[list[int]]]:
+        """One trial: the values at a random point modulo a random prime, then at each of the
+        generator's own points modulo the same prime where its denominators are units there
+        (a nonzero value at any point is a certain "nonzero"; only the random point's zero
+        carries the bound)."""
         p = random_prime(rng, self.bits)
-        for _ in range(_ATTEMPTS):
-            point = [rng.randrange(p) for _ in range(program.nvars)]
-            directions = []
+
+        def directions() -> list[list[int]]:
+            out = []
             for support in supports:
                 d = [0] * program.nvars
                 for a in support:
                     d[a] = 1 if len(support) == 1 else rng.randrange(p)
-                directions.append(d)
+                out.append(d)
+            return out
+
+        for _ in range(_ATTEMPTS):
+            point = [rng.randrange(p) for _ in range(program.nvars)]
             try:
-                return evaluate(program, p, point, directions, order)
+                values = [evaluate(program, p, point, directions(), order)]
             except BadSample as exc:
                 if "constant" in str(exc):
                     break
+                continue
+            for own in self._own_points(p):
+                try:
+                    values.append(evaluate(program, p, own, directions(), order))
+                except BadSample:
+                    continue
+            return values
         raise Undecided("a denominator vanished modulo the random prime at every point tried")
+
+    def _own_points(self, p: int) -> list[list[int]]:
+        """The generator's points as residues modulo ``p`` (those whose denominators ``p``
+        divides are left out)."""
+        g = self.generator
+        out = []
+        for point in g.points:
+            values = [Fraction(int(point[v].p), int(point[v].q)) for v in g.latents]
+            if all(x.denominator % p for x in values):
+                out.append([x.numerator * pow(x.denominator, -1, p) % p for x in values])
+        return out
 
     def partial_zero(self, t: int, a: int) -> bool | None:
         """Is ``d g_t / d s_a`` identically zero?  ``True``: zero in every trial (recorded in the
