@@ -51,6 +51,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import runpy
 import traceback
 from collections.abc import Mapping
@@ -299,8 +300,11 @@ def _pole_by_z3(out: sp.Expr, g: Generator) -> str | None:
     """For a rational function ``out = p / q`` (common factors cancelled): a point of the domain
     where ``q = 0`` and ``p != 0``, as text, or ``None``.  Off the zeros of the cancelled factors
     ``out`` is ``p / q``, so it is unbounded near such a point: a pole, not a removable 0/0."""
-    if not any(p.exp.is_negative for p in out.atoms(sp.Pow)):
+    if not any(p.exp.is_negative for p in out.atoms(sp.Pow)) or not out.is_rational_function(*g.latents):
         return None
+    degree = _degree_bound(out)
+    if degree is None or math.comb(degree + len(out.free_symbols), len(out.free_symbols)) > _CANCEL_TERMS:
+        return None  # cancelling would expand too much at load time (minutes for (1 + s1 + s2)**300 / ...): probe points only
     parts = rational_parts(sp.cancel(out), g.latents)  # common factors cancelled: (s1**2 - s2**2)/(s1 - s2)**2 is (s1 + s2)/(s1 - s2)
     if parts is None or not parts[1].free_symbols:
         return None
@@ -315,6 +319,34 @@ def _pole_by_z3(out: sp.Expr, g: Generator) -> str | None:
         if g.domain.contains(point) and denominator.xreplace(point) == 0 and numerator.xreplace(point) != 0:
             return _point_text(point, g)
     return f"about {_point_text(answer.candidates[min(1, len(answer.candidates) - 1)], g)} (z3's algebraic point, rounded)"
+
+
+#: The most monomials (bounded through the degree) an output may expand to for the pole search
+#: by cancellation at load time; larger outputs get the probe points only.
+_CANCEL_TERMS = 2000
+
+
+def _degree_bound(expr: sp.Expr) -> int | None:
+    """A bound on the total degree of the numerator and of the denominator of a rational
+    expression, from its tree (integer powers multiply, products add, sums of polynomials take
+    the largest, other sums add), without expanding; ``None`` for a node that is not a rational operation.
+
+    >>> s1, s2 = sp.symbols("s1 s2")
+    >>> _degree_bound((1 + s1 + s2) ** 300 / (1 + s1**2 + s2**2) ** 40), _degree_bound(s1 / (s1 + s2**3))
+    (380, 4)
+    """
+    if expr.is_Number or expr.is_Symbol:
+        return int(expr.is_Symbol)
+    if expr.is_Pow and expr.exp.is_Integer:
+        inner = _degree_bound(expr.base)
+        return None if inner is None else inner * abs(int(expr.exp))
+    if expr.is_Mul or expr.is_Add:
+        parts = [_degree_bound(a) for a in expr.args]
+        if any(p is None for p in parts):
+            return None
+        polynomial = expr.is_Add and not any(p.exp.is_negative for p in expr.atoms(sp.Pow))
+        return max(parts) if polynomial else sum(parts)  # a sum of fractions: over the product of the denominators
+    return None
 
 
 #: Functions of :data:`_REAL_ON_REALS` with poles at real arguments.
