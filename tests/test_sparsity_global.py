@@ -103,10 +103,28 @@ def test_transcendental_full_rank_by_intervals():
     assert "refuted" not in _pointwise_at_random_points(g, 3, seed=1)
 
 
-def test_coordinates_reading_with_multidimensional_factors_is_not_proved():
+def test_coordinates_reading_with_multidimensional_factors():
+    """The routes for the pointwise reading (D and full rank) prove nothing under the
+    coordinates reading; a constant J decides it at one point.  By hand:
+
+    * P13, J rows (1, 1, 0), (1, -1, 0), (0, 0, 1), (0, 0, 1): coordinate l0 = 6, pointwise
+      rho+ = 1 + 1 + 2 = 4 (vectors (1, 1, 0), (1, -1, 0), e3).  A mixing vector (a, b, c), c != 0,
+      (a, b) != 0, maps to (a + b, a - b, c, c), weight >= 3; with (1, 1, 0) and (1, -1, 0)
+      (weight 1 each) the basis {(1, 1, 1), (1, 1, 0), (1, -1, 0)} (det -2) weighs 5 = rho-.  So S
+      fails under coordinates (6 > 5) and holds pointwise (4 < 5).
+    * (s1, s2, s1 + s2, s3): coordinate l0 = 5 = rho+; a mixing vector weighs >= 3 ((a, b) != 0
+      leaves two of a, b, a + b nonzero), and the two others >= 1 + 2 (only multiples of e3
+      weigh 1): rho- = 6, S holds under both readings.
+    """
+    p13 = Generator("p13", [[s1, s2], [s3]], [s1 + s2, s1 - s2, s3, s3], BOX)
+    coordinates = check_sparsity_gap_global(CheckContext(p13, readings=Readings(rho_plus="coordinates")))
+    assert coordinates.verdict == "refuted"
+    assert check_sparsity_gap_global(CheckContext(p13)).verdict == "proved"
     g = Generator("block", [[s1, s2], [s3]], [s1, s2, s1 + s2, s3], BOX)
     r = check_sparsity_gap_global(CheckContext(g, readings=Readings(rho_plus="coordinates")))
-    assert r.verdict != "proved"
+    assert (r.verdict, r.method, r.details["rho_minus"]) == ("proved", "constant-jacobian", 6)
+    curved = Generator("curved", [[s1, s2], [s3]], [s1, s2, s1 + s2 + s1 * s2 / 4, s3], BOX)
+    assert check_sparsity_gap_global(CheckContext(curved, readings=Readings(rho_plus="coordinates"))).verdict != "proved"
 
 
 def _random_two_lines(rng: random.Random) -> Generator:

@@ -77,8 +77,9 @@ class MLP(nn.Module):
     def jacobian_and_output(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """Jacobians ``(N, output_dim, input_dim)`` and outputs ``(N, output_dim)`` at ``z`` ``(N, input_dim)``.
 
-        The same numbers as ``vmap(jacfwd(self, has_aux=True))`` (see
-        :func:`mlp_jacobian_and_output`), differentiable with respect to the parameters.
+        The values of ``vmap(jacfwd(self, has_aux=True))`` up to float rounding, the outputs
+        bit for bit those of the forward pass (see :func:`mlp_jacobian_and_output`),
+        differentiable with respect to the parameters.
 
         Examples
         --------

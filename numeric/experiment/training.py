@@ -6,8 +6,8 @@ once ``int(steps / 2)`` steps are done, batches of 64, the loss
 the decoder's Jacobians at the codes ``zh = encoder(x)``, computed in forward mode
 (the latent dimension is far below the observed one; ``jacfwd`` measured 5-7x faster than
 ``jacrev`` per training step here): the training loops push the tangents through the MLP
-written out (:func:`numeric.experiment.models.mlp_jacobian_and_output`), the same numbers as
-``vmap(jacfwd(decoder))`` with a fraction of its operator calls; the update is Adam's fused kernel
+written out (:func:`numeric.experiment.models.mlp_jacobian_and_output`), the values of
+``vmap(jacfwd(decoder))`` up to float rounding, with a fraction of its operator calls; the update is Adam's fused kernel
 called directly (:class:`FusedAdam`, bitwise ``torch.optim.Adam(fused=True)``) on gradients from
 ``torch.autograd.grad``.  The contrast
 is not detached from the encoder, as in their code.  Note what that buys with their decoder,
