@@ -100,6 +100,20 @@ class Budget:
         return min(cap, self.remaining())
 
 
+#: The longest wait handed to ``poll``: the system's limit is about 24.8 days (2**31 ms); a
+#: budget past it (``--budget 1e7``) waits without a limit, as ``inf`` does.
+_MAX_WAIT = 2.0**31 / 1000 - 1
+
+
+def _wait(seconds: float | None) -> float | None:
+    """``seconds`` as a ``poll`` timeout: ``None`` (no limit) past :data:`_MAX_WAIT`.
+
+    >>> _wait(2.5), _wait(1e7), _wait(float("inf")), _wait(None)
+    (2.5, None, None, None)
+    """
+    return None if seconds is None or seconds > _MAX_WAIT else seconds
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:  # pragma: no cover - runs in the child
     try:
         result = ("ok", fn(*args))
@@ -152,7 +166,7 @@ def call_with_timeout(fn: Callable[..., Any], args: tuple, timeout: float) -> tu
     proc.start()
     child.close()
     try:
-        if parent.poll(timeout):
+        if parent.poll(_wait(timeout)):
             try:
                 return parent.recv()
             except EOFError:
@@ -253,7 +267,7 @@ def run_killable(
         try:
             while index < len(tasks):
                 started = time.perf_counter()
-                if not reader.poll(limit):
+                if not reader.poll(_wait(limit)):
                     status = _stop(pid)
                     yield on_kill(index, "timeout", time.perf_counter() - started)
                     index += 1
@@ -407,7 +421,7 @@ class KillableWorker:
                 wait = None
                 if running is not None and running[1] is not None:
                     wait = max(0.0, running[1] - (time.perf_counter() - running[2]))
-                if not self._conn.poll(wait):
+                if not self._conn.poll(_wait(wait)):
                     k, _, started = running  # type: ignore[misc]
                     self.close()
                     resume[k] = ("killed", "timeout", time.perf_counter() - started)
