@@ -11,7 +11,6 @@ import contextlib
 import gc
 import json
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -120,13 +119,11 @@ def check_command(
     it runs in this process, between the exact cases, whatever --jobs.
     """
     # deferred: keeps --help/--version fast
-    from rich.console import Console
-
     from theory.checker import parse_criteria
     from theory.readings import Readings
 
     from .executor import BatchProgress, check_executor, map_cases, open_executor, resolve_jobs
-    from .render import case_document, case_table, document, json_text
+    from .render import case_document, case_table, console, document, json_text
 
     if not budget > 0:
         raise InputError(f"--budget must be positive, got {budget}")
@@ -142,8 +139,8 @@ def check_command(
     items = resolve_check_cases(paths, use_all)
     generators = [g for g in items if not isinstance(g, NeuralCase)]
     neural = _NeuralRun.make(criteria, dtype, device, seed, budget, engine, hn_reading, s_reading) if len(generators) < len(items) else None
-    out = Console() if sys.stdout.isatty() else Console(width=160)
-    err = Console(stderr=True)
+    out = console(width=160)
+    err = console(stderr=True)
     n = len(generators)
     with open_executor(executor) as cluster:  # a Ray session, or None: this machine
         workers = resolve_jobs(jobs, n) if cluster is None else max(1, min(cluster.cpus, n))
@@ -333,10 +330,11 @@ def counterexample_command(path: str, criterion: str, at: str | None, as_json: b
 def list_command(debug: bool) -> None:
     """List the bundled cases: name, size, factors, what each shows."""
     # deferred: keeps --help/--version fast
-    from rich.console import Console
     from rich.table import Table
 
     import cases
+
+    from .render import console
 
     table = Table(title="bundled cases", title_justify="left")
     for column in ("name", "m x d", "factors", "shows"):
@@ -344,7 +342,7 @@ def list_command(debug: bool) -> None:
     for g in cases.load_bundled():
         factors = "; ".join("{" + ", ".join(map(str, v)) + "}" for v in g.factors.values())
         table.add_row(g.name, f"{g.m} x {g.d}", factors, g.description.splitlines()[0] if g.description else "")
-    (Console() if sys.stdout.isatty() else Console(width=160)).print(table)
+    console(width=160).print(table)
 
 
 for _command in (theorem_command, hierarchy_command, crosscheck_command, reproduce_command, report_command):

@@ -15,7 +15,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -170,7 +169,7 @@ def crosscheck_command(
     per criterion, point and dtype, with the entries behind every disagreement (for S: the
     entry that flips the support, or the snapped entries behind a rho mismatch)."""
     # deferred: keeps --help/--version fast
-    from rich.console import Console
+    from .render import console
 
     from .executor import BatchProgress, check_executor, map_cases, open_executor, resolve_jobs
 
@@ -203,8 +202,8 @@ def crosscheck_command(
         raise InputError(f"--device {device!r} is not usable here: {' '.join(str(exc).split())}") from None
     if executor != "local" and torch_device.type != "cpu":
         raise InputError(f"--executor {executor} needs --device cpu: every task builds its own torch state, and a {torch_device.type} device is this machine's")
-    out = Console() if sys.stdout.isatty() else Console(width=200)
-    err = Console(stderr=True)
+    out = console(width=200)
+    err = console(stderr=True)
     options = {
         "criteria": ids,
         "dtypes": names,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -23,7 +25,7 @@ from theory.result import CheckResult, point_text
 
 from . import __version__
 
-__all__ = ["case_document", "document", "json_text", "case_table", "witness_summary", "VERDICT_STYLE"]
+__all__ = ["console", "case_document", "document", "json_text", "case_table", "witness_summary", "VERDICT_STYLE"]
 
 VERDICT_STYLE = {
     "proved": "bold green",
@@ -33,6 +35,25 @@ VERDICT_STYLE = {
     "fails-numerically": "red",
     "holds-probabilistically": "cyan",
 }
+
+
+def console(*, stderr: bool = False, width: int | None = None, emoji: bool = True) -> Console:
+    """A rich console for the commands' output, with markup off: case, factor and latent names
+    and witnesses are user text, and ``[/]`` or ``[red]x`` in them must print as written, not
+    end the command (rich reads ``[...]`` as a style tag).  ``width`` applies when the output
+    is not a terminal (a pipe or a file).
+
+    >>> import io
+    >>> out = console(width=80)
+    >>> out.file = io.StringIO()
+    >>> out.print("case [/] and [red]x")
+    >>> out.file.getvalue().strip()
+    'case [/] and [red]x'
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    if width is not None and not stream.isatty():
+        return Console(stderr=stderr, width=width, markup=False, emoji=emoji)
+    return Console(stderr=stderr, markup=False, emoji=emoji)
 
 
 def case_document(generator: Generator, results: list[CheckResult]) -> dict[str, Any]:

@@ -22,12 +22,12 @@ __all__ = ["report_command"]
 def report_command(paths: tuple[str, ...], out_dir: str, budget: float, seed: int, jobs: int, debug: bool) -> None:
     """Everything on the bundled cases (or the given ones) as Markdown + PNG figures."""
     # deferred: keeps --help/--version fast (the report imports sympy and matplotlib)
-    from rich.console import Console
+    from .render import console
 
     from .report import build_report
 
     generators = resolve_cases(paths, not paths)
-    err = Console(stderr=True)
+    err = console(stderr=True)
     started = time.perf_counter()
     total = len(generators)
     done = []

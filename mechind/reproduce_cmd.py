@@ -99,9 +99,9 @@ def reproduce_command(
     if threads is not None or device == "cpu":
         torch.set_num_threads(threads or min(2, os.cpu_count() or 1))
     out = out_dir or Path(f"reproduce-{config.name}")
-    from rich.console import Console  # deferred: keeps --help/--version fast
+    from .render import console  # deferred: keeps --help/--version fast
 
-    err = Console(stderr=True)
+    err = console(stderr=True)
     started = time.perf_counter()
     with open_executor(executor) as cluster:
         mapper = None if cluster is None else functools.partial(_on_cluster, cluster, torch.get_num_threads(), 1 if device == "cuda" else 0)

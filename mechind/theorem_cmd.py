@@ -39,9 +39,9 @@ __all__ = ["theorem_command", "hierarchy_command"]
 
 
 def _console() -> Console:
-    from rich.console import Console  # deferred: keeps --help/--version fast
+    from .render import console  # deferred: keeps --help/--version fast
 
-    return Console(emoji=False) if sys.stdout.isatty() else Console(width=160, emoji=False)
+    return console(width=160, emoji=False)
 
 
 @click.command("theorem")
@@ -213,15 +213,16 @@ def hierarchy_command(paths: tuple[str, ...], as_json: bool, budget: float, seed
     """Check the implications of docs/mathematics.md 10 on the computed verdicts (default: every bundled
     case); a violated implication is a bug and exits 3.  Lists the failing converses."""
     # deferred: keeps --help/--version fast
-    from rich.console import Console
     from rich.table import Table
+
+    from .render import console
 
     from theory.theorems.hierarchy import HierarchyReport
 
     from .executor import map_cases, resolve_jobs
 
     generators = resolve_cases(paths, not paths)
-    err = Console(stderr=True)
+    err = console(stderr=True)
     report = HierarchyReport()
     batch = _HierarchyBatch(generators, seed, budget)
     on_done = lambda i, part: err.print(f"  {generators[i].name}: {part[1]} checks", highlight=False)  # noqa: E731
