@@ -217,3 +217,31 @@ def test_sparsest_aligned_m_refutation_is_printed():
     res = run("check", "p10", "--criteria", "M", "--m-basis", "sparsest-aligned", "--budget", "15")
     assert res.exit_code == 0, res.output
     assert "outputs of B* vector (0, 1) {1} inside those of (1, 0) {1, 2, 3}" in " ".join(res.output.split())
+
+
+def test_names_with_brackets_print_as_written(tmp_path):
+    """Case and factor names are user text: rich read '[/]' as a closing style tag (exit 3,
+    MarkupError) and '[red]x' as a style, in tables, batch lines and theorem reports."""
+    case = tmp_path / "brackets.toml"
+    case.write_text(
+        'name = "[/]"\nlatents = ["s1", "s2"]\noutputs = ["s1", "s2", "s1*s2"]\n'
+        '[factors]\n"[red]x" = ["s1"]\n"[/]y" = ["s2"]\n[domain]\ns1 = [-1, 1]\ns2 = [-1, 1]\n'
+    )
+    other = tmp_path / "plain.toml"
+    other.write_text('name = "plain"\nlatents = ["s1", "s2"]\nfactors = [["s1"], ["s2"]]\noutputs = ["s1", "s2"]\n')
+    for args in (["check", case, "--criteria", "D"], ["check", case, other, "--criteria", "D"], ["theorem", "2", case], ["crosscheck", case, "--criteria", "D"]):
+        result = run(*args)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert "internal error" not in result.output
+        assert "[/]" in result.output, (args, result.output)
+    assert "[red]x" in run("check", case, "--criteria", "D").output
+
+
+@pytest.mark.parametrize("budget", ["3e6", "1e10", "1e308", "inf"])
+def test_a_huge_budget_is_no_limit(case_file, budget):
+    """A budget past poll's limit (about 24.8 days) ended the command with OverflowError
+    (exit 3); it is a wait without a limit, as inf is."""
+    result = run("check", case_file, "--criteria", "D,S", "--budget", budget, "--json")
+    assert result.exit_code == 0, result.output
+    verdicts = {(c["criterion"], c["scope"]): c["verdict"] for c in json.loads(result.stdout)["cases"][0]["checks"]}
+    assert verdicts[("D", "global")] == "refuted"  # s1**3 + s2**3 mixes both factors
