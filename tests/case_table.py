@@ -147,9 +147,9 @@ EXPECTED = {
         "H2": U,  # table: "unknown (truth ✓)"
         "H3": U,  # table: "unknown (truth ✓)"
         "H4": P,  # notes: "H₄ ✓"
-        "rho": None,  # table: "–" (J(s*) involves c'; the true value is (4,4), a tie)
-        "S": None,  # table: "–"
-        "tie": False,  # not decided at s* (the truth is a tie, see the note under the table)
+        "rho": [4, 4],  # table: "(4,4) tie", decided without c' (one shared row: the closed form of 5.7)
+        "S": R,
+        "tie": True,
         "irreducible_point": True, "irreducible_global": None,
         "LI": True, "extra_points": {},
     },

@@ -16,7 +16,8 @@ from theory.io.casefile import load_case_file
 from theory.checker import check
 from theory.theorems.counterexample import NoCompetitor, counterexample
 
-S_FAILS = sorted(n for n, e in EXPECTED.items() if e["S"] == "refuted")
+P17 = "p17-undecidable-zero-constant"  # S refuted at s*, where J is not rational (c')
+S_FAILS = sorted(n for n, e in EXPECTED.items() if e["S"] == "refuted" and n != P17)
 REDUCIBLE = sorted(n for n, e in EXPECTED.items() if e["irreducible_point"] is False)
 
 
@@ -58,6 +59,13 @@ def test_misaligned_basis_competitor(name, bundled, tmp_path):
     assert [(r.criterion, r.scope, r.verdict, r.details.get("rho_plus")) for r in again] == [
         (r.criterion, r.scope, r.verdict, r.details.get("rho_plus")) for r in comp.ghat_results
     ]
+
+
+def test_no_misaligned_basis_competitor_where_j_is_not_rational(bundled):
+    """P17's S refutation at s* has a basis with c' in it: J(s*) M would not be rational, so no
+    competitor is built from it (and none at the other points tried)."""
+    with pytest.raises(NoCompetitor, match="no rational misaligned basis"):
+        counterexample(bundled[P17], "S")
 
 
 @pytest.mark.parametrize("name", REDUCIBLE)

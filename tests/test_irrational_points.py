@@ -137,11 +137,16 @@ def test_square_multidimensional_factor_with_d():
     assert r.verdict == "unknown" and r.method == "not-rational"
 
 
-def test_singular_square_jacobian_stays_unknown():
-    """J with two equal rows: det J = 0 (proved), so S <=> D does not apply."""
+def test_singular_square_jacobian():
+    """J with two equal rows c (1, 1), c = cos(7/12): det J = 0 (proved), so S <=> D does not
+    apply; the two-factor closed form decides instead: x = (1, -1) has J x = 0, so {x, e1}
+    weighs 2 < rho+ = 4 and S fails."""
     g = Generator("singular", [[s1], [s2]], [sp.sin(s1 + s2), sp.sin(s1 + s2) + 1], Box({s1: (0, 1), s2: (0, 1)}))
-    r = check_sparsity_gap_at(CheckContext(g), {s1: sp.Rational(1, 3), s2: sp.Rational(1, 4)})
-    assert r.verdict == "unknown" and "not known to be invertible" in r.details["square_jacobian"]
+    point = {s1: sp.Rational(1, 3), s2: sp.Rational(1, 4)}
+    assert "not known to be invertible" in square_jacobian_s(CheckContext(g), point).details["reason"]
+    r = check_sparsity_gap_at(CheckContext(g), point)
+    assert (r.verdict, r.method, r.details["rho_plus"], r.details["rho_minus"]) == ("refuted", "two-factor-closed-form", 4, 2)
+    _assert_misaligned_basis_as_sparse(g, point, r.witness, "strict")
 
 
 def test_one_factor_at_an_irrational_point():
@@ -231,7 +236,11 @@ def test_one_dimensional_factors_at_p17():
     graph = check_graph_at(CheckContext(p17), p)
     # D fails at s* (row 3 is nonzero in both factors) and J has full rank: M(J) is U(2,3)
     assert graph.verdict == "refuted" and graph.details["c_matroid"] == 1 and graph.witness["full_rank_minor"]["value"] == "1"
-    assert check_sparsity_gap_at(CheckContext(p17), p).verdict == "unknown"  # 3 x 2: not square
+    # 3 x 2, not square; the two-factor closed form decides without c': the one shared row is
+    # cancelled by x = (J_32, -J_31), and {x, e1} weighs 2 + 2 = rho+ (a tie, section 5.7)
+    r = check_sparsity_gap_at(CheckContext(p17), p)
+    assert (r.verdict, r.method, r.details["rho_plus"], r.details["rho_minus"]) == ("refuted", "two-factor-closed-form", 4, 4)
+    _assert_misaligned_basis_as_sparse(p17, p, r.witness, "strict")
 
 
 def test_zero_column_of_a_one_dimensional_factor_is_degenerate():
@@ -363,4 +372,49 @@ def test_two_line_closed_form_at_irrational_points_matches_the_rational_path(see
         exact = check_sparsity_gap_at(CheckContext(plain, readings=Readings(s=reading)), point)
         closed = two_lines_s_at(CheckContext(scaled, readings=Readings(s=reading)), point, reading)
         assert (exact.details["rho_plus"], exact.details["rho_minus"]) == (closed.details["rho_plus"], closed.details["rho_minus"])
-        assert (closed.verdict == "proved") == (exact.verdict == "proved"), (seed, reading, rows)
+        assert closed.verdict == exact.verdict, (seed, reading, rows)
+        if closed.verdict == "refuted":
+            _assert_misaligned_basis_as_sparse(scaled, point, closed.witness, reading)
+
+
+def _assert_misaligned_basis_as_sparse(g: Generator, point: dict, witness: dict, reading: str) -> None:
+    """The witness basis, checked from g alone: J by sympy's diff at the point, J x counted
+    at 50 digits (entries here are exact zeros or of size >= 1e-6), the basis invertible and
+    a vector of it mixing both factors, and its weight within the reading's bound of
+    rho+ = n1 + n2 (two 1-D factors)."""
+    import mpmath
+
+    J = sp.Matrix([[sp.diff(f, v).subs(point) for v in g.latents] for f in g.outputs])
+    basis = [[sp.sympify(x) for x in v] for v in witness["basis"]]
+    with mpmath.workdps(50):
+        def nonzero(x):
+            return bool(abs(sp.N(x, 50)) > sp.Float("1e-30", 50))
+
+        weight = sum(nonzero(sum(J[t, j] * v[j] for j in range(g.d))) for v in basis for t in range(g.m))
+        rho_plus = sum(nonzero(J[t, j]) for t in range(g.m) for j in range(g.d))
+        assert nonzero(sp.Matrix(basis).det())
+    assert any(all(nonzero(x) for x in v) for v in basis)
+    assert weight == witness["weight"]
+    assert weight <= rho_plus if reading == "strict" else weight < rho_plus
+
+
+def test_two_line_closed_form_refutes_with_a_basis_whose_entries_are_not_rational():
+    """S fails at (5/23, -1/7) for (s1 exp(s2), s2, s1): row 1 is exp(s2) (1, s1), so
+    x = (1, -1/s1) cancels it and {x, e1} weighs 2 + 2 = rho+ (a tie).  With rows whose
+    ratio is irrational the basis keeps exact irrational entries."""
+    from theory.criteria.sparsity_gap import check_sparsity_gap_at
+
+    a, b = sp.symbols("s1 s2", real=True)
+    box = Box({a: (-1, 1), b: (-1, 1)})
+    point = {a: sp.Rational(5, 23), b: sp.Rational(-1, 7)}
+    g = Generator("s-exp", [[a], [b]], [a * sp.exp(b), b, a], box)
+    result = check_sparsity_gap_at(CheckContext(g), point)
+    assert (result.verdict, result.method) == ("refuted", "two-factor-closed-form")
+    assert all(sp.sympify(x).is_Rational for v in result.witness["basis"] for x in v)
+    _assert_misaligned_basis_as_sparse(g, point, result.witness, "strict")
+    r2, r3, r6 = sp.sqrt(2), sp.sqrt(3), sp.sqrt(6)
+    h = Generator("t1", [[a], [b]], [a + r2 * b, (r3 - 1) * a + (r6 - r2) * b, a, b, sp.exp(b)], box)
+    result = check_sparsity_gap_at(CheckContext(h), point)
+    assert (result.verdict, result.method, result.details["rho_plus"], result.details["rho_minus"]) == ("refuted", "two-factor-closed-form", 7, 6)
+    assert not all(sp.sympify(x).is_Rational for v in result.witness["basis"] for x in v)
+    _assert_misaligned_basis_as_sparse(h, point, result.witness, "strict")

@@ -143,6 +143,9 @@ def _weight(J: sp.Matrix, vector) -> int:
 
 def _verify_misaligned_basis(g, w: dict, point: dict) -> None:
     """Type S refuted: a basis with a mixing vector whose weight does not exceed rho+."""
+    if not all(_RATIONAL.match(x) for v in w["basis"] for x in v) or not all(_as_rational(x).is_Rational for x in _plain_jacobian(g, point)):
+        _verify_misaligned_basis_two_lines(g, w, point)
+        return
     J = jacobian(g, point)
     basis = [[sp.Rational(x) for x in v] for v in w["basis"]]
     M = sp.Matrix(basis).T
@@ -155,6 +158,35 @@ def _verify_misaligned_basis(g, w: dict, point: dict) -> None:
     assert weight <= w["rho_plus"], (weight, w["rho_plus"])
     coordinate = sum(1 for x in J if x != 0)
     assert w["rho_plus"] <= coordinate
+
+
+def _plain_jacobian(g, point: dict) -> sp.Matrix:
+    return sp.Matrix(g.m, g.d, lambda t, a: sp.diff(g.outputs[t], g.latents[a]).subs(point))
+
+
+def _certainly_nonzero(x: sp.Expr) -> bool:
+    """Zero when sympy's expansion is 0; nonzero when its 60-digit value is not tiny; the
+    test cannot tell otherwise (and fails)."""
+    x = sp.expand(x)
+    if x == 0:
+        return False
+    value = abs(sp.N(x, 60))
+    assert value > sp.Float("1e-40", 60), f"cannot tell whether {x} is 0"
+    return True
+
+
+def _verify_misaligned_basis_two_lines(g, w: dict, point: dict) -> None:
+    """Type S refuted where J or the basis is not rational (two 1-D factors, so rho+ is the
+    number of nonzero entries of J): J by sympy's diff, J x decided entry by entry."""
+    assert g.K == 2 and all(len(b) == 1 for b in g.blocks), "a non-rational basis outside two 1-D factors"
+    J = _plain_jacobian(g, point)
+    basis = [[sp.sympify(x) for x in v] for v in w["basis"]]
+    assert _certainly_nonzero(sp.Matrix(basis).det()), "the witness is not a basis"
+    assert any(all(_certainly_nonzero(x) for x in v) for v in basis), "no vector of the witness mixes blocks"
+    weight = sum(_certainly_nonzero(sum(J[t, a] * v[a] for a in range(g.d))) for v in basis for t in range(g.m))
+    assert weight == w["weight"], (weight, w["weight"])
+    rho_plus = sum(_certainly_nonzero(x) for x in J)
+    assert weight <= rho_plus == w["rho_plus"], (weight, rho_plus, w["rho_plus"])
 
 
 def _verify_split(g, kind: str, w: dict, point: dict) -> None:

@@ -63,6 +63,7 @@ __all__ = [
     "CertifiedRank",
     "CertifiedMatroid",
     "determinant",
+    "exact_value",
     "certified_rank",
     "certified_matroid",
     "jacobian_oracle",
@@ -137,8 +138,13 @@ class TooManyMinors(Exception):
     """More than :data:`MINOR_CAP` minors were needed."""
 
 
-def _usable(decision: ConstantDecision) -> sp.Expr | None:
-    """The exact value behind an entry decision, or ``None`` when there is none to compute with."""
+def exact_value(decision: ConstantDecision) -> sp.Expr | None:
+    """The exact value behind an entry decision, or ``None`` when there is none to compute with.
+
+    >>> from theory.exact.constant_zero import ConstantDecision
+    >>> exact_value(ConstantDecision("nonzero", "rational", sp.Rational(1, 3))), exact_value(ConstantDecision("zero", "rational", sp.S(0)))
+    (1/3, 0)
+    """
     if decision.status == "zero":
         return sp.S.Zero
     value = sp.sympify(decision.value)
@@ -181,7 +187,7 @@ class MinorOracle:
 
     def entry(self, i: int, j: int) -> Minor:
         d = self.entries[i][j]
-        value = _usable(d)
+        value = exact_value(d)
         return Minor((i,), (j,), sp.nan if value is None else value, d)
 
     def minor(self, rows: Iterable[int], cols: Iterable[int], cheap: bool = False) -> Minor:
@@ -205,7 +211,7 @@ class MinorOracle:
         if prior is not None:
             expr = prior.expr
         else:
-            values = [[_usable(self.entries[i][j]) for j in cols] for i in rows]
+            values = [[exact_value(self.entries[i][j]) for j in cols] for i in rows]
             if any(v is None for row in values for v in row):
                 undecided = ConstantDecision("unknown", "entry-undecided", sp.nan)
                 found = Minor(rows, cols, sp.nan, undecided)
@@ -428,7 +434,7 @@ def recheck_minors(ctx: CheckContext, point: dict, minors: Sequence[Minor], loop
     for m in minors:
         if m.status == "unknown":
             continue
-        values = [[_usable(entry(i, j)) for j in m.cols] for i in m.rows]
+        values = [[exact_value(entry(i, j)) for j in m.cols] for i in m.rows]
         if any(v is None for row in values for v in row):
             return False
         again = decide_constant(determinant(values), ctx.budget, ctx.symbolic_timeout)  # type: ignore[arg-type]

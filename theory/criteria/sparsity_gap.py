@@ -21,7 +21,9 @@ matroid engines do not apply; three structural arguments still decide:
 
 * one factor: no basis is misaligned, Type S holds (as on the rational path);
 * two 1-D factors (method ``two-factor-closed-form``): the closed form of section 5.7 from
-  certified supports and proportionality classes (proofs only; see :func:`two_lines_s_at`);
+  certified supports and proportionality classes; a refutation's misaligned basis has exact
+  (possibly irrational) entries, its weight counted from re-derived minors (see
+  :func:`two_lines_s_at`);
 * a square Jacobian (``m = d``) that is invertible (method ``square-jacobian``,
   docs/mathematics.md section 5.8): Type S holds at the point iff Type D does.  The
   determinant is decided as a constant (:mod:`theory.criteria.certified_minors`: a
@@ -36,13 +38,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+import sympy as sp
+
 from theory.readings import RHO_PLUS_READINGS
 from theory.result import CheckResult, point_json, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
-from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, TooManyMinors, jacobian_oracle, recheck_minors
+from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, MinorUndecided, TooManyMinors, exact_value, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext, ExactJacobian
 from theory.criteria.disjointness import check_disjointness_at
+from theory.exact.rationals import expr_str
 
 __all__ = ["check_sparsity_gap_at", "RHO_PLUS_READINGS", "S_READINGS", "point_sparsity", "square_jacobian_s", "two_lines_s_at", "two_factor_rho", "gap_holds", "parallel_classes"]
 
@@ -112,7 +117,7 @@ def check_sparsity_gap_at(
                 return square
             details["square_jacobian"] = square.details["reason"]
         if g.K == 2 and all(len(b) == 1 for b in g.blocks):
-            lines = two_lines_s_at(ctx, point, reading)
+            lines = two_lines_s_at(ctx, point, reading, rho_plus_reading)
             if lines.verdict != "unknown":
                 return lines
             details["two_factor_closed_form"] = lines.details["reason"]
@@ -312,12 +317,19 @@ def parallel_classes(rows: Sequence[int], parallel: Collection[tuple[int, int]])
     return classes
 
 
-def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> CheckResult:
+def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict", rho_plus_reading: str = "pointwise") -> CheckResult:
     """Type S at ``point`` for two 1-D factors where J is not rational: the closed form of
     docs/mathematics.md 5.7 from certified decisions (entries zero or nonzero, 2x2 minors of
-    overlap rows zero or nonzero), method ``two-factor-closed-form``.  Only ``proved`` is
-    given: a refutation needs the misaligned basis at an exact point, whose entries here are
-    not rational, so a failing closed form stays ``unknown`` (with its figures).
+    overlap rows zero or nonzero), method ``two-factor-closed-form``.
+
+    Where the closed form says Type S fails, the refutation's witness is the misaligned
+    basis that attains rho-, with exact entries: the cancelling vector
+    ``(J_tb, -J_ta)`` of the largest proportionality class (rescaled to ``(1, -J_ta/J_tb)``
+    when that ratio is rational), and a coordinate vector or the second class's cancelling
+    vector.  Its weight is counted from the entries of ``J x``, each a 2x2 minor
+    ``J_sa J_tb - J_sb J_ta`` or an entry of J, every one decided by the certified cascade
+    and re-derived on the independent path (:func:`recheck_minors`); anything undecided or
+    not re-derived leaves the verdict ``unknown``.
 
     >>> import sympy as sp
     >>> from theory import Box, Generator
@@ -329,7 +341,8 @@ def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> C
     """
     g = ctx.generator
     a, b = g.blocks[0][0], g.blocks[1][0]
-    details: dict = {"readings": {"s-strict": reading}}
+    # both rho+ readings agree here: the aligned bases of 1-D factors are rescaled coordinates
+    details: dict = {"readings": {"s-strict": reading, "rho-plus": rho_plus_reading}}
 
     def unknown(reason: str) -> CheckResult:
         details["reason"] = reason
@@ -364,10 +377,74 @@ def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict") -> C
     sizes = sorted((len(c) for c in classes), reverse=True)
     rho_plus, rho_minus = two_factor_rho(n1, n2, len(overlap), sizes)
     details.update({"n1": n1, "n2": n2, "overlap": len(overlap), "class_sizes": sizes, "rho_plus": rho_plus, "rho_minus": rho_minus})
+    details.update({"rho_star": min(rho_plus, rho_minus), "tie": rho_plus == rho_minus, "coordinate_l0": rho_plus})  # every basis is aligned or not
+    details["note"] = "two 1-D factors: the closed form of docs/mathematics.md 5.7 from certified supports and proportionality classes"
     if gap_holds(rho_plus, rho_minus, reading):
-        details["note"] = "two 1-D factors: the closed form of docs/mathematics.md 5.7 from certified supports and proportionality classes"
         return CheckResult("S", "proved", "point", "two-factor-closed-form", details=details, point=point)
-    return unknown("the closed form says Type S fails here, but the misaligned basis is not rational: no exact witness")
+    classes.sort(key=len, reverse=True)
+    witness = _two_lines_witness(ctx, point, oracle, (a, b), (n1, n2), classes, rho_minus)
+    if isinstance(witness, str):
+        return unknown(f"the closed form says Type S fails here, but its misaligned basis did not re-verify: {witness}")
+    witness["rho_plus"] = rho_plus
+    details["basis_minors"] = witness.pop("minors")
+    return CheckResult("S", "refuted", "point", "two-factor-closed-form", witness=witness, details=details, point=point)
+
+
+def _two_lines_witness(
+    ctx: CheckContext, point: dict, oracle: MinorOracle, columns: tuple[int, int], sizes: tuple[int, int], classes: list[list[int]], rho_minus: int
+) -> dict | str:
+    """The misaligned basis of weight rho- for two 1-D factors (columns ``a, b``), with its
+    weight counted from decided and re-derived minors; a string says why there is none."""
+    g = ctx.generator
+    a, b = columns
+    n1, n2 = sizes
+    pair = tuple(sorted(columns))
+
+    def cancelling(t: int) -> list[sp.Expr]:
+        ta, tb = (exact_value(oracle.entries[t][c]) for c in (a, b))
+        if ta is None or tb is None:
+            raise MinorUndecided(None, f"an entry of output {t + 1} has no exact value")
+        ratio = ta / tb  # sympy's automatic evaluation only: exact
+        vector = [sp.S.Zero] * g.d
+        vector[a], vector[b] = (sp.S.One, -ratio) if ratio.is_Rational else (tb, -ta)
+        return vector
+
+    def column(c: int) -> list[sp.Expr]:
+        vector = [sp.S.Zero] * g.d
+        vector[c] = sp.S.One
+        return vector
+
+    o1, o2 = len(classes[0]), (len(classes[1]) if len(classes) > 1 else 0)
+    overlap = sum(map(len, classes))
+    second = min((n1, "a"), (n2, "b"), (n1 + n2 - overlap - o2 if o2 else n1 + n2 + 1, "class"))[1]
+    plan = [("class", classes[0][0]), ("class", classes[1][0]) if second == "class" else ("column", a if second == "a" else b)]
+    basis, minors, weight = [], [], 0
+    try:
+        for kind, index in plan:
+            if kind == "column":
+                basis.append(column(index))
+                found = [oracle.entry(s, index) for s in range(g.m)]
+            else:
+                basis.append(cancelling(index))
+                found = [oracle.minor((s, index), pair) for s in range(g.m) if s != index]  # row s of J x, up to the factor J_tb
+            if any(m.status == "unknown" for m in found):
+                return "an entry of J x is undecided"
+            minors.extend(found)
+            weight += sum(m.status == "nonzero" for m in found)
+    except (MinorUndecided, TooManyMinors) as exc:
+        return str(exc)
+    if weight != rho_minus:
+        return f"its weight {weight} is not the closed form's rho- = {rho_minus}"
+    if not recheck_minors(ctx, point, minors):
+        return "a minor did not re-verify on the independent path"
+    names = [str(v) for v in g.latents]
+    return {
+        "point": dict(point),
+        "basis": [[expr_str(x) for x in v] for v in basis],
+        "weight": weight,
+        "mixing": [i for i, (kind, _) in enumerate(plan) if kind == "class"],
+        "minors": [m.to_json(col_names=names) for m in minors if len(m.rows) == 2],
+    }
 
 
 def summary(result: CheckResult) -> str:
@@ -385,7 +462,7 @@ def summary(result: CheckResult) -> str:
         relation = "<" if compared < d["rho_minus"] else ("=" if compared == d["rho_minus"] else ">")
         name = "rho+ (coordinate l0)" if coordinates else "rho+"
         text = f"{name} = {compared} {relation} rho- = {d['rho_minus']}"
-        if d.get("rho_star") is not None:  # the two-factor closed form gives rho+ and rho- only
+        if d.get("rho_star") is not None:
             text += f" (rho* = {d['rho_star']})"
         if coordinates and d["coordinate_l0"] != d["rho_plus"]:
             text += f"; pointwise rho+ = {d['rho_plus']}"

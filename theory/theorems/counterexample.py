@@ -281,8 +281,10 @@ def _competitor_s(ctx: CheckContext, p: dict, criterion: str, seed: int, budget:
     result = check_sparsity_gap_at(ctx, p)
     if result.verdict != "refuted":
         return None, f"Type S is {result.verdict} there"
-    if "basis" not in result.witness:  # e.g. a square Jacobian refuted through Type D: no rational basis to reuse
-        return None, f"the refutation's witness ({result.method}) gives no rational misaligned basis"
+    if "basis" not in result.witness or result.method == "two-factor-closed-form":
+        # a square Jacobian refuted through Type D, or J not rational at the point: the
+        # competitor's J(s0) M would not be rational either
+        return None, f"the refutation's witness ({result.method}) gives no rational misaligned basis at a rational Jacobian"
     M = [[Fraction(x) for x in row] for row in zip(*result.witness["basis"])]
     comp = _build(g, criterion, "misaligned-basis", p, M, [len(b) for b in g.blocks], seed, budget)
     comp.scope = "global" if _is_linear(g) else "point"
