@@ -141,3 +141,42 @@ def test_kink_nested_inside_a_product():
     with pytest.raises(PointDerivativeUndecided):
         kinked.derivatives.value(1, (0,), p)
     assert kinked.derivatives.value(1, (1,), p) == 1
+
+
+def _directional_quotients(out: sp.Expr, point: dict, direction: tuple, steps=(3, 6, 9)) -> list[sp.Rational]:
+    """Exact rational difference quotients of g's own values (Piecewise evaluated at rational
+    points by sympy) along ``direction``: the truth the derivative rule must match."""
+    base = out.subs(point)
+    hs = [sp.Rational(1, 10**k) for k in steps]
+    return [(out.subs({s1: point[s1] + h * direction[0], s2: point[s2] + h * direction[1]}) - base) / h for h in hs]
+
+
+def test_partials_on_a_thin_set_are_not_a_derivative():
+    """g3 = s1 - s2 off the diagonal and 5 (s1 - 1/2) on it: continuous at (1/2, 1/2) with
+    partials (1, -1), but g moves at rate 5 along (1, 1), where (1, -1) . (1, 1) = 0: g has no
+    derivative there, so no J-based verdict may use that point (Type S was refuted there with
+    the basis (1, 1), (0, 1), and counterexample built competitors from it)."""
+    out = sp.Piecewise((s1 - s2, sp.Ne(s1, s2)), (5 * (s1 - HALF), True))
+    p = {s1: HALF, s2: HALF}
+    assert _directional_quotients(out, p, (1, 0)) == [1, 1, 1] and _directional_quotients(out, p, (0, 1)) == [-1, -1, -1]
+    assert _directional_quotients(out, p, (1, 1)) == [5, 5, 5]
+    g = Generator("thin-diagonal", [[s1], [s2]], [s1, s2, out], BOX, points=[p])
+    for a in (0, 1):
+        with pytest.raises(PointDerivativeUndecided, match="thin piece"):
+            g.derivatives.value(2, (a,), p)
+    results = check(g, ["D", "S", "M", "irreducible:D", "graph"], isolate=False, budget=20)
+    assert all(r.verdict == "unknown" for r in results if r.scope == "point" and r.criterion in ("D", "S", "graph"))
+
+
+def test_a_thin_piece_flat_along_its_set_keeps_the_derivative():
+    """On the diagonal the thin formula differs from s1 - s2 by (s1 - 1/2)**2 (second order) at
+    (1/2, 1/2), and by a normal slope 3 (s1 - s2), which is 0 on the set: g is differentiable
+    there with gradient (1, -1) in every direction (the quotients along (1, 1) tend to 0)."""
+    out = sp.Piecewise((s1 - s2, sp.Ne(s1, s2)), (4 * (s1 - s2) + (s1 - HALF) ** 2, True))
+    p = {s1: HALF, s2: HALF}
+    along = _directional_quotients(out, p, (1, 1))
+    assert along == [sp.Rational(1, 10**3), sp.Rational(1, 10**6), sp.Rational(1, 10**9)]  # -> 0 = (1, -1) . (1, 1)
+    g = Generator("thin-flat", [[s1], [s2]], [s1, s2, out], BOX, points=[p])
+    assert [g.derivatives.value(2, (a,), p) for a in (0, 1)] == [1, -1]
+    (d,) = [r for r in check(g, ["D"], isolate=False, budget=20) if r.scope == "point"]
+    assert d.verdict == "refuted"  # row 3 is (1, -1): nonzero in both factors

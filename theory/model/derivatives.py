@@ -210,15 +210,19 @@ class DerivativeTable:
     def _check_thin_sets(self, t: int, alpha: MultiIndex, point: dict, formulas: list[sp.Expr]) -> None:
         """Raise :class:`PointDerivativeUndecided` where a set the derivatives' form opened
         (an ``Eq``/``Ne`` split, ``(s >= 0) & (s <= 0)``) passes through the point and may carry
-        the derivative: along a direction that stays in it, g follows the thin piece, not the
-        surrounding formula (``Piecewise((s2, Ne(s2**2, 1/49)), (s1 - 5/14, True))`` at
-        ``(1/2, 1/7)``: d/ds1 is 1 along the line, 0 in the surrounding formula).
+        a thin piece with another formula ``u``: on that set g follows ``u``, not the surrounding
+        formula ``f`` (``Piecewise((s2, Ne(s2**2, 1/49)), (s1 - 5/14, True))`` at ``(1/2, 1/7)``:
+        along the line s2 = 1/7, g moves like s1, while f = s2 does not move).
 
-        A first derivative along ``e_a`` is kept when every such set's function ``h`` is
-        analytic near the point with ``d h / d s_a`` certified nonzero there (the line leaves
-        the set at once), or else when every formula g may follow at the point, thin pieces
-        included, has the same value and the same ``d / d s_a`` there.  Higher derivatives on
-        such a set are not taken."""
+        The derivative of g at the point (the Jacobian row, whatever the direction) is ``f``'s
+        only where g - f = o(|v|) on the set: each thin formula ``u`` g may follow there has
+        ``f``'s value, and the gradient of ``u - f`` is 0 or, for every such set's function
+        ``h`` (analytic, gradient certified nonzero: a hypersurface), parallel to the gradient of
+        ``h`` (``u - f`` is flat along the set).  A partial along a line that leaves the set at
+        once is not enough: ``Piecewise((s1 - s2, Ne(s1, s2)), (5 (s1 - 1/2), True))`` at
+        ``(1/2, 1/2)`` has partials (1, -1) but moves at rate 5 along (1, 1), where
+        ``J (1, 1) = 0``; g has no derivative there.  Higher derivatives on such a set are not
+        taken."""
         opened = self._opened.get(t)
         if opened is None:
             opened = self._opened[t] = opened_atoms(self.values[t])
@@ -229,25 +233,42 @@ class DerivativeTable:
             raise PointDerivativeUndecided("thin-piece", f"output {t}: the point lies on a thin set of a piece (order-{len(alpha)} derivative)")
         if not alpha:
             return
-        s = self.latents[alpha[0]]
-        if all(analytic_at(h, point) and sign_at(sp.diff(h, s), point) in (1, -1) for h in through):
-            return
         every = local_formulas(self.values[t], point)
         if every is None:
             raise PointDerivativeUndecided("thin-piece", f"output {t}: too many pieces may be active on a thin set through the point")
         extra = [f for f in every if f not in formulas]
         if not extra:
             return
-        reference = _exact_at(self._diff(formulas[0], alpha), point)
+
+        def undecided(why: str) -> PointDerivativeUndecided:
+            return PointDerivativeUndecided("thin-piece", f"output {t}: a thin piece through the point {why}: g may have no derivative there")
+
+        def gradient(expr: sp.Expr) -> list[sp.Expr | None]:
+            return [_exact_at(self._diff(expr, (b,)), point) for b in range(len(self.latents))]
+
         true_value = _exact_at(self.values[t], point)
-        for f in extra:
-            value, slope = _exact_at(f, point), _exact_at(self._diff(f, alpha), point)
-            if value is None or slope is None or reference is None or true_value is None or not (
-                _certified_equal(value, true_value) and _certified_equal(slope, reference)
-            ):
-                raise PointDerivativeUndecided(
-                    "thin-piece", f"output {t}: a thin piece through the point may carry the derivative along {s} (g follows it on that set)"
-                )
+        reference = gradient(formulas[0])
+        if true_value is None or None in reference:
+            raise undecided("has an undefined value or slope")
+        normals: list[list[sp.Expr]] | None = None
+        for u in extra:
+            value, slope = _exact_at(u, point), gradient(u)
+            if value is None or None in slope or not _certified_equal(value, true_value):
+                raise undecided("may take another value")
+            delta = [sp.sympify(a - b) for a, b in zip(slope, reference)]
+            if all(_certified_equal(x, 0) for x in delta):
+                continue  # u agrees with f to first order in every direction
+            if normals is None:
+                normals = []
+                for h in through:
+                    normal = [_exact_at(sp.diff(h, v), point) for v in self.latents] if analytic_at(h, point) else None
+                    if normal is None or None in normal or not any(sign_at(sp.diff(h, v), point) in (1, -1) for v in self.latents):
+                        raise undecided("lies on a set that is not a smooth hypersurface there")
+                    normals.append(normal)  # type: ignore[arg-type]
+            for normal in normals:
+                d = len(delta)
+                if not all(_certified_equal(delta[i] * normal[k] - delta[k] * normal[i], 0) for i in range(d) for k in range(i + 1, d)):
+                    raise undecided(f"moves differently along the set (d/d{self.latents[alpha[0]]} and the other slopes do not make u - f flat on it)")
 
     def _local_formulas(self, t: int, point: dict, pkey: tuple) -> list[sp.Expr]:
         """The formulas output ``t`` follows around ``point``, each checked to take g's own
