@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import sympy as sp
@@ -160,3 +161,34 @@ def test_split_and_merge_is_anchored_where_the_split_was_found():
     J = sp.Matrix([[sp.diff(e, z).subs(z0) for z in ghat.latents] for e in ghat.outputs])
     for row in range(J.rows):  # Type D at z0: no row nonzero in two blocks of g-hat
         assert len({ghat.block_of[a] for a in range(ghat.d) if J[row, a] != 0}) <= 1, (row, J)
+
+
+def test_a_constant_with_its_own_variable_survives_the_case_file(tmp_path):
+    """A CRootOf reads the variable of its polynomial, which is no latent: the case file
+    declared nothing for it and did not load back ("cannot import name 'x' from 'sympy'")."""
+    s1, s2, x = sp.symbols("s1 s2", real=True) + (sp.Symbol("x"),)
+    c = sp.CRootOf(x**5 - x - 1, 0)
+    g = Generator("crootof", [[s1], [s2]], [s1, s2, s1**3 + s2**3, c * ((s1 - sp.Rational(1, 2)) ** 2 + (s2 - sp.Rational(1, 2)) ** 2)], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 2)}])
+    comp = counterexample(g, "S", budget=20)
+    reloaded = _reload(tmp_path, comp)
+    assert [sp.srepr(e) for e in reloaded.outputs] == [sp.srepr(e) for e in comp.generator.outputs]
+    _independent_composition(g, comp)
+
+
+def test_a_competitor_whose_facts_do_not_verify_is_not_returned(bundled, monkeypatch):
+    import theory.theorems.counterexample as module
+
+    monkeypatch.setattr(module, "_composition_fact", lambda *args: {"holds": None, "output": 2, "method": "undecided"})
+    with pytest.raises(NoCompetitor, match="did not verify"):
+        counterexample(bundled["p05-cubic-overlap-tie"], "S")
+
+
+def test_the_search_on_g_runs_under_the_budget():
+    """120 linear outputs in two blocks of 8: the S-irreducibility search ran for minutes
+    with --budget 3 (the context had no budget); now each point's search stops with the budget."""
+    rng = random.Random(3)
+    s = sp.symbols("s1:17", real=True)
+    outputs = [sum(rng.choice([-3, -2, -1, 1, 2, 3]) * v for v in rng.sample(s, rng.randint(1, 3))) for _ in range(120)]
+    g = Generator("big", [list(s[:8]), list(s[8:])], outputs, Box({v: (-1, 1) for v in s}), points=[{v: sp.Rational(1, k + 2) for k, v in enumerate(s)}])
+    with pytest.raises(NoCompetitor, match="budget of 0.5 s ran out|is (unknown|proved) there"):
+        counterexample(g, "irreducible:S", budget=0.5)

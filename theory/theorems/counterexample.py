@@ -36,6 +36,7 @@ from typing import Any
 
 import sympy as sp
 
+from theory.budget import Budget, BudgetExhausted
 from theory.registry import COUNTEREXAMPLE_CRITERIA
 from theory.checker import check, check_points
 from theory.criteria.context import CheckContext
@@ -90,6 +91,11 @@ class Competitor:
             "competitor_checks": [r.to_json() for r in self.ghat_results],
         }
 
+    def unverified(self) -> list[str]:
+        """The facts that did not come out ``holds: true`` (false, or undecided): a competitor
+        with any is not a counterexample."""
+        return [name for name, fact in self.facts.items() if isinstance(fact, dict) and "holds" in fact and fact["holds"] is not True]
+
     def case_file_text(self) -> str:
         """``g_hat`` as a Python case file (trusted code, exact rationals) for ``mechind check``."""
         g = self.generator
@@ -132,11 +138,15 @@ def _sympy_import_line(body: str) -> str:
     tree = ast.parse(body)
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    names = sorted(read - assigned - {"Box", "Generator", "Region"})
+    wanted = read - assigned - {"Box", "Generator", "Region"}
+    names = sorted(n for n in wanted if hasattr(sp, n))
+    # a symbol that is no latent (the variable of a CRootOf's polynomial) is declared
+    local = sorted(wanted - set(names))
+    names = sorted(set(names) | ({"Symbol"} if local else set()))
     line = f"from sympy import {', '.join(names)}\n"
-    if len(line) <= 100:
-        return line
-    return "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
+    if len(line) > 100:
+        line = "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
+    return line + "".join(f"{n} = Symbol({n!r})\n" for n in local)
 
 
 def _q(x: Fraction) -> sp.Rational:
@@ -269,7 +279,13 @@ def counterexample(generator: Generator, criterion: str, point: dict | None = No
     builders = {"S": _competitor_s, "M": _competitor_m, "irreducible:D": _competitor_split, "irreducible:S": _competitor_split}
     reasons = []
     for p in _points(g, point, seed):
-        comp, reason = builders[criterion](ctx, p, criterion, seed, budget)
+        ctx.use_budget(Budget(budget))  # the search on g at this point, as one check
+        try:
+            comp, reason = builders[criterion](ctx, p, criterion, seed, budget)
+        except BudgetExhausted:
+            comp, reason = None, f"the budget of {budget:g} s ran out"
+        if comp is not None and comp.unverified():
+            comp, reason = None, f"the competitor built there did not verify ({', '.join(f'{n}: {comp.facts[n]}' for n in comp.unverified())})"
         if comp is not None:
             return comp
         reasons.append(f"at {point_json(p)}: {reason}")
@@ -289,7 +305,7 @@ def _competitor_s(ctx: CheckContext, p: dict, criterion: str, seed: int, budget:
     comp = _build(g, criterion, "misaligned-basis", p, M, [len(b) for b in g.blocks], seed, budget)
     comp.scope = "global" if _is_linear(g) else "point"
     z0 = comp.generator.points[0]
-    comp.ghat_results = check(comp.generator, ["S"], seed=seed, budget=budget, isolate=False)
+    comp.ghat_results = check(comp.generator, ["S"], seed=seed, budget=budget)
     ghat_ctx = CheckContext(comp.generator, seed=seed)
     J_hat, _ = ghat_ctx.checked_rational_jacobian_at(z0)
     l0 = sum(1 for row in J_hat for x in row if x != 0) if J_hat else None
@@ -350,7 +366,7 @@ def _competitor_split(ctx: CheckContext, p: dict, criterion: str, seed: int, bud
     # (anchored at 0 instead, x*y + x + y's split at (-1, 1/2, 0) gave a g-hat that is not Type D at its point)
     comp = _build(g, criterion, "split-and-merge", p, M, sizes, seed, budget)
     target = "D" if kind == "D" else "S"
-    comp.ghat_results = check(comp.generator, [target], seed=seed, budget=budget, isolate=False)
+    comp.ghat_results = check(comp.generator, [target], seed=seed, budget=budget)
     verdicts = {f"{r.criterion}@{r.scope}": r.verdict for r in comp.ghat_results}
     comp.facts["criterion_for_ghat"] = {"criterion": target, "verdicts": verdicts}
     if "proved" not in (verdicts.get(f"{target}@point"), verdicts.get(f"{target}@global")):
@@ -381,7 +397,7 @@ def _competitor_m(ctx: CheckContext, p: dict, criterion: str, seed: int, budget:
                     continue
                 comp = _build(g, criterion, "linear-type-m", p, M, [len(blk) for blk in g.blocks], seed, budget)
                 comp.scope = "global" if _is_linear(g) else "point"
-                comp.ghat_results = check(comp.generator, ["M"], seed=seed, budget=budget, isolate=False)
+                comp.ghat_results = check(comp.generator, ["M"], seed=seed, budget=budget)
                 comp.facts["sparsity"] = {"holds": True, "ghat_l0_at_z0": sum(1 for row in JM for x in row if x != 0), "g_l0_at_s0": l0}
                 return comp, ""
     return None, "no cross-block shear keeps Type M without adding nonzeros (unknown: other competitors may exist)"
