@@ -135,3 +135,17 @@ def test_heaviside_enclosure_holds_its_value_at_zero():
     assert box.a <= -2 and box.b >= 1
     c = sp.tan(3 * sp.pi / 11) + 4 * sp.sin(2 * sp.pi / 11) - sp.sqrt(11)
     assert not decide_constant(sp.Heaviside(c, -2) + 2).is_nonzero
+
+
+@pytest.mark.parametrize("value", [-(10**6) * sp.exp(-250000), sp.exp(-300000), sp.exp(300000), -sp.exp(400000) / 3])
+def test_printed_ends_of_a_far_value_keep_its_sign_and_contain_it(value):
+    """Ends beyond 2**100000 are written as powers of ten, outward: a tiny negative upper end
+    was written '0', so a witness of a value certified nonzero showed an enclosure holding 0."""
+    from theory.exact.intervals import interval_str
+
+    box = enclose(value, {}, 200)
+    lo, hi = interval_str(box)
+    with mpmath.workdps(60):
+        truth = mpmath.mpf(sp.N(value, 60))
+        assert mpmath.mpf(lo) <= truth <= mpmath.mpf(hi)
+    assert (mpmath.mpf(lo) > 0) == (mpmath.mpf(hi) > 0) == (sp.N(value, 30) > 0)

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import lru_cache
@@ -138,7 +139,7 @@ def _decimal(raw: Any, rounding: str, digits: int) -> str:
             return "-inf" if sign else "inf"
         return "0"
     if abs(exp + man.bit_length()) > _MAX_DECIMAL_BITS:  # 2**exp would not fit in memory: a loose outward end
-        return _loose_end(bool(sign), exp > 0, rounding == decimal.ROUND_FLOOR)
+        return _loose_end(bool(sign), exp + man.bit_length(), rounding == decimal.ROUND_FLOOR)
     exact = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
     if sign:
         exact = -exact
@@ -150,12 +151,19 @@ def _decimal(raw: Any, rounding: str, digits: int) -> str:
 _MAX_DECIMAL_BITS = 100_000
 
 
-def _loose_end(negative: bool, huge: bool, down: bool) -> str:
-    """An outward end for a number of magnitude beyond ``2**_MAX_DECIMAL_BITS`` (``huge``)
-    or below its inverse: the interval end is then only a bound, not a close one."""
-    if huge:
-        return ("-inf" if negative else "0") if down else ("0" if negative else "inf")
-    return ("-1" if negative else "0") if down else ("0" if negative else "1")
+def _loose_end(negative: bool, bits: int, down: bool) -> str:
+    """An outward end, a power of ten, for a number x with ``2**(bits - 1) <= |x| < 2**bits``
+    too large or too small to write out (``|bits|`` beyond :data:`_MAX_DECIMAL_BITS`).  It keeps
+    the sign of x: a tiny negative upper end is ``-1e-30104``, not 0, so the printed enclosure of
+    a nonzero value still excludes 0.
+
+    >>> _loose_end(True, -100000, False), _loose_end(False, -100000, True), _loose_end(False, 100001, False)
+    ('-1e-30105', '1e-30105', '1e30105')
+    """
+    log2 = math.log10(2)
+    toward_zero = down != negative  # the lower end of a positive x, the upper end of a negative one
+    k = math.floor((bits - 1) * log2) - 1 if toward_zero else math.ceil(bits * log2) + 1
+    return f"{'-' if negative else ''}1e{k}"
 
 
 def _rational_interval(ctx: Any, lo: sp.Expr, hi: sp.Expr) -> Interval:
