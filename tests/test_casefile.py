@@ -142,3 +142,16 @@ def test_a_neural_case_file_given_to_a_closed_form_command_points_to_check(tmp_p
     )
     with pytest.raises(CaseFileError, match="a neural generator: `mechind check` runs its numeric checks"):
         load_case_file(path)
+
+
+def test_toml_latents_are_ordered_by_the_factors_and_a_different_declaration_is_noted():
+    """The guide said ``latents`` declares the order; the order is the factors' (blocks are
+    contiguous), and witnesses were written in it while the file declared another."""
+    from theory.io.casefile import load_toml_text
+
+    text = 'latents = ["s2", "s1", "s3"]\nfactors = [["s1", "s3"], ["s2"]]\noutputs = ["s1", "s2", "s3", "s1 + s2"]\n'
+    (g,) = load_toml_text(text)
+    assert [str(s) for s in g.latents] == ["s1", "s3", "s2"]
+    assert any("ordered as the factors list them (s1, s3, s2)" in n for n in g.notes)
+    (same,) = load_toml_text(text.replace('["s2", "s1", "s3"]', '["s1", "s3", "s2"]'))
+    assert not any("ordered as the factors" in n for n in same.notes)

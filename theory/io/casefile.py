@@ -10,7 +10,7 @@ declared latents, ``+ - * / **``, a fixed list of functions; never ``eval``, nev
 
     name = "cubic-overlap"                  # optional (default: the file name)
     description = "Two factors sharing a cubic pixel."          # optional
-    latents = ["s1", "s2"]                  # optional: declares the latents (and their order)
+    latents = ["s1", "s2"]                  # optional: declares the latent names (ordered as the factors list them)
     factors = { f1 = ["s1"], f2 = ["s2"] }  # or [["s1"], ["s2"]] (named f1, f2, ...)
     outputs = ["s1", "s2", "s1**3 + s2**3"] # expression strings (integers allowed)
     points = [ { s1 = "1/2", s2 = "1/2" } ] # optional exact points ("p/q", integers, decimals)
@@ -517,7 +517,10 @@ def _toml_generator(entry: Mapping[str, object], default_name: str, shared_descr
             if isinstance(v, bool) or not isinstance(v, (str, int)):
                 raise CaseFileError(f"point {k}: coordinate {n} must be a number or a string like \"1/2\", got {_kind(v)}")
         points.append({symbols.get(n, n): v for n, v in p.items()})
-    return Generator(name=name, factors=factors, outputs=outputs, domain=domain, points=points, description=description)
+    g = Generator(name=name, factors=factors, outputs=outputs, domain=domain, points=points, description=description)
+    if declared is not None and list(declared) != [str(s) for s in g.latents]:
+        g.notes = g.notes + (f"latents are ordered as the factors list them ({', '.join(map(str, g.latents))}), not as declared; vectors, points and columns are written in that order",)
+    return g
 
 
 def _toml_domain(raw: object, symbols: Mapping[str, sp.Symbol]) -> Box | Region | None:
