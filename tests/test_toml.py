@@ -374,3 +374,19 @@ def test_file_size_and_encoding_limits(tmp_path):
     latin.write_bytes(GOOD.encode() + b"description = '\xe9'\n")
     with pytest.raises(CaseFileError, match="not UTF-8"):
         load_toml_case(latin)
+
+
+@pytest.mark.parametrize("written", ["ｓ1 + s2", "s1 + xⁱ", "𝑥 * s1", "ⅹ + s1", "s₁ + s2"])
+def test_look_alike_names_are_refused_not_mapped_onto_latents(written):
+    """Python's parser reads identifiers in NFKC form, so a fullwidth, superscript, italic or
+    Roman-numeral letter became a declared latent without a word (x-superscript-i was xi)."""
+    import unicodedata
+
+    from theory.errors import CaseFileError
+    from theory.io.safe_expr import parse_expression
+
+    symbols = {n: sp.Symbol(n, real=True) for n in ("s1", "s2", "x", "xi")}
+    assert unicodedata.normalize("NFKC", written) != written
+    with pytest.raises(CaseFileError, match="reads as others"):
+        parse_expression(written, symbols)
+    assert parse_expression(unicodedata.normalize("NFKC", written), symbols).free_symbols <= set(symbols.values())

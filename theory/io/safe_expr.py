@@ -51,6 +51,7 @@ import io
 import keyword
 import re
 import tokenize
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Mapping
@@ -269,6 +270,11 @@ def _prepare(text: object, limits: Limits) -> str:
     bad = sorted({c for c in text if c in "#;\\`$" or (not c.isprintable() and c not in "\n\t\r")})
     if bad:
         raise CaseFileError(f"expression \"{shown}\" contains the character(s) {' '.join(repr(c) for c in bad)}, which no expression uses")
+    # Python reads identifiers in NFKC form: 'ｓ1', 'xⁱ', '𝑥' would silently become s1, xi, x
+    folded = sorted({c for c in text if not c.isascii() and unicodedata.normalize("NFKC", c) != c})
+    if folded:
+        pairs = ", ".join(f"{c!r} as {unicodedata.normalize('NFKC', c)!r}" for c in folded)
+        raise CaseFileError(f"expression \"{shown}\" contains character(s) that Python reads as others ({pairs}); names are ASCII: write them as declared")
     depth = deepest = 0
     for ch in text:
         if ch in "([{":
