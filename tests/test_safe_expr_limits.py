@@ -163,3 +163,19 @@ def test_kinks_count_max_arguments_and_domain_conditions_but_not_branches() -> N
         parse_condition("Abs(s1) + Abs(s2) + Heaviside(s3) <= 1", SYMBOLS, limits)
     branches = " + ".join(f"Abs(s1 - {i})" for i in range(30))
     assert parse_expression(f"where(s1 > 0, {branches}, Min(s1, s2, s3, 0))", SYMBOLS, Limits(kinks_in_conditions=0)) is not None
+
+
+def test_huge_literals_and_long_max_are_refused_before_the_costly_step():
+    """A 10**6-digit literal passed the length limit and took 10 s in ast.parse before the
+    digit limit refused it; Max of 100 arguments took 21 s in sympy's constructor."""
+    from theory.errors import CaseFileError
+    from theory.io.safe_expr import Limits, parse_expression
+
+    s1 = sp.Symbol("s1", real=True)
+    with pytest.raises(CaseFileError, match="number literal has 401 digits or more"):
+        parse_expression("s1 + " + "9" * 401, {"s1": s1})
+    assert parse_expression("s1 + " + "9" * 400, {"s1": s1}) == s1 + int("9" * 400)
+    many = "Max(" + ", ".join(f"{k}*s1 - {k * k}" for k in range(1, 34)) + ")"
+    with pytest.raises(CaseFileError, match="Max\\(\\) has 33 arguments"):
+        parse_expression(many, {"s1": s1})
+    assert isinstance(parse_expression(many, {"s1": s1}, Limits(arguments=33)), sp.Max)

@@ -120,6 +120,9 @@ class Limits:
         :func:`parse_condition`), counted over the whole text, nested ones included;
         where's in branches do not count.  Each is folded into its condition by sympy at
         a cost exponential in their number.
+    arguments
+        Arguments of one ``Max`` or ``Min`` (sympy compares them pairwise while building:
+        64 took 3 s, 100 took 21 s).
     kinks_in_conditions
         Kinks inside conditions: one per ``Abs``, ``abs``, ``sign`` or ``Heaviside``, ``n - 1``
         per ``Max`` or ``Min`` of ``n`` arguments.  The checks' Piecewise normal form folds each
@@ -144,6 +147,7 @@ class Limits:
     bits: int = 20_000
     where_in_conditions: int = 4
     kinks_in_conditions: int = 6
+    arguments: int = 32
 
 
 def check_symbol_name(name: object, what: str = "latent") -> str:
@@ -284,6 +288,9 @@ def _prepare(text: object, limits: Limits) -> str:
             depth -= 1
     if deepest > limits.depth:
         raise CaseFileError(f"expression \"{shown}\" nests brackets {deepest} deep (the limit is {limits.depth})")
+    run = re.search(r"\d{%d,}" % (limits.digits + 1), text)  # before ast.parse converts it (10 s for 10**6 digits)
+    if run:
+        raise CaseFileError(f"expression \"{shown}\": a number literal has {run.end() - run.start()} digits or more (the limit is {limits.digits})")
     return " ".join(text.split())
 
 
@@ -509,6 +516,11 @@ class _Builder:
             raise self.fail(f"{name}() takes two or more arguments, got {len(node.args)}")
         if arity is not None and len(node.args) != arity:
             raise self.fail(f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}")
+        if arity is None and len(node.args) > self.limits.arguments:
+            raise self.fail(
+                f"{name}() has {len(node.args)} arguments (the limit is Limits.arguments = {self.limits.arguments}; sympy compares them "
+                f"pairwise while building, and flattens nested ones): from Python, parse_expression(..., limits=Limits(arguments=...)) raises it"
+            )
         if self.conditions and name in KINKS:
             self.count_in_conditions(  # Max or Min of n arguments: n - 1 kinks
                 "kinks_in_conditions",
