@@ -390,3 +390,15 @@ def test_look_alike_names_are_refused_not_mapped_onto_latents(written):
     with pytest.raises(CaseFileError, match="reads as others"):
         parse_expression(written, symbols)
     assert parse_expression(unicodedata.normalize("NFKC", written), symbols).free_symbols <= set(symbols.values())
+
+
+def test_toml_underscore_floats_and_a_byte_order_mark(tmp_path):
+    from theory.io.casefile import load_toml_case
+
+    path = tmp_path / "bom.toml"
+    text = 'factors = [["s1"], ["s2"]]\noutputs = ["s1", "s2"]\npoints = [{ s1 = 0.000_5, s2 = 1_0e-1_1 }]\n[domain]\ns1 = [-1_0.5, 1_0.5]\ns2 = [-1, 1]\n'
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (g,) = load_toml_case(path)
+    s1, s2 = g.latents
+    assert g.domain.box.bounds[s1] == (sp.Rational(-21, 2), sp.Rational(21, 2))
+    assert g.points[0] == {s1: sp.Rational(5, 10**4), s2: sp.Rational(10, 10**11)}

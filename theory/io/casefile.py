@@ -382,7 +382,7 @@ def load_toml_case(path: str | Path) -> list[Generator]:
     if size > MAX_TOML_BYTES:
         raise CaseFileError(f"{path}: the file has {size} bytes; TOML case files are limited to {MAX_TOML_BYTES}")
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark (some editors write one) is not TOML
     except UnicodeDecodeError as exc:
         raise CaseFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return load_toml_text(text, str(path))
@@ -398,7 +398,8 @@ def load_toml_text(text: str, source: str = "<toml>") -> list[Generator]:
     """
     try:
         with int_digit_limit(MAX_DIGITS):  # a huge integer literal would take quadratic time
-            data = tomllib.loads(text, parse_float=str)  # floats stay as written: read exactly later
+            # floats stay as written, read exactly later; TOML allows 1_000.5 (underscores between digits)
+            data = tomllib.loads(text, parse_float=lambda written: written.replace("_", ""))
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(f"{source}: not valid TOML: {exc}") from None
     except RecursionError:
