@@ -180,3 +180,25 @@ def test_a_thin_piece_flat_along_its_set_keeps_the_derivative():
     assert [g.derivatives.value(2, (a,), p) for a in (0, 1)] == [1, -1]
     (d,) = [r for r in check(g, ["D"], isolate=False, budget=20) if r.scope == "point"]
     assert d.verdict == "refuted"  # row 3 is (1, -1): nonzero in both factors
+
+
+@pytest.mark.parametrize("thin", [s1**2 <= 0, -(s1**4) >= 0, sp.Abs(s1) <= 0])
+def test_a_thin_piece_written_with_le_is_not_lost_by_the_smoothness_proof(thin):
+    """Opening s1**2 <= 0 gives s1**2 < 0, which sympy evaluates to false: the piece and its
+    boundary vanished from the derivatives' form, and C1, C2, local injectivity and Theorem 2
+    were proved for a g that swaps its values on the line s1 = 0 (g(0, e) = g(e, 0) = (e, 0):
+    not injective near 0, and not continuous there)."""
+    from theory.criteria.context import CheckContext
+    from theory.criteria.smoothness import check_smoothness
+    from theory.theorems.statements import theorem_report
+
+    out1, out2 = sp.Piecewise((s2, thin), (s1, True)), sp.Piecewise((0, thin), (s2, True))
+    for e in (sp.Rational(1, 4), sp.Rational(1, 10**6)):
+        at_line = [o.subs({s1: 0, s2: e}) for o in (out1, out2)]
+        assert at_line == [o.subs({s1: e, s2: 0}) for o in (out1, out2)] == [e, 0]
+    g = Generator("thin-le", [[s1], [s2]], [out1, out2], BOX)
+    assert _verdicts(g, ["locally-injective"])[("locally-injective", "global")] != "proved"
+
+    for n in (1, 2):
+        assert check_smoothness(CheckContext(g), n).verdict != "proved"
+    assert theorem_report(g, 2).conclusion != "established"

@@ -243,9 +243,34 @@ def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Ran
     return None
 
 
-def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: random.Random) -> dict | None:
-    """A point of a thin set where g's value differs from the surrounding formula."""
-    for atom in thin_atoms(values):
+def _dropped_boundaries(values: sp.Expr, interior: sp.Expr) -> list[sp.Expr]:
+    """The differences of ``>=``/``<=`` comparisons of ``values`` that no comparison of
+    ``interior`` has any more: opening ``s1**2 <= 0`` gives ``s1**2 < 0``, which sympy evaluates
+    to false, so the piece and its boundary vanish from the derivatives' form, while g follows
+    that piece on the line s1 = 0 (a thin piece written without ``Eq``).
+
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> g = sp.Piecewise((s2, s1**2 <= 0), (s1, s1 >= 0), (0, True))
+    >>> _dropped_boundaries(g, interior_form(g))
+    [s1**2]
+    """
+    kept = set(_differences(interior, sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan, sp.Eq, sp.Ne))
+    return [h for h in _differences(values, sp.GreaterThan, sp.LessThan) if h not in kept and h.free_symbols]
+
+
+def _differences(expr: sp.Expr, *kinds: type) -> list[sp.Expr]:
+    out = []
+    for pw in expr.atoms(sp.Piecewise):
+        for _piece, cond in pw.args:
+            if isinstance(cond, sp.Basic):
+                out += [a.lhs - a.rhs for a in cond.atoms(*kinds)]
+    return list(dict.fromkeys(out))
+
+
+def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: random.Random, atoms: list[sp.Expr]) -> dict | None:
+    """A point of a thin set (the zero set of one of ``atoms``) where g's value differs from
+    the surrounding formula."""
+    for atom in atoms:
         for point in boundary_points(atom, generator, 3, rng):
             formulas = local_formulas(interior, point)
             if formulas is None or len(formulas) != 1 or not continuous_at(formulas[0], point):
@@ -286,13 +311,16 @@ def _check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
     certified: list[sp.Expr] = []
     for t, (values, interior) in enumerate(zip(table.values, table.restricted)):
         ctx.budget.check()
-        # thin pieces are Eq/Ne splits; opening >= into > (as the derivatives' form does) changes g
-        # only where a comparison's sides are equal, which the boundaries below cover
-        if values != interior_form(values, open_comparisons=False):
-            found = _refute_thin(values, interior, t, g, rng)
+        # thin pieces are Eq/Ne splits, and >=/<= comparisons whose opened form sympy decided
+        # (s1**2 <= 0 opens to s1**2 < 0, false: the piece and its boundary are gone); opening
+        # >= into > otherwise changes g only where a comparison's sides are equal, which the
+        # boundaries below cover, since the opened atom is still there
+        dropped = _dropped_boundaries(values, interior)
+        if dropped or values != interior_form(values, open_comparisons=False):
+            found = _refute_thin(values, interior, t, g, rng, [*thin_atoms(values), *dropped])
             if found is not None:
                 return CheckResult(name, "refuted", "global", "exact-evaluation", witness=found, details={"note": "g is not continuous on a thin piece"})
-            undecided.append({"output": t, "why": "a thin piece (Eq/Ne split): continuity there is not proved"})
+            undecided.append({"output": t, "why": "a thin piece (Eq/Ne split, or a comparison such as s**2 <= 0 that holds on a set without interior): continuity there is not proved"})
         if interior.has(sp.Piecewise):
             # folding k Piecewise nodes to the top makes up to 2^k pieces: only for a few
             few = len(interior.atoms(sp.Piecewise)) <= FOLD_NODES
