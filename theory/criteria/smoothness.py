@@ -51,7 +51,7 @@ import sympy as sp
 from sympy.logic.boolalg import ITE
 
 from theory.exact.intervals import certify_sign
-from theory.model.piecewise import interior_form, local_formulas, thin_atoms
+from theory.model.piecewise import condition_differences, interior_form, local_formulas, thin_atoms
 from theory.model.regularity import analytic_at, continuous_at, head_conditions
 from theory.errors import DomainError
 from theory.exact.points import random_point
@@ -254,17 +254,8 @@ def _dropped_boundaries(values: sp.Expr, interior: sp.Expr) -> list[sp.Expr]:
     >>> _dropped_boundaries(g, interior_form(g))
     [s1**2]
     """
-    kept = set(_differences(interior, sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan, sp.Eq, sp.Ne))
-    return [h for h in _differences(values, sp.GreaterThan, sp.LessThan) if h not in kept and h.free_symbols]
-
-
-def _differences(expr: sp.Expr, *kinds: type) -> list[sp.Expr]:
-    out = []
-    for pw in expr.atoms(sp.Piecewise):
-        for _piece, cond in pw.args:
-            if isinstance(cond, sp.Basic):
-                out += [a.lhs - a.rhs for a in cond.atoms(*kinds)]
-    return list(dict.fromkeys(out))
+    kept = set(condition_differences(interior, sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan, sp.Eq, sp.Ne))
+    return [h for h in condition_differences(values, sp.GreaterThan, sp.LessThan) if h not in kept and h.free_symbols]
 
 
 def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: random.Random, atoms: list[sp.Expr]) -> dict | None:

@@ -31,7 +31,7 @@ from theory.model.domain import Domain, Region
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "condition_differences", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -275,8 +275,13 @@ def _not_identically_zero(f: sp.Expr) -> bool:
     return sign_at(f, point) in (1, -1)
 
 
-def _condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
-    """The differences ``lhs - rhs`` of the comparisons of ``kinds`` in ``expr``'s Piecewise conditions (once each)."""
+def condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
+    """The differences ``lhs - rhs`` of the comparisons of ``kinds`` in ``expr``'s Piecewise conditions (once each).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> condition_differences(sp.Piecewise((x, x**2 <= 1), (0, True)), sp.LessThan)
+    (x**2 - 1,)
+    """
     out = []
     for pw in expr.atoms(sp.Piecewise):
         for _piece, cond in pw.args:
@@ -287,7 +292,7 @@ def _condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
 
 def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     """The differences ``lhs - rhs`` of every ``Eq``/``Ne`` atom in a Piecewise condition of ``expr``."""
-    return _condition_differences(expr, sp.Eq, sp.Ne)
+    return condition_differences(expr, sp.Eq, sp.Ne)
 
 
 def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
@@ -299,7 +304,7 @@ def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     >>> opened_atoms(sp.Piecewise((x, sp.Eq(y**2, 1)), (x + y, x >= 0), (0, True)))
     (x, y**2 - 1)
     """
-    found = _condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
+    found = condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
     return tuple(sorted((h for h in found if _not_identically_zero(h)), key=sp.default_sort_key))
 
 
