@@ -44,7 +44,7 @@ from theory.model.derivatives import is_piecewise_polynomial
 from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank, support
 from theory.linalg.matroid import row_matroid_components
 from theory.result import CheckResult, point_text, vectors_text
-from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction
+from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction, z3_timeout_ms
 from theory.linalg.rho import sparsest_basis, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
@@ -434,7 +434,7 @@ def _split_h2(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None
             hessians.append(H)
     P = [[z3.Real(f"p{i}_{j}") for j in range(dk)] for i in range(dk)]
     solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(ctx.smt_time() * 1000)))
+    solver.set("timeout", z3_timeout_ms(ctx.smt_time()))
     for i in range(dk):
         for j in range(dk):
             solver.add(z3.Sum([P[i][l] * P[l][j] for l in range(dk)]) == P[i][j])

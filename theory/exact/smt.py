@@ -32,7 +32,7 @@ import z3
 
 from theory.model.domain import Box, Domain, Region
 
-__all__ = ["NotTranslatable", "SmtAnswer", "exists", "satisfiable_on", "fresh_z3_context", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "DEFAULT_SMT_TIMEOUT"]
+__all__ = ["NotTranslatable", "SmtAnswer", "exists", "satisfiable_on", "fresh_z3_context", "satisfiable", "Ne", "Eq", "Implies", "AnyOf", "to_z3", "z3_fraction", "z3_timeout_ms", "DEFAULT_SMT_TIMEOUT"]
 
 DEFAULT_SMT_TIMEOUT = 20.0
 
@@ -139,10 +139,23 @@ def satisfiable_on(
     return _solve(formulas, variables, timeout)
 
 
+def z3_timeout_ms(seconds: float) -> int:
+    """A timeout in seconds as z3's ``timeout`` parameter: milliseconds, at least 1, at most
+    z3's unsigned 32-bit limit (about 49 days; ``--budget 1e308`` made ``int(inf)`` fail).
+
+    >>> z3_timeout_ms(2.5), z3_timeout_ms(1e308), z3_timeout_ms(float("inf")), z3_timeout_ms(0)
+    (2500, 4294967295, 4294967295, 1)
+    """
+    return max(1, int(min(seconds, _Z3_MAX_MS / 1000) * 1000))
+
+
+_Z3_MAX_MS = 2**32 - 1
+
+
 def _solve(formulas: Sequence[Any], variables: dict, timeout: float) -> SmtAnswer:
     """z3 nlsat on ``formulas`` within ``timeout`` seconds, with candidate points when sat."""
     solver = z3.SolverFor("QF_NRA")
-    solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.set("timeout", z3_timeout_ms(timeout))
     for f in formulas:
         solver.add(f)
     result = solver.check()

@@ -32,7 +32,7 @@ from typing import Any
 import z3
 
 from theory.budget import Budget, BudgetExhausted
-from theory.exact.smt import z3_fraction
+from theory.exact.smt import z3_fraction, z3_timeout_ms
 from theory.linalg.rational import QMatrix, QVector, columns_of, inverse, mat_vec, nullspace, primitive_integer
 from theory.linalg.sparsest_basis import greedy_then_exchange
 from theory.linalg.sparsity_result import SparsityResult
@@ -54,7 +54,7 @@ def _optimize(opt: z3.Optimize, objective: z3.ArithRef, budget: Budget) -> z3.Mo
     budget.check()
     remaining = budget.remaining()
     if remaining != float("inf"):
-        opt.set("timeout", max(1, int(remaining * 1000)))
+        opt.set("timeout", z3_timeout_ms(remaining))
     handle = opt.minimize(objective)
     answer = opt.check()
     if answer == z3.unknown:
