@@ -137,6 +137,7 @@ BAD_FILES = {
     "pole_in_domain.py": "output 0 has a pole at (s1=1/2, s2=0): g has no finite value there",
     "pole_irrational.py": "output 0 has a pole at about (s1=",
     "pole_after_cancelling.py": "output 0 has a pole at (s1=",
+    "pole_high_degree.py": "output 1 has a pole at about (s1=",
     "piecewise_gap_on_domain.py": "output 1 has no value at (s1=",
     "piecewise_thin_gap.py": "output 0 has no value at (s1=",
     "piecewise_transcendental_gap.py": "output 0 has no value at (s1=-1/2, s2=0)",
@@ -144,7 +145,7 @@ BAD_FILES = {
 }
 BOUNDED = [
     "huge_expression.py", "toml_huge_expression.toml", "many_outputs.py", "toml_many_outputs.toml", "high_power.py", "nested_exp.py", "explosive.py",
-    "deep_nesting_200.py", "kinks_in_condition.py", "toml_atan2_condition.toml",
+    "deep_nesting_200.py", "kinks_in_condition.py", "toml_atan2_condition.toml", "slow_cancellation.py",
 ]
 
 
@@ -193,6 +194,8 @@ def test_huge_deep_and_explosive_inputs_get_a_bounded_result(name):
         assert c["seconds"] <= budget + grace(budget) + 1.0, c
         if c["verdict"] == "unknown":
             assert c["method"] in ("budget-exhausted", "too-deep", "too-complex") or c["details"], c
+    if name == "slow_cancellation.py":  # loading, outside the budget, took 76 s in sympy's cancel
+        assert seconds < 40, seconds
     if name == "kinks_in_condition.py":  # refused before the exponential normal form starts
         assert all(c["verdict"] == "unknown" and c["method"] == "too-complex" for c in checks), checks
         assert seconds < 30, seconds

@@ -64,6 +64,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
+from theory.budget import call_with_timeout
 from theory.exact.constant_zero import certainly_not_real, evaluation_problem
 from theory.model.domain import Box, Region
 from theory.criteria.domain_sign import rational_parts
@@ -303,9 +304,19 @@ def _pole_by_z3(out: sp.Expr, g: Generator) -> str | None:
     if not any(p.exp.is_negative for p in out.atoms(sp.Pow)) or not out.is_rational_function(*g.latents):
         return None
     degree = _degree_bound(out)
-    if degree is None or math.comb(degree + len(out.free_symbols), len(out.free_symbols)) > _CANCEL_TERMS:
-        return None  # cancelling would expand too much at load time (minutes for (1 + s1 + s2)**300 / ...): probe points only
-    parts = rational_parts(sp.cancel(out), g.latents)  # common factors cancelled: (s1**2 - s2**2)/(s1 - s2)**2 is (s1 + s2)/(s1 - s2)
+    if degree is None:
+        return None
+    # common factors cancelled: (s1**2 - s2**2)/(s1 - s2)**2 is (s1 + s2)/(s1 - s2).  Loading is
+    # outside every budget, and cancelling can take minutes ((1 + s1 + s2)**300 / ..., or one
+    # latent at degree 1500 with growing coefficients): small outputs inline, others in a
+    # killable child for at most _CANCEL_SECONDS (then the probe points only)
+    variables = len(out.free_symbols)
+    if degree <= _INLINE_DEGREE and math.comb(degree + variables, variables) <= _CANCEL_TERMS:
+        parts = _cancelled_parts(out, g.latents)
+    else:
+        status, parts = call_with_timeout(_cancelled_parts, (out, g.latents), _CANCEL_SECONDS)
+        if status != "ok":
+            return None
     if parts is None or not parts[1].free_symbols:
         return None
     numerator, denominator = parts
@@ -321,9 +332,16 @@ def _pole_by_z3(out: sp.Expr, g: Generator) -> str | None:
     return f"about {_point_text(answer.candidates[min(1, len(answer.candidates) - 1)], g)} (z3's algebraic point, rounded)"
 
 
-#: The most monomials (bounded through the degree) an output may expand to for the pole search
-#: by cancellation at load time; larger outputs get the probe points only.
+#: Outputs of at most this degree bound and this many monomials are cancelled in the loading
+#: process; larger ones in a killable child, for at most :data:`_CANCEL_SECONDS`.
+_INLINE_DEGREE = 60
 _CANCEL_TERMS = 2000
+_CANCEL_SECONDS = 5.0
+
+
+def _cancelled_parts(out: sp.Expr, latents: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, sp.Expr] | None:
+    """``out`` as ``p / q`` with common factors cancelled (``None``: not rational)."""
+    return rational_parts(sp.cancel(out), latents)
 
 
 def _degree_bound(expr: sp.Expr) -> int | None:
