@@ -11,6 +11,7 @@ the zero test or the constant decision answers ``unknown``, never a crash.
 from __future__ import annotations
 
 import decimal
+from fractions import Fraction
 import re
 import subprocess
 import sys
@@ -243,9 +244,25 @@ def test_overflow_in_the_decision_tiers_gives_unknown():
 
 def test_interval_ends_of_astronomic_magnitude_stay_outward():
     floor, ceiling = decimal.ROUND_FLOOR, decimal.ROUND_CEILING
-    assert (_decimal((0, 1, 10**7, 1), floor, 20), _decimal((0, 1, 10**7, 1), ceiling, 20)) == ("0", "inf")
-    assert (_decimal((1, 1, 10**7, 1), floor, 20), _decimal((1, 1, 10**7, 1), ceiling, 20)) == ("-inf", "0")
-    assert (_decimal((0, 1, -(10**7), 1), floor, 20), _decimal((0, 1, -(10**7), 1), ceiling, 20)) == ("0", "1")
+    # +-2**(+-10**7): outward powers of ten that keep the sign; 10**k <= 2**n iff k log2(10) <= n,
+    # with log2(10) in (3.32192809, 3.32192810)
+    lo, hi = Fraction("3.32192809"), Fraction("3.32192810")
+
+    def power(text: str) -> tuple[int, int]:
+        sign, k = (-1 if text.startswith("-") else 1), int(text.split("e")[1])
+        assert text.lstrip("-").startswith("1e")
+        return sign, k
+
+    n = 10**7
+    for sign in (0, 1):
+        down, up = (power(_decimal((sign, 1, e, 1), r, 20)) for e in (n,) for r in (floor, ceiling))
+        small_down, small_up = (power(_decimal((sign, 1, -n, 1), r, 20)) for r in (floor, ceiling))
+        if sign == 0:  # 2**n: 10**down <= 2**n <= 10**up; 2**-n likewise
+            assert down[0] == up[0] == 1 and down[1] * hi <= n and up[1] * lo >= n
+            assert small_down[0] == small_up[0] == 1 and small_down[1] * lo <= -n and small_up[1] * hi >= -n
+        else:  # -2**n: -10**down <= -2**n <= -10**up
+            assert down[0] == up[0] == -1 and down[1] * lo >= n and up[1] * hi <= n
+            assert small_down[0] == small_up[0] == -1 and small_down[1] * hi >= -n and small_up[1] * lo <= -n
     assert _decimal((0, 3, 2, 2), floor, 20) == "12"
 
 
