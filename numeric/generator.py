@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["NeuralGenerator"]
+__all__ = ["NeuralGenerator", "cast_problem"]
 
 Factors = Mapping[str, Sequence[int | str]] | Sequence[Sequence[int | str]]
 
@@ -244,6 +244,39 @@ class NeuralGenerator:
 
     def __repr__(self) -> str:
         return f"NeuralGenerator(name={self.name!r}, d={self.d}, factors={ {k: list(v) for k, v in self.factors.items()} })"
+
+
+def cast_problem(original: torch.nn.Module, cast: torch.nn.Module) -> str | None:
+    """Why ``cast`` (``original`` converted to a narrower dtype) does not compute the same
+    function, or ``None``: a finite parameter or buffer that became infinite (float16 turns
+    a bias of -79990 into -inf, and a ReLU after it reads 0: finite outputs, a zero Jacobian
+    row) or a nonzero one that became 0 (1e-8 in float16).  Then every Jacobian the cast
+    module gives is of another function, and no numeric verdict from it means anything.
+
+    >>> import copy
+    >>> net = torch.nn.Linear(2, 1)
+    >>> with torch.no_grad():
+    ...     _ = net.bias.fill_(-79990.0)
+    >>> cast_problem(net, copy.deepcopy(net).half())
+    'bias: -79990 overflows to -inf in torch.float16'
+    >>> cast_problem(net, copy.deepcopy(net).float()) is None
+    True
+    """
+    before = dict(original.named_parameters()) | dict(original.named_buffers())
+    for name, tensor in list(cast.named_parameters()) + list(cast.named_buffers()):
+        old = before.get(name)
+        if old is None or not (tensor.is_floating_point() and old.is_floating_point()):
+            continue
+        old, new = old.detach().to("cpu", torch.float64), tensor.detach().to("cpu", torch.float64)
+        overflow = torch.isfinite(old) & ~torch.isfinite(new)
+        if overflow.any():
+            value = old[overflow].flatten()[0].item()
+            return f"{name}: {value:g} overflows to {new[overflow].flatten()[0].item():g} in {tensor.dtype}"
+        underflow = (old != 0) & (new == 0)
+        if underflow.any():
+            value = old[underflow].flatten()[0].item()
+            return f"{name}: {value:g} underflows to 0 in {tensor.dtype}"
+    return None
 
 
 def dtype_name(dtype: torch.dtype) -> str:

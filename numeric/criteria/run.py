@@ -177,6 +177,25 @@ def assess(
         return {w.id: _assess_one(g, z, J, w, options) for w in whiches}
 
 
+def _without_non_finite_outputs(g: NeuralGenerator, z: torch.Tensor, J: torch.Tensor) -> torch.Tensor:
+    """``J`` with the rows of every point where an output is NaN or infinite set to NaN: the
+    Jacobian there is not g's (float16's overflow before a ReLU gives an infinite output and a
+    finite slope), so such points decide nothing (:meth:`Assessment.finite_points`).
+
+    >>> from numeric.generator import NeuralGenerator
+    >>> g = NeuralGenerator(lambda z: torch.stack([z[..., 0], 1 / z[..., 1]], -1), [[0], [1]], 2, dtype=torch.float64)
+    >>> z = torch.tensor([[1.0, 0.0], [1.0, 2.0]], dtype=torch.float64)
+    >>> _without_non_finite_outputs(g, z, torch.ones(2, 2, 2, dtype=torch.float64)).isnan().all(dim=(1, 2)).tolist()
+    [True, False]
+    """
+    bad = ~torch.isfinite(g(z)).reshape(z.shape[0], -1).all(dim=1)
+    if not bad.any():
+        return J
+    J = J.clone()
+    J[bad] = float("nan")
+    return J
+
+
 def check_numeric(
     g: NeuralGenerator,
     criteria: str | Iterable[str | Which] | None = None,
@@ -228,6 +247,7 @@ def check_numeric(
     start = time.perf_counter()
     with torch.no_grad():
         J = jacobian(g, z, options.chunk_size)
+        J = _without_non_finite_outputs(g, z, J)
     base = time.perf_counter() - start
     results = []
     for which in whiches:

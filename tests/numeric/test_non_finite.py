@@ -47,3 +47,48 @@ def test_a_non_finite_weight_decides_nothing(bad):
 def test_an_unbounded_sampling_box_is_refused():
     with pytest.raises(ValueError, match="box must be bounded"):
         NeuralGenerator(_linear([[1.0, 0.0], [0.0, 1.0]]), [[0], [1]], latent_dim=2, box=[(-float("inf"), float("inf")), (0, 1)])
+
+
+def _relu_net(bias3: float) -> torch.nn.Module:
+    """out3 = relu(h3 + h4 + bias3) with h3, h4 = z1 + 4e4, z2 + 4e4: for bias3 = -79990 it is
+    relu(z1 + z2 + 10), which mixes both factors on the box (D fails); in float16 the bias is -inf."""
+    l1, l2 = torch.nn.Linear(2, 4), torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        l1.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]))
+        l1.bias.copy_(torch.tensor([10.0, 10.0, 40000.0, 40000.0]))
+        l2.weight.copy_(torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]))
+        l2.bias.copy_(torch.tensor([0.0, 0.0, bias3]))
+    return torch.nn.Sequential(l1, torch.nn.ReLU(), l2, torch.nn.ReLU()).double()
+
+
+def test_a_module_that_float16_changes_is_refused(tmp_path):
+    """Converting to float16 turned the bias -79990 into -inf and the weight 1e-8 into 0; the
+    cast module computes another function (row 3 of J read (0, 0)), and D read holds-numerically."""
+    from click.testing import CliRunner
+
+    from mechind.cli import main
+
+    net = _relu_net(-79990.0)
+    z = torch.tensor([[0.5, -0.25]], dtype=torch.float64)
+    J = torch.func.jacfwd(net)(z[0])  # float64: row 3 is (1, 1)
+    assert J[2, 0] != 0 and J[2, 1] != 0
+    for name, module in (("overflow", net), ("underflow", _linear([[1e-8, 0.0], [0.0, 1e-8], [1e-8, 1e-8]]))):
+        path = tmp_path / f"{name}.py"
+        torch.save(module, tmp_path / f"{name}.pt")
+        path.write_text(
+            "import torch\nfrom numeric.generator import NeuralGenerator\n"
+            f"net = torch.load({str(tmp_path / f'{name}.pt')!r}, weights_only=False)\n"
+            f"GENERATOR = NeuralGenerator(net, [[0], [1]], 2, name={name!r})\n"
+        )
+        result = CliRunner().invoke(main, ["check", str(path), "--criteria", "D", "--dtype", "float16"])
+        assert result.exit_code == 2, result.output
+        assert f"{name}s" in result.output and "wider dtype" in result.output
+        assert CliRunner().invoke(main, ["check", str(path), "--criteria", "D", "--dtype", "float64"]).exit_code == 0
+
+
+def test_points_where_an_output_is_not_finite_decide_nothing():
+    """An output that is infinite everywhere has a finite slope in torch (d(z1 + z2 + inf) = (1, 1));
+    g has no value there, so nothing is decided."""
+    g = NeuralGenerator(lambda z: torch.stack([z[..., 0], z[..., 1], z[..., 0] + z[..., 1] + float("inf")], -1), [[0], [1]], 2, dtype=torch.float64)
+    (d,) = check_numeric(g, "D", n_points=8)
+    assert (d.verdict, d.method) == ("unknown", "non-finite")
