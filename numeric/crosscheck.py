@@ -277,7 +277,10 @@ class _Exact:
         if local is not None and local.verdict != "unknown":
             return local.verdict, "point", local.method
         glob = self._global(criterion)
-        if glob is not None and glob.verdict == "proved":
+        # a global proof covers p only where g is known C^1: otherwise it is about the
+        # derivatives on the open pieces, and p may be a kink (Max(s1, s2) at s1 = s2)
+        smooth = (glob.details or {}).get("smoothness", {}).get("C1", "proved") == "proved" if glob is not None else False
+        if glob is not None and glob.verdict == "proved" and smooth:
             return "proved", "global", glob.method
         if glob is not None and glob.verdict == "refuted":
             w = _witness_point(self.g, glob)

@@ -228,3 +228,19 @@ def test_irreducible_d_on_overflowing_points_is_not_compared():
     report = crosscheck_case(g, criteria="irreducible:D", dtypes="float32", random_points=0, budget=20)
     (row,) = report.rows
     assert row["numeric"] == "unknown" and row["agree"] is None
+
+
+def test_a_kink_is_not_covered_by_a_global_proof_about_the_open_pieces():
+    """Max(s1, s2) at (1/2, 1/2): the one-sided gradients are (1, 0) and (0, 1), g has no
+    derivative there, and the pointwise exact check is unknown; the global D proof (about the
+    open pieces, C1 unknown) was used as the exact verdict there, and torch's (1/2, 1/2)
+    made the row a 'possible bug'."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    half = sp.Rational(1, 2)
+    g = Generator("max-tie", [[s1], [s2]], [s1, s2, sp.Max(s1, s2)], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: half, s2: half}])
+    left = [(sp.Max(s1, s2).subs({s1: half - h, s2: half}) - half) / -h for h in (sp.Rational(1, 10**6),)]
+    right = [(sp.Max(s1, s2).subs({s1: half + h, s2: half}) - half) / h for h in (sp.Rational(1, 10**6),)]
+    assert left == [0] and right == [1]  # d/ds1 from the left and from the right differ: a kink
+    report = crosscheck_case(g, criteria="D", dtypes="float64", random_points=0)
+    (at_tie,) = [r for r in report.rows if r["point"] == {"s1": "1/2", "s2": "1/2"}]
+    assert at_tie["exact"] == "unknown" and at_tie["agree"] is None
