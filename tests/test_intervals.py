@@ -149,3 +149,20 @@ def test_printed_ends_of_a_far_value_keep_its_sign_and_contain_it(value):
         truth = mpmath.mpf(sp.N(value, 60))
         assert mpmath.mpf(lo) <= truth <= mpmath.mpf(hi)
     assert (mpmath.mpf(lo) > 0) == (mpmath.mpf(hi) > 0) == (sp.N(value, 30) > 0)
+
+
+@pytest.mark.parametrize("value", [sp.exp(-sp.exp(50)), -sp.exp(sp.exp(50)) / 7, sp.exp(sp.exp(711))])
+def test_ends_past_2_to_the_1e308_stay_outward(value):
+    """The exponent of a far end was a float product: past 2**53 it lost whole digits (the
+    enclosure of exp(-exp(50)) missed the value by 10**157804) and past 1e308 it overflowed
+    (certify_sign raised on exp(exp(711)), and D read unknown instead of refuted)."""
+    from theory.exact.intervals import interval_str
+
+    sign, ends = certify_sign(value, {})
+    assert sign == (1 if sp.N(value, 30) > 0 else -1)
+    with mpmath.workdps(60):
+        log10 = mpmath.log10(abs(mpmath.mpf(sp.N(value, 60))))
+        exponents = [mpmath.mpf(e.lstrip("-").split("e")[1]) for e in ends]
+        assert all(e.lstrip("-").startswith("1e") and e.startswith("-") == (sign < 0) for e in ends)
+        low, high = sorted(exponents)  # |lo end| and |hi end| as powers of ten
+        assert low <= log10 <= high

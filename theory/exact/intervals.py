@@ -155,15 +155,26 @@ def _loose_end(negative: bool, bits: int, down: bool) -> str:
     """An outward end, a power of ten, for a number x with ``2**(bits - 1) <= |x| < 2**bits``
     too large or too small to write out (``|bits|`` beyond :data:`_MAX_DECIMAL_BITS`).  It keeps
     the sign of x: a tiny negative upper end is ``-1e-30104``, not 0, so the printed enclosure of
-    a nonzero value still excludes 0.
+    a nonzero value still excludes 0.  The exponent is bounded with exact rational bounds on
+    log10(2), so it stays outward for any ``bits`` (a float product lost whole digits of the
+    exponent past 2**53 and overflowed past 1e308).
 
     >>> _loose_end(True, -100000, False), _loose_end(False, -100000, True), _loose_end(False, 100001, False)
     ('-1e-30105', '1e-30105', '1e30105')
+    >>> _loose_end(False, -(10**400), True)[:6], _loose_end(False, -(10**400), False)[:6]
+    ('1e-301', '1e-301')
     """
-    log2 = math.log10(2)
     toward_zero = down != negative  # the lower end of a positive x, the upper end of a negative one
-    k = math.floor((bits - 1) * log2) - 1 if toward_zero else math.ceil(bits * log2) + 1
+    if toward_zero:  # 10**k <= 2**(bits - 1): k below the smaller of the two bounds of (bits - 1) log10(2)
+        y = bits - 1
+        k = math.floor(min(y * _LOG10_2_LOW, y * _LOG10_2_HIGH)) - 1
+    else:  # 10**k >= 2**bits
+        k = math.ceil(max(bits * _LOG10_2_LOW, bits * _LOG10_2_HIGH)) + 1
     return f"{'-' if negative else ''}1e{k}"
+
+
+#: Rational bounds on log10(2) = 0.30102999566398...
+_LOG10_2_LOW, _LOG10_2_HIGH = Fraction(30102999566, 10**11), Fraction(30102999567, 10**11)
 
 
 def _rational_interval(ctx: Any, lo: sp.Expr, hi: sp.Expr) -> Interval:
