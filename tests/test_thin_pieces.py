@@ -202,3 +202,20 @@ def test_a_thin_piece_written_with_le_is_not_lost_by_the_smoothness_proof(thin):
     for n in (1, 2):
         assert check_smoothness(CheckContext(g), n).verdict != "proved"
     assert theorem_report(g, 2).conclusion != "established"
+
+
+def test_a_thin_piece_is_not_hidden_by_the_same_difference_elsewhere():
+    """The dropped boundary s1**2 was looked up among every comparison of the output, and
+    another Piecewise node comparing s1**2 > 0 hid it: C1, local injectivity and Theorem 2 were
+    proved for g = (s2 on s1 = 0 else s1 + s1**7, s2), where g(0, e) = (e, e) = g(x, e) with
+    x + x**7 = e, and the value 1/2 at (0, 1/2) is not the limit 0 beside it."""
+    from theory.criteria.context import CheckContext
+    from theory.criteria.smoothness import check_smoothness
+    from theory.theorems.statements import theorem_report
+
+    out = sp.Piecewise((s2, s1**2 <= 0), (s1, True)) + sp.Piecewise((s1**7, s1**2 > 0), (0, True))
+    assert out.subs({s1: 0, s2: HALF}) == HALF and out.subs({s1: sp.Rational(1, 10**9), s2: HALF}) < sp.Rational(1, 10**8)
+    g = Generator("thin-hidden", [[s1], [s2]], [out, s2], BOX)
+    assert check_smoothness(CheckContext(g), 1).verdict != "proved"
+    assert _verdicts(g, ["locally-injective"])[("locally-injective", "global")] != "proved"
+    assert theorem_report(g, 2).conclusion != "established"

@@ -51,7 +51,7 @@ import sympy as sp
 from sympy.logic.boolalg import ITE
 
 from theory.exact.intervals import certify_sign
-from theory.model.piecewise import condition_differences, interior_form, local_formulas, thin_atoms
+from theory.model.piecewise import interior_form, local_formulas, thin_atoms, vanished_by_opening
 from theory.model.regularity import analytic_at, continuous_at, head_conditions
 from theory.errors import DomainError
 from theory.exact.points import random_point
@@ -243,21 +243,6 @@ def _refute_output(interior: sp.Expr, t: int, n: int, generator, rng: random.Ran
     return None
 
 
-def _dropped_boundaries(values: sp.Expr, interior: sp.Expr) -> list[sp.Expr]:
-    """The differences of ``>=``/``<=`` comparisons of ``values`` that no comparison of
-    ``interior`` has any more: opening ``s1**2 <= 0`` gives ``s1**2 < 0``, which sympy evaluates
-    to false, so the piece and its boundary vanish from the derivatives' form, while g follows
-    that piece on the line s1 = 0 (a thin piece written without ``Eq``).
-
-    >>> s1, s2 = sp.symbols("s1 s2", real=True)
-    >>> g = sp.Piecewise((s2, s1**2 <= 0), (s1, s1 >= 0), (0, True))
-    >>> _dropped_boundaries(g, interior_form(g))
-    [s1**2]
-    """
-    kept = set(condition_differences(interior, sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan, sp.Eq, sp.Ne))
-    return [h for h in condition_differences(values, sp.GreaterThan, sp.LessThan) if h not in kept and h.free_symbols]
-
-
 def _refute_thin(values: sp.Expr, interior: sp.Expr, t: int, generator, rng: random.Random, atoms: list[sp.Expr]) -> dict | None:
     """A point of a thin set (the zero set of one of ``atoms``) where g's value differs from
     the surrounding formula."""
@@ -306,7 +291,7 @@ def _check_smoothness(ctx: CheckContext, n: int) -> CheckResult:
         # (s1**2 <= 0 opens to s1**2 < 0, false: the piece and its boundary are gone); opening
         # >= into > otherwise changes g only where a comparison's sides are equal, which the
         # boundaries below cover, since the opened atom is still there
-        dropped = _dropped_boundaries(values, interior)
+        dropped = list(vanished_by_opening(values))
         if dropped or values != interior_form(values, open_comparisons=False):
             found = _refute_thin(values, interior, t, g, rng, [*thin_atoms(values), *dropped])
             if found is not None:

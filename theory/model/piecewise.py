@@ -31,7 +31,7 @@ from theory.model.domain import Domain, Region
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "condition_differences", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "condition_differences", "vanished_by_opening", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -306,6 +306,30 @@ def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     """
     found = condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
     return tuple(sorted((h for h in found if _not_identically_zero(h)), key=sp.default_sort_key))
+
+
+def vanished_by_opening(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The differences ``a - b`` of the comparisons in every Piecewise piece of ``expr`` whose
+    condition :func:`interior_form` turns into false while it was not false as written: a thin
+    piece (``s1**2 <= 0`` opens to ``s1**2 < 0``, which sympy evaluates to false, so the piece
+    and, with it, its boundary leave the derivatives' form).  Judged piece by piece: the same
+    difference elsewhere in ``expr`` does not hide it.
+
+    >>> s1, s2 = sp.symbols("s1 s2", real=True)
+    >>> g = sp.Piecewise((s2, s1**2 <= 0), (s1, True)) + sp.Piecewise((s1**7, s1**2 > 0), (0, True))
+    >>> vanished_by_opening(g)
+    (s1**2,)
+    """
+    out = []
+    for pw in expr.atoms(sp.Piecewise):
+        for _piece, cond in pw.args:
+            if not isinstance(cond, sp.Basic) or cond in (sp.true, sp.false):
+                continue
+            atoms = cond.atoms(sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
+            repl = {a: _opened(a) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
+            if repl and cond.xreplace(repl) == sp.false:
+                out += [a.lhs - a.rhs for a in repl]
+    return tuple(dict.fromkeys(out))
 
 
 def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: bool = True) -> sp.Expr:
