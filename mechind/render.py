@@ -37,23 +37,23 @@ VERDICT_STYLE = {
 }
 
 
-def console(*, stderr: bool = False, width: int | None = None, emoji: bool = True) -> Console:
-    """A rich console for the commands' output, with markup off: case, factor and latent names
-    and witnesses are user text, and ``[/]`` or ``[red]x`` in them must print as written, not
-    end the command (rich reads ``[...]`` as a style tag).  ``width`` applies when the output
-    is not a terminal (a pipe or a file).
+def console(*, stderr: bool = False, width: int | None = None) -> Console:
+    """A rich console for the commands' output, with markup and emoji codes off: case, factor
+    and latent names and witnesses are user text, and ``[/]``, ``[red]x`` or ``:smile:`` in them
+    must print as written, not end the command or turn into a style or a picture.  ``width``
+    applies when the output is not a terminal (a pipe or a file).
 
     >>> import io
     >>> out = console(width=80)
     >>> out.file = io.StringIO()
-    >>> out.print("case [/] and [red]x")
+    >>> out.print("case [/] and [red]x :smile:")
     >>> out.file.getvalue().strip()
-    'case [/] and [red]x'
+    'case [/] and [red]x :smile:'
     """
     stream = sys.stderr if stderr else sys.stdout
     if width is not None and not stream.isatty():
-        return Console(stderr=stderr, width=width, markup=False, emoji=emoji)
-    return Console(stderr=stderr, markup=False, emoji=emoji)
+        return Console(stderr=stderr, width=width, markup=False, emoji=False)
+    return Console(stderr=stderr, markup=False, emoji=False)
 
 
 def case_document(generator: Generator, results: list[CheckResult]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ __all__ = ["theorem_command", "hierarchy_command"]
 def _console() -> Console:
     from .render import console  # deferred: keeps --help/--version fast
 
-    return console(width=160, emoji=False)
+    return console(width=160)
 
 
 @click.command("theorem")

@@ -225,7 +225,7 @@ def test_names_with_brackets_print_as_written(tmp_path):
     case = tmp_path / "brackets.toml"
     case.write_text(
         'name = "[/]"\nlatents = ["s1", "s2"]\noutputs = ["s1", "s2", "s1*s2"]\n'
-        '[factors]\n"[red]x" = ["s1"]\n"[/]y" = ["s2"]\n[domain]\ns1 = [-1, 1]\ns2 = [-1, 1]\n'
+        '[factors]\n"[red]x" = ["s1"]\n":smile:y" = ["s2"]\n[domain]\ns1 = [-1, 1]\ns2 = [-1, 1]\n'
     )
     other = tmp_path / "plain.toml"
     other.write_text('name = "plain"\nlatents = ["s1", "s2"]\nfactors = [["s1"], ["s2"]]\noutputs = ["s1", "s2"]\n')
@@ -234,7 +234,8 @@ def test_names_with_brackets_print_as_written(tmp_path):
         assert result.exit_code in (0, 1), (args, result.output)
         assert "internal error" not in result.output
         assert "[/]" in result.output, (args, result.output)
-    assert "[red]x" in run("check", case, "--criteria", "D").output
+    table = run("check", case, "--criteria", "D").output
+    assert "[red]x" in table and ":smile:y" in table  # no style, no emoji
 
 
 @pytest.mark.parametrize("budget", ["3e6", "1e10", "1e308", "inf"])

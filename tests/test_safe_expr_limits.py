@@ -172,10 +172,16 @@ def test_huge_literals_and_long_max_are_refused_before_the_costly_step():
     from theory.io.safe_expr import Limits, parse_expression
 
     s1 = sp.Symbol("s1", real=True)
-    with pytest.raises(CaseFileError, match="number literal has 401 digits or more"):
+    with pytest.raises(CaseFileError, match="number literal has 401 characters or more"):
         parse_expression("s1 + " + "9" * 401, {"s1": s1})
+    with pytest.raises(CaseFileError, match="number literal has"):  # grouped by underscores
+        parse_expression("s1 + " + "_".join(["9" * 300] * 3), {"s1": s1})
     assert parse_expression("s1 + " + "9" * 400, {"s1": s1}) == s1 + int("9" * 400)
     many = "Max(" + ", ".join(f"{k}*s1 - {k * k}" for k in range(1, 34)) + ")"
     with pytest.raises(CaseFileError, match="Max\\(\\) has 33 arguments"):
         parse_expression(many, {"s1": s1})
     assert isinstance(parse_expression(many, {"s1": s1}, Limits(arguments=33)), sp.Max)
+    # nested Max is flattened by sympy into one: the count is after flattening
+    nested = "Max(" + ", ".join("Max(" + ", ".join(f"{k + 20 * j}*s1 - {(k + 20 * j) ** 2}" for k in range(1, 21)) + ")" for j in range(2)) + ")"
+    with pytest.raises(CaseFileError, match="Max\\(\\) has 40 arguments, nested ones included"):
+        parse_expression(nested, {"s1": s1})

@@ -288,9 +288,10 @@ def _prepare(text: object, limits: Limits) -> str:
             depth -= 1
     if deepest > limits.depth:
         raise CaseFileError(f"expression \"{shown}\" nests brackets {deepest} deep (the limit is {limits.depth})")
-    run = re.search(r"\d{%d,}" % (limits.digits + 1), text)  # before ast.parse converts it (10 s for 10**6 digits)
+    # before ast.parse converts it (10 s for 10**6 digits; underscores may group them)
+    run = re.search(r"\d[\d_]{%d,}" % limits.digits, text)
     if run:
-        raise CaseFileError(f"expression \"{shown}\": a number literal has {run.end() - run.start()} digits or more (the limit is {limits.digits})")
+        raise CaseFileError(f"expression \"{shown}\": a number literal has {run.end() - run.start()} characters or more (the limit is {limits.digits})")
     return " ".join(text.split())
 
 
@@ -517,10 +518,7 @@ class _Builder:
         if arity is not None and len(node.args) != arity:
             raise self.fail(f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}")
         if arity is None and len(node.args) > self.limits.arguments:
-            raise self.fail(
-                f"{name}() has {len(node.args)} arguments (the limit is Limits.arguments = {self.limits.arguments}; sympy compares them "
-                f"pairwise while building, and flattens nested ones): from Python, parse_expression(..., limits=Limits(arguments=...)) raises it"
-            )
+            raise self.too_many_arguments(name, len(node.args))
         if self.conditions and name in KINKS:
             self.count_in_conditions(  # Max or Min of n arguments: n - 1 kinks
                 "kinks_in_conditions",
@@ -530,7 +528,18 @@ class _Builder:
                 "split the condition into comparisons without them",
             )
         args = [self.expr(a, depth) for a in node.args]
+        if arity is None:  # sympy flattens nested Max/Min into one: count what it will compare
+            flat = sum(len(a.args) if isinstance(a, fn) else 1 for a in args)  # type: ignore[arg-type]
+            if flat > self.limits.arguments:
+                raise self.too_many_arguments(name, flat)
         return fn(*args)  # type: ignore[operator]
+
+    def too_many_arguments(self, name: str, count: int) -> CaseFileError:
+        return self.fail(
+            f"{name}() has {count} arguments, nested ones included (the limit is Limits.arguments = {self.limits.arguments}; sympy "
+            f"flattens nested {name} and compares the arguments pairwise while building): from Python, "
+            "parse_expression(..., limits=Limits(arguments=...)) raises it"
+        )
 
     def count_in_conditions(self, limit: str, amount: int, what: str, why: str, advice: str) -> None:
         """Add ``amount`` to the count of ``Limits.<limit>`` (where's, or kinks, inside
