@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import random
 
 import pytest
@@ -192,3 +193,19 @@ def test_the_search_on_g_runs_under_the_budget():
     g = Generator("big", [list(s[:8]), list(s[8:])], outputs, Box({v: (-1, 1) for v in s}), points=[{v: sp.Rational(1, k + 2) for k, v in enumerate(s)}])
     with pytest.raises(NoCompetitor, match="budget of 0.5 s ran out|is (unknown|proved) there"):
         counterexample(g, "irreducible:S", budget=0.5)
+
+
+def test_a_competitor_with_a_long_sum_is_written_and_read_back(tmp_path):
+    """A 6,000-term output: the import line parsed the case file's body with ast (one nesting
+    level per '+', RecursionError, exit 3), and the file itself did not load for the same reason."""
+    from theory.theorems.counterexample import _printed, _sympy_import_line
+
+    x, y = sp.symbols("x y", real=True)
+    long_sum = sp.Add(*[sp.Rational(k + 1, 7) * x**k * y ** (k % 5) for k in range(6000)])
+    body = f"x, y = symbols('x y', real=True)\n\nOUT = {_printed(long_sum)}\n"
+    header = _sympy_import_line(body)
+    assert header.startswith("from sympy import") and "Add" in header and "symbols" in header
+    path = tmp_path / "long.py"
+    path.write_text(header + body)
+    namespace = runpy.run_path(str(path))
+    assert sp.expand(namespace["OUT"] - long_sum.subs({x: namespace["x"], y: namespace["y"]})) == 0

@@ -29,14 +29,17 @@ Examples
 
 from __future__ import annotations
 
-import ast
+import functools
+import io
+import keyword
+import tokenize
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from theory.budget import Budget, BudgetExhausted
+from theory.budget import Budget, BudgetExhausted, grace, run_one_killable
 from theory.registry import COUNTEREXAMPLE_CRITERIA
 from theory.checker import check, check_points
 from theory.criteria.context import CheckContext
@@ -103,7 +106,7 @@ class Competitor:
         names = ", ".join(str(s) for s in z)
         pr = lambda e: sp.sstr(e, sympy_integers=True)  # noqa: E731
         factors = "{" + ", ".join(f"{n!r}: [{', '.join(str(z[a]) for a in b)}]" for n, b in zip(g.factor_names, g.blocks)) + "}"
-        outputs = ",\n        ".join(pr(e) for e in g.outputs)
+        outputs = ",\n        ".join(_printed(e) for e in g.outputs)
         box = "Box({" + ", ".join(f"{s}: ({pr(lo)}, {pr(hi)})" for s, (lo, hi) in g.domain.box.bounds.items()) + "})"
         domain = f"Region({box}, {pr(g.domain.condition)})" if isinstance(g.domain, Region) else box
         points = "[" + ", ".join("{" + ", ".join(f"{s}: {pr(v)}" for s, v in p.items()) + "}" for p in g.points) + "]"
@@ -130,23 +133,60 @@ def _sympy_import_line(body: str) -> str:
 
     Everything ``body`` reads is a latent (assigned in it), a name from :mod:`theory`
     (``Box``, ``Generator``, ``Region``) or a name from sympy's namespace (``symbols`` and
-    whatever :func:`sympy.sstr` printed: ``sin``, ``S``, ``Piecewise``, ``oo``, ...).
+    whatever :func:`sympy.sstr` printed: ``sin``, ``S``, ``Piecewise``, ``oo``, ...); a symbol
+    that is no latent (a ``CRootOf``'s variable) is declared.  The names are read from the
+    tokens, not from a syntax tree: Python's parser nests once per ``+`` of a sum, and a
+    competitor with 5,500 terms in one output ended the command with RecursionError.
 
     >>> _sympy_import_line("x = symbols('x')\\ny = sin(x) + S(1)/2")
     'from sympy import S, sin, symbols\\n'
     """
-    tree = ast.parse(body)
-    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    read, assigned = set(), set()
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(body).readline) if t.type not in (tokenize.NL, tokenize.COMMENT)]
+    line: list[tokenize.TokenInfo] = []
+    for tok in tokens + [tokenize.TokenInfo(tokenize.NEWLINE, "", (0, 0), (0, 0), "")]:
+        if tok.type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            line.append(tok)
+            continue
+        depth, split = 0, None  # the first '=' outside brackets assigns the names before it
+        for i, t in enumerate(line):
+            if t.type == tokenize.OP and t.string in "([{":
+                depth += 1
+            elif t.type == tokenize.OP and t.string in ")]}":
+                depth -= 1
+            elif t.type == tokenize.OP and t.string == "=" and depth == 0 and split is None:
+                split = i
+        for i, t in enumerate(line):
+            if t.type != tokenize.NAME or keyword.iskeyword(t.string):
+                continue
+            before = line[i - 1].string if i else ""
+            after = line[i + 1].string if i + 1 < len(line) else ""
+            if before == "." or (after == "=" and split != i + 1):  # an attribute, a keyword argument
+                continue
+            (assigned if split is not None and i < split else read).add(t.string)
+        line = []
     wanted = read - assigned - {"Box", "Generator", "Region"}
     names = sorted(n for n in wanted if hasattr(sp, n))
     # a symbol that is no latent (the variable of a CRootOf's polynomial) is declared
     local = sorted(wanted - set(names))
     names = sorted(set(names) | ({"Symbol"} if local else set()))
-    line = f"from sympy import {', '.join(names)}\n"
-    if len(line) > 100:
-        line = "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
-    return line + "".join(f"{n} = Symbol({n!r})\n" for n in local)
+    line_text = f"from sympy import {', '.join(names)}\n"
+    if len(line_text) > 100:
+        line_text = "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
+    return line_text + "".join(f"{n} = Symbol({n!r})\n" for n in local)
+
+
+def _printed(e: sp.Expr) -> str:
+    """``e`` for a case file: ``sstr`` with exact integers, a long sum as ``Add(...)`` (Python's
+    parser nests once per ``+``, and a file with a 5,500-term sum does not load)."""
+    pr = lambda x: sp.sstr(x, sympy_integers=True)  # noqa: E731
+    if isinstance(e, sp.Add) and len(e.args) > _LONG_SUM:
+        return "Add(" + ", ".join(pr(a) for a in e.args) + ")"
+    return pr(e)
+
+
+#: Sums with more terms than this are written as ``Add(...)`` in case files.
+_LONG_SUM = 200
 
 
 def _q(x: Fraction) -> sp.Rational:
@@ -275,21 +315,38 @@ def counterexample(generator: Generator, criterion: str, point: dict | None = No
     if criterion not in COUNTEREXAMPLE_CRITERIA:
         raise InputError(f"no competitor construction for criterion {criterion!r} (choose from {', '.join(COUNTEREXAMPLE_CRITERIA)})")
     g = generator
-    ctx = CheckContext(g, seed=seed)
-    builders = {"S": _competitor_s, "M": _competitor_m, "irreducible:D": _competitor_split, "irreducible:S": _competitor_split}
     reasons = []
+    # the whole construction at a point (the search on g, building g_hat, its facts and its
+    # checks) runs in a killable worker: expanding a big g o h or its zero tests cannot be
+    # interrupted from inside
+    limit = None if budget is None else _STEPS * budget + grace(budget)
     for p in _points(g, point, seed):
-        ctx.use_budget(Budget(budget))  # the search on g at this point, as one check
-        try:
-            comp, reason = builders[criterion](ctx, p, criterion, seed, budget)
-        except BudgetExhausted:
-            comp, reason = None, f"the budget of {budget:g} s ran out"
+        comp, reason = run_one_killable(
+            functools.partial(_competitor_at, g, criterion, p, seed, budget),
+            limit,
+            lambda why, elapsed: (None, f"the construction ran past {limit:g} s ({why})"),
+        )
         if comp is not None and comp.unverified():
             comp, reason = None, f"the competitor built there did not verify ({', '.join(f'{n}: {comp.facts[n]}' for n in comp.unverified())})"
         if comp is not None:
             return comp
         reasons.append(f"at {point_json(p)}: {reason}")
     raise NoCompetitor(f"{g.name}: no {criterion} competitor: " + "; ".join(reasons))
+
+
+#: Budgets a construction at one point may use: the search on g, the competitor's own checks, its facts.
+_STEPS = 3
+
+
+def _competitor_at(g: Generator, criterion: str, p: dict, seed: int, budget: float | None) -> tuple[Competitor | None, str]:
+    """The competitor at ``p`` (with its facts and checks), or ``None`` and why not."""
+    builders = {"S": _competitor_s, "M": _competitor_m, "irreducible:D": _competitor_split, "irreducible:S": _competitor_split}
+    ctx = CheckContext(g, seed=seed)
+    ctx.use_budget(Budget(budget))  # the search on g at this point, as one check
+    try:
+        return builders[criterion](ctx, p, criterion, seed, budget)
+    except BudgetExhausted:
+        return None, f"the budget of {budget:g} s ran out"
 
 
 def _competitor_s(ctx: CheckContext, p: dict, criterion: str, seed: int, budget: float | None):
