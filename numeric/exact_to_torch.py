@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -478,6 +479,22 @@ def point_tensor(
     return torch.tensor(rows, dtype=dtype, device=torch.device(device)).reshape(len(rows), len(latents))
 
 
+def _clamp(x: sp.Expr) -> float:
+    """``x`` as a float, within +-1e300 (``10**400`` is no float)."""
+    return max(-1e300, min(1e300, float(sp.Max(-(10**300), sp.Min(10**300, x)))))
+
+
+def _float_interval(lo: float, hi: float) -> tuple[float, float]:
+    """A float sampling interval for the exact ``(lo, hi)``: ends that round together
+    (``(1, 1 + 10**-20)``) are moved one float apart.  Only the numeric layer samples from
+    it; the exact checks, and the points crosscheck compares at, use the exact domain.
+
+    >>> _float_interval(1.0, 1.0) == (1.0, math.nextafter(1.0, math.inf))
+    True
+    """
+    return (lo, hi) if lo < hi else (lo, math.nextafter(lo, math.inf))
+
+
 def from_generator(g: Generator, dtype: torch.dtype = torch.float64, device: torch.device | str = "cpu") -> NeuralGenerator:
     """The closed-form generator ``g`` as a :class:`NeuralGenerator` (the one sympy-to-torch bridge).
 
@@ -517,11 +534,11 @@ def from_generator(g: Generator, dtype: torch.dtype = torch.float64, device: tor
         if lo == -sp.oo and hi == sp.oo:
             box.append((-_WINDOW, _WINDOW))
         elif lo == -sp.oo:
-            box.append((float(hi) - 2 * _WINDOW, float(hi)))
+            box.append(_float_interval(_clamp(hi) - 2 * _WINDOW, _clamp(hi)))
         elif hi == sp.oo:
-            box.append((float(lo), float(lo) + 2 * _WINDOW))
+            box.append(_float_interval(_clamp(lo), _clamp(lo) + 2 * _WINDOW))
         else:
-            box.append((float(lo), float(hi)))
+            box.append(_float_interval(_clamp(lo), _clamp(hi)))
     condition = getattr(g.domain, "condition", None)
     contains = compile_condition(condition, g.latents, dtype, device) if condition is not None else None
     ng = NeuralGenerator(

@@ -244,3 +244,16 @@ def test_a_kink_is_not_covered_by_a_global_proof_about_the_open_pieces():
     report = crosscheck_case(g, criteria="D", dtypes="float64", random_points=0)
     (at_tie,) = [r for r in report.rows if r["point"] == {"s1": "1/2", "s2": "1/2"}]
     assert at_tie["exact"] == "unknown" and at_tie["agree"] is None
+
+
+@pytest.mark.parametrize("ends", [(1, 1 + sp.Rational(1, 10**20)), (0, 10**400)])
+def test_boxes_that_floats_cannot_hold_are_crosschecked(ends):
+    """Ends that round together or overflow ended crosscheck with an internal error (exit 3);
+    the torch box is only a sampling box, and crosscheck compares at exact points of the domain."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    lo, hi = ends
+    point = {s1: (sp.S(lo) + sp.S(hi)) / 2, s2: sp.Rational(1, 3)}
+    g = Generator("odd-box", [[s1], [s2]], [s1, s2, s1 * s2], Box({s1: ends, s2: (-1, 1)}), points=[point])
+    report = crosscheck_case(g, criteria="D", dtypes="float64", random_points=0)
+    at = [r for r in report.rows if r["point_source"] == "case"]
+    assert at and all(r["exact"] == "refuted" for r in at)  # s1 s2: row 3 is (s2, s1), both nonzero
