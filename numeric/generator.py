@@ -167,6 +167,20 @@ class NeuralGenerator:
                 f"f returns {name(out.dtype)} for {name(self.dtype)} latents: the tolerance and the verdicts would be labelled "
                 f"{name(self.dtype)} while the values carry {name(out.dtype)} precision (compute in the generator's dtype)"
             )
+        # the derivatives call f on one point [d] under vmap(jacfwd): a module that reshapes
+        # to a batch, draws random numbers (dropout in train mode) or updates itself in place
+        # (batch norm in train mode) fails there, not on the batch above
+        try:
+            with torch.no_grad():
+                J = torch.func.vmap(torch.func.jacfwd(self.f))(z)
+        except Exception as exc:  # noqa: BLE001 - user code: report what it raised
+            raise ValueError(
+                f"f could not be differentiated one point at a time (vmap(jacfwd(f)) on [{n}, {self.d}]): {type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:200]} (f must map a point [d] to [m] and [N, d] to [N, m], deterministically: put a "
+                "module in eval mode, no dropout or batch statistics)"
+            ) from None
+        if tuple(J.shape) != (n, out.shape[1], self.d):
+            raise ValueError(f"f must map a point [{self.d}] to [m]: its Jacobians one point at a time have shape {tuple(J.shape)[1:]}, not ({out.shape[1]}, {self.d})")
 
     @property
     def K(self) -> int:

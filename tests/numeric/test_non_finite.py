@@ -92,3 +92,19 @@ def test_points_where_an_output_is_not_finite_decide_nothing():
     g = NeuralGenerator(lambda z: torch.stack([z[..., 0], z[..., 1], z[..., 0] + z[..., 1] + float("inf")], -1), [[0], [1]], 2, dtype=torch.float64)
     (d,) = check_numeric(g, "D", n_points=8)
     assert (d.verdict, d.method) == ("unknown", "non-finite")
+
+
+def test_a_module_that_breaks_the_contract_is_an_input_error():
+    """Dropout in train mode fails under vmap(jacfwd) (a random draw): check_shapes names it
+    (exit 2), instead of the numeric layer's internal error (exit 3)."""
+    module = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout(0.5)).double().train()
+    with pytest.raises(ValueError, match="could not be differentiated one point at a time.*random operation"):
+        NeuralGenerator(module, [[0], [1]], 2).check_shapes()
+    NeuralGenerator(module.eval(), [[0], [1]], 2).check_shapes()  # eval mode: a deterministic function
+
+
+def test_a_function_that_only_takes_batches_is_named():
+    net = torch.nn.Linear(2, 3).double()
+    g = NeuralGenerator(lambda z: net(z.reshape(-1, 2)), [[0], [1]], 2, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"must map a point \[2\] to \[m\]"):
+        g.check_shapes()
