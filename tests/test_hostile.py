@@ -180,7 +180,11 @@ def test_bad_input_gets_exit_2_and_one_line(name, tmp_path):
         assert marker.exists() == existed  # nothing ran
 
 
-@pytest.mark.parametrize("name", BOUNDED)
+#: TOML twins of the Python inputs above: the same sizes through the TOML parser (slow: 18 s)
+SLOW_BOUNDED = {"toml_huge_expression.toml", "toml_many_outputs.toml"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_BOUNDED else n for n in BOUNDED])
 def test_huge_deep_and_explosive_inputs_get_a_bounded_result(name):
     budget = 2.0
     code, out, err, seconds = run_cli(["check", HOSTILE / name, "--criteria", "D,H2", "--budget", budget, "--json"], timeout=120)

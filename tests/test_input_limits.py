@@ -275,7 +275,7 @@ def test_a_latent_dependent_exp_tower_does_not_crash(tmp_path):
         "--criteria",
         "D,H2",
         "--budget",
-        "10",
+        "3",
     )
     assert proc.returncode in (0, 2), proc.stderr
 
