@@ -18,16 +18,31 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+def _run_together(*calls: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """The script's runs side by side (each mostly imports torch): (exit code, stdout, stderr)."""
+    procs = [subprocess.Popen([sys.executable, str(SCRIPT), *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in calls]
+    return [_finish(p) for p in procs]
+
+
+def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
 def test_help_and_dry_run_need_no_gpu(tmp_path):
-    assert _run("--help").returncode == 0
-    res = _run("--dry-run", "--out", str(tmp_path / "out"))
+    (help_code, _, _), (code, stdout, stderr), (_, small_out, _) = _run_together(
+        ("--help",),
+        ("--dry-run", "--out", str(tmp_path / "out")),
+        ("--dry-run", "--only", "wishart-K2", "--budget", "400", "--step-ms", "2", "--max-steps", "1000"),
+    )
+    assert help_code == 0
+    res = subprocess.CompletedProcess([], code, stdout, stderr)
     assert res.returncode == 0, res.stderr
     assert "paper-K2-o0.75" in res.stdout and "wishart-K2-o0.5" in res.stdout
     assert "6 workers" in res.stdout and "60 runs" in res.stdout
     assert "estimate: 4 ms/step -> 65000 steps" in res.stdout and "dry run" in res.stdout
     assert not (tmp_path / "out").exists()
-    small = _run("--dry-run", "--only", "wishart-K2", "--budget", "400", "--step-ms", "2", "--max-steps", "1000")
-    assert "2 workers" in small.stdout and "1000 steps" in small.stdout
+    assert "2 workers" in small_out and "1000 steps" in small_out
 
 
 def test_the_step_plan_fits_the_budget():
