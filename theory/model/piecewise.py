@@ -31,7 +31,7 @@ from theory.model.domain import Domain, Region
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "condition_differences", "vanished_by_opening", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "vanished_by_opening", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -275,11 +275,11 @@ def _not_identically_zero(f: sp.Expr) -> bool:
     return sign_at(f, point) in (1, -1)
 
 
-def condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
+def _condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
     """The differences ``lhs - rhs`` of the comparisons of ``kinds`` in ``expr``'s Piecewise conditions (once each).
 
     >>> x = sp.Symbol("x", real=True)
-    >>> condition_differences(sp.Piecewise((x, x**2 <= 1), (0, True)), sp.LessThan)
+    >>> _condition_differences(sp.Piecewise((x, x**2 <= 1), (0, True)), sp.LessThan)
     (x**2 - 1,)
     """
     out = []
@@ -292,7 +292,7 @@ def condition_differences(expr: sp.Expr, *kinds: type) -> tuple[sp.Expr, ...]:
 
 def thin_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     """The differences ``lhs - rhs`` of every ``Eq``/``Ne`` atom in a Piecewise condition of ``expr``."""
-    return condition_differences(expr, sp.Eq, sp.Ne)
+    return _condition_differences(expr, sp.Eq, sp.Ne)
 
 
 def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
@@ -304,7 +304,7 @@ def opened_atoms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     >>> opened_atoms(sp.Piecewise((x, sp.Eq(y**2, 1)), (x + y, x >= 0), (0, True)))
     (x, y**2 - 1)
     """
-    found = condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
+    found = _condition_differences(expr, sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
     return tuple(sorted((h for h in found if _not_identically_zero(h)), key=sp.default_sort_key))
 
 
@@ -325,10 +325,9 @@ def vanished_by_opening(expr: sp.Expr) -> tuple[sp.Expr, ...]:
         for _piece, cond in pw.args:
             if not isinstance(cond, sp.Basic) or cond in (sp.true, sp.false):
                 continue
-            atoms = cond.atoms(sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan)
-            repl = {a: _opened(a) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
-            if repl and cond.xreplace(repl) == sp.false:
-                out += [a.lhs - a.rhs for a in repl]
+            opened, atoms = _open_condition(cond, open_comparisons=True)
+            if atoms and opened == sp.false:
+                out += [a.lhs - a.rhs for a in atoms]
     return tuple(dict.fromkeys(out))
 
 
@@ -362,10 +361,7 @@ def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: boo
     def rebuild(pw: sp.Piecewise) -> sp.Expr:
         pieces = []
         for piece, cond in pw.args:
-            kinds = (sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan) if open_comparisons else (sp.Eq, sp.Ne)
-            atoms = cond.atoms(*kinds) if isinstance(cond, sp.Basic) else set()
-            repl = {a: _opened(a) for a in atoms if _not_identically_zero(a.lhs - a.rhs)}
-            cond = cond.xreplace(repl) if repl else cond
+            cond, _ = _open_condition(cond, open_comparisons)
             if cond == sp.false:
                 continue
             pieces.append((piece, cond))
@@ -380,6 +376,16 @@ def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: boo
     if memo is None:
         return expr.replace(lambda e: isinstance(e, sp.Piecewise), rebuild)
     return _replace(expr, lambda e: isinstance(e, sp.Piecewise), rebuild, memo)
+
+
+def _open_condition(cond: Any, open_comparisons: bool) -> tuple[Any, list[sp.Basic]]:
+    """``cond`` on the open dense set off its thin boundaries (``Eq`` false, ``Ne`` true and,
+    with ``open_comparisons``, ``>=`` and ``<=`` strict; only atoms whose sides differ
+    somewhere, certified), with the atoms it opened."""
+    kinds = (sp.Eq, sp.Ne, sp.GreaterThan, sp.LessThan) if open_comparisons else (sp.Eq, sp.Ne)
+    found = sorted(cond.atoms(*kinds), key=sp.default_sort_key) if isinstance(cond, sp.Basic) else []  # a set: in a fixed order
+    atoms = [a for a in found if _not_identically_zero(a.lhs - a.rhs)]
+    return (cond.xreplace({a: _opened(a) for a in atoms}) if atoms else cond), atoms
 
 
 def _opened(atom: sp.Basic) -> sp.Basic:
