@@ -51,10 +51,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import runpy
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import sympy as sp
@@ -155,12 +156,13 @@ def _check_constants(g: Generator, source: str) -> None:
             problem = evaluation_problem([out])
             if problem:
                 raise CaseFileError(f"{source}: {g.name}: output {i}: {problem}")
-    _check_real(g, source)
-    _check_defined(g, source)
-    _check_finite(g, source)
+    probes = functools.cache(lambda: _probe_points(g))  # drawn once, when a check first needs them
+    _check_real(g, source, probes)
+    _check_defined(g, source, probes)
+    _check_finite(g, source, probes)
 
 
-def _check_defined(g: Generator, source: str) -> None:
+def _check_defined(g: Generator, source: str, probes: Callable[[], list[dict]]) -> None:
     """Refuse an output with a Piecewise that has no default piece where no piece applies at
     some point of the domain, so that g has no value there: none of its conditions holds on
     the domain's bounding box (certified), or at a point z3 finds (polynomial conditions), or
@@ -174,7 +176,7 @@ def _check_defined(g: Generator, source: str) -> None:
                     "so g has no value there (add a default piece (..., True))"
                 )
         if nodes:
-            where = _undefined_point(undefined_condition(out), g)
+            where = _undefined_point(undefined_condition(out), g, probes)
             if where is not None:
                 raise CaseFileError(
                     f"{source}: {g.name}: output {i} has no value at {where}: no piece of a Piecewise without a default "
@@ -182,7 +184,7 @@ def _check_defined(g: Generator, source: str) -> None:
                 )
 
 
-def _undefined_point(gap: sp.Basic, g: Generator) -> str | None:
+def _undefined_point(gap: sp.Basic, g: Generator, probes: Callable[[], list[dict]]) -> str | None:
     """A point of g's domain where ``gap`` (:func:`undefined_condition`) holds, as text, or
     None when none is found."""
     if gap == sp.false:
@@ -198,7 +200,7 @@ def _undefined_point(gap: sp.Basic, g: Generator) -> str | None:
             if g.domain.contains(point) and gap.xreplace(point) == sp.true:  # polynomial relations at a rational point: exact
                 return _point_text(point, g)
         return f"about {_point_text(answer.candidates[-1], g)} (z3's algebraic point)" if answer.candidates else "a point z3 found"
-    for point in _probe_points(g):
+    for point in probes():
         if robust_truth(gap, point) == "true":
             return _point_text(point, g)
     return None
@@ -234,7 +236,7 @@ def _may_be_complex(out: sp.Expr) -> bool:
     ) or any(not p.exp.is_Integer for p in out.atoms(sp.Pow) if p.base.free_symbols)
 
 
-def _check_real(g: Generator, source: str) -> None:
+def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> None:
     """Refuse an output certified not real at a probe point of the domain (the case's points and
     the first points of the domain's sequence): ``log(s)``, ``sqrt(s)``, ``acosh(s)`` where the
     domain reaches past their real range.  Only outputs with such a head are probed; this is a
@@ -243,9 +245,8 @@ def _check_real(g: Generator, source: str) -> None:
     risky = [i for i, out in enumerate(g.outputs) if _may_be_complex(out)]
     if not risky:
         return
-    probes = _probe_points(g)
     for i in risky:
-        for point in probes:
+        for point in probes():
             try:
                 value = g.outputs[i].xreplace(point)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -258,7 +259,7 @@ def _check_real(g: Generator, source: str) -> None:
             )
 
 
-def _check_finite(g: Generator, source: str) -> None:
+def _check_finite(g: Generator, source: str, probes: Callable[[], list[dict]]) -> None:
     """Refuse an output with a pole in the domain, where it has no finite value: an infinite
     value (sympy's ``zoo``, ``oo``) at a probe point or at a zero z3 finds of a polynomial
     denominator or log argument (re-evaluated exactly); and, for an output that is a rational
@@ -275,7 +276,7 @@ def _check_finite(g: Generator, source: str) -> None:
         where = _pole_by_z3(out, g)
         if where is not None:
             raise CaseFileError(f"{source}: {g.name}: output {i} has a pole at {where}: g has no finite value there (restrict the domain to exclude it, e.g. with a Region)")
-        points = _probe_points(g)
+        points = list(probes())
         for base in bases:
             if not base.is_polynomial(*g.latents):
                 continue
