@@ -41,7 +41,7 @@ from collections.abc import Collection, Sequence
 import sympy as sp
 
 from theory.readings import RHO_PLUS_READINGS
-from theory.result import CheckResult, point_json, point_text, vectors_text
+from theory.result import CheckResult, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, MinorUndecided, TooManyMinors, exact_value, jacobian_oracle, recheck_minors
@@ -382,19 +382,20 @@ def two_lines_s_at(ctx: CheckContext, point: dict, reading: str = "strict", rho_
     if gap_holds(rho_plus, rho_minus, reading):
         return CheckResult("S", "proved", "point", "two-factor-closed-form", details=details, point=point)
     classes.sort(key=len, reverse=True)
-    witness = _two_lines_witness(ctx, point, oracle, (a, b), (n1, n2), classes, rho_minus)
-    if isinstance(witness, str):
-        return unknown(f"the closed form says Type S fails here, but its misaligned basis did not re-verify: {witness}")
+    found = _two_lines_witness(ctx, point, oracle, (a, b), (n1, n2), classes, rho_minus)
+    if isinstance(found, str):
+        return unknown(f"the closed form says Type S fails here, but its misaligned basis did not re-verify: {found}")
+    witness, details["basis_minors"] = found
     witness["rho_plus"] = rho_plus
-    details["basis_minors"] = witness.pop("minors")
     return CheckResult("S", "refuted", "point", "two-factor-closed-form", witness=witness, details=details, point=point)
 
 
 def _two_lines_witness(
     ctx: CheckContext, point: dict, oracle: MinorOracle, columns: tuple[int, int], sizes: tuple[int, int], classes: list[list[int]], rho_minus: int
-) -> dict | str:
+) -> tuple[dict, list[dict]] | str:
     """The misaligned basis of weight rho- for two 1-D factors (columns ``a, b``), with its
-    weight counted from decided and re-derived minors; a string says why there is none."""
+    weight counted from decided and re-derived minors, and those 2x2 minors; a string says why
+    there is none."""
     g = ctx.generator
     a, b = columns
     n1, n2 = sizes
@@ -414,7 +415,7 @@ def _two_lines_witness(
         vector[c] = sp.S.One
         return vector
 
-    o1, o2 = len(classes[0]), (len(classes[1]) if len(classes) > 1 else 0)
+    o2 = len(classes[1]) if len(classes) > 1 else 0
     overlap = sum(map(len, classes))
     second = min((n1, "a"), (n2, "b"), (n1 + n2 - overlap - o2 if o2 else n1 + n2 + 1, "class"))[1]
     plan = [("class", classes[0][0]), ("class", classes[1][0]) if second == "class" else ("column", a if second == "a" else b)]
@@ -438,13 +439,13 @@ def _two_lines_witness(
     if not recheck_minors(ctx, point, minors):
         return "a minor did not re-verify on the independent path"
     names = [str(v) for v in g.latents]
-    return {
+    witness = {
         "point": dict(point),
         "basis": [[expr_str(x) for x in v] for v in basis],
         "weight": weight,
         "mixing": [i for i, (kind, _) in enumerate(plan) if kind == "class"],
-        "minors": [m.to_json(col_names=names) for m in minors if len(m.rows) == 2],
     }
+    return witness, [m.to_json(col_names=names) for m in minors if len(m.rows) == 2]
 
 
 def summary(result: CheckResult) -> str:
