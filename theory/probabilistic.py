@@ -111,6 +111,7 @@ class ProbabilisticTester:
         self.trials = trials
         self.bits = bits
         self._program: Program | None = None
+        self._digest = ""
         self._reason: str | None = None
         self._answers: dict[tuple, list[list[bool]]] = {}
         self.active = False
@@ -126,6 +127,7 @@ class ProbabilisticTester:
             table = self.generator.derivatives
             try:
                 self._program = compile_program(table.restricted, self.generator.latents)
+                self._digest = program_digest(self._program)  # once: every question's draws use it
             except NotApplicable as exc:
                 self._reason = f"g is not a rational function with rational coefficients ({exc}); the exact check ran"
         return self._program
@@ -234,7 +236,7 @@ class ProbabilisticTester:
         order = n if mixed else 1
         width = 1 if mixed else n
         found = [[False] * width for _ in program.outputs]
-        rng = random.Random(f"mechind-sz:{self.seed}:{program_digest(program)}:{supports}:{mixed}")
+        rng = random.Random(f"mechind-sz:{self.seed}:{self._digest}:{supports}:{mixed}")
         for _ in range(self.trials):
             for values in self._trial(program, rng, supports, order):
                 for t, v in enumerate(values):
