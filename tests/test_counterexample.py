@@ -202,12 +202,15 @@ def test_a_competitor_with_a_long_sum_is_written_and_read_back(tmp_path):
 
     x, y = sp.symbols("x y", real=True)
     long_sum = sp.Add(*[sp.Rational(k + 1, 7) * x ** (k % 60) * y ** (k // 60) for k in range(6000)])
-    body = f"x, y = symbols('x y', real=True)\n\nOUT = {_printed(long_sum)}\n"
+    short_sum = sp.Add(*long_sum.args[:300])
+    assert _printed(sp.sin(short_sum)).startswith("sin(Add(")  # at any depth, not only at the top
+    body = f"x, y = symbols('x y', real=True)\n\nOUT = {_printed(long_sum)}\nNESTED = {_printed(sp.sin(short_sum) + x)}\n"
     header = _sympy_import_line(body)
     assert header.startswith("from sympy import") and "Add" in header and "symbols" in header
     path = tmp_path / "long.py"
     path.write_text(header + body)
     namespace = runpy.run_path(str(path))
     assert len(namespace["OUT"].args) == len(long_sum.args)
+    assert len(namespace["NESTED"].atoms(sp.sin).pop().args[0].args) == 300
     probe = {namespace["x"]: sp.Rational(1, 3), namespace["y"]: sp.Rational(2, 5)}
     assert namespace["OUT"].xreplace(probe) == long_sum.xreplace({x: sp.Rational(1, 3), y: sp.Rational(2, 5)})

@@ -29,15 +29,14 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import functools
-import io
-import keyword
-import tokenize
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from theory.budget import Budget, BudgetExhausted, grace, run_one_killable
 from theory.registry import COUNTEREXAMPLE_CRITERIA
@@ -104,9 +103,9 @@ class Competitor:
         g = self.generator
         z = g.latents
         names = ", ".join(str(s) for s in z)
-        pr = lambda e: sp.sstr(e, sympy_integers=True)  # noqa: E731
+        pr = _printed
         factors = "{" + ", ".join(f"{n!r}: [{', '.join(str(z[a]) for a in b)}]" for n, b in zip(g.factor_names, g.blocks)) + "}"
-        outputs = ",\n        ".join(_printed(e) for e in g.outputs)
+        outputs = ",\n        ".join(pr(e) for e in g.outputs)
         box = "Box({" + ", ".join(f"{s}: ({pr(lo)}, {pr(hi)})" for s, (lo, hi) in g.domain.box.bounds.items()) + "})"
         domain = f"Region({box}, {pr(g.domain.condition)})" if isinstance(g.domain, Region) else box
         points = "[" + ", ".join("{" + ", ".join(f"{s}: {pr(v)}" for s, v in p.items()) + "}" for p in g.points) + "]"
@@ -133,56 +132,38 @@ def _sympy_import_line(body: str) -> str:
 
     Everything ``body`` reads is a latent (assigned in it), a name from :mod:`theory`
     (``Box``, ``Generator``, ``Region``) or a name from sympy's namespace (``symbols`` and
-    whatever :func:`sympy.sstr` printed: ``sin``, ``S``, ``Piecewise``, ``oo``, ...); a symbol
-    that is no latent (a ``CRootOf``'s variable) is declared.  The names are read from the
-    tokens, not from a syntax tree: Python's parser nests once per ``+`` of a sum, and a
-    competitor with 5,500 terms in one output ended the command with RecursionError.
+    whatever :func:`_printed` printed: ``sin``, ``S``, ``Piecewise``, ``oo``, ...); a symbol
+    that is no latent (a ``CRootOf``'s variable) is declared.
 
     >>> _sympy_import_line("x = symbols('x')\\ny = sin(x) + S(1)/2")
     'from sympy import S, sin, symbols\\n'
     """
-    read, assigned = set(), set()
-    tokens = [t for t in tokenize.generate_tokens(io.StringIO(body).readline) if t.type not in (tokenize.NL, tokenize.COMMENT)]
-    line: list[tokenize.TokenInfo] = []
-    for tok in tokens + [tokenize.TokenInfo(tokenize.NEWLINE, "", (0, 0), (0, 0), "")]:
-        if tok.type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
-            line.append(tok)
-            continue
-        depth, split = 0, None  # the first '=' outside brackets assigns the names before it
-        for i, t in enumerate(line):
-            if t.type == tokenize.OP and t.string in "([{":
-                depth += 1
-            elif t.type == tokenize.OP and t.string in ")]}":
-                depth -= 1
-            elif t.type == tokenize.OP and t.string == "=" and depth == 0 and split is None:
-                split = i
-        for i, t in enumerate(line):
-            if t.type != tokenize.NAME or keyword.iskeyword(t.string):
-                continue
-            before = line[i - 1].string if i else ""
-            after = line[i + 1].string if i + 1 < len(line) else ""
-            if before == "." or (after == "=" and split != i + 1):  # an attribute, a keyword argument
-                continue
-            (assigned if split is not None and i < split else read).add(t.string)
-        line = []
+    tree = ast.parse(body)
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     wanted = read - assigned - {"Box", "Generator", "Region"}
-    names = sorted(n for n in wanted if hasattr(sp, n))
-    # a symbol that is no latent (the variable of a CRootOf's polynomial) is declared
-    local = sorted(wanted - set(names))
-    names = sorted(set(names) | ({"Symbol"} if local else set()))
-    line_text = f"from sympy import {', '.join(names)}\n"
-    if len(line_text) > 100:
-        line_text = "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
-    return line_text + "".join(f"{n} = Symbol({n!r})\n" for n in local)
+    local = sorted(n for n in wanted if not hasattr(sp, n))  # a CRootOf's variable: declared
+    names = sorted((wanted - set(local)) | ({"Symbol"} if local else set()))
+    line = f"from sympy import {', '.join(names)}\n"
+    if len(line) > 100:
+        line = "from sympy import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
+    return line + "".join(f"{n} = Symbol({n!r})\n" for n in local)
 
 
-def _printed(e: sp.Expr) -> str:
-    """``e`` for a case file: ``sstr`` with exact integers, a long sum as ``Add(...)`` (Python's
-    parser nests once per ``+``, and a file with a 5,500-term sum does not load)."""
-    pr = lambda x: sp.sstr(x, sympy_integers=True)  # noqa: E731
-    if isinstance(e, sp.Add) and len(e.args) > _LONG_SUM:
-        return "Add(" + ", ".join(pr(a) for a in e.args) + ")"
-    return pr(e)
+class _CaseFilePrinter(StrPrinter):
+    """``sstr`` with exact integers, and a long sum, at any depth, as ``Add(...)``: Python's
+    parser nests once per ``+``, and a case file with a 5,500-term sum did not parse (nor did
+    the body that :func:`_sympy_import_line` reads)."""
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        if len(expr.args) > _LONG_SUM:
+            return "Add(" + ", ".join(self._print(a) for a in expr.args) + ")"
+        return super()._print_Add(expr, order)
+
+
+def _printed(e: sp.Basic) -> str:
+    """``e`` as it is written in a case file (:class:`_CaseFilePrinter`)."""
+    return _CaseFilePrinter({"sympy_integers": True}).doprint(e)
 
 
 #: Sums with more terms than this are written as ``Add(...)`` in case files.
