@@ -148,14 +148,13 @@ def _in(g: NeuralGenerator, dtype: Any, device: Any) -> NeuralGenerator:
     # deferred: torch is heavy
     import torch
 
-    from numeric.generator import NeuralGenerator, cast_problem
+    from numeric.generator import NeuralGenerator, check_cast
 
     if g.dtype == dtype and g.device == device:
         return g
     f = copy.deepcopy(g.f).to(dtype=dtype, device=device) if isinstance(g.f, torch.nn.Module) else g.f
-    problem = cast_problem(g.f, f) if isinstance(g.f, torch.nn.Module) else None
-    if problem is not None:
-        raise ValueError(f"converting the module to {dtype} changes it ({problem}); check it in a wider dtype")
+    if isinstance(g.f, torch.nn.Module):
+        check_cast(g.f, f)
     factors = {k: list(v) for k, v in g.factors.items()}
     return NeuralGenerator(f, factors, g.d, outputs=g._m, name=g.name, latent_names=g.latent_names, box=g.box, dtype=dtype, device=device, contains=g.contains, source=g.source)
 

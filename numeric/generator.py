@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["NeuralGenerator", "cast_problem"]
+__all__ = ["NeuralGenerator", "cast_problem", "check_cast"]
 
 Factors = Mapping[str, Sequence[int | str]] | Sequence[Sequence[int | str]]
 
@@ -155,17 +155,17 @@ class NeuralGenerator:
             with torch.no_grad():
                 out = self.f(z)
         except Exception as exc:  # noqa: BLE001 - user code: report what it raised
-            raise ValueError(f"f could not be evaluated on latent points [{n}, {self.d}] in {str(self.dtype).replace('torch.', '')}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+            raise ValueError(f"f could not be evaluated on latent points [{n}, {self.d}] in {dtype_name(self.dtype)}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
         if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != n:
             shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
             raise ValueError(f"f must return a tensor [N, m] for points [N, {self.d}]; for N = {n} it returned {shape}")
         if self._m is not None and out.shape[1] != self._m:
             raise ValueError(f"f returns {out.shape[1]} outputs per point, but outputs={self._m} was declared")
         if out.dtype != self.dtype:
-            name = lambda t: str(t).replace("torch.", "")  # noqa: E731
+            got, want = dtype_name(out.dtype), dtype_name(self.dtype)
             raise ValueError(
-                f"f returns {name(out.dtype)} for {name(self.dtype)} latents: the tolerance and the verdicts would be labelled "
-                f"{name(self.dtype)} while the values carry {name(out.dtype)} precision (compute in the generator's dtype)"
+                f"f returns {got} for {want} latents: the tolerance and the verdicts would be labelled "
+                f"{want} while the values carry {got} precision (compute in the generator's dtype)"
             )
         # the derivatives call f on one point [d] under vmap(jacfwd): a module that reshapes
         # to a batch, draws random numbers (dropout in train mode) or updates itself in place
@@ -291,6 +291,15 @@ def cast_problem(original: torch.nn.Module, cast: torch.nn.Module) -> str | None
             value = old[underflow].flatten()[0].item()
             return f"{name}: {value:g} underflows to 0 in {tensor.dtype}"
     return None
+
+
+def check_cast(original: torch.nn.Module, cast: torch.nn.Module, what: str = "the module") -> None:
+    """Raise :class:`ValueError` when ``cast`` (``original`` converted to another dtype) does not
+    compute the same function (:func:`cast_problem`), naming the change."""
+    problem = cast_problem(original, cast)
+    if problem is not None:
+        dtype = next((t.dtype for t in cast.parameters()), None)
+        raise ValueError(f"converting {what} to {dtype} changes it ({problem}); check it in a wider dtype")
 
 
 def dtype_name(dtype: torch.dtype) -> str:

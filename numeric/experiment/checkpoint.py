@@ -39,7 +39,7 @@ from typing import Any
 
 import torch
 
-from ..generator import NeuralGenerator, cast_problem
+from ..generator import NeuralGenerator, check_cast
 from .groundtruth import GroundTruth, OverlapLayout
 from .models import HIDDEN, MLP, NEGATIVE_SLOPE
 from theory.errors import InputError
@@ -263,9 +263,7 @@ def _copy(net: MLP, dtype: torch.dtype, device: torch.device | str) -> MLP:
     out = MLP(layers[0].in_features, layers[-1].out_features, layers[0].out_features)
     out.load_state_dict(net.state_dict())
     out = out.to(dtype=dtype, device=device).eval()
-    problem = cast_problem(net, out)
-    if problem is not None:
-        raise ValueError(f"converting the decoder to {dtype} changes it ({problem}); check it in a wider dtype")
+    check_cast(net, out, "the decoder")
     return out
 
 
