@@ -24,7 +24,7 @@ from theory.model.derivatives import DerivativeTable, PointDerivativeUndecided
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed, finite_difference, guard_value
 from theory.model.piecewise_linear import PLNetwork, guarded_jacobian_at, parse_network
-from theory.criteria.domain_sign import rational_parts, sign_on_domain
+from theory.criteria.domain_sign import rational_sign_on_domain
 from theory.exact.intervals import certify_sign
 from theory.exact.rationals import expr_str
 from theory.exact.points import PointSource, random_point
@@ -435,8 +435,8 @@ class CheckContext:
             g = self.generator
             derivative = self.table.derivative(t, (a,))
             sign, enclosure = certify_sign(derivative, {s: g.domain.interval(s) for s in g.latents})
-            if sign is None and rational_parts(derivative, g.latents) is not None:
-                sign = sign_on_domain(derivative, g.domain, g.latents, timeout=self.smt_time())
+            if sign is None:
+                sign = rational_sign_on_domain(derivative, g.domain, g.latents, timeout=self.smt_time())
             self._signs[key] = (sign, enclosure)
         return self._signs[key]
 

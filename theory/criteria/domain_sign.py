@@ -27,7 +27,7 @@ from theory.exact.intervals import certify_sign
 from theory.exact.smt import DEFAULT_SMT_TIMEOUT, NotTranslatable, satisfiable_on
 from theory.model.domain import Domain
 
-__all__ = ["rational_parts", "sign_on_domain"]
+__all__ = ["rational_parts", "sign_on_domain", "rational_sign_on_domain"]
 
 
 def rational_parts(u: sp.Expr, latents: Sequence[sp.Symbol]) -> tuple[sp.Expr, sp.Expr] | None:
@@ -55,6 +55,13 @@ def sign_on_domain(u: sp.Expr, domain: Domain, latents: Sequence[sp.Symbol], tim
     sign, _ = certify_sign(u, env)
     if sign in (1, -1):
         return sign
+    return rational_sign_on_domain(u, domain, latents, timeout)
+
+
+def rational_sign_on_domain(u: sp.Expr, domain: Domain, latents: Sequence[sp.Symbol], timeout: float = DEFAULT_SMT_TIMEOUT) -> int | None:
+    """The second stage of :func:`sign_on_domain` alone, for a caller that has tried the
+    interval enclosure itself: for a rational function ``u = p / q``, ``1`` (``-1``) when z3
+    shows ``p q > 0`` (``< 0``) at every point of the open domain, else ``None``."""
     parts = rational_parts(u, latents)
     if parts is None:
         return None
