@@ -581,10 +581,10 @@ def crosscheck_case(
         found = assess(ng, ids, z, options)
         for cid in ids:
             a = found[cid]
+            decided_at, finite_at = a.decided_points().tolist(), a.finite_points().tolist()  # once per criterion, not per point
             for i, p in enumerate(points):
                 ev, escope, emethod = verdicts[(cid, _key(g, p))]
-                decided = bool(a.decided_points()[i])
-                finite = bool(a.finite_points()[i])
+                decided, finite = decided_at[i], finite_at[i]
                 nv = ("holds-numerically" if bool(a.holds[i]) else "fails-numerically") if decided else "unknown"
                 agree = None if ev not in _AGREES or not decided else _AGREES[ev] == nv
                 row_class, entries, text = None, [], None

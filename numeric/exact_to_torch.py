@@ -481,7 +481,7 @@ def point_tensor(
 
 def _clamp(x: sp.Expr) -> float:
     """``x`` as a float, within +-1e300 (``10**400`` is no float)."""
-    return max(-1e300, min(1e300, float(sp.Max(-(10**300), sp.Min(10**300, x)))))
+    return float(sp.Max(-(10**300), sp.Min(10**300, x)))
 
 
 def _float_interval(lo: float, hi: float) -> tuple[float, float]:
