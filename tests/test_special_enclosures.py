@@ -31,6 +31,7 @@ CASES = [
     (sp.Si(X), lambda x: mpmath.si(x), (-6, 6)),
     (sp.Ci(X), lambda x: mpmath.ci(x), (0.01, 6)),
     (sp.polygamma(0, X), lambda x: mpmath.digamma(x), (0.01, 6)),
+    (sp.beta(X, sp.Rational(2, 3)), lambda x: mpmath.beta(x, mpmath.mpf(2) / 3), (0.01, 12)),
 ]
 
 
@@ -67,6 +68,7 @@ def test_enclosures_contain_the_value_and_are_narrow(expr, value, span):
         (sp.LambertW(X, -1), sp.Rational(-1, 4)),  # another branch: not enclosed
         (sp.gamma(X), sp.Integer(-2)),  # a pole
         (sp.Ei(X), sp.Integer(0)),
+        (sp.beta(X, sp.Rational(1, 2)), sp.Rational(-1, 3)),  # x <= 0: not enclosed
     ],
 )
 def test_no_enclosure_where_not_real_or_not_finite(expr, point):

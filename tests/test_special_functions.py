@@ -297,3 +297,59 @@ def test_cli_refuses_hypergeometric_parameters_with_exit_2(tmp_path):
     )
     assert proc.returncode == 2, proc.stderr
     assert "hyper" in proc.stderr + proc.stdout
+
+
+# Exact arguments at which symengine evaluates functions by rules of its own (special values,
+# reflection and shift formulas): thirds, quarters and sixths of pi, n + 1/3 and n + 1/4,
+# negative values, radicals.  symengine's gamma-family rules failed here (see below).
+EXACT_ARGUMENTS = [
+    R(0), R(1), R(-1), R(2), R(1, 2), R(-1, 2), R(1, 3), R(-1, 3), R(2, 3), R(1, 4), R(3, 4), R(5, 4), R(4, 3), R(7, 3),
+    R(-5, 2), R(23, 2), R(-13, 4), R(101, 3), sp.sqrt(2), sp.sqrt(3) / 2, -sp.sqrt(3), 1 / sp.sqrt(3), sp.pi, sp.pi / 2,
+    sp.pi / 3, sp.pi / 4, sp.pi / 6, 2 * sp.pi / 3, 5 * sp.pi / 12, -sp.pi / 4, 3 * sp.pi / 2, sp.E, sp.log(2),
+]
+
+
+def _finite_real(value: sp.Expr) -> bool:
+    return bool(value.is_number and not value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) and value.is_extended_real)
+
+
+@pytest.mark.parametrize("func", sorted(SYMENGINE_SAFE - {sp.Piecewise}, key=lambda f: f.__name__))
+def test_symengine_values_at_exact_arguments_are_sympys(func):
+    """symengine evaluates the functions it knows at exact arguments by its own rules, and the
+    derivative table substitutes points into symengine's derivatives: every value of a function
+    routed to symengine must be sympy's.  The truth is sympy's function evaluated by mpmath to
+    40 digits (``evalf``), independent of symengine."""
+    grid = [(a, b) for a in EXACT_ARGUMENTS[:14] for b in EXACT_ARGUMENTS[:14]] if func is sp.atan2 else [(a,) for a in EXACT_ARGUMENTS]
+    compared = 0
+    for args in grid:
+        truth = func(*args)
+        if not _finite_real(truth.evalf(30)):
+            continue  # outside the real domain, or a pole: nothing is differentiated there
+        translated = sp.sympify(getattr(se, func.__name__)(*map(se.sympify, args)))
+        assert _finite_real(translated.evalf(30)), (func, args, translated)
+        assert abs(translated.evalf(45) - truth.evalf(45)) < sp.Float(10) ** -38 * max(1, abs(truth.evalf(20))), (func, args, translated)
+        compared += 1
+    assert compared >= 10
+
+
+def test_functions_symengine_evaluates_wrongly_are_not_routed_to_it():
+    """The gamma family and acot stay with sympy: symengine gives polygamma(0, 4/3) with the
+    sign of its pi term flipped, beta(11, 1/2) about 8.6, and acot(-1) = 3 pi / 4 on its own
+    branch (sympy's acot(-1) is -pi/4).  Generators built on those values: the truths by hand
+    (beta(11, 1/2) = 10! 2^11 / 21!! = 524288/969969; psi(4/3) = psi(1/3) + 3), checked here by
+    mpmath at 40 digits."""
+    for expr in (sp.gamma(s1), sp.loggamma(s1), sp.polygamma(0, s1), sp.beta(s1, R(1, 2)), sp.acot(s1)):
+        assert not uses_only_symengine_safe(expr)
+    assert abs(sp.beta(11, R(1, 2)).evalf(40) - R(524288, 969969)) < 1e-35
+    wrong_beta = R(2477260800, 288136229)  # symengine 0.14's beta(11, 1/2)
+    g = Generator("beta", [[s1], [s2]], [s1, s2, s1 * s2 * (sp.beta(11, R(1, 2)) - wrong_beta)], Box({s1: (0, 1), s2: (0, 1)}))
+    verdicts = {(r.criterion, r.scope): r.verdict for r in check(g, criteria=["D", "H2"], budget=30, guard=False, isolate=False)}
+    assert verdicts[("D", "global")] == "refuted" and verdicts[("H2", "global")] == "refuted", verdicts
+    # symengine's psi(4/3) (its pi term with the wrong sign) makes row 3 look like a zero at s1 = 4/3
+    wrong_psi = -sp.EulerGamma - R(3, 2) * sp.log(3) + sp.sqrt(3) * sp.pi / 6 + 3
+    assert abs((sp.polygamma(0, R(1, 3)) + 3).evalf(40) - sp.polygamma(0, R(4, 3)).evalf(40)) < 1e-35
+    assert abs(sp.polygamma(0, R(4, 3)).evalf(40) - wrong_psi.evalf(40)) > 1
+    point = {s1: R(4, 3), s2: R(1, 2)}
+    g = Generator("digamma", [[s1], [s2]], [s1, s2, s2 * (sp.loggamma(s1) - wrong_psi * s1)], Box({s1: (1, 2), s2: (0, 1)}), points=[point])
+    verdicts = {(r.criterion, r.scope): r.verdict for r in check(g, criteria=["D"], budget=30, guard=False, isolate=False)}
+    assert verdicts[("D", "point")] == "refuted", verdicts

@@ -220,6 +220,8 @@ _SPECIAL: dict[type, tuple[int, Any]] = {
     sp.Si: (0, lambda x: x.si()),
     sp.Ci: (0, lambda x: x.ci() if x > 0 else None),
     sp.polygamma: (1, lambda x, n: x.digamma() if n == 0 else None),
+    # B(x, b) = G(x) G(b) / G(x + b), every factor finite and positive when x, b > 0
+    sp.beta: (0, lambda x, b: x.gamma() * b.gamma() / (x + b).gamma() if x > 0 and b > 0 else None),
 }
 
 

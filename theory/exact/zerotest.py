@@ -46,6 +46,7 @@ import sympy as sp
 from theory.budget import Budget, BudgetExhausted, call_with_timeout
 from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantCache, ConstantDecision, decide_constant
 from theory.model.domain import Domain
+from theory.model.functions import uses_only_symengine_safe
 from theory.model.piecewise import select_pieces
 from theory.exact.points import PointSource
 
@@ -311,7 +312,11 @@ def _polynomial_status(
 
 
 def _expand(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Expr:
-    """Expand with symengine when it can represent ``expr``, else with sympy."""
+    """Expand with symengine when ``expr`` uses only functions whose symengine values are
+    sympy's (:func:`~theory.model.functions.uses_only_symengine_safe`: symengine evaluates
+    the functions it knows at exact arguments by its own rules), else with sympy."""
+    if not uses_only_symengine_safe(expr):
+        return sp.expand(expr)
     try:
         back = {sp.Symbol(str(v)): v for v in variables}
         return sp.sympify(se.expand(se.sympify(expr))).xreplace(back)
