@@ -71,3 +71,34 @@ def test_refutation_is_a_real_jump():
     right = (f.subs({s1: point[s1] + h, s2: point[s2]}) - f.subs(point)) / h
     left = (f.subs(point) - f.subs({s1: point[s1] - h, s2: point[s2]})) / h
     assert right != left or point[s2] == 0
+
+
+
+@pytest.mark.parametrize(
+    "jump",
+    [
+        sp.acot(s1 - s2) + sp.atan(s1 - s2),  # sympy's acot: -pi/2 just left of 0, pi/2 at 0 and right of it
+        sp.atan2(s1 + s2, -1) + sp.atan(s1 + s2),  # atan2(y, -1): pi for y >= 0, -pi just below
+    ],
+)
+def test_a_jump_inside_a_primitive_gets_the_smoothness_note(jump):
+    """g jumps although no Piecewise is written, and the derivative formulas the checks use are
+    0 on both sides: every global verdict about g's derivatives must say that g is not known to
+    be C^1.  The jump is read from g's own values at 50 digits, 10^-6 on either side of the line."""
+    from theory.checker import check
+
+    eps = sp.Rational(1, 10**6)
+    near = [float(jump.xreplace({s1: sp.Rational(1, 3) + d, s2: sp.Rational(1, 3) * (1 if jump.has(sp.acot) else -1)}).evalf(50)) for d in (-eps, eps)]
+    assert abs(near[1] - near[0]) > 3, near  # pi/2 - (-pi/2) or pi - (-pi): a jump
+    g = Generator("jump", [[s1], [s2]], [s1, s2, jump], Box({s1: (-1, 1), s2: (-1, 1)}))
+    assert check_smoothness(CheckContext(g), 1).verdict != "proved"
+    glob = [r for r in check(g, criteria=["D", "M", "H2"], budget=20, isolate=False) if r.scope == "global"]
+    assert glob and all(r.details["smoothness"]["C1"] == "unknown" for r in glob), glob
+
+
+def test_acot_away_from_its_jump_is_c1_and_gets_no_note():
+    from theory.checker import check
+
+    g = Generator("no-jump", [[s1], [s2]], [s1, s2, sp.acot(s1 - s2)], Box({s1: (1, 2), s2: (-1, 0)}))
+    assert check_smoothness(CheckContext(g), 1).verdict == "proved"
+    assert all("smoothness" not in (r.details or {}) for r in check(g, criteria=["D"], budget=20, isolate=False))

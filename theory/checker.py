@@ -27,6 +27,7 @@ from theory.errors import DomainError
 from theory.model.generator import Generator
 from theory.model.guard import SelfCheckFailed
 from theory.model.piecewise import NON_ANALYTIC
+from theory.model.regularity import analytic_everywhere
 from theory.exact.points import random_point, region_point
 from theory.exact.smt import fresh_z3_context
 from theory.probabilistic import ProbabilisticTester
@@ -169,7 +170,7 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
         return
     offer = getattr(ctx.generator, "structured_check", None)
     smoothness = offer("Cn", "global") if offer is not None else None
-    if smoothness is None and not _has_pieces(ctx):
+    if smoothness is None and not _may_be_non_smooth(ctx):
         return
     limit = None if seconds is None else min(seconds, 10.0)
     smooth = run_one_killable(
@@ -180,17 +181,24 @@ def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: flo
     )
     if smooth.verdict == "proved":
         return
-    note = {
-        "C1": smooth.verdict,
-        "method": smooth.method,
-        "note": "g is not known to be C^1 across its piece boundaries: this verdict is about the derivatives on the open pieces"
-        if smooth.verdict == "unknown"
-        else "g is not C^1: a derivative jumps across a piece boundary (no Jacobian there); this verdict is about the derivatives on the open pieces",
-    }
+    if smooth.verdict == "refuted":
+        text = "g is not C^1: a derivative jumps across a piece boundary (no Jacobian there); this verdict is about the derivatives on the open pieces"
+    elif smoothness is not None or _has_pieces(ctx):
+        text = "g is not known to be C^1 across its piece boundaries: this verdict is about the derivatives on the open pieces"
+    else:
+        text = "g is not known to be C^1 on its domain (a primitive may be singular there, or jump: acot(0), atan2 across x < 0): this verdict is about the derivatives where they exist"
+    note = {"C1": smooth.verdict, "method": smooth.method, "note": text}
     if smooth.witness:
         note["witness"] = smooth.witness
     for r in targets:
         r.details = {**(r.details or {}), "smoothness": note}
+
+
+def _may_be_non_smooth(ctx: CheckContext) -> bool:
+    """Whether g may fail to be C^1 somewhere: it may have piece boundaries
+    (:func:`_has_pieces`), or a primitive of an output is not analytic on all of R^d
+    (``log``, a root, ``acot``, ``atan2``, ...: the C^1 check certifies its argument on the domain)."""
+    return _has_pieces(ctx) or not all(analytic_everywhere(o) for o in ctx.generator.outputs)
 
 
 def _has_pieces(ctx: CheckContext) -> bool:

@@ -38,7 +38,7 @@ __all__ = ["ANALYTIC_ON_R", "head_conditions", "analytic_everywhere", "analytic_
 #: Functions analytic on all of R (their arguments need no condition).
 ANALYTIC_ON_R = (
     sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.erfc, sp.erfi,
-    sp.Si, sp.Shi, sp.fresnels, sp.fresnelc, sp.airyai, sp.airybi, sp.airyaiprime, sp.airybiprime, sp.sinc,
+    sp.Si, sp.Shi, sp.fresnels, sp.fresnelc, sp.airyai, sp.airybi, sp.airyaiprime, sp.airybiprime, sp.sinc, sp.sech,
 )
 #: Functions continuous on all of R, though not analytic (kinks).
 _CONTINUOUS_ON_R = (sp.Abs, sp.Max, sp.Min)
@@ -75,6 +75,10 @@ def head_conditions(e: sp.Expr) -> list[sp.Expr] | None:
         return [sp.cos(arg) ** 2]
     if isinstance(e, (sp.cot, sp.csc)):
         return [sp.sin(arg) ** 2]
+    if isinstance(e, (sp.acot, sp.coth, sp.csch)):  # sympy's acot jumps from -pi/2 to pi/2 at 0
+        return [arg**2]
+    if isinstance(e, (sp.acoth, sp.asec, sp.acsc)):  # real and analytic for |arg| > 1
+        return [arg**2 - 1]
     if isinstance(e, (sp.gamma, sp.loggamma, sp.digamma)):
         return [arg]
     return None
