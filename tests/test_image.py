@@ -401,3 +401,44 @@ def test_spanning_ignores_partials_that_vanish_identically(make, pixel, dead):
     assert sp.diff(plain.outputs[pixel], plain.latents[dead]) == 0  # the partial the reach counted
     fast, slow = _verdicts(g, "spanning"), _verdicts(plain, "spanning")
     assert [r.verdict for r in fast.values()] == [r.verdict for r in slow.values()] == ["proved"]
+
+
+@pytest.mark.parametrize("z_range", [(1, sp.oo), (-sp.oo, sp.oo)])
+def test_a_latent_no_sprite_uses_may_be_unbounded(z_range):
+    """Two lamps lighting one pixel and a latent ``z`` that drives nothing, with an infinite end:
+    the image route's spanning check picked its base point at ``(lo + hi) / 2`` (nan, exit 3).
+    The truth by hand: at pixel 1 (X = 1) both lamps' profiles are constants, 1 and
+    (1 - 1/4)^3 = 27/64, so the row b1 + 27/64 b2 spans R^1 in (b1, b2): spanning fails there."""
+    b2, z = sp.symbols("b2 z", real=True)
+    g = ImageGenerator(
+        name="unused-latent",
+        grid=(1, 4),
+        objects=[Sprite(Bump(2), 1, 0, brightness=b1), Sprite(Bump(2), 2, 0, brightness=b2)],
+        domain=Box({b1: (1, 2), b2: (1, 2), z: z_range}),
+        factors=[[b1], [b2, z]],
+        points=[{b1: sp.Rational(4, 3), b2: sp.Rational(3, 2), z: 2}],
+    )
+    (result,) = [r for r in check(g, criteria=["spanning"], budget=30, isolate=False) if r.scope == "global"]
+    assert result.verdict == "refuted", result
+    plain = g.plain()
+    assert [plain.outputs[1].diff(s) for s in (b1, b2, z)] == [1, sp.Rational(27, 64), 0]
+
+
+def test_global_s_looks_at_the_points_when_a_block_has_no_rank_certificate():
+    """Object 2 is Bump(1) at (8, y2); at y2 = 1 its column is zero (pixel (8, 1) is its
+    centre, pixels (8, 0) and (8, 2) lie on its radius, where the profile is flat): Type S
+    fails there.  D holds on S and the y2 block has no rank certificate; the image route said
+    `unknown` although its own pointwise check refutes S at the given point.  The truth: the
+    y2 column of the plain generator's J at the point is zero (sympy's diff)."""
+    g = ImageGenerator(
+        name="zero-column",
+        grid=(3, 9),
+        objects=[Sprite(Bump(2), x1, 1), Sprite(Bump(1), 8, y2)],
+        domain=Box({x1: (3, sp.Rational(9, 2)), y2: (0, 2)}),
+        points=[{x1: 4, y2: 1}],
+    )
+    plain = g.plain()
+    assert all(o.diff(y2).xreplace({x1: 4, y2: 1}) == 0 for o in plain.outputs)
+    (result,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
+    assert result.verdict == "refuted", result
+    assert result.witness["point"] == {x1: 4, y2: 1} and result.witness["weight"] <= result.witness["rho_plus"]

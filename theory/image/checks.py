@@ -369,13 +369,17 @@ def check_sparsity_gap_global_image(ctx: CheckContext) -> CheckResult:
         return CheckResult("S", at.verdict, "global", "constant-jacobian" if at.verdict != "unknown" else at.method, witness=at.witness, details=details)
     disjoint = check_disjointness_image(ctx)
     details["D"] = {"verdict": disjoint.verdict, "method": disjoint.method}
-    if disjoint.verdict != "proved":  # Type S can fail: look at the checked points
+
+    def refuted_at_points() -> CheckResult | None:
         for point in g.points:
             at = check_sparsity_gap_at_image(ctx, dict(point))
             if at.verdict == "refuted":
                 details["found_at"] = "a checked point"
                 return CheckResult("S", "refuted", "global", at.method, witness=at.witness, details=details)
-        return _structure_undecided("S", details, f"Type D on S is {disjoint.verdict}: Type S on S without D is not decided from the scene's structure")
+        return None
+
+    if disjoint.verdict != "proved":  # Type S can fail: look at the checked points
+        return refuted_at_points() or _structure_undecided("S", details, f"Type D on S is {disjoint.verdict}: Type S on S without D is not decided from the scene's structure")
     if ctx.readings.rho_plus == "coordinates" and any(len(b) > 1 for b in g.blocks):
         return _structure_undecided("S", details, "rho+ in the given coordinates: the D-and-full-rank route needs 1-D factors")
     if ctx.readings.s == "non-strict":
@@ -385,9 +389,9 @@ def check_sparsity_gap_global_image(ctx: CheckContext) -> CheckResult:
     for k, name in enumerate(g.factor_names):
         ctx.budget.check()
         cert = block_certificate(g, k, "rank")
-        if cert is None:
+        if cert is None:  # the rank may drop (a zero column, as at a sprite's centre): look at the checked points
             details["rank"] = ranks
-            return _structure_undecided("S", details, f"factor {name}: no lattice certificate of full column rank on all of S")
+            return refuted_at_points() or _structure_undecided("S", details, f"factor {name}: no lattice certificate of full column rank on all of S")
         ranks[name] = cert
     details["rank"] = ranks
     details["note"] = "Type D on S and full column rank of every block on S imply Type S on S (theory.criteria.sparsity_global)"

@@ -43,6 +43,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from theory.model.domain import interval_point
+
 __all__ = ["cover_certificate", "candidate_points", "coincidence_points", "MAX_CELLS"]
 
 #: Cells a cover certificate may use before it gives up.
@@ -198,8 +200,7 @@ def candidate_points(g, t: int, near: tuple[int, ...], limit: int = 24) -> list[
                 point[sprite.scale] = _rational(hi - (hi - lo) / 8)
         for s in g.latents:
             if s not in point:  # a latent no sprite uses
-                lo, hi = g.domain.interval(s)
-                point[s] = sp.Rational(lo + hi, 2) if lo.is_finite and hi.is_finite else sp.Integer(0)
+                point[s] = interval_point(*g.domain.interval(s))
         point = {s: point[s] for s in g.latents}
         key = tuple(point.values())
         if key not in seen and g.domain.contains(point):
@@ -242,8 +243,7 @@ def coincidence_points(g, i: int, j: int) -> list[dict[sp.Symbol, sp.Rational]]:
                 point[li], point[lj] = _rational(_inside(ilo, ihi, ilo, margin)), _rational(_inside(jlo, jhi, jhi, margin))
         for s in g.latents:
             if s not in point:
-                lo, hi = g.domain.interval(s)
-                point[s] = sp.Rational(lo + hi, 2) if lo.is_finite and hi.is_finite else sp.Integer(0)
+                point[s] = interval_point(*g.domain.interval(s))
         point = {s: point[s] for s in g.latents}
         if g.domain.contains(point):
             out.append(point)

@@ -54,6 +54,7 @@ from theory.criteria.constant_rank import exact_rank
 from theory.criteria.context import CheckContext, NotRational
 from theory.criteria.spanning import _row_spans
 from theory.linalg.rational import rank
+from theory.model.domain import interval_point
 from theory.result import CheckResult
 
 __all__ = ["check_spanning_image", "SAMPLES", "GENERAL_PIXELS"]
@@ -97,11 +98,8 @@ def _positions(g, k: int, t: int, count: int, rng: random.Random) -> list[dict[s
 
 
 def _base(g) -> dict[sp.Symbol, sp.Rational]:
-    out = {}
-    for s in g.latents:
-        lo, hi = g.domain.interval(s)
-        out[s] = (lo + hi) / 2
-    return out
+    """Every latent inside its interval (a latent no sprite uses may have an infinite end)."""
+    return {s: interval_point(*g.domain.interval(s)) for s in g.latents}
 
 
 def _full_rank(ctx: CheckContext, rows: list[list], n: int) -> bool:

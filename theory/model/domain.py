@@ -32,9 +32,25 @@ from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
 from theory.errors import DomainError
 from theory.exact.rationals import rational_str, to_bound, to_rational
 
-__all__ = ["Box", "Region", "Domain", "Point", "open_condition_problem"]
+__all__ = ["Box", "Region", "Domain", "Point", "open_condition_problem", "interval_point"]
 
 Point = Mapping[sp.Symbol, sp.Rational]
+
+
+def interval_point(lo: sp.Expr, hi: sp.Expr) -> sp.Rational:
+    """A rational inside the open interval ``(lo, hi)``, whose ends may be infinite: the
+    midpoint, ``lo + 1``, ``hi - 1`` or 0.
+
+    >>> interval_point(sp.Integer(1), sp.Integer(2)), interval_point(sp.Integer(1), sp.oo), interval_point(-sp.oo, sp.oo)
+    (3/2, 2, 0)
+    """
+    if lo.is_finite and hi.is_finite:
+        return sp.Rational(lo + hi, 2)
+    if lo.is_finite:
+        return sp.Rational(lo) + 1
+    if hi.is_finite:
+        return sp.Rational(hi) - 1
+    return sp.Integer(0)
 
 
 class Box:

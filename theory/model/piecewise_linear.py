@@ -49,7 +49,7 @@ import sympy as sp
 import z3
 from flint import fmpq, fmpq_mat
 
-from theory.model.domain import Box
+from theory.model.domain import Box, interval_point
 
 __all__ = [
     "NotPiecewiseLinear",
@@ -338,16 +338,8 @@ def _at(form: Sequence, point: Sequence) -> Any:
 def _interior_point(bounds: Sequence[tuple[object, object]]) -> list[Fraction]:
     out = []
     for lo, hi in bounds:
-        lo_f = None if lo in (None, -sp.oo) else Fraction(str(sp.Rational(lo)))
-        hi_f = None if hi in (None, sp.oo) else Fraction(str(sp.Rational(hi)))
-        if lo_f is not None and hi_f is not None:
-            out.append((lo_f + hi_f) / 2)
-        elif lo_f is not None:
-            out.append(lo_f + 1)
-        elif hi_f is not None:
-            out.append(hi_f - 1)
-        else:
-            out.append(Fraction(0))
+        v = interval_point(-sp.oo if lo is None else sp.sympify(lo), sp.oo if hi is None else sp.sympify(hi))
+        out.append(Fraction(int(v.p), int(v.q)))
     return out
 
 
