@@ -125,3 +125,24 @@ def test_a_factor_with_too_few_rows_is_refuted_at_a_point():
     p = r.witness["point"]
     J = sp.Matrix(g.outputs).jacobian([s1, s2]).subs(p)
     assert J[0, 1] == J[1, 0] == 0 and J[0, 0] != 0 and J[1, 1] != 0 and J[2, :] == sp.zeros(1, 2)
+
+
+def _quotient_jacobian(g, point, h):
+    """J by exact forward difference quotients of g's own values (exact on a linear region)."""
+    base = [o.xreplace(point) for o in g.outputs]
+    return [[(o.xreplace({**point, s: point[s] + h}) - b) / h for s in g.latents] for o, b in zip(g.outputs, base)]
+
+
+def test_leaky_relus_reducible_inside_a_region_are_refuted_globally():
+    """Leaky ReLUs of s1 + s2 and s1 - s2: z3's point for the 2-D factor lands on a kink, where
+    J is undefined, and the check said `unknown`; the linear regions (and the given point)
+    refute.  The truth: J from exact difference quotients of g's values at (1/3, 1/5, 1/7) with
+    steps 1/1000 and 1/2000 (a region's interior, the same there) is diag(2, -2, 1), whose rows
+    split the factor {s1, s2}."""
+    u, v = s1 + s2, s1 - s2
+    leaky = lambda x: sp.Max(x / 10, x)  # noqa: E731
+    point = {s1: sp.Rational(1, 3), s2: sp.Rational(1, 5), s3: sp.Rational(1, 7)}
+    g = Generator("leaky", [[s1, s2], [s3]], [leaky(u) + leaky(v), leaky(v) - leaky(u), leaky(s3)], Box({s1: (-1, 1), s2: (-1, 1), s3: (-1, 1)}), points=[point])
+    assert _quotient_jacobian(g, point, sp.Rational(1, 1000)) == _quotient_jacobian(g, point, sp.Rational(1, 2000)) == [[2, 0, 0], [0, -2, 0], [0, 0, 1]]
+    (result,) = [r for r in check(g, criteria=["irreducible:D"], budget=30, isolate=False) if r.scope == "global"]
+    assert result.verdict == "refuted", result

@@ -571,51 +571,72 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
             if decided:
                 methods.add("linear-regions")
                 continue
-        rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
-        entries = [[ctx.table.derivative(t, (a,)) for a in block] for t in rows]
-        if len(block) > 2 or not all(is_piecewise_polynomial(e) for row in entries for e in row):
-            # not the z3 route below: certified circuits (docs/mathematics.md 7.3)
-            ok, how = certified_connected(ctx, k)
-            if not ok:
-                refuted = _refuted_at_points(ctx, details)
-                if refuted is not None:
-                    return refuted
-                return CheckResult("irreducible:D", "unknown", "global", "not-implemented" if len(block) > 2 else "not-polynomial", details={**details, "reason": how})
-            methods.add(how)
+        outcome = _irreducible_d_on_domain(ctx, k, methods, details)
+        if outcome is None:
             continue
-        methods.add("z3-nlsat")
-        queries = []
-        all_zero = [Eq(e) for row in entries for e in row]
-        queries.append(all_zero)
-        if len(block) == 2:
-            dets = lambda r, p: r[0] * p[1] - r[1] * p[0]  # noqa: E731
-            # p == q too: a single nonzero row direction (rank <= 1) is reducible as well
-            for p, q in combinations_with_replacement(range(len(entries)), 2):
-                cons = [AnyOf(Ne(entries[p][0]), Ne(entries[p][1])), AnyOf(Ne(entries[q][0]), Ne(entries[q][1]))]
-                for i, r in enumerate(entries):
-                    if i not in (p, q):
-                        cons.append(AnyOf(Eq(dets(r, entries[p])), Eq(dets(r, entries[q]))))
-                queries.append(cons)
-        for cons in queries:
-            ctx.budget.check()
-            try:
-                answer = exists(cons, g.domain, g.latents, timeout=ctx.smt_time())
-            except NotTranslatable as exc:
-                return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": str(exc)})
-            if answer.status == "unknown":
-                return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": answer.reason})
-            if answer.status == "sat":
-                for cand in answer.candidates:
-                    if not g.domain.contains(cand):
-                        continue
-                    at = check_irreducible_at(ctx, cand, "D")
-                    if at.verdict == "refuted" or at.details.get("degenerate"):
-                        witness = dict(at.witness) if at.witness else {"point": dict(cand), "factor": g.factor_names[k], "degenerate": "rank"}
-                        return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
-                return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
+        if outcome.verdict == "refuted":
+            return outcome
+        # undecided (z3's point on a kink, a condition z3 cannot read, no certified circuit): a
+        # piecewise-linear g's regions give exact interior points; else the checked points
+        if len(block) <= 2:
+            decided = _by_linear_regions(ctx, k, regions, details)
+            if isinstance(decided, CheckResult):
+                return decided
+            if decided:
+                methods.add("linear-regions")
+                continue
+        return _refuted_at_points(ctx, details) or outcome
     others = methods - {"z3-nlsat"}  # the method named is the one beyond z3, if any
     method = next((m for m in ("linear-regions", "certified-circuit") if m in others), None) or (others.pop() if others else "z3-nlsat")
     return CheckResult("irreducible:D", "proved", "global", method, details=details)
+
+
+def _irreducible_d_on_domain(ctx: CheckContext, k: int, methods: set[str], details: dict) -> CheckResult | None:
+    """Factor ``k`` D-irreducible on all of S by z3 (piecewise-polynomial J, factors of at most
+    two latents) or by certified circuits: ``None`` when proved (the method added to
+    ``methods``), a refutation re-verified at z3's point, or ``unknown``."""
+    g = ctx.generator
+    block = g.blocks[k]
+    rows = [t for t in range(g.m) if any(not ctx.table.is_structural_zero(t, (a,)) for a in block)]
+    entries = [[ctx.table.derivative(t, (a,)) for a in block] for t in rows]
+    if len(block) > 2 or not all(is_piecewise_polynomial(e) for row in entries for e in row):
+        # not the z3 route below: certified circuits (docs/mathematics.md 7.3)
+        ok, how = certified_connected(ctx, k)
+        if not ok:
+            return CheckResult("irreducible:D", "unknown", "global", "not-implemented" if len(block) > 2 else "not-polynomial", details={**details, "reason": how})
+        methods.add(how)
+        return None
+    methods.add("z3-nlsat")
+    queries = []
+    all_zero = [Eq(e) for row in entries for e in row]
+    queries.append(all_zero)
+    if len(block) == 2:
+        dets = lambda r, p: r[0] * p[1] - r[1] * p[0]  # noqa: E731
+        # p == q too: a single nonzero row direction (rank <= 1) is reducible as well
+        for p, q in combinations_with_replacement(range(len(entries)), 2):
+            cons = [AnyOf(Ne(entries[p][0]), Ne(entries[p][1])), AnyOf(Ne(entries[q][0]), Ne(entries[q][1]))]
+            for i, r in enumerate(entries):
+                if i not in (p, q):
+                    cons.append(AnyOf(Eq(dets(r, entries[p])), Eq(dets(r, entries[q]))))
+            queries.append(cons)
+    for cons in queries:
+        ctx.budget.check()
+        try:
+            answer = exists(cons, g.domain, g.latents, timeout=ctx.smt_time())
+        except NotTranslatable as exc:
+            return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": str(exc)})
+        if answer.status == "unknown":
+            return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": answer.reason})
+        if answer.status == "sat":
+            for cand in answer.candidates:
+                if not g.domain.contains(cand):
+                    continue
+                at = check_irreducible_at(ctx, cand, "D")
+                if at.verdict == "refuted" or at.details.get("degenerate"):
+                    witness = dict(at.witness) if at.witness else {"point": dict(cand), "factor": g.factor_names[k], "degenerate": "rank"}
+                    return CheckResult("irreducible:D", "refuted", "global", "z3-nlsat", witness=witness, details=details)
+            return CheckResult("irreducible:D", "unknown", "global", "z3-nlsat", details={**details, "reason": "z3's point could not be re-verified exactly"})
+    return None
 
 
 def _refuted_at_points(ctx: CheckContext, details: dict) -> CheckResult | None:
