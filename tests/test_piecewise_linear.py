@@ -345,19 +345,31 @@ def test_spanning_from_the_regions_against_sampled_gradients():
     outputs = _network(x, layers, sp.Rational(1, 5))
     g = _pl_generator(outputs, x, [[0, 1], [2]])
     proof = pl_spanning(CheckContext(g))
-    assert proof is not None and set(proof["rows"].values()) == {"spans"}
+    assert proof is not None and proof[0] == "proved" and set(proof[1]["rows"].values()) == {"spans"}
     # independent: exact difference quotients at sampled points already span R^3 for every output
     grads = [_gradient_by_differences(outputs, x, _random_point(rng, 3), Fraction(1, 10**9)) for _ in range(12)]
     for t in range(3):
         assert rank([grad[t] for grad in grads]) == 3
     r = check_spanning(CheckContext(g))
     assert (r.verdict, r.method) == ("proved", "linear-regions")
-    # an output whose gradient is always parallel to (1, 1): not proved here, refuted by the general check
+    # outputs whose gradient is always parallel to (1, 1), or to (1, -1) (on a strip of width
+    # 10^-6 between two kinks, 0 elsewhere): refuted from the regions, with the dependency.  The
+    # truth: g's values do not change along the dependency's direction (exact differences)
     y = x[:2]
-    flat = _pl_generator([sp.Max((y[0] + y[1]) / 5, y[0] + y[1]), y[1]], y, [[0], [1]])
-    assert pl_spanning(CheckContext(flat)) is None
-    r = check_spanning(CheckContext(flat))
-    assert r.verdict == "refuted" and r.witness["output"] == 0
+    strip = sp.Max(0, y[0] - y[1]) - sp.Max(0, y[0] - y[1] - sp.Rational(1, 10**6))
+    for output, direction in ((sp.Max((y[0] + y[1]) / 5, y[0] + y[1]), (1, -1)), (strip, (1, 1))):
+        flat = _pl_generator([output, y[1]], y, [[0], [1]])
+        for _ in range(6):
+            p = _random_point(rng, 2)
+            at = {y[0]: sp.Rational(p[0].numerator, p[0].denominator), y[1]: sp.Rational(p[1].numerator, p[1].denominator)}
+            h = sp.Rational(1, 7)
+            assert output.xreplace({y[0]: at[y[0]] + h * direction[0], y[1]: at[y[1]] + h * direction[1]}) == output.xreplace(at)
+        verdict, witness = pl_spanning(CheckContext(flat))
+        assert verdict == "refuted" and witness["output"] == 0
+        dependency = [Fraction(witness["dependency"][str(v)]) for v in y]
+        assert dependency[0] * direction[1] == dependency[1] * direction[0] != 0
+        r = check_spanning(CheckContext(flat))
+        assert (r.verdict, r.method) == ("refuted", "linear-regions") and r.witness["output"] == 0
 
 
 # -- J at a point, S-irreducibility and Type M on the regions ---------------------------------------
@@ -496,3 +508,22 @@ def test_type_m_on_all_of_s_from_the_regions():
     assert (r.verdict, r.method) == ("refuted", "linear-regions") and r.witness["point"][x] < 0
     leaky = _pl_generator([sp.Max(x / 3, x), y], (x, y), [[0], [1]])
     assert (check_containment(CheckContext(leaky)).verdict, check_containment(CheckContext(leaky)).method) == ("proved", "linear-regions")
+
+
+def test_type_d_on_a_thin_strip_is_refuted_from_the_regions():
+    """y = Max(0, s1 - s2) - Max(0, s1 - s2 - 10^-6) is s1 - s2 on a strip of width 10^-6 and
+    constant elsewhere; output 3 is y.  Sampled points miss the strip (D was `unknown`); its
+    linear region gives an exact interior point.  The truth: at the witness, exact difference
+    quotients of g's values with steps 10^-9 and 10^-10 (inside the strip) give row 3 = (1, -1),
+    nonzero in both factors."""
+    from theory.checker import check
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    y = sp.Max(0, s1 - s2) - sp.Max(0, s1 - s2 - sp.Rational(1, 10**6))
+    g = Generator("strip", [[s1], [s2]], [s1 - y, s2, y], Box({s1: (-1, 1), s2: (-1, 1)}))
+    (r,) = [r for r in check(g, criteria=["D"], budget=30, isolate=False) if r.scope == "global"]
+    assert (r.verdict, r.method) == ("refuted", "linear-regions"), r
+    at = r.witness["point"]
+    for h in (sp.Rational(1, 10**9), sp.Rational(1, 10**10)):
+        row = [(y.xreplace({**at, s: at[s] + h}) - y.xreplace(at)) / h for s in (s1, s2)]
+        assert row == [1, -1]

@@ -30,6 +30,7 @@ from theory.result import CheckResult, point_json, point_text
 from theory.exact.smt import AnyOf, Ne, NotTranslatable, exists
 from theory.criteria.context import CheckContext, enclosures_json, strongest_method, value_json
 from theory.criteria.witness import verify_two_blocks
+from theory.criteria.piecewise_linear import pl_group_regions, region_point
 from theory.probabilistic import Undecided
 
 __all__ = ["check_disjointness", "check_disjointness_at"]
@@ -134,6 +135,9 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
     found = _search(ctx, rows, ctx.probe_points())
     if found is not None:
         return found
+    regions = _by_linear_regions(ctx, rows, details)  # piecewise-linear g only
+    if regions is not None:
+        return regions
     if ctx.table.is_piecewise_polynomial:
         try:
             by_smt = _by_smt(ctx, rows, details)
@@ -142,6 +146,36 @@ def check_disjointness(ctx: CheckContext) -> CheckResult:
         if by_smt is not None and by_smt.verdict != "unknown":
             return by_smt
     return _by_zero_tests(ctx, rows, details)
+
+
+def _by_linear_regions(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult | None:
+    """Type D on every linear region of a piecewise-linear g (method ``linear-regions``,
+    docs/mathematics.md 7.3): J is constant on a region, so its rows' supports there are exact.
+    A row nonzero in two blocks on a region refutes at the region's exact interior point,
+    re-verified by :func:`_refuted` (a strip of width 10^-6 between two kinks is a region like
+    any other, which sampled points miss); no such row on any region proves D (at kinks J does
+    not exist).  ``None`` when g is not PL, the regions are undecided, or the refutation does
+    not re-check (the general route then decides)."""
+    groups = pl_group_regions(ctx)
+    if groups is None:
+        return None
+    g = ctx.generator
+    for outputs, latents, regions in groups:
+        for region in regions:
+            ctx.budget.check()
+            for i, row in enumerate(region.rows):
+                if outputs[i] not in rows:
+                    continue
+                nonzero: dict[int, int] = {}  # block -> a latent of it with a nonzero entry
+                for j, v in enumerate(row):
+                    if v:
+                        nonzero.setdefault(g.block_of[latents[j]], latents[j])
+                if len(nonzero) >= 2:
+                    a, b = list(nonzero.values())[:2]
+                    return _refuted(ctx, region_point(ctx, latents, region.point), outputs[i], a, b, "linear-regions")
+    details["linear_regions"] = {",".join(str(g.latents[a]) for a in latents): len(regions) for _, latents, regions in groups}
+    details["note"] = "no row is nonzero in two blocks on any linear region; at kinks J does not exist (docs/mathematics.md 7.3)"
+    return CheckResult("D", "proved", "global", "linear-regions", details=details)
 
 
 def _by_random_primes(ctx: CheckContext, rows: dict[int, dict[int, list[int]]], details: dict) -> CheckResult | None:

@@ -54,7 +54,7 @@ import sympy as sp
 
 from theory.criteria.context import CheckContext
 from theory.linalg.matroid import row_matroid_components
-from theory.linalg.rational import rank
+from theory.linalg.rational import nullspace, rank
 from theory.model.piecewise_linear import (
     CONST,
     MAX_REGIONS,
@@ -350,27 +350,31 @@ def pl_full_column_rank(ctx: CheckContext, k: int) -> tuple[bool | None, str] | 
     return True, "linear-regions"
 
 
-def pl_spanning(ctx: CheckContext) -> dict[str, Any] | None:
+def pl_spanning(ctx: CheckContext) -> tuple[str, dict[str, Any]] | None:
     """Theorem 3's spanning condition from the linear regions: for every output, its gradients
     on the regions span R^{supp} (supp: the latents its gradient reads on some region).
 
-    Returns the details of a proof, or ``None`` (g is not PL, undecided, or some output's
-    gradients do not span: the general check then looks for the dependency that refutes).
+    J exists exactly off the kinks, where it is the constant J of a region, so an output's
+    values of J are its gradients on the regions.  Returns ``("proved", details)`` when every
+    output's gradients span, ``("refuted", witness)`` when some output's do not (the witness:
+    the output, its support and a dependency ``y`` with ``sum_a y_a d_a g_t = 0`` on every
+    region), or ``None`` (g is not PL, or its regions are undecided).
 
     >>> import sympy as sp
     >>> from theory import Box, Generator
     >>> x, y = sp.symbols("x y", real=True)
     >>> box = Box({x: (-1, 1), y: (-1, 1)})
-    >>> pl_spanning(CheckContext(Generator("g", [[x], [y]], [sp.Max(x / 2, x + y), y], box)))["rows"]
+    >>> pl_spanning(CheckContext(Generator("g", [[x], [y]], [sp.Max(x / 2, x + y), y], box)))[1]["rows"]
     {'0': 'spans', '1': 'spans'}
-    >>> pl_spanning(CheckContext(Generator("g", [[x], [y]], [sp.Max((x + y) / 2, x + y), y], box))) is None
-    True
+    >>> pl_spanning(CheckContext(Generator("g", [[x], [y]], [sp.Max((x + y) / 2, x + y), y], box)))
+    ('refuted', {'output': 0, 'support': ['x', 'y'], 'dependency': {'x': '-1', 'y': '1'}})
     """
     net = pl_network(ctx)
     if net is None:
         return None
+    g = ctx.generator
     rows: dict[str, str] = {}
-    for outputs, latents in _groups(net, ctx.generator.m):
+    for outputs, latents in _groups(net, g.m):
         try:
             regions = _regions(ctx, net, outputs, latents)
         except (RegionsUndecided, TooManyRegions):
@@ -381,13 +385,17 @@ def pl_spanning(ctx: CheckContext) -> dict[str, Any] | None:
             support = [j for j in range(len(latents)) if any(v[j] for v in gradients)]
             if not support:
                 rows[str(t)] = "no dependence"
-            elif rank([[v[j] for j in support] for v in gradients]) == len(support):
+                continue
+            values = [[v[j] for j in support] for v in gradients]
+            if rank(values) == len(support):
                 rows[str(t)] = "spans"
-            else:
-                return None
-    for t in range(ctx.generator.m):
+                continue
+            y = nullspace(values, len(support))[0]
+            names = [str(g.latents[latents[j]]) for j in support]
+            return "refuted", {"output": t, "support": names, "dependency": {n: str(c) for n, c in zip(names, y)}}
+    for t in range(g.m):
         rows.setdefault(str(t), "no dependence")
-    return {"rows": dict(sorted(rows.items(), key=lambda kv: int(kv[0]))), "note": "gradients on the linear regions (docs/mathematics.md 7.3)"}
+    return "proved", {"rows": dict(sorted(rows.items(), key=lambda kv: int(kv[0]))), "note": "gradients on the linear regions (docs/mathematics.md 7.3)"}
 
 
 def _local_key(net: PLNetwork, outputs: list[int], units: list[int], variables: list[int]) -> tuple:

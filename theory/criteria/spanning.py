@@ -44,8 +44,10 @@ def check_spanning(ctx: CheckContext) -> CheckResult:
     g = ctx.generator
     details: dict = {"readings": {"thm3": "with-spanning"}, "rows": {}}
     linear = pl_spanning(ctx)  # a piecewise-linear g: the gradients on its linear regions
+    if linear is not None and linear[0] == "proved":
+        return CheckResult("spanning", "proved", "global", "linear-regions", details={**details, **linear[1]})
     if linear is not None:
-        return CheckResult("spanning", "proved", "global", "linear-regions", details={**details, **linear})
+        return CheckResult("spanning", "refuted", "global", "linear-regions", witness=linear[1], details=details)
     undecided = []
     methods: set[str] = set()
     for n in range(g.m):
