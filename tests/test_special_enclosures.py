@@ -31,6 +31,7 @@ CASES = [
     (sp.Si(X), lambda x: mpmath.si(x), (-6, 6)),
     (sp.Ci(X), lambda x: mpmath.ci(x), (0.01, 6)),
     (sp.polygamma(0, X), lambda x: mpmath.digamma(x), (0.01, 6)),
+    (sp.acot(X), lambda x: mpmath.acot(x), (-3, 3)),  # mpmath's acot is atan(1/x): sympy's branch
     (sp.beta(X, sp.Rational(2, 3)), lambda x: mpmath.beta(x, mpmath.mpf(2) / 3), (0.01, 12)),
 ]
 

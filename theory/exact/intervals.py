@@ -290,6 +290,11 @@ class _Evaluator:
             return (ex - emx) / 2 if isinstance(e, sp.sinh) else (ex + emx) / 2
         if isinstance(e, sp.atan):
             return self._monotone(self.eval(e.args[0]), self._atan_point)
+        if isinstance(e, sp.acot):  # sympy's branch: pi/2 - atan(x) for x >= 0, -pi/2 - atan(x) for x < 0
+            x = self.eval(e.args[0])
+            if x.a >= 0 or x.b < 0:
+                return (ctx.pi / 2 if x.a >= 0 else -ctx.pi / 2) - self._monotone(x, self._atan_point)
+            return ctx.mpf([-ctx.pi.b / 2, ctx.pi.b / 2])  # across the jump at 0
         if isinstance(e, sp.asin):
             return self._monotone(self._unit(self.eval(e.args[0])), self._asin_point)
         if isinstance(e, sp.acos):
