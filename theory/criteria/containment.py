@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import permutations
 
 import sympy as sp
 
@@ -31,7 +32,7 @@ from theory.criteria.witness import verify_containment
 from theory.model.generator import Generator
 from theory.criteria.piecewise_linear import pl_group_regions, region_point
 from theory.linalg.rational import support
-from theory.linalg.sparsest_basis import sparsest_basis
+from theory.linalg.sparsest_basis import sparsest_alternatives
 
 __all__ = ["check_containment", "check_containment_at", "check_containment_sparsest_at", "containment_witness", "M_BASES"]
 
@@ -115,26 +116,42 @@ def check_containment_at(ctx: CheckContext, point: dict, rows: Callable[[int, in
 def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult:
     """Type M at a rational point in the sparsest aligned basis B* (reading ``m-basis:
     sparsest-aligned``): no support ``supp(J b)`` of a vector of B* is contained in the
-    support of a vector of another factor's part of B*.  The basis is reported."""
+    support of a vector of another factor's part of B*.
+
+    B* need not be unique (equal weights in a factor): the verdict is about every sparsest
+    aligned basis, whatever order the outputs are written in.  A factor's part can be any of its
+    sparsest bases, independently of the others', so M fails in some B* exactly when a vector of
+    some sparsest basis of one factor (:func:`~theory.linalg.sparsest_basis.sparsest_alternatives`)
+    has its support inside that of a vector of some sparsest basis of another; the witness is
+    such a B*.  The basis is reported."""
     g = ctx.generator
     details: dict = {"m-basis": "sparsest-aligned"}
     J, reason = ctx.rational_jacobian_at(point)
     if J is None:
         details["reason"] = reason
         return CheckResult("M", "unknown", "point", "not-rational", details=details, point=point)
-    basis, owner = [], []
-    for k, block in enumerate(g.blocks):
-        for v, _ in sparsest_basis(J, block, g.d, ctx.budget.check):
-            basis.append(v)
-            owner.append(k)
-    supports = [sorted(support(J, v)) for v in basis]
-    details["basis"] = [[str(x) for x in v] for v in basis]
-    details["supports"] = supports
-    for l, u in enumerate(basis):
-        for k, v in enumerate(basis):
-            if owner[l] != owner[k] and set(supports[l]) <= set(supports[k]):
-                witness = {"point": dict(point), "vectors": [l, k], "basis": details["basis"], "supports": [supports[l], supports[k]]}
-                return CheckResult("M", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
+    parts = [sparsest_alternatives(J, block, g.d, ctx.budget.check) for block in g.blocks]
+    options = [[(v, None) for v, _ in basis] + [(v, position) for v, _, position in others] for basis, others in parts]
+    details["basis"] = [[str(x) for x in v] for basis, _ in parts for v, _ in basis]
+    details["supports"] = [sorted(support(J, v)) for basis, _ in parts for v, _ in basis]
+    if any(others for _, others in parts):
+        details["note"] = "B* is not unique here: the verdict is about every sparsest aligned basis"
+    supports = [[frozenset(support(J, v)) for v, _ in opts] for opts in options]
+    for k, l in permutations(range(len(g.blocks)), 2):
+        for i, (u, pu) in enumerate(options[k]):
+            ctx.budget.check()
+            for j, (v, pv) in enumerate(options[l]):
+                if supports[k][i] <= supports[l][j]:
+                    chosen = [[w for w, _ in basis] for basis, _ in parts]
+                    for factor, vec, position in ((k, u, pu), (l, v, pv)):
+                        if position is not None:
+                            chosen[factor][position] = vec
+                    basis = [w for part in chosen for w in part]
+                    at = {factor: sum(len(p) for p in chosen[:factor]) + chosen[factor].index(vec) for factor, vec in ((k, u), (l, v))}
+                    text = [[str(x) for x in w] for w in basis]
+                    details["basis"], details["supports"] = text, [sorted(support(J, w)) for w in basis]
+                    witness = {"point": dict(point), "vectors": [at[k], at[l]], "basis": text, "supports": [sorted(supports[k][i]), sorted(supports[l][j])]}
+                    return CheckResult("M", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
     return CheckResult("M", "proved", "point", "exact-evaluation", details=details, point=point)
 
 

@@ -47,6 +47,7 @@ from theory.result import CheckResult, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction, z3_timeout_ms
 from theory.linalg.rho import sparsest_basis, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
+from theory.linalg.sparsest_basis import sparsest_alternatives
 from theory.criteria.certified_minors import CertifiedRank, MinorOracle, MinorUndecided, TooManyMinors, certified_matroid, jacobian_oracle, recheck_minors
 from theory.criteria.context import CheckContext
 from theory.criteria.d_irreducibility_global import certified_connected
@@ -341,8 +342,9 @@ def _split_s(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
 
 def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     """A split of block ``k`` into two parts whose refined decomposition is still Type M
-    (cross non-containing, also against the other factors' coordinate columns), or ``None``
-    when no split keeps Type M.
+    (cross non-containing, also against the other factors' coordinate columns, or under the
+    reading ``m-basis: sparsest-aligned`` against every vector of their sparsest bases), or
+    ``None`` when no split keeps Type M.
 
     The 2-colourings of the greedy basis ``B*_k`` are tried first.  They do not exhaust the
     splits: ``B*_k`` is one sparsest basis among possibly many (which one depends on the
@@ -357,7 +359,16 @@ def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     basis = _greedy_block_basis(ctx, J, block)
     index = dict(zip(block, basis))
     d = len(J[0])
-    others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
+    if ctx.readings.m_basis == "sparsest-aligned":
+        # Type M in B*, for every sparsest basis of the other factors: against every vector that
+        # lies in one of them (theory.criteria.containment.check_containment_sparsest_at)
+        others = []
+        for i, b in enumerate(g.blocks):
+            if i != k:
+                basis, alternatives = sparsest_alternatives(J, b, d, ctx.budget.check)
+                others.append([v for v, _ in basis] + [v for v, _, _ in alternatives])
+    else:
+        others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
     for Q, Qc in _two_colourings(block):
         found = _m_split([[index[a] for a in Q], [index[a] for a in Qc]], others, J)
         if found is not None:

@@ -23,7 +23,7 @@ from math import comb
 from typing import Any
 
 from theory.linalg.matroid import hyperplanes
-from theory.linalg.rational import QMatrix, QVector, independent_rows, mat_vec, nullspace, primitive_integer
+from theory.linalg.rational import QMatrix, QVector, coordinates, independent_rows, mat_vec, nullspace, primitive_integer
 from theory.linalg.sparsity_result import SparsityResult
 from theory.linalg.subset_greedy import sparsest_basis_by_subsets
 
@@ -40,6 +40,7 @@ __all__ = [
     "is_aligned",
     "check_input",
     "sparsest_basis",
+    "sparsest_alternatives",
     "exact_result",
     "greedy_then_exchange",
 ]
@@ -150,6 +151,60 @@ def sparsest_basis(
             full[a] = Fraction(x)
         out.append((full, w))
     return out
+
+
+def sparsest_alternatives(
+    J: Sequence[Sequence[Fraction]],
+    columns: Sequence[int],
+    d: int | None = None,
+    check: Callable[[], None] = lambda: None,
+) -> tuple[list[tuple[QVector, int]], list[tuple[QVector, int, int]]]:
+    """A sparsest basis of ``span{e_a : a in columns}`` (as :func:`sparsest_basis` writes it,
+    lightest first), and every other vector that lies in some sparsest basis, as far as ``J``
+    sees it (one per support ``supp(J u)``), each with the position of a basis vector it can
+    replace: ``(vector, weight, position)``.
+
+    The vectors of a sparsest basis are a basis of ``ker J[:, columns]`` (weight 0, empty
+    supports) and cocircuit vectors: any other vector u has lighter cocircuit vectors in
+    ``U_{Z(u)}``, one of which can replace it.  A cocircuit vector's support is its hyperplane's,
+    so up to what J sees the sparsest bases are the minimum-weight bases of the finite set of
+    candidates of :func:`sparsest_basis`, and a candidate x is in one of them exactly when some
+    vector of its fundamental circuit in the greedy basis B weighs as much as x (then
+    ``B - b + x`` is one; the circuit's vectors weigh at most w(x), B being sparsest).
+
+    >>> from theory.linalg.rational import to_fraction_matrix
+    >>> J = to_fraction_matrix([[1, 0], [0, 1], [1, 1]])
+    >>> basis, others = sparsest_alternatives(J, [0, 1])
+    >>> [list(map(int, v)) for v, _ in basis], [(list(map(int, v)), w, i) for v, w, i in others]
+    ([[0, 1], [1, 0]], [([1, -1], 2, 0)])
+    """
+    m = len(J)
+    n = d if d is not None else (len(J[0]) if m else len(columns))
+    cols = list(columns)
+    sub = [[row[a] for a in cols] for row in J]
+    kernel = nullspace(sub, len(cols))
+    candidates: list[tuple[int, QVector]] = [(0, v) for v in kernel] + [(m - len(H), u) for H, u in hyperplanes(sub, check)]
+    order = sorted(range(len(candidates)), key=lambda i: candidates[i][0])
+    kept = independent_rows([v for _, v in candidates], order)
+
+    def full(v: QVector) -> QVector:
+        out = [Fraction(0)] * n
+        for a, x in zip(cols, primitive_integer(v)):
+            out[a] = Fraction(x)
+        return out
+
+    vectors = [candidates[i][1] for i in kept]
+    others = []
+    for x in range(len(kernel), len(candidates)):  # kernel vectors: empty supports, nothing to choose
+        if x in kept:
+            continue
+        check()
+        w = candidates[x][0]
+        for position, c in enumerate(coordinates(vectors, candidates[x][1])):
+            if c != 0 and candidates[kept[position]][0] == w:
+                others.append((full(candidates[x][1]), w, position))
+                break
+    return [(full(candidates[i][1]), candidates[i][0]) for i in kept], others
 
 
 def aligned_optimum(
