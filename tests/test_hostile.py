@@ -35,8 +35,8 @@ def bundled_read_before_forking():
     cases.load_bundled()
 
 
-def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, float]:
-    """``mechind *args`` in a forked child: (exit code, stdout, stderr, seconds); fails on a hang."""
+def _start_cli(args: list[str]) -> tuple[multiprocessing.Process, object, float]:
+    """``mechind *args`` started in a forked child: (process, the result pipe, start time)."""
     ctx = multiprocessing.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
 
@@ -51,8 +51,13 @@ def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, floa
     proc = ctx.Process(target=target)
     proc.start()
     writer.close()
+    return proc, reader, started
+
+
+def _finish_cli(args: list[str], running: tuple, timeout: float) -> tuple[int, str, str, float]:
+    proc, reader, started = running
     try:
-        if not reader.poll(timeout):
+        if not reader.poll(max(0.0, timeout - (time.perf_counter() - started))):
             pytest.fail(f"mechind {' '.join(map(str, args))} did not answer within {timeout} s")
         code, out, err, crash = reader.recv()
     finally:
@@ -61,6 +66,33 @@ def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, floa
         proc.join(5)
     assert crash is None, f"uncaught exception: {crash}"
     return code, out, err, time.perf_counter() - started
+
+
+def run_cli(args: list[str], timeout: float = 60.0) -> tuple[int, str, str, float]:
+    """``mechind *args`` in a forked child: (exit code, stdout, stderr, seconds); fails on a hang."""
+    return _finish_cli(args, _start_cli(args), timeout)
+
+
+def run_cli_pairwise(commands: list[list[str]], timeout: float = 60.0) -> list[tuple[int, str, str, float]]:
+    """:func:`run_cli` of every command, two at a time (both cores; forked from this thread
+    only, as :func:`run_cli` does): the next starts when either running one answers.  Results in
+    the order of ``commands``; ``timeout`` applies to each command."""
+    from multiprocessing.connection import wait
+
+    results: dict[int, tuple[int, str, str, float]] = {}
+    pending = list(range(len(commands)))
+    running: dict[object, tuple[int, tuple]] = {}  # result pipe -> (index, what _start_cli gave)
+    while pending or running:
+        while pending and len(running) < 2:
+            i = pending.pop(0)
+            started = _start_cli(commands[i])
+            running[started[1]] = (i, started)
+        oldest = min(started[2] for _, started in running.values())
+        ready = wait(list(running), timeout=max(0.0, timeout - (time.perf_counter() - oldest)))
+        for reader in ready or [min(running, key=lambda r: running[r][1][2])]:  # none ready: the oldest ran out of time
+            i, started = running.pop(reader)
+            results[i] = _finish_cli(commands[i], started, timeout)
+    return [results[i] for i in range(len(commands))]
 
 
 def assert_clean_error(code: int, out: str, err: str, needle: str) -> None:
@@ -158,10 +190,16 @@ def test_the_corpus_is_covered():
     assert files == set(BAD_FILES) | set(BOUNDED) | set(CARRIED)
 
 
+@pytest.fixture(scope="module")
+def carried_runs() -> dict[str, tuple[int, str, str, float]]:
+    commands = [["check", HOSTILE / name, "--criteria", "D,M,S,H2", "--budget", "10", "--json"] for name in CARRIED]
+    return dict(zip(CARRIED, run_cli_pairwise(commands, timeout=180)))
+
+
 @pytest.mark.parametrize("name", CARRIED)
-def test_huge_coefficients_are_carried_through(name):
+def test_huge_coefficients_are_carried_through(name, carried_runs):
     """No digit limit on exact values: every criterion answers, none wrongly (exit 0, never 3)."""
-    code, out, err, _ = run_cli(["check", HOSTILE / name, "--criteria", "D,M,S,H2", "--budget", "10", "--json"], timeout=180)
+    code, out, err, _ = carried_runs[name]
     assert code == 0, (code, err)
     (case,) = json.loads(out)["cases"]
     verdicts = {(c["criterion"], c["scope"]): c["verdict"] for c in case["checks"]}
@@ -170,24 +208,52 @@ def test_huge_coefficients_are_carried_through(name):
     assert all(v in ("proved", "refuted", "unknown") for v in verdicts.values())
 
 
+PWNED = Path("/tmp/mechind_pwned")  # what toml_code_injection.toml would create if its code ran
+
+
+@pytest.fixture(scope="module")
+def bad_runs() -> tuple[bool, dict[str, tuple[int, str, str, float]]]:
+    """Whether the marker existed before, and every bad input's run (two at a time)."""
+    existed = PWNED.exists()
+    names = sorted(BAD_FILES)
+    return existed, dict(zip(names, run_cli_pairwise([["check", HOSTILE / n, "--criteria", "D,H2", "--budget", "5"] for n in names], timeout=60)))
+
+
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_input_gets_exit_2_and_one_line(name, tmp_path):
-    marker = Path("/tmp/mechind_pwned")
-    existed = marker.exists()
-    code, out, err, _ = run_cli(["check", HOSTILE / name, "--criteria", "D,H2", "--budget", "5"], timeout=60)
+def test_bad_input_gets_exit_2_and_one_line(name, bad_runs):
+    existed, runs = bad_runs
+    code, out, err, _ = runs[name]
     assert_clean_error(code, out, err, BAD_FILES[name])
     if name == "toml_code_injection.toml":
-        assert marker.exists() == existed  # nothing ran
+        assert PWNED.exists() == existed  # nothing ran
 
 
 #: TOML twins of the Python inputs above: the same sizes through the TOML parser (slow: 18 s)
 SLOW_BOUNDED = {"toml_huge_expression.toml", "toml_many_outputs.toml"}
 
 
+BOUNDED_BUDGET = 2.0
+
+
+def _bounded_command(name: str) -> list:
+    return ["check", HOSTILE / name, "--criteria", "D,H2", "--budget", BOUNDED_BUDGET, "--json"]
+
+
+@pytest.fixture(scope="module")
+def bounded_runs() -> dict[str, tuple[int, str, str, float]]:
+    """The runs of the default set, two at a time: each is bounded by its budget per check, and
+    the seconds asserted below are wall time, which a second process on the other core leaves be."""
+    names = [n for n in BOUNDED if n not in SLOW_BOUNDED]
+    return dict(zip(names, run_cli_pairwise([_bounded_command(n) for n in names], timeout=120)))
+
+
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_BOUNDED else n for n in BOUNDED])
-def test_huge_deep_and_explosive_inputs_get_a_bounded_result(name):
-    budget = 2.0
-    code, out, err, seconds = run_cli(["check", HOSTILE / name, "--criteria", "D,H2", "--budget", budget, "--json"], timeout=120)
+def test_huge_deep_and_explosive_inputs_get_a_bounded_result(name, request):
+    budget = BOUNDED_BUDGET
+    if name in SLOW_BOUNDED:
+        code, out, err, seconds = run_cli(_bounded_command(name), timeout=120)
+    else:
+        code, out, err, seconds = request.getfixturevalue("bounded_runs")[name]
     assert code == 0, (code, err)
     assert "Traceback" not in out + err
     (case,) = json.loads(out)["cases"]
