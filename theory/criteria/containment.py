@@ -275,7 +275,7 @@ def _by_smt(ctx: CheckContext, pairs: list[tuple[int, int]], details: dict) -> C
                 constraints.append(Eq(da))
             else:
                 constraints.append(Implies(Ne(da), Ne(table.derivative(t, (b,)))))
-        answer = exists(constraints, g.domain, g.latents, timeout=ctx.smt_time())
+        answer = exists(constraints, g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         if answer.status == "unsat":
             continue
         if answer.status == "sat":
@@ -333,7 +333,7 @@ def _positive_sum_uncached(ctx: CheckContext, a: int, rows: list[int]) -> dict |
     partials = [table.derivative(t, (a,)) for t in rows]
     if all(is_piecewise_polynomial(e) for e in partials):
         try:
-            answer = exists([Eq(e) for e in partials], g.domain, g.latents, timeout=ctx.smt_time())
+            answer = exists([Eq(e) for e in partials], g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         except NotTranslatable:  # pragma: no cover - is_piecewise_polynomial guards this
             return None
         return {"rows": rows, "how": "z3-nlsat: no common zero"} if answer.status == "unsat" else None

@@ -456,7 +456,7 @@ def check_locally_injective(ctx: CheckContext) -> CheckResult:
     if ctx.table.is_piecewise_polynomial:
         tried.append("z3-nlsat")
         try:
-            answer = exists([Eq(m) for _, m in minors], g.domain, g.latents, timeout=ctx.smt_time())
+            answer = exists([Eq(m) for _, m in minors], g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         except NotTranslatable as exc:  # pragma: no cover - is_piecewise_polynomial guards this
             answer = None
             details["z3"] = str(exc)

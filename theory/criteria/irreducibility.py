@@ -633,7 +633,7 @@ def _irreducible_d_on_domain(ctx: CheckContext, k: int, methods: set[str], detai
     for cons in queries:
         ctx.budget.check()
         try:
-            answer = exists(cons, g.domain, g.latents, timeout=ctx.smt_time())
+            answer = exists(cons, g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         except NotTranslatable as exc:
             return CheckResult("irreducible:D", "unknown", "global", "not-polynomial", details={**details, "reason": str(exc)})
         if answer.status == "unknown":

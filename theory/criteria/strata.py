@@ -33,6 +33,7 @@ from theory.exact.intervals import certify_sign
 from theory.criteria.domain_sign import rational_parts
 from theory.exact.smt import Eq, Ne, NotTranslatable, exists
 from theory.model.derivatives import is_piecewise_polynomial
+from theory.model.piecewise import off_boundaries
 
 __all__ = ["Stratum", "StrataUndecided", "zero_strata", "never_zero", "MAX_FREE", "MAX_DEPTH"]
 
@@ -81,7 +82,7 @@ def zero_strata(ctx: CheckContext, exprs: Sequence[sp.Expr], max_free: int = MAX
             ctx.budget.check()
             constraints = [Eq(exprs[i]) for i in zero] + [Ne(exprs[i]) for i in free if i not in zero]
             try:
-                answer = exists(constraints, g.domain, g.latents, timeout=ctx.smt_time())
+                answer = exists(constraints, g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
             except NotTranslatable as exc:
                 raise StrataUndecided(str(exc)) from None
             if answer.status == "unknown":
@@ -97,7 +98,7 @@ def _nowhere_zero(ctx: CheckContext, e: sp.Expr) -> bool:
 
 def _verified_point(g, exprs: Sequence[sp.Expr], zero: set[int], candidates) -> dict | None:
     for cand in candidates:
-        if not g.domain.contains(cand):
+        if not g.domain.contains(cand) or not off_boundaries(exprs, cand):  # on a boundary: not the pieces' values
             continue
         values = [e.xreplace(cand) for e in exprs]
         if all(v.is_Rational for v in values) and all((v == 0) == (i in zero) for i, v in enumerate(values)):
@@ -111,7 +112,7 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
     g = ctx.generator
     if all(is_piecewise_polynomial(e) for e in minors):
         try:
-            answer = exists([Eq(e) for e in minors], g.domain, g.latents, timeout=ctx.smt_time())
+            answer = exists([Eq(e) for e in minors], g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         except NotTranslatable:
             answer = None
         if answer is not None:
@@ -120,7 +121,7 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
             if answer.status == "sat":
                 for cand in answer.candidates:  # re-verified exactly: rational values of polynomials
                     values = [e.xreplace(cand) for e in minors]
-                    if g.domain.contains(cand) and all(v.is_Rational and v == 0 for v in values):
+                    if g.domain.contains(cand) and off_boundaries(minors, cand) and all(v.is_Rational and v == 0 for v in values):
                         return False, "z3-nlsat"
                 return None, "z3 found a rank drop it could not give at an exact point"
             return None, f"z3-nlsat: {answer.reason}"
@@ -129,7 +130,7 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
         # rational functions p / q: no common zero of the numerators anywhere on S, denominators'
         # zeros included (at a removable 0/0 the minor's limit may well be 0: (s1 + 1)**4 / (s1 + 1))
         try:
-            answer = exists([Eq(p) for p, _ in parts], g.domain, g.latents, timeout=ctx.smt_time())
+            answer = exists([Eq(p) for p, _ in parts], g.domain, g.latents, timeout=ctx.smt_time(), boundaries="closure")
         except NotTranslatable:
             answer = None
         if answer is not None and answer.status == "unsat":

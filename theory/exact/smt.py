@@ -96,18 +96,41 @@ def exists(
     domain: Domain,
     latents: Sequence[sp.Symbol],
     timeout: float = DEFAULT_SMT_TIMEOUT,
+    boundaries: str = "first-piece",
 ) -> SmtAnswer:
     """Is there a point of ``domain`` satisfying every constraint?
+
+    ``boundaries`` says what a Piecewise is at a point: ``first-piece``, the piece whose
+    condition holds first (sympy's value); ``closure``, any piece whose region's closure holds
+    the point (its condition, and the earlier ones' negations, closed: ``<`` read as ``<=``,
+    ``Ne`` as true).  The derivatives of a piecewise g at a point of a boundary, where g is
+    differentiable, are those of a piece whose region has the point in its closure, not
+    necessarily the formula sympy selects there (``Piecewise((0, s > 0), (0, s < 0), (s, True))``
+    is 0, but its formal derivative is 1 at 0): a query that asks whether derivatives can
+    vanish somewhere, whose ``unsat`` is a proof that they cannot, asks with ``closure``.
 
     Raises
     ------
     NotTranslatable
         If a constraint leaves the piecewise-polynomial fragment.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", real=True)
+    >>> slope = sp.Piecewise((0, x > 0), (0, x < 0), (1, True))  # d/dx of Piecewise((0, x > 0), (0, x < 0), (x, True))
+    >>> [exists([Eq(slope), Eq(x)], Box({x: (-1, 1)}), (x,), boundaries=b).status for b in ("first-piece", "closure")]
+    ['unsat', 'sat']
     """
+    if boundaries not in ("first-piece", "closure"):
+        raise ValueError(f"boundaries must be 'first-piece' or 'closure', not {boundaries!r}")
     variables = {s: z3.Real(str(s)) for s in latents}
-    memo: dict[sp.Basic, Any] = {}
+    memo: dict[Any, Any] = {_CLOSURE: [] if boundaries == "closure" else None}
     formulas = [_atom(c, variables, memo) for c in constraints] + _domain_constraints(domain, variables, memo)
-    return _solve(formulas, variables, timeout)
+    return _solve(formulas + (memo[_CLOSURE] or []), variables, timeout)
+
+
+#: The memo's key of the side constraints of ``boundaries="closure"`` (``None``: sympy's value).
+_CLOSURE = object()
 
 
 def satisfiable_on(
@@ -264,11 +287,41 @@ def _translate(e: sp.Expr, variables: dict, memo: dict) -> Any:
         pieces = list(e.args)
         if pieces[-1][1] != sp.true:
             raise NotTranslatable("a Piecewise without a final True branch may be undefined")
+        side = memo.get(_CLOSURE)
+        if side is not None:  # any piece whose region's closure holds the point
+            value = z3.FreshReal("piece")
+            options, earlier = [], []
+            for piece, cond in pieces:
+                region = z3.And([_closed(cond, True, variables, memo), *[_closed(c, False, variables, memo) for c in earlier]])
+                options.append(z3.And(region, value == to_z3(piece, variables, memo)))
+                earlier.append(cond)
+            side.append(z3.Or(options))
+            return value
         out = to_z3(pieces[-1][0], variables, memo)
         for piece, cond in reversed(pieces[:-1]):
             out = z3.If(_condition(cond, variables, memo), to_z3(piece, variables, memo), out)
         return out
     raise NotTranslatable(f"{type(e).__name__} is outside the piecewise-polynomial fragment")
+
+
+def _closed(cond: sp.Basic, holds: bool, variables: dict, memo: dict) -> Any:
+    """A closed condition that holds on the closure of where ``cond`` holds (``holds``) or
+    fails (not ``holds``): negations pushed to the comparisons, strict ones made non-strict,
+    ``Ne`` (and a failing ``Eq``) read as true, which holds on a dense set."""
+    if cond == sp.true or cond == sp.false:
+        return z3.BoolVal((cond == sp.true) == holds)
+    if isinstance(cond, sp.Not):
+        return _closed(cond.args[0], not holds, variables, memo)
+    if isinstance(cond, (sp.And, sp.Or)):
+        parts = [_closed(c, holds, variables, memo) for c in cond.args]
+        return z3.And(parts) if isinstance(cond, sp.And) == holds else z3.Or(parts)
+    if isinstance(cond, sp.core.relational.Relational):
+        lhs, rhs = to_z3(cond.lhs, variables, memo), to_z3(cond.rhs, variables, memo)
+        if isinstance(cond, (sp.Eq, sp.Ne)):
+            return (lhs == rhs) if isinstance(cond, sp.Eq) == holds else z3.BoolVal(True)
+        below = isinstance(cond, (sp.StrictLessThan, sp.LessThan)) == holds  # holds where lhs <= rhs
+        return lhs <= rhs if below else lhs >= rhs
+    raise NotTranslatable(f"condition {cond} is not a polynomial relation")
 
 
 def _condition(cond: sp.Basic, variables: dict, memo: dict) -> Any:

@@ -19,7 +19,7 @@ s1 + s2**2
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -31,7 +31,7 @@ from theory.model.domain import Domain, Region
 from theory.exact.intervals import _context, _Evaluator, _rational_interval
 from theory.model.regularity import analytic_everywhere, continuous_at, sign_at
 
-__all__ = ["piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "vanished_by_opening", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
+__all__ = ["off_boundaries", "piecewise_normal_form", "select_pieces", "undefined_condition", "is_piecewise_free", "kinks_in_conditions", "opened_atoms", "vanished_by_opening", "NON_ANALYTIC", "KINKS_IN_CONDITIONS"]
 
 #: Functions that make a generator non-analytic (after the normal form only Piecewise remains).
 NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling, sp.frac, sp.Mod)
@@ -329,6 +329,30 @@ def vanished_by_opening(expr: sp.Expr) -> tuple[sp.Expr, ...]:
             if atoms and opened == sp.false:
                 out += [a.lhs - a.rhs for a in atoms]
     return tuple(dict.fromkeys(out))
+
+
+def off_boundaries(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, sp.Expr]) -> bool:
+    """Whether ``point`` lies on no boundary of the Piecewise conditions in ``exprs``: every
+    comparison ``a ~ b`` in them has ``a - b`` a nonzero rational there.  Then each Piecewise
+    keeps its piece on a neighbourhood of the point, and its formula's value and derivatives
+    there are the expression's (on a boundary the piece sympy selects need not be).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> f = sp.Piecewise((0, x > 0), (1, True))
+    >>> off_boundaries([f], {x: sp.Rational(1, 2)}), off_boundaries([f], {x: 0}), off_boundaries([x**2], {x: 0})
+    (True, False, True)
+    """
+    values = {s: sp.sympify(v) for s, v in point.items()}
+    for e in exprs:
+        for pw in e.atoms(sp.Piecewise):
+            for _, cond in pw.args:
+                if not isinstance(cond, sp.Basic):
+                    continue
+                for atom in cond.atoms(sp.core.relational.Relational):
+                    gap = (atom.lhs - atom.rhs).xreplace(values)
+                    if not (gap.is_Rational and gap != 0):
+                        return False
+    return True
 
 
 def interior_form(expr: sp.Expr, memo: dict | None = None, open_comparisons: bool = True) -> sp.Expr:

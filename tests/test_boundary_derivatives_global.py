@@ -1,0 +1,49 @@
+"""Global proofs that derivatives never vanish together, on piecewise generators whose formal
+derivative sympy selects on a boundary is not g's derivative there.
+
+``z = Piecewise((0, s2 > 0), (0, s2 < 0), (s2, True))`` is 0 for every real s2 (its last piece
+holds on the line s2 = 0 only, where its value s2 is 0), but its formal derivative is 1 on that
+line.  With g = (s1, s2^3, z) the s2 column of J is (0, 3 s2^2, 0): zero on s2 = 0.  The global
+z3 routes read the formal derivative and proved Type M, full column rank (hence Type S) and
+D-irreducibility, each of which fails at (0, 0).  Truth: exact two-sided difference quotients
+of g's own values at (0, 0)."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from theory import Box, Generator, Region, check
+
+s1, s2 = sp.symbols("s1 s2", real=True)
+
+
+def _column_s2_at_origin(outputs, h):
+    at = {s1: sp.Integer(0), s2: sp.Integer(0)}
+    return [(o.xreplace({**at, s2: h}) - o.xreplace({**at, s2: -h})) / (2 * h) for o in outputs]
+
+
+@pytest.mark.parametrize("disk", [False, True])
+def test_a_piece_on_a_line_does_not_prove_that_a_column_never_vanishes(disk):
+    z = sp.Piecewise((0, s2 > 0), (0, s2 < 0), (s2, True))
+    outputs = [s1, s2**3, z]
+    for h in (sp.Rational(1, 10**10), sp.Rational(1, 10**30)):
+        assert _column_s2_at_origin(outputs, h) == [0, h**2, 0]  # -> 0: the s2 column vanishes at (0, 0)
+    box = Box({s1: (-1, 1), s2: (-1, 1)})
+    domain = Region(box, s1**2 + s2**2 < 1) if disk else box
+    g = Generator("phantom-rank", [[s1], [s2]], outputs, domain)
+    verdicts = {r.criterion: r.verdict for r in check(g, criteria=["M", "S", "irreducible:D"], budget=30, isolate=False) if r.scope == "global"}
+    assert set(verdicts) == {"M", "S", "irreducible:D"}
+    assert all(v != "proved" for v in verdicts.values()), verdicts
+
+
+def test_max_plus_min_does_not_refute_full_rank():
+    """Max(s1, s2) + Min(s1, s2) - s2 is s1 exactly; on the diagonal sympy's formal derivatives
+    of Max and Min take one piece each and the formal column can vanish: full column rank was
+    refuted there from those values.  Truth: g = (s2, s1), whose J is a permutation."""
+    outputs = [s2, sp.Max(s1, s2) + sp.Min(s1, s2) - s2]
+    for a, b in ((sp.Rational(1, 3), sp.Rational(1, 3)), (sp.Rational(-1, 5), sp.Rational(2, 7))):
+        assert sp.simplify(outputs[1].xreplace({s1: a, s2: b}) - a) == 0
+    g = Generator("max-min", [[s1], [s2]], outputs, Region(Box({s1: (-1, 1), s2: (-1, 1)}), s1**2 + s2**2 < 1))
+    (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
+    assert s.verdict != "refuted" and "refuted" not in str(s.details.get("reason", "")), s
