@@ -102,3 +102,17 @@ def test_acot_away_from_its_jump_is_c1_and_gets_no_note():
     g = Generator("no-jump", [[s1], [s2]], [s1, s2, sp.acot(s1 - s2)], Box({s1: (1, 2), s2: (-1, 0)}))
     assert check_smoothness(CheckContext(g), 1).verdict == "proved"
     assert all("smoothness" not in (r.details or {}) for r in check(g, criteria=["D"], budget=20, isolate=False))
+
+
+def test_spanning_and_irreducibility_on_a_discontinuous_g_carry_the_note():
+    """g jumps across s1 = s2 (a Heaviside step): spanning and irreducibility read J where it
+    exists, like D and M, and say so.  The jump is read from g's values at 10^-9 either side."""
+    from theory.checker import check
+
+    step = sp.Heaviside(s1 - s2)
+    g = Generator("step", [[s1], [s2]], [s1 + step, s2, s1 + s2], Box({s1: (-1, 1), s2: (-1, 1)}))
+    h = sp.Rational(1, 10**9)
+    assert g.outputs[0].xreplace({s1: h, s2: 0}) - g.outputs[0].xreplace({s1: -h, s2: 0}) > 1
+    glob = {r.criterion: r for r in check(g, criteria=["spanning", "irreducible:D"], budget=30, isolate=False) if r.scope == "global"}
+    assert set(glob) == {"spanning", "irreducible:D"}
+    assert all(r.details["smoothness"]["C1"] != "proved" for r in glob.values()), glob

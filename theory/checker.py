@@ -155,8 +155,9 @@ def check(
     return results
 
 
-#: Global verdicts that are statements about the derivatives of g on its whole domain.
-_DERIVATIVE_GLOBALS = re.compile(r"^(D|M|S|H[0-9]+|irreducible:D)$")
+#: Global verdicts that are statements about the derivatives of g on its whole domain (spanning
+#: and every irreducibility read J, or higher derivatives, wherever they exist).
+_DERIVATIVE_GLOBALS = re.compile(r"^(D|M|S|H[0-9]+|spanning|irreducible:(D|S|M|H[0-9]+))$")
 
 
 def _note_smoothness(ctx: CheckContext, results: list[CheckResult], seconds: float | None, isolate: bool = True) -> None:
