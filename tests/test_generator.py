@@ -185,3 +185,21 @@ def test_decimals_in_a_region_condition_are_read_exactly():
     half = sp.Rational(1, 2)
     assert not r.contains({a: half, b: half})  # exactly on the boundary: 1/4 + 1/20 = 3/10
     assert r.contains({a: half, b: sp.Rational(49, 100)})
+
+
+def test_region_coefficients_that_cancel_are_read_expanded():
+    """(s1 + sqrt(2) s2)^2 - 2 sqrt(2) s1 s2 is s1^2 + 2 s2^2 (by hand): accepted as rational,
+    the condition is kept expanded, so z3 reads it (T1 was unknown: 'Pow is outside the
+    piecewise-polynomial fragment'); membership is the same as written."""
+    from theory import check
+
+    a, b = sp.symbols("a b", real=True)
+    written = (a + sp.sqrt(2) * b) ** 2 - 2 * sp.sqrt(2) * a * b < sp.Rational(1, 2)
+    region = Region(Box({a: (-1, 1), b: (-1, 1)}), written)
+    assert region.condition == (a**2 + 2 * b**2 - sp.Rational(1, 2) < 0)
+    for p in [(0, 0), (sp.Rational(1, 2), sp.Rational(1, 3)), (sp.Rational(2, 3), sp.Rational(1, 5)), (sp.Rational(-1, 7), sp.Rational(9, 20))]:
+        point = {a: p[0], b: p[1]}
+        assert region.contains(point) == bool(written.xreplace(point))
+    g = Generator("ellipse", [[a], [b]], [a, b, a * b], region)
+    (t1,) = [r for r in check(g, criteria=["T1"], budget=30, isolate=False) if r.scope == "global"]
+    assert t1.verdict == "proved", t1

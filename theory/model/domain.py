@@ -156,7 +156,7 @@ class Region:
                 raise DomainError(str(exc)) from None
             if isinstance(condition, BooleanFalse):
                 raise DomainError("Region condition is False: the region is empty")
-        _check_polynomial_condition(condition)
+        condition = _check_polynomial_condition(condition)
         self._box = box
         self._condition = condition
 
@@ -217,24 +217,28 @@ def _below(a: object, b: object) -> bool:
 _RELATIONS = (sp.StrictLessThan, sp.StrictGreaterThan, sp.LessThan, sp.GreaterThan, sp.Ne, sp.Eq)
 
 
-def _check_polynomial_condition(cond: Boolean) -> None:
+def _check_polynomial_condition(cond: Boolean) -> Boolean:
+    """``cond`` checked to compare polynomials with rational coefficients; a comparison whose
+    difference is written with irrational numbers that cancel on expansion
+    (``(s1 + sqrt(2) s2)**2 - 2 sqrt(2) s1 s2 < 1/2``) is returned in its expanded form, which
+    the exact routes (z3, interval geometry) read."""
     if isinstance(cond, (BooleanTrue, BooleanFalse)):
-        return
+        return cond
     if isinstance(cond, (sp.And, sp.Or, sp.Not)):
-        for arg in cond.args:
-            _check_polynomial_condition(arg)
-        return
+        args = [_check_polynomial_condition(arg) for arg in cond.args]
+        return cond if all(a is b for a, b in zip(args, cond.args)) else cond.func(*args)
     if isinstance(cond, _RELATIONS):
         diff = cond.lhs - cond.rhs
         syms = sorted(diff.free_symbols, key=str)
         if not syms:
-            return
+            return cond
         if not diff.is_polynomial(*syms):
             raise DomainError(f"Region condition must use polynomial inequalities, got {cond}")
         poly = sp.Poly(diff, *syms)
         if not all(c.is_Rational for c in poly.coeffs()):
             raise DomainError(f"Region condition must have rational coefficients, got {cond}")
-        return
+        irrational = any(isinstance(e, sp.Expr) and e.is_number and not e.is_Rational for e in sp.preorder_traversal(diff))
+        return cond.func(poly.as_expr(), 0) if irrational else cond
     raise DomainError(f"Region condition may only combine inequalities with &, |, ~; got {cond}")
 
 
