@@ -65,3 +65,21 @@ def test_the_zero_tester_samples_a_far_region_too():
     s1, s2 = sp.symbols("s1 s2", real=True)
     g = Generator("far", [[s1], [s2]], [s1, s2, s1 + s2], Region(Box({}), s1 > 10))
     assert pick(check(g, ["spanning"], isolate=False, budget=20), "spanning").verdict == "refuted"
+
+
+def test_a_thin_region_gets_several_points_and_spanning_is_decided():
+    """The band (s1^2 - 2)^2 < 10^-80 around s1 = sqrt(2) holds no grid or sampled point; one z3
+    point was the only sample, and spanning of s1 * s2 (gradient (s2, s1)) was unknown.  Truth
+    by hand: two points of the band with different s2 give gradients (s2, s1) and (s2', s1')
+    with s1 ~ s1' ~ sqrt(2), independent whenever s2 != s2'."""
+    from theory import Box, Generator, Region, check
+    from theory.exact.points import region_points
+
+    a, b = sp.symbols("a b", real=True)
+    band = Region(Box({a: (0, 2), b: (-1, 1)}), (a**2 - 2) ** 2 < sp.Rational(1, 10**80))
+    points = region_points(band, (a, b), random.Random(0))
+    assert len(points) >= 2 and all(band.contains(p) for p in points)
+    assert len({p[b] for p in points}) >= 2
+    g = Generator("thin", [[a], [b]], [a, b, a * b], band)
+    (r,) = [r for r in check(g, criteria=["spanning"], budget=30, isolate=False) if r.scope == "global"]
+    assert r.verdict == "proved", r

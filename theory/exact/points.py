@@ -155,6 +155,47 @@ def region_point(domain: Domain, latents: tuple[sp.Symbol, ...]) -> dict[sp.Symb
     return None
 
 
+def region_points(domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Random, count: int = 8, seconds: float = 2.0) -> list[dict[sp.Symbol, sp.Rational]]:
+    """Up to ``count`` distinct rational points of a Region that sampling misses: z3's point of
+    it (:func:`region_point`), then z3's points of its intersections with random windows of
+    an eighth of the box in every coordinate, within about ``seconds``.  One point is a poor
+    sample for the witness searches that follow (a thin band around a curve holds many).
+
+    >>> from theory.model.domain import Box, Region
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> band = Region(Box({x: (-1, 1), y: (-1, 1)}), (y - x**2)**2 < sp.Rational(1, 10**40))
+    >>> points = region_points(band, (x, y), random.Random(0))
+    >>> len(points) > 1 and all(band.contains(p) for p in points)
+    True
+    """
+    import time
+
+    first = region_point(domain, latents)
+    if first is None:
+        return []
+    out, seen = [first], {tuple(first.values())}
+    stop = time.monotonic() + seconds
+    for _ in range(4 * count):
+        if len(out) >= count or time.monotonic() > stop:
+            break
+        window = []
+        for s in latents:
+            lo, hi = _finite_window(*domain.interval(s))
+            start = lo + (hi - lo) * sp.Rational(rng.randint(0, 7), 8)
+            window += [s > start, s < start + (hi - lo) / 8]
+        try:
+            answer = satisfiable_on(sp.And(domain.condition, *window), domain, latents, timeout=0.25)
+        except NotTranslatable:  # pragma: no cover - Region conditions are polynomial
+            break
+        for candidate in answer.candidates if answer.status == "sat" else ():
+            key = tuple(candidate.values())
+            if key not in seen and domain.contains(candidate):
+                seen.add(key)
+                out.append(dict(candidate))
+                break
+    return out
+
+
 class PointSource:
     """The reproducible sequence of candidate points of a domain (grid first, then random).
 
@@ -229,11 +270,9 @@ class PointSource:
                 # small denominators first; once they keep repeating (a 1-D domain has only
                 # about 200 of them), finer ones, so that any number of points can be drawn
                 point = random_point(self.domain, self.latents, rng, fine=repeats > 50)
-            except DomainError:  # a very thin or far region: the grid points it contains, and z3's point of it
+            except DomainError:  # a very thin or far region: the grid points it contains, and z3's points of it
                 if not emitted and not seen:
-                    found = region_point(self.domain, self.latents)
-                    if found is not None:
-                        yield found
+                    yield from region_points(self.domain, self.latents, rng)
                 return
             key = tuple(point.values())
             if key not in seen:
