@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Iterator
 
 import sympy as sp
@@ -168,8 +169,6 @@ def region_points(domain: Domain, latents: tuple[sp.Symbol, ...], rng: random.Ra
     >>> len(points) > 1 and all(band.contains(p) for p in points)
     True
     """
-    import time
-
     first = region_point(domain, latents)
     if first is None:
         return []
