@@ -76,7 +76,7 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
     # deferred: keeps --help/--version fast
     from rich.table import Table
 
-    from theory.theorems.counterexample import NoCompetitor, counterexample
+    from theory.theorems.counterexample import NoCompetitor, counterexample, refuting_points
     from theory.readings import Readings
     from theory.theorems.statements import competitor_conditions, theorem_report
 
@@ -104,7 +104,8 @@ def theorem_command(number: int, paths: tuple[str, ...], use_all: bool, as_json:
             conditions.append({})
             continue
         try:
-            comp = counterexample(g, competitor_of, seed=seed, budget=budget)
+            refuted_at = refuting_points((r for results in rep.results.values() for r in results), competitor_of)
+            comp = counterexample(g, competitor_of, seed=seed, budget=budget, also=refuted_at)
         except NoCompetitor as exc:  # this case has none: say so, and go on with the others
             conditions.append({"none": str(exc)})
             continue

@@ -214,3 +214,26 @@ def test_a_competitor_with_a_long_sum_is_written_and_read_back(tmp_path):
     assert len(namespace["NESTED"].atoms(sp.sin).pop().args[0].args) == 300
     probe = {namespace["x"]: sp.Rational(1, 3), namespace["y"]: sp.Rational(2, 5)}
     assert namespace["OUT"].xreplace(probe) == long_sum.xreplace({x: sp.Rational(1, 3), y: sp.Rational(2, 5)})
+
+
+def test_theorem_competitor_is_built_where_the_global_hypothesis_is_refuted():
+    """g = (s1, 2 s1, s1 + s2, s1 s2 + 5 s1 + 5 s2, s2, 2 s2): Type S holds at the case's point
+    (1/2, 1/3) but fails on the line s1 = s2, where rows 3 and 4 become proportional (the minor
+    s1 - s2 vanishes: by hand, a tie).  `theorem 4 --competitor S` tried the case's point only
+    and said there was none; the refutation's witness point is tried too now.  Truth: g = g_hat o
+    h by substitution, and h mixes the factors."""
+    from theory.theorems.counterexample import counterexample, refuting_points
+
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    rows = [s1, 2 * s1, s1 + s2, s1 * s2 + 5 * s2 + 5 * s1, s2, 2 * s2]
+    g = Generator("a2", [[s1], [s2]], rows, Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    minor = sp.Matrix([[sp.diff(rows[i], v) for v in (s1, s2)] for i in (2, 3)]).det()
+    assert sp.expand(minor - (s1 - s2)) == 0
+    results = check(g, ["S"], budget=30, isolate=False)
+    at = refuting_points(results, "S")
+    assert at and all(p[s1] == p[s2] for p in at)
+    comp = counterexample(g, "S", budget=30, also=at)
+    z = comp.generator.latents
+    composed = [sp.expand(o.xreplace(dict(zip(z, comp.h)))) for o in comp.generator.outputs]
+    assert [sp.expand(c - o) for c, o in zip(composed, rows)] == [0] * 6
+    assert any(h.free_symbols == {s1, s2} for h in comp.h)  # h mixes the two factors: not decomposable

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -51,7 +52,7 @@ from theory.linalg.rational import QMatrix, inverse, mat_mul
 from theory.result import CheckResult, point_json
 from theory.exact.zerotest import ZeroTester
 
-__all__ = ["COUNTEREXAMPLE_CRITERIA", "Competitor", "NoCompetitor", "counterexample"]
+__all__ = ["COUNTEREXAMPLE_CRITERIA", "Competitor", "NoCompetitor", "counterexample", "refuting_points"]
 
 
 
@@ -270,11 +271,27 @@ def _is_linear(g: Generator) -> bool:
     return all(e.is_polynomial(*g.latents) and sp.Poly(e, *g.latents).total_degree() <= 1 for e in g.outputs)
 
 
-def _points(g: Generator, point: dict | None, seed: int) -> list[dict]:
-    return [point] if point is not None else check_points(g, (), seed)
+def _points(g: Generator, point: dict | None, seed: int, also: Sequence[dict] = ()) -> list[dict]:
+    if point is not None:
+        return [point]
+    out = check_points(g, (), seed)
+    return out + [dict(p) for p in also if dict(p) not in out]
 
 
-def counterexample(generator: Generator, criterion: str, point: dict | None = None, seed: int = 0, budget: float | None = 60.0) -> Competitor:
+def refuting_points(results: Iterable[CheckResult], criterion: str) -> list[dict]:
+    """The witness points of the refutations of ``criterion`` among ``results`` (a refuted
+    global hypothesis names where it fails: a competitor can be built there)."""
+    out: list[dict] = []
+    for r in results:
+        point = r.witness.get("point") if r.criterion == criterion and r.verdict == "refuted" and isinstance(r.witness, dict) else None
+        if isinstance(point, dict) and point not in out:
+            out.append(dict(point))
+    return out
+
+
+def counterexample(
+    generator: Generator, criterion: str, point: dict | None = None, seed: int = 0, budget: float | None = 60.0, also: Sequence[dict] = ()
+) -> Competitor:
     """The spurious competitor that a failing ``criterion`` allows (docs/mathematics.md section 11).
 
     Parameters
@@ -285,6 +302,9 @@ def counterexample(generator: Generator, criterion: str, point: dict | None = No
         ``S``, ``M``, ``irreducible:D`` or ``irreducible:S``.
     point
         Where the criterion should fail (default: the generator's points, first failing).
+    also
+        Points tried after the generator's own when ``point`` is not given (the witnesses
+        of a refuted hypothesis, :func:`refuting_points`).
     seed, budget
         Seed of every random choice; seconds per check.
 
@@ -301,7 +321,7 @@ def counterexample(generator: Generator, criterion: str, point: dict | None = No
     # checks) runs in a killable worker: expanding a big g o h or its zero tests cannot be
     # interrupted from inside
     limit = None if budget is None else _STEPS * budget + grace(budget)
-    for p in _points(g, point, seed):
+    for p in _points(g, point, seed, also):
         comp, reason = run_one_killable(
             functools.partial(_competitor_at, g, criterion, p, seed, budget),
             limit,
