@@ -47,3 +47,19 @@ def test_max_plus_min_does_not_refute_full_rank():
     g = Generator("max-min", [[s1], [s2]], outputs, Region(Box({s1: (-1, 1), s2: (-1, 1)}), s1**2 + s2**2 < 1))
     (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
     assert s.verdict != "refuted" and "refuted" not in str(s.details.get("reason", "")), s
+
+
+def test_a_rank_drop_on_a_jump_of_g_is_not_reported_as_found():
+    """g = (s1, s2^3 for s2 > 0, s2^3 + 1 otherwise) jumps on s2 = 0, where J does not exist;
+    sympy merges the derivative's equal pieces (3 s2^2), so the boundary vanishes from the
+    minors and z3's point on it was accepted as an exact rank drop ("full column rank refuted").
+    Truth: the jump from g's values (1 apart at 10^-12 either side), and the s2 column
+    (0, 3 s2^2) off the line by exact quotients."""
+    out = sp.Piecewise((s2**3, s2 > 0), (s2**3 + 1, True))
+    h = sp.Rational(1, 10**12)
+    assert out.xreplace({s2: -h}) - out.xreplace({s2: h}) > sp.Rational(99, 100)
+    at = sp.Rational(1, 3)
+    assert (out.xreplace({s2: at + h}) - out.xreplace({s2: at - h})) / (2 * h) - 3 * at**2 == h**2
+    g = Generator("jump", [[s1], [s2]], [s1, out], Box({s1: (-1, 1), s2: (-1, 1)}))
+    (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
+    assert (s.details.get("rank") or {}).get("f2", {}).get("full_rank") is not False, s

@@ -123,3 +123,32 @@ def test_m_irreducibility_in_b_star_compares_with_the_other_factors_sparsest_bas
     g, point = _generator(J, blocks, list(range(6)))
     r = check_irreducible_at(CheckContext(g, readings=Readings(m_basis="sparsest-aligned")), point, "M")
     assert r.verdict == "refuted", r
+
+
+def test_an_m_split_keeps_type_m_in_every_sparsest_basis_of_its_parts():
+    """g = (s1+s2+s3+s4, s2+s3+s4, s1-s2+s3, s1+s2-s3), factors {s1, s2, s3} and {s4}: a split of
+    the first factor into a plane and a line was reported as keeping Type M in B*, but the plane
+    has several sparsest bases, and one holds (0, 1, 1), whose support {0, 1} is that of s4.
+    Truth by brute force: every sparsest basis of each part of the reported split (small
+    integer combinations of its vectors), every pair of parts and s4's column non-containing."""
+    from theory.criteria.irreducibility import check_irreducible_at
+
+    J = [[1, 1, 1, 1], [0, 1, 1, 1], [1, -1, 1, 0], [1, 1, -1, 0]]
+    g, point = _generator(J, [[0, 1, 2], [3]], list(range(4)))
+    r = check_irreducible_at(CheckContext(g, readings=Readings(m_basis="sparsest-aligned")), point, "M")
+    assert r.verdict == "refuted", r  # reducible: a valid split exists (brute force, below)
+    groups = []
+    for part in r.witness["split"]:
+        vectors = [[sp.Rational(x) for x in v] for v in part]
+        if len(vectors) == 1:
+            groups.append([tuple(vectors[0])])
+            continue
+        combos = []
+        for c in itertools.product(range(-3, 4), repeat=2):
+            if math.gcd(*map(abs, c)) == 1:
+                combos.append(tuple(c[0] * a + c[1] * b for a, b in zip(*vectors)))
+        best = min(len(_support(J, u)) + len(_support(J, v)) for u, v in itertools.combinations(combos, 2) if sp.Matrix([u, v]).rank() == 2)
+        groups.append(sorted({w for u, v in itertools.combinations(combos, 2) if sp.Matrix([u, v]).rank() == 2 and len(_support(J, u)) + len(_support(J, v)) == best for w in (u, v)}))
+    groups.append([(0, 0, 0, 1)])
+    for i, j in itertools.permutations(range(len(groups)), 2):
+        assert not any(_support(J, a) <= _support(J, b) for a in groups[i] for b in groups[j]), (i, j, groups)

@@ -369,8 +369,9 @@ def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
                 others.append([v for v, _ in basis] + [v for v, _, _ in alternatives])
     else:
         others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
+    every = ctx.readings.m_basis == "sparsest-aligned"
     for Q, Qc in _two_colourings(block):
-        found = _m_split([[index[a] for a in Q], [index[a] for a in Qc]], others, J)
+        found = _m_split([[index[a] for a in Q], [index[a] for a in Qc]], others, J, every)
         if found is not None:
             return {"method": "exact-evaluation", "latents": [str(g.latents[a]) for a in block], **found}
     if len(block) > 2:
@@ -385,13 +386,27 @@ def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     return None
 
 
-def _m_split(parts: list[list[list[Fraction]]], others: list[list[list[Fraction]]], J: QMatrix) -> dict | None:
+def _m_split(parts: list[list[list[Fraction]]], others: list[list[list[Fraction]]], J: QMatrix, every_sparsest: bool = False) -> dict | None:
     """The split ``parts`` of a block, as a witness, when the refined decomposition (``parts``
-    and the other factors' vectors ``others``) is cross non-containing; else ``None``."""
-    supports = [[support(J, v) for v in grp] for grp in parts + others]
+    and the other factors' vectors ``others``) is cross non-containing; else ``None``.
+    ``every_sparsest`` (reading ``m-basis: sparsest-aligned``): a part of dimension >= 2 is
+    read as every vector of its own sparsest bases, as Type M in B* reads a factor."""
+    groups = [_sparsest_of_span(J, grp) if every_sparsest and len(grp) > 1 else grp for grp in parts]
+    supports = [[support(J, v) for v in grp] for grp in groups + others]
     if not _non_containing(supports):
         return None
+    supports = [[support(J, v) for v in grp] for grp in parts + others]
     return {"split": [[_vec(v) for v in grp] for grp in parts], "supports": [[sorted(s) for s in supports[0]], [sorted(s) for s in supports[1]]]}
+
+
+def _sparsest_of_span(J: QMatrix, vectors: list[list[Fraction]]) -> list[list[Fraction]]:
+    """Every vector of some sparsest basis of ``span(vectors)`` (as far as J sees it):
+    :func:`~theory.linalg.sparsest_basis.sparsest_alternatives` on ``J V``, mapped back by V."""
+    p = len(vectors)
+    JV = [[sum((row[i] * v[i] for i in range(len(row)) if v[i]), Fraction(0)) for v in vectors] for row in J]
+    basis, alternatives = sparsest_alternatives(JV, list(range(p)), p)
+    coefficients = [c for c, _ in basis] + [c for c, _, _ in alternatives]
+    return [[sum((c[j] * vectors[j][i] for j in range(p)), Fraction(0)) for i in range(len(vectors[0]))] for c in coefficients]
 
 
 def _m_split_of_plane(J: QMatrix, block: tuple[int, ...]) -> list[tuple[list[Fraction], list[Fraction]]]:

@@ -88,7 +88,7 @@ def zero_strata(ctx: CheckContext, exprs: Sequence[sp.Expr], max_free: int = MAX
             if answer.status == "unknown":
                 raise StrataUndecided(f"z3: {answer.reason}")
             if answer.status == "sat":
-                strata.append(Stratum(frozenset(zero) | always_zero, _verified_point(g, exprs, set(zero) | always_zero, answer.candidates)))
+                strata.append(Stratum(frozenset(zero) | always_zero, _verified_point(g, exprs, set(zero) | always_zero, answer.candidates, ctx.table.values)))
     return strata
 
 
@@ -96,9 +96,12 @@ def _nowhere_zero(ctx: CheckContext, e: sp.Expr) -> bool:
     return never_zero(ctx, [e])[0] is True
 
 
-def _verified_point(g, exprs: Sequence[sp.Expr], zero: set[int], candidates) -> dict | None:
+def _verified_point(g, exprs: Sequence[sp.Expr], zero: set[int], candidates, pieces: Sequence[sp.Expr] = ()) -> dict | None:
+    """The first candidate where exactly the ``zero`` expressions vanish, off every piece
+    boundary of ``exprs`` and of ``pieces`` (g's own Piecewise outputs: sympy merges equal
+    derivative pieces, and the boundary of a jump in g can vanish from its derivatives)."""
     for cand in candidates:
-        if not g.domain.contains(cand) or not off_boundaries(exprs, cand):  # on a boundary: not the pieces' values
+        if not g.domain.contains(cand) or not off_boundaries([*exprs, *pieces], cand):  # on a boundary: not the pieces' values
             continue
         values = [e.xreplace(cand) for e in exprs]
         if all(v.is_Rational for v in values) and all((v == 0) == (i in zero) for i, v in enumerate(values)):
@@ -121,7 +124,7 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
             if answer.status == "sat":
                 for cand in answer.candidates:  # re-verified exactly: rational values of polynomials
                     values = [e.xreplace(cand) for e in minors]
-                    if g.domain.contains(cand) and off_boundaries(minors, cand) and all(v.is_Rational and v == 0 for v in values):
+                    if g.domain.contains(cand) and off_boundaries([*minors, *ctx.table.values], cand) and all(v.is_Rational and v == 0 for v in values):
                         return False, "z3-nlsat"
                 return None, "z3 found a rank drop it could not give at an exact point"
             return None, f"z3-nlsat: {answer.reason}"
