@@ -155,3 +155,17 @@ def test_toml_latents_are_ordered_by_the_factors_and_a_different_declaration_is_
     assert any("ordered as the factors list them (s1, s3, s2)" in n for n in g.notes)
     (same,) = load_toml_text(text.replace('["s2", "s1", "s3"]', '["s1", "s3", "s2"]'))
     assert not any("ordered as the factors" in n for n in same.notes)
+
+
+def test_a_root_guarded_by_its_piece_is_accepted(tmp_path):
+    """z3 finds where the root's argument is negative, but the output is evaluated there as a
+    whole: Piecewise((sqrt(s1), s1 > 0), (0, True)) is 0, real, for s1 < 0 (by hand)."""
+    import sympy as sp
+
+    path = tmp_path / "guarded.py"
+    path.write_text(
+        "import sympy as sp\nfrom theory import Box, Generator\ns1, s2 = sp.symbols('s1 s2', real=True)\n"
+        "GENERATOR = Generator('guarded', [[s1], [s2]], [sp.Piecewise((sp.sqrt(s1), s1 > 0), (0, True)), s2], Box({s1: (-1, 1), s2: (-1, 1)}))\n"
+    )
+    (g,) = load_case_file(path)
+    assert g.outputs[0].xreplace({sp.Symbol("s1", real=True): sp.Rational(-3, 4)}) == 0

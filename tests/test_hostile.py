@@ -166,6 +166,7 @@ BAD_FILES = {
     "piecewise_empty_on_domain.py": "no piece of Piecewise((s1, s1 > 5)) applies anywhere on the domain",
     "special_not_real.py": "output 2 is not real at (s1=-3/2, s2=1/2)",
     "erfc_root_not_real.py": "output 2 is not real at (s1=-1/2, s2=1/2)",
+    "root_not_real_off_probes.py": "output 0 is not real at (s1=",
     "pole_in_domain.py": "output 0 has a pole at (s1=1/2, s2=0): g has no finite value there",
     "pole_irrational.py": "output 0 has a pole at about (s1=",
     "pole_after_cancelling.py": "output 0 has a pole at (s1=",

@@ -246,7 +246,7 @@ def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> 
     if not risky:
         return
     for i in risky:
-        for point in probes():
+        for point in [*probes(), *_negative_argument_points(g.outputs[i], g)]:
             try:
                 value = g.outputs[i].xreplace(point)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -257,6 +257,26 @@ def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> 
                 f"{source}: {g.name}: output {i} is not real at {_point_text(point, g)}: about {sp.sstr(sp.N(value, 6))}; "
                 "mechind checks real-valued generators (restrict the domain, or write the real function you mean)"
             )
+
+
+def _negative_argument_points(out: sp.Expr, g: Generator) -> list[dict]:
+    """Points of the domain where a polynomial under a root (a power by a non-integer) or a
+    ``log`` of ``out`` is negative, found by z3 (the probe points can all miss such a part of the
+    domain: ``sqrt(s1 + 1/2)`` on (-1, 1)); the caller evaluates ``out`` itself there, since the
+    subterm may lie in a piece that does not apply."""
+    arguments = {p.base for p in out.atoms(sp.Pow) if not p.exp.is_Integer and p.base.free_symbols}
+    arguments |= {e.args[0] for e in out.atoms(sp.log) if e.args[0].free_symbols}
+    points: list[dict] = []
+    for arg in sorted(arguments, key=sp.default_sort_key):
+        if not arg.is_polynomial(*g.latents):
+            continue
+        try:
+            answer = satisfiable_on(arg < 0, g.domain, g.latents, timeout=_GAP_TIMEOUT)
+        except NotTranslatable:
+            continue
+        if answer.status == "sat":
+            points += [dict(p) for p in answer.candidates if g.domain.contains(p)]
+    return points
 
 
 def _check_finite(g: Generator, source: str, probes: Callable[[], list[dict]]) -> None:
