@@ -63,3 +63,20 @@ def test_a_rank_drop_on_a_jump_of_g_is_not_reported_as_found():
     g = Generator("jump", [[s1], [s2]], [s1, out], Box({s1: (-1, 1), s2: (-1, 1)}))
     (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
     assert (s.details.get("rank") or {}).get("f2", {}).get("full_rank") is not False, s
+
+
+def test_a_rank_drop_under_type_d_refutes_type_s_globally():
+    """g = (s1^3, s2^3, (s1 + s2)^3, (s1 - s2)^3, s3), factors {s1, s2} and {s3}: D holds, and at
+    s1 = s2 = 0 the first block of J is zero, so a misaligned vector e1 + e3 weighs as little as
+    e3: a tie, strict S fails.  The rank drop was found and thrown away (S global `unknown`).
+    Truth: J at the witness by sympy's diff of the polynomials, and weights counted by hand."""
+    s3 = sp.Symbol("s3", real=True)
+    rows = [s1**3, s2**3, (s1 + s2) ** 3, (s1 - s2) ** 3, s3]
+    g = Generator("cubes", [[s1, s2], [s3]], rows, Box({s1: (-1, 1), s2: (-1, 1), s3: (-1, 1)}))
+    (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "global"]
+    assert s.verdict == "refuted", s
+    at = s.witness["point"]
+    assert at[s1] == at[s2] == 0
+    J = sp.Matrix([[sp.diff(r, v).xreplace(at) for v in (s1, s2, s3)] for r in rows])
+    weight = lambda u: sum(1 for x in J * sp.Matrix(u) if x != 0)  # noqa: E731
+    assert weight([1, 0, 0]) == weight([0, 1, 0]) == 0 and weight([0, 0, 1]) == 1 == weight([1, 0, 1])

@@ -129,10 +129,16 @@ def _by_structure(ctx: CheckContext, details: dict[str, Any]) -> CheckResult:
     ranks = {}
     for k, name in enumerate(g.factor_names):
         ctx.budget.check()
-        verdict, method = full_column_rank_everywhere(ctx, k)
+        drops: list[dict] = []
+        verdict, method = full_column_rank_everywhere(ctx, k, drops)
         ranks[name] = {"full_rank": verdict, "method": method}
         if verdict is not True:
             details["rank"] = ranks
+            for point in drops:  # D with a rank drop: a tie there (a vector of the kernel mixes freely)
+                at = check_sparsity_gap_at(ctx, point)
+                if at.verdict == "refuted":
+                    details["found_at"] = f"a point where factor {name} loses rank"
+                    return CheckResult("S", "refuted", "global", at.method, witness=at.witness, details=details)
             details["reason"] = f"factor {name}: full column rank on all of S is {'refuted' if verdict is False else 'undecided'} ({method})"
             return CheckResult("S", "unknown", "global", method, details=details)
     details["rank"] = ranks
@@ -216,12 +222,12 @@ def _maximal_minors(ctx: CheckContext, k: int) -> list[sp.Expr] | None:
     return minors
 
 
-def full_column_rank_everywhere(ctx: CheckContext, k: int) -> tuple[bool | None, str]:
+def full_column_rank_everywhere(ctx: CheckContext, k: int, found: list[dict] | None = None) -> tuple[bool | None, str]:
     """Whether block ``k``'s Jacobian ``J_k(s)`` has full column rank at every s in the domain.
 
     Returns ``(True, method)`` when certified, ``(False, method)`` when z3 finds a point
-    where every maximal minor vanishes (re-verified exactly there), ``(None, why)`` when
-    undecided.  A piecewise-linear g is decided on its linear regions first (method
+    where every maximal minor vanishes (re-verified exactly there, and appended to ``found``
+    when given), ``(None, why)`` when undecided.  A piecewise-linear g is decided on its linear regions first (method
     ``linear-regions``, :func:`theory.criteria.piecewise_linear.pl_full_column_rank`).
     """
     g = ctx.generator
@@ -233,4 +239,4 @@ def full_column_rank_everywhere(ctx: CheckContext, k: int) -> tuple[bool | None,
         return None, f"more than {MAX_MINORS} maximal minors"
     if not minors:
         return False, "structural"  # fewer nonzero rows than latents: rank-deficient everywhere
-    return never_zero(ctx, minors)
+    return never_zero(ctx, minors, found)

@@ -109,9 +109,10 @@ def _verified_point(g, exprs: Sequence[sp.Expr], zero: set[int], candidates, pie
     return None
 
 
-def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, str]:
+def never_zero(ctx: CheckContext, minors: list[sp.Expr], found: list[dict] | None = None) -> tuple[bool | None, str]:
     """Whether no point of the domain is a common zero of ``minors``: ``(True, method)``
-    certified, ``(False, method)`` with a common zero re-verified exactly, ``(None, why)``."""
+    certified, ``(False, method)`` with a common zero re-verified exactly (appended to
+    ``found`` when given), ``(None, why)``."""
     g = ctx.generator
     if all(is_piecewise_polynomial(e) for e in minors):
         try:
@@ -125,6 +126,8 @@ def never_zero(ctx: CheckContext, minors: list[sp.Expr]) -> tuple[bool | None, s
                 for cand in answer.candidates:  # re-verified exactly: rational values of polynomials
                     values = [e.xreplace(cand) for e in minors]
                     if g.domain.contains(cand) and off_boundaries([*minors, *ctx.table.values], cand) and all(v.is_Rational and v == 0 for v in values):
+                        if found is not None:
+                            found.append(dict(cand))
                         return False, "z3-nlsat"
                 return None, "z3 found a rank drop it could not give at an exact point"
             return None, f"z3-nlsat: {answer.reason}"
