@@ -80,3 +80,23 @@ def test_a_rank_drop_under_type_d_refutes_type_s_globally():
     J = sp.Matrix([[sp.diff(r, v).xreplace(at) for v in (s1, s2, s3)] for r in rows])
     weight = lambda u: sum(1 for x in J * sp.Matrix(u) if x != 0)  # noqa: E731
     assert weight([1, 0, 0]) == weight([0, 1, 0]) == 0 and weight([0, 0, 1]) == 1 == weight([1, 0, 1])
+
+
+def test_type_s_at_an_irrational_jacobian_from_d_and_full_rank():
+    """g = (e^s1, s2 e^s1 + s2, e^s2, e^s3), factors {s1, s2} and {s3}: J is not rational at
+    (1/2, 1/3, 1/5), so rho could not be computed and S at the point was `unknown`.  D holds
+    there and each block has full column rank, which imply S (docs/mathematics.md 10.3).  The
+    hypotheses are checked here with mpmath at 50 digits: J from sympy's diff, the cross-block
+    entries exactly 0, a 2x2 minor of the first block and the last column far from 0."""
+    import mpmath
+
+    s3 = sp.Symbol("s3", real=True)
+    rows = [sp.exp(s1), s2 * sp.exp(s1) + s2, sp.exp(s2), sp.exp(s3)]
+    at = {s1: sp.Rational(1, 2), s2: sp.Rational(1, 3), s3: sp.Rational(1, 5)}
+    J = [[sp.diff(r, v).xreplace(at) for v in (s1, s2, s3)] for r in rows]
+    assert [J[t][2] for t in range(3)] == [0, 0, 0] and J[3][:2] == [0, 0]
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(sp.N(J[0][0] * J[1][1] - J[0][1] * J[1][0], 50))) > 1 and abs(mpmath.mpf(sp.N(J[3][2], 50))) > 1
+    g = Generator("exp-blocks", [[s1, s2], [s3]], rows, Box({s1: (-1, 1), s2: (-1, 1), s3: (-1, 1)}), points=[at])
+    (s,) = [r for r in check(g, criteria=["S"], budget=30, isolate=False) if r.scope == "point"]
+    assert (s.verdict, s.method) == ("proved", "disjoint-and-full-rank"), s

@@ -45,7 +45,8 @@ from theory.result import CheckResult, point_text, vectors_text
 from theory.linalg.rho import S_READINGS, SparsityResult, basis_weight, mixes, sparsity
 from theory.linalg.sparsity_result import SPARSITY_METHODS
 from theory.criteria.certified_minors import MAX_DET_DIM, Minor, MinorOracle, MinorUndecided, TooManyMinors, exact_value, jacobian_oracle, recheck_minors
-from theory.criteria.context import CheckContext, ExactJacobian
+from theory.criteria.constant_rank import exact_rank
+from theory.criteria.context import CheckContext, ExactJacobian, NotRational
 from theory.criteria.disjointness import check_disjointness_at
 from theory.exact.rationals import expr_str
 
@@ -121,6 +122,11 @@ def check_sparsity_gap_at(
             if lines.verdict != "unknown":
                 return lines
             details["two_factor_closed_form"] = lines.details["reason"]
+        ranked = disjoint_and_full_rank_at(ctx, point, rho_plus_reading)
+        if ranked is not None:
+            details["note"] = "Type D at s and full column rank of every block at s imply Type S at s (docs/mathematics.md 10.3)"
+            details.update(ranked)
+            return CheckResult("S", "proved", "point", "disjoint-and-full-rank", details=details, point=point)
         return CheckResult("S", "unknown", "point", "not-rational", details=details, point=point)
     g = ctx.generator
     details = {
@@ -211,6 +217,32 @@ def _determinant(ctx: CheckContext, jac: ExactJacobian, d_holds: bool) -> tuple[
             state = "singular" if minor.status == "zero" else "undecided"
             return state, minors, f"the determinant of factor {g.factor_names[k]} on rows {rows} is {minor.status} ({minor.decision.method})"
     return "invertible", minors, "det J is the product of the factors' nonzero determinants (J is block diagonal up to row order)"
+
+
+def disjoint_and_full_rank_at(ctx: CheckContext, point: dict, rho_plus_reading: str = "pointwise") -> dict | None:
+    """Where J is not rational: Type D at ``point`` and every block of full column rank there
+    (its rank certified minor by minor, :func:`~theory.criteria.constant_rank.exact_rank`) give
+    Type S at the point under both readings of ``s-strict`` (docs/mathematics.md 10.3: a vector
+    that mixes two blocks is nonzero on rows of both, which no aligned vector needs).  The
+    details of the proof, or ``None`` when a step is undecided or fails (then nothing follows:
+    without D or full rank Type S may still hold).  Under ``rho-plus: coordinates`` with a block
+    of dimension >= 2 the argument does not apply (``None``)."""
+    g = ctx.generator
+    if rho_plus_reading == "coordinates" and any(len(b) > 1 for b in g.blocks):
+        return None
+    if check_disjointness_at(ctx, point).verdict != "proved":
+        return None
+    jac = ctx.jacobian_at(point)
+    ranks = {}
+    for name, block in zip(g.factor_names, g.blocks):
+        rows = [[jac.entries[t][a].value for a in block] for t in range(g.m) if any(not jac.entries[t][a].is_zero for a in block)]
+        try:
+            if exact_rank(ctx, rows) != len(block):
+                return None
+        except (NotRational, TooManyMinors):
+            return None
+        ranks[name] = len(block)
+    return {"D": "proved", "block_ranks": ranks}
 
 
 def square_jacobian_s(ctx: CheckContext, point: dict, reading: str = "strict", rho_plus_reading: str = "pointwise") -> CheckResult:
