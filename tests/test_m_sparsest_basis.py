@@ -152,3 +152,18 @@ def test_an_m_split_keeps_type_m_in_every_sparsest_basis_of_its_parts():
     groups.append([(0, 0, 0, 1)])
     for i, j in itertools.permutations(range(len(groups)), 2):
         assert not any(_support(J, a) <= _support(J, b) for a in groups[i] for b in groups[j]), (i, j, groups)
+
+
+def test_m_in_b_star_with_one_dimensional_factors_at_an_irrational_jacobian():
+    """g = (e^s1 + s2, s2): every factor is 1-D, so B* is the coordinate basis up to scale and
+    Type M in B* is the coordinate check, which decides it where J is irrational (it was
+    `unknown`, not-rational).  Truth: the columns at (1/3, 1/2) by sympy's diff,
+    (e^(1/3), 0) and (1, 1): the first support lies inside the second."""
+    s1, s2 = sp.symbols("s1 s2", real=True)
+    at = {s1: sp.Rational(1, 3), s2: sp.Rational(1, 2)}
+    rows = [sp.exp(s1) + s2, s2]
+    columns = [[sp.diff(r, v).xreplace(at) for r in rows] for v in (s1, s2)]
+    assert columns == [[sp.exp(sp.Rational(1, 3)), 0], [1, 1]]
+    g = Generator("m-exp", [[s1], [s2]], rows, Box({s1: (-1, 1), s2: (-1, 1)}))
+    r = check_containment_sparsest_at(CheckContext(g, readings=Readings(m_basis="sparsest-aligned")), at)
+    assert r.verdict == "refuted", r

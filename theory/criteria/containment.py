@@ -127,6 +127,11 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
     g = ctx.generator
     details: dict = {"m-basis": "sparsest-aligned"}
     J, reason = ctx.rational_jacobian_at(point)
+    if J is None and all(len(b) == 1 for b in g.blocks):
+        # 1-D factors: B* is the coordinate basis up to scale, which changes no support
+        at = check_containment_at(ctx, point)
+        note = "every factor is one-dimensional: B* is the coordinate basis up to scale"
+        return CheckResult("M", at.verdict, "point", at.method, witness=at.witness, details={**(at.details or {}), **details, "note": note}, point=point)
     if J is None:
         details["reason"] = reason
         return CheckResult("M", "unknown", "point", "not-rational", details=details, point=point)
