@@ -590,28 +590,26 @@ def check_irreducible_d_global(ctx: CheckContext) -> CheckResult:
     methods: set[str] = set()
     regions: dict = {}  # the piecewise-linear route's cache, shared by the factors
     for k, block in enumerate(g.blocks):
-        if len(block) > 2:  # piecewise-linear g: its linear regions decide (theory.criteria.piecewise_linear)
-            decided = _by_linear_regions(ctx, k, regions, details)
-            if isinstance(decided, CheckResult):
-                return decided
-            if decided:
-                methods.add("linear-regions")
-                continue
-        outcome = _irreducible_d_on_domain(ctx, k, methods, details)
-        if outcome is None:
-            continue
-        if outcome.verdict == "refuted":
-            return outcome
-        # undecided (z3's point on a kink, a condition z3 cannot read, no certified circuit): a
-        # piecewise-linear g's regions give exact interior points; else the checked points
-        if len(block) <= 2:
-            decided = _by_linear_regions(ctx, k, regions, details)
-            if isinstance(decided, CheckResult):
-                return decided
-            if decided:
-                methods.add("linear-regions")
-                continue
-        return _refuted_at_points(ctx, details) or outcome
+        # a piecewise-linear g's linear regions decide factors of dimension >= 3 first
+        # (theory.criteria.piecewise_linear); for smaller ones they come after z3 and certified
+        # circuits, when those leave it undecided (z3's point on a kink): exact interior points
+        outcome = None
+        for route in ("regions", "domain") if len(block) > 2 else ("domain", "regions"):
+            if route == "regions":
+                decided = _by_linear_regions(ctx, k, regions, details)
+                if isinstance(decided, CheckResult):
+                    return decided
+                if decided:
+                    methods.add("linear-regions")
+                    break
+            else:
+                outcome = _irreducible_d_on_domain(ctx, k, methods, details)
+                if outcome is None:
+                    break
+                if outcome.verdict == "refuted":
+                    return outcome
+        else:  # undecided by every route: the checked points
+            return _refuted_at_points(ctx, details) or outcome
     others = methods - {"z3-nlsat"}  # the method named is the one beyond z3, if any
     method = next((m for m in ("linear-regions", "certified-circuit") if m in others), None) or (others.pop() if others else "z3-nlsat")
     return CheckResult("irreducible:D", "proved", "global", method, details=details)
