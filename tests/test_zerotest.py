@@ -77,3 +77,40 @@ def test_exp_normal_form_units():
 def test_rational_zero_test_needs_a_nonzero_denominator():
     assert rational_zero_test(s1 / (C16 * s2 + C16), (s1, s2)) == "unknown"
     assert rational_zero_test(s1 / (1 + s2**2), (s1, s2)) == "nonzero"
+
+
+def test_a_nonzero_piece_on_a_small_part_of_the_domain_is_found():
+    """Piecewise((s1 - 99/100, s1 > 99/100), (0, True)) is nonzero only on 1/200 of the box,
+    where sampled points rarely fall (the test was `unknown`); z3's point of the piece's
+    condition, off every boundary, is a witness.  Truth: the value at the witness by sympy, and
+    the piece's condition there."""
+    import sympy as sp
+
+    from theory import Box
+    from theory.exact.zerotest import ZeroTester
+
+    a, b = sp.symbols("a b", real=True)
+    f = sp.Piecewise((a - sp.Rational(99, 100), a > sp.Rational(99, 100)), (0, True))
+    result = ZeroTester(Box({a: (-1, 1), b: (-1, 1)}), (a, b), seed=0).test(f)
+    assert result.status == "nonzero", result
+    assert result.point[a] > sp.Rational(99, 100) and f.xreplace(result.point) > 0
+
+
+def test_spanning_with_a_small_cubic_piece_is_proved():
+    """Output s1 + s2 + (s1 - 9/10)^3 for s1 > 9/10 (0 otherwise): its gradient is (1, 1) on 95%
+    of the box and (1 + 3 (s1 - 9/10)^2, 1) on the rest, so the row spans R^2; the dependency
+    (-1, 1) of the sampled gradients was left undecided.  Truth: exact difference quotients of
+    g's values at (19/20, 0) and (1/2, 1/3), whose determinant is 3/400."""
+    from theory import Generator, check
+
+    out = s1 + s2 + sp.Piecewise(((s1 - sp.Rational(9, 10)) ** 3, s1 > sp.Rational(9, 10)), (0, True))
+    h = sp.Rational(1, 10**12)
+
+    def gradient(p):
+        return [(out.xreplace({**p, v: p[v] + h}) - out.xreplace({**p, v: p[v] - h})) / (2 * h) for v in (s1, s2)]
+
+    u, v = gradient({s1: sp.Rational(19, 20), s2: sp.Integer(0)}), gradient({s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)})
+    assert abs(u[0] * v[1] - u[1] * v[0] - sp.Rational(3, 400)) < sp.Rational(1, 10**20)
+    g = Generator("small-piece", [[s1], [s2]], [s1, s2, out], Box({s1: (-1, 1), s2: (-1, 1)}), points=[{s1: sp.Rational(1, 2), s2: sp.Rational(1, 3)}])
+    (r,) = [r for r in check(g, criteria=["spanning"], budget=30, isolate=False) if r.scope == "global"]
+    assert r.verdict == "proved", r

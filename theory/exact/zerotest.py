@@ -47,7 +47,8 @@ from theory.budget import Budget, BudgetExhausted, call_with_timeout
 from theory.exact.constant_zero import DEFAULT_SYMBOLIC_TIMEOUT, EVALUATION_ERRORS, ConstantCache, ConstantDecision, decide_constant
 from theory.model.domain import Domain
 from theory.model.functions import uses_only_symengine_safe
-from theory.model.piecewise import select_pieces
+from theory.model.piecewise import off_boundaries, select_pieces
+from theory.exact.smt import NotTranslatable, satisfiable_on
 from theory.exact.points import PointSource
 
 __all__ = ["ZeroTestResult", "ZeroTester", "zero_test", "rational_zero_test"]
@@ -223,7 +224,38 @@ class ZeroTester:
         hit = self.find_nonzero_point(g, self.thorough_points, start=self.quick_points) or self.find_nonzero_large(g, self.large_points)
         if hit is not None:
             return hit
+        hit = self.find_nonzero_in_pieces(g)
+        if hit is not None:
+            return hit
         return ZeroTestResult("unknown", "+".join(tried), tried=tuple(tried))
+
+    def find_nonzero_in_pieces(self, g: sp.Expr, pieces: int = 16) -> ZeroTestResult | None:
+        """A point inside one piece of a Piecewise of ``g`` (z3's model of the piece's polynomial
+        condition and the earlier ones' negations) where ``g`` is certified nonzero.  Sampled
+        points can all miss a small piece (5% of the box).  The point must lie off every boundary
+        of ``g``'s conditions (:func:`~theory.model.piecewise.off_boundaries`): there each
+        Piecewise keeps its piece on a neighbourhood, so a nonzero value is nonzero on an open set."""
+        tried = 0
+        for pw in sorted(g.atoms(sp.Piecewise), key=sp.default_sort_key):
+            earlier: list = []
+            for _, cond in pw.args:
+                if tried >= pieces or cond == sp.true:
+                    break
+                region = sp.And(cond, *[sp.Not(c) for c in earlier])
+                earlier.append(cond)
+                tried += 1
+                self.budget.check()
+                try:
+                    answer = satisfiable_on(region, self.domain, self.latents, timeout=self.budget.slice(2.0))
+                except NotTranslatable:
+                    continue
+                for point in answer.candidates if answer.status == "sat" else ():
+                    if not self.domain.contains(point) or not off_boundaries([g], point):
+                        continue
+                    decision = self.nonzero_at(g, point, cheap=True)
+                    if decision.is_nonzero:
+                        return ZeroTestResult("nonzero", decision.method, point, decision)
+        return None
 
     def _rational(self, g: sp.Expr) -> ZeroTestResult:
         undecided: list[str] = []
