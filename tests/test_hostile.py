@@ -167,6 +167,8 @@ BAD_FILES = {
     "special_not_real.py": "output 2 is not real at (s1=-3/2, s2=1/2)",
     "erfc_root_not_real.py": "output 2 is not real at (s1=-1/2, s2=1/2)",
     "root_not_real_off_probes.py": "output 0 is not real at (s1=",
+    "root_of_rational_not_real.py": "output 0 is not real at (s1=",
+    "root_of_sine_not_real.py": "output 0 is not real at (s1=",
     "pole_in_domain.py": "output 0 has a pole at (s1=1/2, s2=0): g has no finite value there",
     "pole_irrational.py": "output 0 has a pole at about (s1=",
     "pole_after_cancelling.py": "output 0 has a pole at (s1=",

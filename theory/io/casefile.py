@@ -260,23 +260,36 @@ def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> 
 
 
 def _negative_argument_points(out: sp.Expr, g: Generator) -> list[dict]:
-    """Points of the domain where a polynomial under a root (a power by a non-integer) or a
-    ``log`` of ``out`` is negative, found by z3 (the probe points can all miss such a part of the
-    domain: ``sqrt(s1 + 1/2)`` on (-1, 1)); the caller evaluates ``out`` itself there, since the
-    subterm may lie in a piece that does not apply."""
+    """Points of the domain where a rational function under a root (a power by a non-integer)
+    or a ``log`` of ``out`` is negative, found by z3 (the probe points can all miss such a part
+    of the domain: ``sqrt(s1 + 1/2)`` on (-1, 1)), and for other arguments the first
+    :data:`_REAL_SAMPLES` points of the domain's sequence; the caller evaluates ``out`` itself
+    there, since the subterm may lie in a piece that does not apply."""
     arguments = {p.base for p in out.atoms(sp.Pow) if not p.exp.is_Integer and p.base.free_symbols}
     arguments |= {e.args[0] for e in out.atoms(sp.log) if e.args[0].free_symbols}
     points: list[dict] = []
+    sampled = False
     for arg in sorted(arguments, key=sp.default_sort_key):
-        if not arg.is_polynomial(*g.latents):
+        parts = rational_parts(arg, g.latents)
+        if parts is None:  # not a rational function: more points of the domain's sequence
+            sampled = True
             continue
+        numerator, denominator = parts  # p / q < 0 where p q < 0
         try:
-            answer = satisfiable_on(arg < 0, g.domain, g.latents, timeout=_GAP_TIMEOUT)
+            answer = satisfiable_on(numerator * denominator < 0, g.domain, g.latents, timeout=_GAP_TIMEOUT)
         except NotTranslatable:
+            sampled = True
             continue
         if answer.status == "sat":
             points += [dict(p) for p in answer.candidates if g.domain.contains(p)]
+    if sampled:
+        points += PointSource(g.domain, g.latents, seed=0).take(_REAL_SAMPLES)
     return points
+
+
+#: Points of the domain's sequence where an output with a root or log of a transcendental
+#: argument is evaluated (``sqrt(sin(s1 + 1/2))`` on (-1, 1) is not real on a quarter of it).
+_REAL_SAMPLES = 64
 
 
 def _check_finite(g: Generator, source: str, probes: Callable[[], list[dict]]) -> None:
