@@ -136,9 +136,12 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
         details["reason"] = reason
         return CheckResult("M", "unknown", "point", "not-rational", details=details, point=point)
     parts = [sparsest_alternatives(J, block, g.d, ctx.budget.check) for block in g.blocks]
-    options = [[(v, None) for v, _ in basis] + [(v, position) for v, _, position in others] for basis, others in parts]
-    details["basis"] = [[str(x) for x in v] for basis, _ in parts for v, _ in basis]
-    details["supports"] = [sorted(support(J, v)) for basis, _ in parts for v, _ in basis]
+    bases = [[v for v, _ in basis] for basis, _ in parts]
+    # every vector of some sparsest basis of each factor, with the place it takes in the greedy one
+    options = [list(zip(basis, range(len(basis)))) + [(v, position) for v, _, position in others] for basis, (_, others) in zip(bases, parts)]
+    offsets = [sum(map(len, bases[:k])) for k in range(len(bases))]
+    details["basis"] = [[str(x) for x in v] for basis in bases for v in basis]
+    details["supports"] = [sorted(support(J, v)) for basis in bases for v in basis]
     if any(others for _, others in parts):
         details["note"] = "B* is not unique here: the verdict is about every sparsest aligned basis"
     supports = [[frozenset(support(J, v)) for v, _ in opts] for opts in options]
@@ -146,16 +149,12 @@ def check_containment_sparsest_at(ctx: CheckContext, point: dict) -> CheckResult
         for i, (u, pu) in enumerate(options[k]):
             ctx.budget.check()
             for j, (v, pv) in enumerate(options[l]):
-                if supports[k][i] <= supports[l][j]:
-                    chosen = [[w for w, _ in basis] for basis, _ in parts]
-                    for factor, vec, position in ((k, u, pu), (l, v, pv)):
-                        if position is not None:
-                            chosen[factor][position] = vec
-                    basis = [w for part in chosen for w in part]
-                    at = {factor: sum(len(p) for p in chosen[:factor]) + chosen[factor].index(vec) for factor, vec in ((k, u), (l, v))}
-                    text = [[str(x) for x in w] for w in basis]
-                    details["basis"], details["supports"] = text, [sorted(support(J, w)) for w in basis]
-                    witness = {"point": dict(point), "vectors": [at[k], at[l]], "basis": text, "supports": [sorted(supports[k][i]), sorted(supports[l][j])]}
+                if supports[k][i] <= supports[l][j]:  # a sparsest aligned basis holding u and v
+                    chosen = [list(basis) for basis in bases]
+                    chosen[k][pu], chosen[l][pv] = u, v
+                    details["basis"] = [[str(x) for x in w] for part in chosen for w in part]
+                    details["supports"] = [sorted(support(J, w)) for part in chosen for w in part]
+                    witness = {"point": dict(point), "vectors": [offsets[k] + pu, offsets[l] + pv], "basis": details["basis"], "supports": [sorted(supports[k][i]), sorted(supports[l][j])]}
                     return CheckResult("M", "refuted", "point", "exact-evaluation", witness=witness, details=details, point=point)
     return CheckResult("M", "proved", "point", "exact-evaluation", details=details, point=point)
 

@@ -41,7 +41,7 @@ from functools import partial
 from theory.readings import IRREDUCIBLE_SCOPES
 from theory.registry import Job
 from theory.model.derivatives import is_piecewise_polynomial
-from theory.linalg.rational import QMatrix, mat_mul, nullspace, rank, support
+from theory.linalg.rational import QMatrix, columns_of, mat_mul, mat_vec, nullspace, rank, support
 from theory.linalg.matroid import row_matroid_components
 from theory.result import CheckResult, point_text, vectors_text
 from theory.exact.smt import AnyOf, Eq, Ne, NotTranslatable, exists, z3_fraction, z3_timeout_ms
@@ -359,17 +359,10 @@ def _split_m(ctx: CheckContext, J: QMatrix, k: int, point: dict) -> dict | None:
     basis = _greedy_block_basis(ctx, J, block)
     index = dict(zip(block, basis))
     d = len(J[0])
-    if ctx.readings.m_basis == "sparsest-aligned":
-        # Type M in B*, for every sparsest basis of the other factors: against every vector that
-        # lies in one of them (theory.criteria.containment.check_containment_sparsest_at)
-        others = []
-        for i, b in enumerate(g.blocks):
-            if i != k:
-                basis, alternatives = sparsest_alternatives(J, b, d, ctx.budget.check)
-                others.append([v for v, _ in basis] + [v for v, _, _ in alternatives])
-    else:
-        others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
     every = ctx.readings.m_basis == "sparsest-aligned"
+    others = [[[Fraction(int(i == a)) for i in range(d)] for a in b] for i, b in enumerate(g.blocks) if i != k]
+    if every:  # Type M in B*: against every vector of every sparsest basis of the other factors
+        others = [_sparsest_of_span(J, units) for units in others]
     for Q, Qc in _two_colourings(block):
         found = _m_split([[index[a] for a in Q], [index[a] for a in Qc]], others, J, every)
         if found is not None:
@@ -391,22 +384,19 @@ def _m_split(parts: list[list[list[Fraction]]], others: list[list[list[Fraction]
     and the other factors' vectors ``others``) is cross non-containing; else ``None``.
     ``every_sparsest`` (reading ``m-basis: sparsest-aligned``): a part of dimension >= 2 is
     read as every vector of its own sparsest bases, as Type M in B* reads a factor."""
-    groups = [_sparsest_of_span(J, grp) if every_sparsest and len(grp) > 1 else grp for grp in parts]
-    supports = [[support(J, v) for v in grp] for grp in groups + others]
-    if not _non_containing(supports):
-        return None
     supports = [[support(J, v) for v in grp] for grp in parts + others]
+    read = [[support(J, v) for v in _sparsest_of_span(J, grp)] if every_sparsest and len(grp) > 1 else s for grp, s in zip(parts, supports)]
+    if not _non_containing(read + supports[len(parts) :]):
+        return None
     return {"split": [[_vec(v) for v in grp] for grp in parts], "supports": [[sorted(s) for s in supports[0]], [sorted(s) for s in supports[1]]]}
 
 
 def _sparsest_of_span(J: QMatrix, vectors: list[list[Fraction]]) -> list[list[Fraction]]:
     """Every vector of some sparsest basis of ``span(vectors)`` (as far as J sees it):
     :func:`~theory.linalg.sparsest_basis.sparsest_alternatives` on ``J V``, mapped back by V."""
-    p = len(vectors)
-    JV = [[sum((row[i] * v[i] for i in range(len(row)) if v[i]), Fraction(0)) for v in vectors] for row in J]
-    basis, alternatives = sparsest_alternatives(JV, list(range(p)), p)
-    coefficients = [c for c, _ in basis] + [c for c, _, _ in alternatives]
-    return [[sum((c[j] * vectors[j][i] for j in range(p)), Fraction(0)) for i in range(len(vectors[0]))] for c in coefficients]
+    V = columns_of(vectors)
+    basis, alternatives = sparsest_alternatives(mat_mul(J, V), list(range(len(vectors))))
+    return [mat_vec(V, c) for c in [c for c, _ in basis] + [c for c, _, _ in alternatives]]
 
 
 def _m_split_of_plane(J: QMatrix, block: tuple[int, ...]) -> list[tuple[list[Fraction], list[Fraction]]]:

@@ -227,8 +227,9 @@ def full_column_rank_everywhere(ctx: CheckContext, k: int, found: list[dict] | N
 
     Returns ``(True, method)`` when certified, ``(False, method)`` when z3 finds a point
     where every maximal minor vanishes (re-verified exactly there, and appended to ``found``
-    when given), ``(None, why)`` when undecided.  A piecewise-linear g is decided on its linear regions first (method
-    ``linear-regions``, :func:`theory.criteria.piecewise_linear.pl_full_column_rank`).
+    when given), ``(None, why)`` when undecided.  A piecewise-linear g is decided on its
+    linear regions first (method ``linear-regions``,
+    :func:`theory.criteria.piecewise_linear.pl_full_column_rank`).
     """
     g = ctx.generator
     linear = pl_full_column_rank(ctx, k) if len(g.blocks[k]) > 1 else None  # piecewise-linear g: its regions

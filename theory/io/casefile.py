@@ -245,8 +245,15 @@ def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> 
     risky = [i for i, out in enumerate(g.outputs) if _may_be_complex(out)]
     if not risky:
         return
+    samples = functools.cache(lambda: PointSource(g.domain, g.latents, seed=0).take(_REAL_SAMPLES))  # drawn once, if needed
     for i in risky:
-        for point in [*probes(), *_negative_argument_points(g.outputs[i], g)]:
+        found, sampled = _negative_argument_points(g.outputs[i], g)
+        seen: set[tuple] = set()
+        for point in [*probes(), *found, *(samples() if sampled else ())]:
+            key = tuple(point.values())
+            if key in seen:  # the probes are the first points of the same sequence
+                continue
+            seen.add(key)
             try:
                 value = g.outputs[i].xreplace(point)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -259,19 +266,19 @@ def _check_real(g: Generator, source: str, probes: Callable[[], list[dict]]) -> 
             )
 
 
-def _negative_argument_points(out: sp.Expr, g: Generator) -> list[dict]:
+def _negative_argument_points(out: sp.Expr, g: Generator) -> tuple[list[dict], bool]:
     """Points of the domain where a rational function under a root (a power by a non-integer)
     or a ``log`` of ``out`` is negative, found by z3 (the probe points can all miss such a part
-    of the domain: ``sqrt(s1 + 1/2)`` on (-1, 1)), and for other arguments the first
-    :data:`_REAL_SAMPLES` points of the domain's sequence; the caller evaluates ``out`` itself
-    there, since the subterm may lie in a piece that does not apply."""
+    of the domain: ``sqrt(s1 + 1/2)`` on (-1, 1)), and whether some other argument needs the
+    first :data:`_REAL_SAMPLES` points of the domain's sequence instead; the caller evaluates
+    ``out`` itself there, since the subterm may lie in a piece that does not apply."""
     arguments = {p.base for p in out.atoms(sp.Pow) if not p.exp.is_Integer and p.base.free_symbols}
     arguments |= {e.args[0] for e in out.atoms(sp.log) if e.args[0].free_symbols}
     points: list[dict] = []
     sampled = False
     for arg in sorted(arguments, key=sp.default_sort_key):
         parts = rational_parts(arg, g.latents)
-        if parts is None:  # not a rational function: more points of the domain's sequence
+        if parts is None:  # not a rational function
             sampled = True
             continue
         numerator, denominator = parts  # p / q < 0 where p q < 0
@@ -282,9 +289,7 @@ def _negative_argument_points(out: sp.Expr, g: Generator) -> list[dict]:
             continue
         if answer.status == "sat":
             points += [dict(p) for p in answer.candidates if g.domain.contains(p)]
-    if sampled:
-        points += PointSource(g.domain, g.latents, seed=0).take(_REAL_SAMPLES)
-    return points
+    return points, sampled
 
 
 #: Points of the domain's sequence where an output with a root or log of a transcendental

@@ -23,7 +23,7 @@ from math import comb
 from typing import Any
 
 from theory.linalg.matroid import hyperplanes
-from theory.linalg.rational import QMatrix, QVector, coordinates, independent_rows, mat_vec, nullspace, primitive_integer
+from theory.linalg.rational import QMatrix, QVector, columns_of, independent_rows, inverse, mat_vec, nullspace, primitive_integer
 from theory.linalg.sparsity_result import SparsityResult
 from theory.linalg.subset_greedy import sparsest_basis_by_subsets
 
@@ -138,19 +138,30 @@ def sparsest_basis(
         fast = sparsest_basis_by_subsets(J, cols, n, check)
         if fast is not None:
             return fast
+    candidates, _, kept = _greedy(J, cols, check, planes)
+    return [(_embedded(candidates[i][1], cols, n), candidates[i][0]) for i in kept]
+
+
+def _greedy(
+    J: Sequence[Sequence[Fraction]], cols: list[int], check: Callable[[], None], planes: list[tuple[frozenset[int], QVector]] | None = None
+) -> tuple[list[tuple[int, QVector]], int, list[int]]:
+    """The candidates of :func:`sparsest_basis` (a kernel basis of ``J[:, cols]``, weight 0, then
+    one cocircuit vector per hyperplane) as ``(weight, vector)``, how many of them are kernel
+    vectors, and the positions of the greedy sparsest basis among them, lightest first."""
     sub = [[row[a] for a in cols] for row in J]
-    candidates: list[tuple[int, QVector]] = [(0, v) for v in nullspace(sub, len(cols))]
-    candidates += [(m - len(H), u) for H, u in (planes if planes is not None else hyperplanes(sub, check))]
+    kernel = nullspace(sub, len(cols))
+    candidates: list[tuple[int, QVector]] = [(0, v) for v in kernel]
+    candidates += [(len(J) - len(H), u) for H, u in (planes if planes is not None else hyperplanes(sub, check))]
     order = sorted(range(len(candidates)), key=lambda i: candidates[i][0])
-    kept = independent_rows([v for _, v in candidates], order)
-    out = []
-    for i in kept:
-        w, v = candidates[i]
-        full = [Fraction(0)] * n
-        for a, x in zip(cols, primitive_integer(v)):
-            full[a] = Fraction(x)
-        out.append((full, w))
-    return out
+    return candidates, len(kernel), independent_rows([v for _, v in candidates], order)
+
+
+def _embedded(v: QVector, cols: list[int], n: int) -> QVector:
+    """``v`` (coordinates on ``cols``) in ``R^n``, as a primitive integer vector."""
+    full = [Fraction(0)] * n
+    for a, x in zip(cols, primitive_integer(v)):
+        full[a] = Fraction(x)
+    return full
 
 
 def sparsest_alternatives(
@@ -178,33 +189,22 @@ def sparsest_alternatives(
     >>> [list(map(int, v)) for v, _ in basis], [(list(map(int, v)), w, i) for v, w, i in others]
     ([[0, 1], [1, 0]], [([1, -1], 2, 0)])
     """
-    m = len(J)
-    n = d if d is not None else (len(J[0]) if m else len(columns))
+    n = d if d is not None else (len(J[0]) if J else len(columns))
     cols = list(columns)
-    sub = [[row[a] for a in cols] for row in J]
-    kernel = nullspace(sub, len(cols))
-    candidates: list[tuple[int, QVector]] = [(0, v) for v in kernel] + [(m - len(H), u) for H, u in hyperplanes(sub, check)]
-    order = sorted(range(len(candidates)), key=lambda i: candidates[i][0])
-    kept = independent_rows([v for _, v in candidates], order)
-
-    def full(v: QVector) -> QVector:
-        out = [Fraction(0)] * n
-        for a, x in zip(cols, primitive_integer(v)):
-            out[a] = Fraction(x)
-        return out
-
-    vectors = [candidates[i][1] for i in kept]
+    candidates, kernel, kept = _greedy(J, cols, check)
+    to_greedy = inverse(columns_of([candidates[i][1] for i in kept]))  # coordinates in the greedy basis
+    chosen = set(kept)
     others = []
-    for x in range(len(kernel), len(candidates)):  # kernel vectors: empty supports, nothing to choose
-        if x in kept:
+    for x in range(kernel, len(candidates)):  # kernel vectors: empty supports, nothing to choose
+        if x in chosen:
             continue
         check()
         w = candidates[x][0]
-        for position, c in enumerate(coordinates(vectors, candidates[x][1])):
+        for position, c in enumerate(mat_vec(to_greedy, candidates[x][1])):
             if c != 0 and candidates[kept[position]][0] == w:
-                others.append((full(candidates[x][1]), w, position))
+                others.append((_embedded(candidates[x][1], cols, n), w, position))
                 break
-    return [(full(candidates[i][1]), candidates[i][0]) for i in kept], others
+    return [(_embedded(candidates[i][1], cols, n), candidates[i][0]) for i in kept], others
 
 
 def aligned_optimum(
